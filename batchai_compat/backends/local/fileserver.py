@@ -198,8 +198,8 @@ class FileServer:
         """``http://127.0.0.1:<port>`` (starts the server if needed)."""
         self.start()
         assert self._httpd is not None
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._httpd.server_address[1]
+        return f"http://{self._host}:{port}"
 
     # tokens -----------------------------------------------------------------------------------
     def token_for(self, root: Path, name: str | None, expires_in: timedelta) -> str:
@@ -341,11 +341,11 @@ class _Handler(BaseHTTPRequestHandler):
         if byte_range == "unsatisfiable":
             self._refuse(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {"Content-Range": f"bytes */{size}"})
             return
-        if byte_range is None:
-            status, start, length = HTTPStatus.OK, 0, size
-        else:
+        if isinstance(byte_range, tuple):
             start, end = byte_range
             status, length = HTTPStatus.PARTIAL_CONTENT, end - start + 1
+        else:
+            status, start, length = HTTPStatus.OK, 0, size
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
