@@ -1,0 +1,19 @@
+"""Measure 1a child: the bare package import, in a fresh interpreter.
+
+``import_root.py <result> ours|baseline`` times ``import batchai_compat`` or the genuine
+``import azure.mgmt.batchai`` (2.0.0).
+"""
+
+from __future__ import annotations
+
+import time
+
+from _child import args, report
+
+flavour = args()[0]
+start = time.perf_counter()
+if flavour == "ours":
+    import batchai_compat  # noqa: F401
+else:
+    import azure.mgmt.batchai  # noqa: F401
+report(wall_s=time.perf_counter() - start)

@@ -1,0 +1,38 @@
+"""A batchai_compat client on the local backend, with its own ``BATCHAI_COMPAT_HOME``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+
+class _BenchCredentials:
+    """Stands for the recipes' service-principal credentials; the local backend needs none."""
+
+
+@contextmanager
+def local_client(home: Path) -> Iterator[tuple[Any, Any]]:
+    """``(client, models)`` on the local backend rooted at ``home``; closed on exit."""
+    previous = {k: os.environ.get(k) for k in ("BATCHAI_COMPAT_HOME", "BATCHAI_COMPAT_BACKEND")}
+    os.environ["BATCHAI_COMPAT_HOME"] = str(home)
+    os.environ["BATCHAI_COMPAT_BACKEND"] = "local"
+    try:
+        import batchai_compat.models as models
+        from batchai_compat import BatchAIManagementClient
+
+        client = BatchAIManagementClient(_BenchCredentials(), SUBSCRIPTION)
+        try:
+            yield client, models
+        finally:
+            client.close()
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
