@@ -1,0 +1,343 @@
+"""The thin process-running part of the node runtime: one call runs one node of a job.
+
+What a Batch AI node agent did, in order:
+
+1. prepare the node's folders (stdouterr, output directories, job temp, shared temp, home) and
+   the Open MPI host file;
+2. run ``job_preparation.command_line`` under bash (``stdout-job_prep.txt``/``stderr-job_prep.txt``);
+3. start the node's tasks (see :mod:`.toolkits`) with the environment contract
+   (:mod:`.environment`), each writing its Batch AI log files;
+4. wait for the tasks the job waits for, stop the rest, and report an exit code and errors.
+
+Each task runs in its own process group inside the launcher's session: the launcher stops a
+task with one ``killpg``, and whoever started the launcher in a new session (the local
+supervisor) stops the whole node by signalling that session.  Secret values are
+only ever placed in child environments: never in logs, command lines or the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from .environment import TaskRole, job_environment, task_environment
+from .logs import execution_log_name, job_prep_log_names
+from .spec import JobSpec
+from .toolkits import MpiOptions, TaskPlan, task_plans
+from .topology import Topology
+
+__all__ = ["NodeError", "NodeResult", "run_node", "write_host_file"]
+
+#: Exit code bash uses for "command not found"; reported when an interpreter/framework is missing.
+EXIT_NOT_FOUND = 127
+_POLL_SECONDS = 0.05
+_STOP_GRACE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class NodeError:
+    """One ``BatchAIError``: ``code``, ``message`` and ``details`` (name -> value)."""
+
+    code: str
+    message: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """How a node's part of the job ended."""
+
+    exit_code: int
+    errors: tuple[NodeError, ...] = ()
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "exit_code": self.exit_code,
+                "errors": [
+                    {"code": e.code, "message": e.message, "details": e.details}
+                    for e in self.errors
+                ],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> NodeResult:
+        data = json.loads(text)
+        return cls(
+            int(data["exit_code"]),
+            tuple(
+                NodeError(e["code"], e["message"], dict(e.get("details") or {}))
+                for e in data["errors"]
+            ),
+        )
+
+
+def write_host_file(topology: Topology, path: str) -> None:
+    """Open MPI host file: one line per distinct host, slots summed (duplicates upset mpirun)."""
+    slots: dict[str, int] = {}
+    for host in topology.hosts:
+        slots[host] = slots.get(host, 0) + max(1, topology.slots_per_node)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("".join(f"{host} slots={n}\n" for host, n in slots.items()))
+
+
+class _ExecutionLog:
+    """``execution.log``: what the node agent did, with UTC timestamps (never env values)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file: IO[str] = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+
+    def write(self, message: str) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self._file.write(f"{stamp} {message}\n")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _scrub(text: str, secrets: Mapping[str, str]) -> str:
+    for value in secrets.values():
+        if value:
+            text = text.replace(value, "***")
+    return text
+
+
+def _last_line(path: Path, secrets: Mapping[str, str]) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.path.getsize(path) - 4096))
+            tail = f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    return _scrub(lines[-1], secrets)[:500] if lines else ""
+
+
+def _find_executable(name: str, env: Mapping[str, str]) -> bool:
+    if "/" in name:
+        return os.path.isfile(name) and os.access(name, os.X_OK)
+    return shutil.which(name, path=env.get("PATH")) is not None
+
+
+def _prepare_folders(topology: Topology, env: Mapping[str, str], spec: JobSpec) -> None:
+    folders = [
+        env["AZ_BATCHAI_STDOUTERR_DIR"],
+        topology.job_temp,
+        topology.shared_job_temp,
+        *(env[f"AZ_BATCHAI_OUTPUT_{d.id}"] for d in spec.output_directories),
+    ]
+    if topology.home:
+        folders.append(topology.home)
+    for folder in folders:
+        os.makedirs(folder, exist_ok=True)
+    write_host_file(topology, topology.mpi_host_file)
+
+
+def _start(
+    command: str, env: Mapping[str, str], cwd: str, stdout: Path, stderr: Path
+) -> subprocess.Popen[bytes]:
+    """Start ``bash -c command`` as the leader of its own process group (same session)."""
+    group: dict[str, Any] = (
+        {"process_group": 0} if sys.version_info >= (3, 11) else {"preexec_fn": os.setpgrp}
+    )
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        return subprocess.Popen(
+            ["bash", "-c", command],
+            env=dict(env),
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            **group,
+        )
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop every task's whole process group (bash, the program, mpirun and its ranks)."""
+    for p in processes:
+        _signal_group(p, signal.SIGTERM)
+    deadline = time.monotonic() + _STOP_GRACE_SECONDS
+    for p in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            p.wait(max(0.0, deadline - time.monotonic()))
+        _signal_group(p, signal.SIGKILL)  # stragglers of a group whose leader already exited
+        p.wait()
+
+
+def node_environment(
+    spec: JobSpec,
+    topology: Topology,
+    secrets: Mapping[str, str],
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of the node's job user: the submitting env, a node HOME, the contract."""
+    env = dict(os.environ if base is None else base)
+    if topology.home:
+        env["HOME"] = topology.home
+    env.setdefault("PYTHONUNBUFFERED", "1")  # logs stream while the job runs, as users expect
+    env.update(job_environment(spec, topology, secrets))
+    return env
+
+
+def run_node(
+    spec: JobSpec,
+    topology: Topology,
+    secrets: Mapping[str, str] | None = None,
+    *,
+    default_python: str | None = None,
+    mpi: MpiOptions | None = None,
+    base_environment: Mapping[str, str] | None = None,
+) -> NodeResult:
+    """Run this node's part of the job (preparation + its tasks) and wait for it."""
+    secrets = dict(secrets or {})
+    env = node_environment(spec, topology, secrets, base_environment)
+    _prepare_folders(topology, env, spec)
+    stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
+    single_node = topology.node_count == 1
+    log = _ExecutionLog(stdouterr / execution_log_name(topology.node_id, single_node=single_node))
+    try:
+        return _run(
+            spec, topology, env, secrets, log, default_python or sys.executable, mpi, single_node
+        )
+    finally:
+        log.close()
+
+
+def _run(
+    spec: JobSpec,
+    topology: Topology,
+    env: dict[str, str],
+    secrets: dict[str, str],
+    log: _ExecutionLog,
+    default_python: str,
+    mpi: MpiOptions | None,
+    single_node: bool,
+) -> NodeResult:
+    stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
+    node = topology.node_id
+    log.write(
+        f"node {node} ({topology.node_index + 1}/{topology.node_count}) of job {topology.identity.job}"
+    )
+    if spec.container_image:
+        log.write(
+            f"container image {spec.container_image!r} recorded; running on the host (no container engine)"
+        )
+    cwd = topology.job_temp
+
+    if spec.job_preparation:
+        out_name, err_name = job_prep_log_names(node, single_node=single_node)
+        log.write(f"job preparation started: {spec.job_preparation}")
+        prep = _start(spec.job_preparation, env, cwd, stdouterr / out_name, stdouterr / err_name)
+        code = prep.wait()
+        log.write(f"job preparation exited with code {code}")
+        if code != 0:
+            reason = _last_line(stdouterr / err_name, secrets)
+            return NodeResult(
+                code,
+                (
+                    NodeError(
+                        "JobPreparationFailed",
+                        f"Job preparation failed on node {node} with exit code {code}"
+                        + (f": {reason}" if reason else ""),
+                        {"node": node, "exitCode": str(code), "stderr": err_name},
+                    ),
+                ),
+            )
+
+    plans = [
+        p
+        for p in task_plans(spec, topology, env, default_python=default_python, mpi=mpi)
+        if p.node_index == topology.node_index
+    ]
+    for plan in plans:
+        missing = [exe for exe in plan.executables if not _find_executable(exe, env)]
+        if missing:
+            message = f"{missing[0]!r} was not found on node {node}: the job's interpreter or framework is missing"
+            log.write(message)
+            return NodeResult(
+                EXIT_NOT_FOUND,
+                (NodeError("JobFailed", message, {"node": node, "executable": missing[0]}),),
+            )
+
+    started: list[tuple[TaskPlan, subprocess.Popen[bytes]]] = []
+    for plan in plans:
+        task_env = task_environment(env, spec, topology, TaskRole(plan.role, plan.index))
+        log.write(f"task {plan.role}-{plan.index} started: {plan.command}")
+        started.append(
+            (
+                plan,
+                _start(
+                    plan.command,
+                    task_env,
+                    cwd,
+                    stdouterr / plan.stdout_name,
+                    stdouterr / plan.stderr_name,
+                ),
+            )
+        )
+    return _wait(started, log, node, stdouterr, secrets)
+
+
+def _wait(
+    started: list[tuple[TaskPlan, subprocess.Popen[bytes]]],
+    log: _ExecutionLog,
+    node: str,
+    stdouterr: Path,
+    secrets: Mapping[str, str],
+) -> NodeResult:
+    processes = [p for _, p in started]
+    pending = [(plan, p) for plan, p in started if plan.required]
+    try:
+        while pending:
+            still = []
+            for plan, process in pending:
+                code = process.poll()
+                if code is None:
+                    still.append((plan, process))
+                    continue
+                log.write(f"task {plan.role}-{plan.index} exited with code {code}")
+                if code != 0:
+                    reason = _last_line(stdouterr / plan.stderr_name, secrets)
+                    return NodeResult(
+                        code,
+                        (
+                            NodeError(
+                                "JobFailed",
+                                f"Task {plan.role}-{plan.index} on node {node} exited with code {code}"
+                                + (f": {reason}" if reason else ""),
+                                {"node": node, "exitCode": str(code), "stderr": plan.stderr_name},
+                            ),
+                        ),
+                    )
+            pending = still
+            if pending:
+                time.sleep(_POLL_SECONDS)
+        return NodeResult(0)
+    finally:
+        leftover = [p for p in processes if p.poll() is None]
+        if leftover:
+            log.write(f"stopping {len(leftover)} task(s) the job does not wait for")
+        _stop(processes)
+
+
+def load_launch(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
