@@ -1,0 +1,637 @@
+"""``LocalBackend``: Batch AI's service, embedded — no Azure account, state on this machine.
+
+The control plane (workspaces, experiments, clusters and their nodes, file servers, jobs,
+usages, provider operations) lives in :class:`~.store.StateStore`, one SQLite file under
+``BATCHAI_COMPAT_HOME`` shared by every process.  This module translates between the Backend
+protocol (models in, models out) and the store (REST bodies and records), and hands jobs to the
+execution layer.
+
+Models in, models out
+---------------------
+* What is persisted is ``models.strip_secrets(parameters).serialize()`` — the REST body the
+  service stored, with every storage key, password and secret value set to None.  Secrets stay
+  in this process's memory only, for the executor.
+* What GET returns is that body deserialized into the response model (``Cluster``, ``Job``,
+  ...) plus the read-only fields Batch AI computed.  A ``Job`` therefore carries every field of
+  the ``JobCreateParameters`` it came from (helpers rebuild one through ``_attribute_map`` and
+  resubmit it), with mount credentials present as objects whose secret values are None.
+
+The execution seam
+------------------
+Jobs are committed ``queued``; then :class:`JobExecutor` ``submit`` is called with the job record
+and the caller's parameters (secrets included).  ``terminate`` and ``delete`` call the executor
+after the store has recorded the change.  The executor (the execution layer:
+``backends/local/execution.py`` provides ``create_executor(backend)``) runs jobs through the
+store's node allocation API (see :mod:`.store`).  Without it, jobs stay ``queued``.
+
+Clusters
+--------
+Manual clusters resize to their target; auto-scale clusters follow the demand of their queued
+and running jobs between minimum and maximum; transitions take the durations of the
+:class:`~.scaling.ScalingPolicy` measured by a :class:`~.scaling.Clock` (tests pass a
+``ManualClock``).  Node counts are limited by the core quota (``usages.list``): a cluster that
+hits it stays smaller with an ``InsufficientCoreQuota`` error, as Batch AI did.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import shutil
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from ... import models
+from ...exceptions import ValidationError, cloud_error
+from . import ids, layout
+from .provider_operations import provider_operations
+from .records import (
+    ClusterKey,
+    ClusterRecord,
+    ExperimentRecord,
+    FileServerRecord,
+    JobKey,
+    JobRecord,
+    WorkspaceKey,
+    WorkspaceRecord,
+)
+from .scaling import Clock, ScalingPolicy, to_datetime
+from .store import DEFAULT_CORE_QUOTA, ScaleRequest, StateStore
+
+if TYPE_CHECKING:
+    from ..base import BackendConfig
+
+__all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LocalBackend", "QueuedJobsExecutor"]
+
+ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
+"""Cores per location and VM priority the local subscription may allocate (default 1000)."""
+
+#: JobCreateParameters field -> Batch AI ``toolType``.  The 2.0.0 ``ToolType`` enum has no
+#: PyTorch member, so PyTorch jobs report ``custom``.
+_TOOL_TYPES = (
+    ("cntk_settings", "cntk"),
+    ("tensor_flow_settings", "tensorflow"),
+    ("caffe_settings", "caffe"),
+    ("caffe2_settings", "caffe2"),
+    ("chainer_settings", "chainer"),
+    ("horovod_settings", "horovod"),
+    ("custom_mpi_settings", "mpi"),
+    ("py_torch_settings", "custom"),
+    ("custom_toolkit_settings", "custom"),
+)
+
+_USAGES = (
+    ("dedicated", "dedicatedCores", "Dedicated Cores"),
+    ("lowpriority", "lowPriorityCores", "Low Priority Cores"),
+)
+
+
+@runtime_checkable
+class JobExecutor(Protocol):
+    """What runs local jobs.  Called by :class:`LocalBackend` *after* each change is committed.
+
+    * ``submit(job, parameters)`` — a new queued job; ``parameters`` still hold the secrets the
+      job needs (secret environment values, storage keys), which are in no database;
+    * ``terminate(job)`` — the job is now ``terminating`` (or already ``failed`` if it was
+      queued): stop its processes and finish it;
+    * ``delete(job)`` — the job row is gone: stop its processes, drop what it left;
+    * ``list_output_files(job, options)`` — ``jobs.list_output_files``.
+    """
+
+    def submit(self, job: JobRecord, parameters: models.JobCreateParameters) -> None: ...
+    def terminate(self, job: JobRecord) -> None: ...
+    def delete(self, job: JobRecord) -> None: ...
+    def list_output_files(
+        self, job: JobRecord, options: models.JobsListOutputFilesOptions
+    ) -> Iterable[models.File]: ...
+    def close(self) -> None: ...
+
+
+class QueuedJobsExecutor:
+    """The executor used when the execution layer is not installed: jobs stay ``queued``.
+
+    Termination has no process to stop, so a ``terminating`` job is finished right away.
+    """
+
+    def __init__(self, store: StateStore) -> None:
+        self._store = store
+
+    def submit(self, job: JobRecord, parameters: models.JobCreateParameters) -> None:
+        return None
+
+    def terminate(self, job: JobRecord) -> None:
+        self._store.finish_job(job.row_id, succeeded=False, exit_code=None)
+
+    def delete(self, job: JobRecord) -> None:
+        return None
+
+    def list_output_files(
+        self, job: JobRecord, options: models.JobsListOutputFilesOptions
+    ) -> list[models.File]:
+        return []  # a job that never ran wrote nothing
+
+    def close(self) -> None:
+        return None
+
+
+def _default_executor(backend: LocalBackend) -> JobExecutor:
+    module_name = f"{__package__}.execution"
+    if importlib.util.find_spec(module_name) is None:
+        return QueuedJobsExecutor(backend.store)
+    module = importlib.import_module(module_name)
+    executor: JobExecutor = module.create_executor(backend)
+    return executor
+
+
+def _core_quota_from_env() -> int:
+    raw = os.environ.get(ENV_CORE_QUOTA)
+    if raw is None or raw.strip() == "":
+        return DEFAULT_CORE_QUOTA
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(ENV_CORE_QUOTA, "must be a non-negative integer", raw) from None
+    if value < 0:
+        raise ValidationError(ENV_CORE_QUOTA, "must be a non-negative integer", raw)
+    return value
+
+
+class LocalBackend:
+    """The ``local`` backend: Batch AI's control plane in SQLite, jobs as local processes.
+
+    ``LocalBackend(config)`` is what the client builds (``config`` is ``client.config``; only
+    ``subscription_id`` is read).  Keyword arguments are for tests and embedding:
+    ``home`` (default ``$BATCHAI_COMPAT_HOME``), ``clock`` and ``policy`` (cluster transitions,
+    see :mod:`.scaling`), ``core_quota`` (default ``$BATCHAI_COMPAT_CORE_QUOTA`` or 1000) and
+    ``executor`` (default: the execution layer's, else :class:`QueuedJobsExecutor`).
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        config: BackendConfig,
+        *,
+        home: Path | str | None = None,
+        clock: Clock | None = None,
+        policy: ScalingPolicy | None = None,
+        core_quota: int | None = None,
+        executor: JobExecutor | None = None,
+    ) -> None:
+        self.config = config
+        self.subscription_id = str(config.subscription_id)
+        self.root = Path(home).resolve() if home is not None else layout.home()
+        self.store = StateStore(
+            layout.state_db_path(self.root),
+            clock=clock,
+            policy=policy,
+            core_quota=_core_quota_from_env() if core_quota is None else core_quota,
+        )
+        # Parameters with their secrets, for the executor; memory only, this process only.
+        self._cluster_parameters: dict[int, models.ClusterCreateParameters] = {}
+        self._secrets_lock = threading.Lock()
+        self._executor = executor if executor is not None else _default_executor(self)
+
+    # helpers ---------------------------------------------------------------------------------
+    def _ws(self, resource_group: str, workspace: str) -> WorkspaceKey:
+        return WorkspaceKey(self.subscription_id, resource_group, workspace)
+
+    def cluster_parameters(self, cluster_row: int) -> models.ClusterCreateParameters | None:
+        """The ClusterCreateParameters cluster ``cluster_row`` was created with in *this*
+        process, secrets included (node setup needs them); None otherwise."""
+        with self._secrets_lock:
+            return self._cluster_parameters.get(cluster_row)
+
+    def file_server_path(self, file_server_id: str) -> Path:
+        """The folder a ``FileServerReference`` to ``file_server_id`` mounts."""
+        parsed = ids.parse(file_server_id)
+        if parsed is None or parsed.kind != "fileservers":
+            raise ValidationError("file_server.id", "must be the id of a Batch AI file server")
+        record = self.store.get_file_server(
+            WorkspaceKey(parsed.subscription_id, parsed.resource_group, parsed.workspace),
+            parsed.name,
+        )
+        return self._file_server_dir(record)
+
+    def _file_server_dir(self, record: FileServerRecord) -> Path:
+        return layout.file_server_dir(
+            record.workspace.resource_group, record.workspace.workspace, record.name, self.root
+        )
+
+    # workspaces ------------------------------------------------------------------------------
+    def _workspace(self, record: WorkspaceRecord) -> models.Workspace:
+        return models.Workspace.from_service(
+            id=ids.workspace_id(*record.key),
+            name=record.name,
+            type=ids.resource_type("workspaces"),
+            location=record.location,
+            tags=dict(record.tags),
+            creation_time=to_datetime(record.creation_time),
+            provisioning_state=record.provisioning_state,
+            provisioning_state_transition_time=to_datetime(
+                record.provisioning_state_transition_time
+            ),
+        )
+
+    def create_workspace(
+        self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
+    ) -> models.Workspace:
+        return self._workspace(
+            self.store.put_workspace(self._ws(resource_group, workspace), location, tags)
+        )
+
+    def get_workspace(self, resource_group: str, workspace: str) -> models.Workspace:
+        return self._workspace(self.store.get_workspace(self._ws(resource_group, workspace)))
+
+    def update_workspace(
+        self, resource_group: str, workspace: str, tags: dict[str, str] | None
+    ) -> models.Workspace:
+        return self._workspace(
+            self.store.update_workspace_tags(self._ws(resource_group, workspace), tags)
+        )
+
+    def delete_workspace(self, resource_group: str, workspace: str) -> None:
+        jobs, file_servers = self.store.delete_workspace(self._ws(resource_group, workspace))
+        self._after_jobs_deleted(jobs)
+        for server in file_servers:
+            shutil.rmtree(self._file_server_dir(server), ignore_errors=True)
+
+    def list_workspaces(self, resource_group: str | None) -> list[models.Workspace]:
+        return [
+            self._workspace(record)
+            for record in self.store.list_workspaces(self.subscription_id, resource_group)
+        ]
+
+    # experiments -----------------------------------------------------------------------------
+    def _experiment(self, record: ExperimentRecord) -> models.Experiment:
+        return models.Experiment.from_service(
+            id=ids.child_id(*record.workspace, "experiments", record.name),
+            name=record.name,
+            type=ids.resource_type("experiments"),
+            creation_time=to_datetime(record.creation_time),
+            provisioning_state=record.provisioning_state,
+            provisioning_state_transition_time=to_datetime(
+                record.provisioning_state_transition_time
+            ),
+        )
+
+    def create_experiment(
+        self, resource_group: str, workspace: str, experiment: str
+    ) -> models.Experiment:
+        return self._experiment(
+            self.store.put_experiment(self._ws(resource_group, workspace), experiment)
+        )
+
+    def get_experiment(
+        self, resource_group: str, workspace: str, experiment: str
+    ) -> models.Experiment:
+        return self._experiment(
+            self.store.get_experiment(self._ws(resource_group, workspace), experiment)
+        )
+
+    def delete_experiment(self, resource_group: str, workspace: str, experiment: str) -> None:
+        jobs = self.store.delete_experiment(self._ws(resource_group, workspace), experiment)
+        self._after_jobs_deleted(jobs)
+
+    def list_experiments(self, resource_group: str, workspace: str) -> list[models.Experiment]:
+        return [
+            self._experiment(record)
+            for record in self.store.list_experiments(self._ws(resource_group, workspace))
+        ]
+
+    # clusters --------------------------------------------------------------------------------
+    @staticmethod
+    def _scale_request(settings: models.ScaleSettings | None, *, creating: bool) -> ScaleRequest:
+        if settings is None or (settings.manual is None and settings.auto_scale is None):
+            # No scale settings: a manual cluster of zero nodes.
+            manual = models.ManualScaleSettings(target_node_count=0)
+            settings = models.ScaleSettings(manual=manual)
+        body = settings.serialize()
+        if settings.manual is not None:
+            if settings.auto_scale is not None:
+                raise ValidationError(
+                    "scale_settings", "give either manual or auto_scale settings, not both"
+                )
+            manual = settings.manual
+            option = manual.node_deallocation_option
+            return ScaleRequest(
+                "manual",
+                int(manual.target_node_count or 0),
+                deallocation_option=str(getattr(option, "value", option) or "requeue"),
+                rest_body=body,
+            )
+        auto = settings.auto_scale
+        assert auto is not None
+        minimum, maximum = int(auto.minimum_node_count), int(auto.maximum_node_count)
+        if maximum < minimum:
+            raise ValidationError(
+                "scale_settings.auto_scale.maximum_node_count",
+                "must be greater than or equal to minimum_node_count",
+            )
+        initial = int(auto.initial_node_count or 0) if creating else minimum
+        return ScaleRequest(
+            "auto",
+            max(minimum, min(maximum, initial)),
+            minimum=minimum,
+            maximum=maximum,
+            rest_body=body,
+        )
+
+    def _cluster(self, record: ClusterRecord) -> models.Cluster:
+        cluster = models.Cluster.deserialize(record.parameters)
+        counts = record.node_state_counts()
+        cluster.id = ids.child_id(*record.workspace, "clusters", record.name)
+        cluster.name = record.name
+        cluster.type = ids.resource_type("clusters")
+        cluster.vm_priority = models.VmPriority(record.vm_priority)
+        cluster.creation_time = to_datetime(record.creation_time)
+        cluster.provisioning_state = models.ProvisioningState(record.provisioning_state)
+        cluster.provisioning_state_transition_time = to_datetime(
+            record.provisioning_state_transition_time
+        )
+        cluster.allocation_state = models.AllocationState(record.allocation_state)
+        cluster.allocation_state_transition_time = to_datetime(
+            record.allocation_state_transition_time
+        )
+        cluster.errors = [models.BatchAIError.deserialize(error) for error in record.errors]
+        cluster.current_node_count = record.current_node_count
+        cluster.node_state_counts = models.NodeStateCounts.from_service(
+            idle_node_count=counts["idle"],
+            running_node_count=counts["running"],
+            preparing_node_count=counts["preparing"],
+            unusable_node_count=counts["unusable"],
+            leaving_node_count=counts["leaving"],
+        )
+        return cluster
+
+    def create_cluster(
+        self,
+        resource_group: str,
+        workspace: str,
+        cluster: str,
+        parameters: models.ClusterCreateParameters,
+    ) -> models.Cluster:
+        scale = self._scale_request(parameters.scale_settings, creating=True)
+        priority = parameters.vm_priority
+        vm_priority = str(getattr(priority, "value", priority) or "dedicated")
+        stored = models.strip_secrets(parameters)
+        record, created = self.store.put_cluster(
+            ClusterKey(self.subscription_id, resource_group, workspace, cluster),
+            stored.serialize(),
+            vm_size=parameters.vm_size,
+            vm_priority=vm_priority,
+            scale=scale,
+        )
+        if created:
+            with self._secrets_lock:
+                self._cluster_parameters[record.row_id] = parameters
+        return self._cluster(record)
+
+    def update_cluster(
+        self,
+        resource_group: str,
+        workspace: str,
+        cluster: str,
+        scale_settings: models.ScaleSettings | None,
+    ) -> models.Cluster:
+        key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
+        if scale_settings is None:
+            return self._cluster(self.store.get_cluster(key))
+        record, preempted = self.store.rescale_cluster(
+            key, self._scale_request(scale_settings, creating=False)
+        )
+        for job in preempted:
+            if job.execution_state == "terminating":
+                self._executor.terminate(job)
+        return self._cluster(record)
+
+    def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
+        key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
+        return self._cluster(self.store.get_cluster(key))
+
+    def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> None:
+        key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
+        stopped = self.store.delete_cluster(key)
+        for job in stopped:
+            self._executor.terminate(job)
+
+    def list_clusters(self, resource_group: str, workspace: str) -> list[models.Cluster]:
+        return [
+            self._cluster(record)
+            for record in self.store.list_clusters(self._ws(resource_group, workspace))
+        ]
+
+    def list_cluster_remote_login_information(
+        self, resource_group: str, workspace: str, cluster: str
+    ) -> list[models.RemoteLoginInformation]:
+        key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
+        record = self.store.get_cluster(key)
+        return [
+            models.RemoteLoginInformation.from_service(
+                node_id=node.node_id, ip_address=node.ip_address, port=float(node.port)
+            )
+            for node in record.nodes
+            if node.state != "leaving"
+        ]
+
+    # file servers ----------------------------------------------------------------------------
+    def _file_server(self, record: FileServerRecord) -> models.FileServer:
+        server = models.FileServer.deserialize(record.parameters)
+        server.id = ids.child_id(*record.workspace, "fileservers", record.name)
+        server.name = record.name
+        server.type = ids.resource_type("fileservers")
+        server.creation_time = to_datetime(record.creation_time)
+        server.provisioning_state = models.FileServerProvisioningState(record.provisioning_state)
+        server.provisioning_state_transition_time = to_datetime(
+            record.provisioning_state_transition_time
+        )
+        server.mount_settings = models.MountSettings.from_service(
+            mount_point=str(self._file_server_dir(record)),
+            file_server_public_ip="127.0.0.1",
+            file_server_internal_ip="127.0.0.1",
+        )
+        return server
+
+    def create_file_server(
+        self,
+        resource_group: str,
+        workspace: str,
+        file_server: str,
+        parameters: models.FileServerCreateParameters,
+    ) -> models.FileServer:
+        # Checks the names make single path segments before anything is stored.
+        layout.file_server_dir(resource_group, workspace, file_server, self.root)
+        stored = models.strip_secrets(parameters)
+        record, _ = self.store.put_file_server(
+            self._ws(resource_group, workspace), file_server, stored.serialize()
+        )
+        self._file_server_dir(record).mkdir(parents=True, exist_ok=True)
+        return self._file_server(record)
+
+    def get_file_server(
+        self, resource_group: str, workspace: str, file_server: str
+    ) -> models.FileServer:
+        return self._file_server(
+            self.store.get_file_server(self._ws(resource_group, workspace), file_server)
+        )
+
+    def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
+        record = self.store.delete_file_server(self._ws(resource_group, workspace), file_server)
+        shutil.rmtree(self._file_server_dir(record), ignore_errors=True)
+
+    def list_file_servers(self, resource_group: str, workspace: str) -> list[models.FileServer]:
+        return [
+            self._file_server(record)
+            for record in self.store.list_file_servers(self._ws(resource_group, workspace))
+        ]
+
+    # jobs ------------------------------------------------------------------------------------
+    def _job(self, record: JobRecord) -> models.Job:
+        job = models.Job.deserialize(record.parameters)
+        job.id = ids.job_id(*record.workspace, record.experiment, record.name)
+        job.name = record.name
+        job.type = ids.resource_type("jobs")
+        job.job_output_directory_path_segment = record.output_path_segment
+        job.tool_type = models.ToolType(record.tool_type)
+        job.creation_time = to_datetime(record.creation_time)
+        job.provisioning_state = models.ProvisioningState(record.provisioning_state)
+        job.provisioning_state_transition_time = to_datetime(
+            record.provisioning_state_transition_time
+        )
+        job.execution_state = models.ExecutionState(record.execution_state)
+        job.execution_state_transition_time = to_datetime(record.execution_state_transition_time)
+        if record.start_time is not None or record.end_time is not None or record.errors:
+            job.execution_info = models.JobPropertiesExecutionInfo.from_service(
+                start_time=to_datetime(record.start_time),
+                end_time=to_datetime(record.end_time),
+                exit_code=record.exit_code,
+                errors=[models.BatchAIError.deserialize(error) for error in record.errors],
+            )
+        return job
+
+    @staticmethod
+    def _tool_type(parameters: models.JobCreateParameters) -> str:
+        for attribute, tool in _TOOL_TYPES:
+            if getattr(parameters, attribute, None) is not None:
+                return tool
+        return "custom"
+
+    def create_job(
+        self,
+        resource_group: str,
+        workspace: str,
+        experiment: str,
+        job: str,
+        parameters: models.JobCreateParameters,
+    ) -> models.Job:
+        priority = parameters.scheduling_priority
+        stored = models.strip_secrets(parameters)
+        record, created = self.store.put_job(
+            JobKey(self.subscription_id, resource_group, workspace, experiment, job),
+            stored.serialize(),
+            cluster_id=parameters.cluster.id,
+            node_count=int(parameters.node_count),
+            scheduling_priority=str(getattr(priority, "value", priority) or "normal"),
+            tool_type=self._tool_type(parameters),
+        )
+        if created:
+            self._executor.submit(record, parameters)
+        return self._job(record)
+
+    def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> models.Job:
+        key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
+        return self._job(self.store.get_job(key))
+
+    def delete_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
+        key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
+        record = self.store.delete_job(key)
+        self._executor.delete(record)
+
+    def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
+        key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
+        before = self.store.request_termination(key)
+        if before.execution_state == "running":
+            self._executor.terminate(self.store.get_job(key))
+
+    def list_jobs(self, resource_group: str, workspace: str, experiment: str) -> list[models.Job]:
+        return [
+            self._job(record)
+            for record in self.store.list_jobs(self._ws(resource_group, workspace), experiment)
+        ]
+
+    def list_output_files(
+        self,
+        resource_group: str,
+        workspace: str,
+        experiment: str,
+        job: str,
+        options: models.JobsListOutputFilesOptions,
+    ) -> Iterable[models.File]:
+        key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
+        record = self.store.get_job(key)
+        known = {"stdouterr"} | {
+            str(directory.get("id", "")).lower()
+            for directory in record.parameters.get("properties", {}).get("outputDirectories", [])
+        }
+        if str(options.outputdirectoryid).lower() not in known:
+            raise cloud_error(
+                400,
+                "InvalidOutputDirectoryId",
+                f"The job '{job}' has no output directory '{options.outputdirectoryid}'; "
+                f"it has: {', '.join(sorted(known))}.",
+            )
+        return self._executor.list_output_files(record, options)
+
+    def list_job_remote_login_information(
+        self, resource_group: str, workspace: str, experiment: str, job: str
+    ) -> list[models.RemoteLoginInformation]:
+        key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
+        record = self.store.get_job(key)
+        return [
+            models.RemoteLoginInformation.from_service(
+                node_id=node.node_id, ip_address=node.ip_address, port=float(node.port)
+            )
+            for node in self.store.job_nodes(record.row_id)
+        ]
+
+    def _after_jobs_deleted(self, jobs: list[JobRecord]) -> None:
+        for job in jobs:
+            self._executor.delete(job)
+
+    # subscription-level ----------------------------------------------------------------------
+    def list_usages(self, location: str) -> list[models.Usage]:
+        in_use = self.store.cores_in_use(self.subscription_id, location)
+        return [
+            models.Usage.from_service(
+                unit="Count",
+                current_value=in_use[priority],
+                limit=self.store.core_quota,
+                name=models.UsageName.from_service(value=value, localized_value=localized),
+            )
+            for priority, value, localized in _USAGES
+        ]
+
+    def list_operations(self) -> list[models.Operation]:
+        return [
+            models.Operation.from_service(
+                name=entry.name,
+                display=models.OperationDisplay.from_service(
+                    provider=entry.provider,
+                    resource=entry.resource,
+                    operation=entry.operation,
+                    description=entry.description,
+                ),
+                origin=entry.origin,
+            )
+            for entry in provider_operations()
+        ]
+
+    def close(self) -> None:
+        self._executor.close()
+        self.store.close()
+
+    def __repr__(self) -> str:
+        return f"LocalBackend(home={str(self.root)!r}, subscription_id={self.subscription_id!r})"
