@@ -40,7 +40,7 @@ import importlib.util
 import os
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -116,8 +116,8 @@ class QueuedJobsExecutor:
     Termination has no process to stop, so a ``terminating`` job is finished right away.
     """
 
-    def __init__(self, store: StateStore) -> None:
-        self._store = store
+    def __init__(self, backend: LocalBackend) -> None:
+        self._store = backend.store
 
     def submit(self, job: JobRecord, parameters: models.JobCreateParameters) -> None:
         return None
@@ -140,7 +140,7 @@ class QueuedJobsExecutor:
 def _default_executor(backend: LocalBackend) -> JobExecutor:
     module_name = f"{__package__}.execution"
     if importlib.util.find_spec(module_name) is None:
-        return QueuedJobsExecutor(backend.store)
+        return QueuedJobsExecutor(backend)
     module = importlib.import_module(module_name)
     executor: JobExecutor = module.create_executor(backend)
     return executor
@@ -166,7 +166,8 @@ class LocalBackend:
     ``subscription_id`` is read).  Keyword arguments are for tests and embedding:
     ``home`` (default ``$BATCHAI_COMPAT_HOME``), ``clock`` and ``policy`` (cluster transitions,
     see :mod:`.scaling`), ``core_quota`` (default ``$BATCHAI_COMPAT_CORE_QUOTA`` or 1000) and
-    ``executor`` (default: the execution layer's, else :class:`QueuedJobsExecutor`).
+    ``executor`` (a :class:`JobExecutor`, or a callable building one from the backend, such as
+    ``QueuedJobsExecutor``; default: the execution layer's, else :class:`QueuedJobsExecutor`).
     """
 
     name = "local"
@@ -179,7 +180,7 @@ class LocalBackend:
         clock: Clock | None = None,
         policy: ScalingPolicy | None = None,
         core_quota: int | None = None,
-        executor: JobExecutor | None = None,
+        executor: JobExecutor | Callable[[LocalBackend], JobExecutor] | None = None,
     ) -> None:
         self.config = config
         self.subscription_id = str(config.subscription_id)
@@ -193,7 +194,12 @@ class LocalBackend:
         # Parameters with their secrets, for the executor; memory only, this process only.
         self._cluster_parameters: dict[int, models.ClusterCreateParameters] = {}
         self._secrets_lock = threading.Lock()
-        self._executor = executor if executor is not None else _default_executor(self)
+        if executor is None:
+            self._executor = _default_executor(self)
+        elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
+            self._executor = executor(self)  # a factory, e.g. the QueuedJobsExecutor class
+        else:
+            self._executor = executor
 
     # helpers ---------------------------------------------------------------------------------
     def _ws(self, resource_group: str, workspace: str) -> WorkspaceKey:
