@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from batchai_compat import models
 from batchai_compat.exceptions import CloudError
 
