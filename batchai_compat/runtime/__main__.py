@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
 from typing import Any
 
@@ -24,6 +25,10 @@ from .launcher import load_launch, run_node
 from .spec import job_spec
 from .toolkits import MpiOptions
 from .topology import Topology
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--result", default=None, help="write the node result (JSON) to this path")
     args = parser.parse_args(argv)
+    # A stop request (a local supervisor, Azure ML cancelling the run) unwinds run_node, which
+    # stops every process it started on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     launch = load_launch(args.launch)
     topology = Topology.from_dict(launch["topology"])

@@ -212,11 +212,25 @@ def run_node(
     stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
     single_node = topology.node_count == 1
     log = _ExecutionLog(stdouterr / execution_log_name(topology.node_id, single_node=single_node))
+    processes: list[subprocess.Popen[bytes]] = []
     try:
         return _run(
-            spec, topology, env, secrets, log, default_python or sys.executable, mpi, single_node
+            spec,
+            topology,
+            env,
+            secrets,
+            log,
+            default_python or sys.executable,
+            mpi,
+            single_node,
+            processes,
         )
     finally:
+        # Whatever way we leave (done, failed, SIGTERM raised as SystemExit), nothing stays.
+        leftover = [p for p in processes if p.poll() is None]
+        if leftover:
+            log.write(f"stopping {len(leftover)} process(es) still running")
+        _stop(processes)
         log.close()
 
 
@@ -229,6 +243,7 @@ def _run(
     default_python: str,
     mpi: MpiOptions | None,
     single_node: bool,
+    processes: list[subprocess.Popen[bytes]],
 ) -> NodeResult:
     stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
     node = topology.node_id
@@ -245,6 +260,7 @@ def _run(
         out_name, err_name = job_prep_log_names(node, single_node=single_node)
         log.write(f"job preparation started: {spec.job_preparation}")
         prep = _start(spec.job_preparation, env, cwd, stdouterr / out_name, stdouterr / err_name)
+        processes.append(prep)
         code = prep.wait()
         log.write(f"job preparation exited with code {code}")
         if code != 0:
@@ -280,18 +296,9 @@ def _run(
     for plan in plans:
         task_env = task_environment(env, spec, topology, TaskRole(plan.role, plan.index))
         log.write(f"task {plan.role}-{plan.index} started: {plan.command}")
-        started.append(
-            (
-                plan,
-                _start(
-                    plan.command,
-                    task_env,
-                    cwd,
-                    stdouterr / plan.stdout_name,
-                    stdouterr / plan.stderr_name,
-                ),
-            )
-        )
+        out, err = stdouterr / plan.stdout_name, stdouterr / plan.stderr_name
+        started.append((plan, _start(plan.command, task_env, cwd, out, err)))
+        processes.append(started[-1][1])
     return _wait(started, log, node, stdouterr, secrets)
 
 
@@ -302,39 +309,32 @@ def _wait(
     stdouterr: Path,
     secrets: Mapping[str, str],
 ) -> NodeResult:
-    processes = [p for _, p in started]
     pending = [(plan, p) for plan, p in started if plan.required]
-    try:
-        while pending:
-            still = []
-            for plan, process in pending:
-                code = process.poll()
-                if code is None:
-                    still.append((plan, process))
-                    continue
-                log.write(f"task {plan.role}-{plan.index} exited with code {code}")
-                if code != 0:
-                    reason = _last_line(stdouterr / plan.stderr_name, secrets)
-                    return NodeResult(
-                        code,
-                        (
-                            NodeError(
-                                "JobFailed",
-                                f"Task {plan.role}-{plan.index} on node {node} exited with code {code}"
-                                + (f": {reason}" if reason else ""),
-                                {"node": node, "exitCode": str(code), "stderr": plan.stderr_name},
-                            ),
+    while pending:
+        still = []
+        for plan, process in pending:
+            code = process.poll()
+            if code is None:
+                still.append((plan, process))
+                continue
+            log.write(f"task {plan.role}-{plan.index} exited with code {code}")
+            if code != 0:
+                reason = _last_line(stdouterr / plan.stderr_name, secrets)
+                return NodeResult(
+                    code,
+                    (
+                        NodeError(
+                            "JobFailed",
+                            f"Task {plan.role}-{plan.index} on node {node} exited with code {code}"
+                            + (f": {reason}" if reason else ""),
+                            {"node": node, "exitCode": str(code), "stderr": plan.stderr_name},
                         ),
-                    )
-            pending = still
-            if pending:
-                time.sleep(_POLL_SECONDS)
-        return NodeResult(0)
-    finally:
-        leftover = [p for p in processes if p.poll() is None]
-        if leftover:
-            log.write(f"stopping {len(leftover)} task(s) the job does not wait for")
-        _stop(processes)
+                    ),
+                )
+        pending = still
+        if pending:
+            time.sleep(_POLL_SECONDS)
+    return NodeResult(0)
 
 
 def load_launch(path: str) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """What the node runtime needs to know about a job, read from Batch AI job parameters.
 
 A Batch AI ``JobCreateParameters`` (or a ``Job``) arrives here either as a model object with an
-``as_dict()`` method or already as that dict (snake_case keys, ``None`` fields left out, as
-``msrest``/our models produce it).  :func:`job_spec` turns it into small frozen dataclasses that
+``as_dict()`` method, as that dict (snake_case keys), or as its REST body (camelCase keys, as
+the local state store keeps it).  :func:`job_spec` turns it into small frozen dataclasses that
 hold exactly what a node needs: the toolkit and its settings, the input/output directories, the
 stdout/stderr prefix, job preparation, environment variables and the *names* of the secrets.
 
@@ -12,6 +12,7 @@ on the local backend), so a spec can be written to disk or shown in a run config
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "JobSpec",
     "ToolkitSpec",
     "job_spec",
+    "rest_to_snake",
 ]
 
 #: ``JobCreateParameters`` field -> Batch AI ``ToolType`` value, in the service's order.
@@ -82,6 +84,29 @@ class JobSpec:
     mount_volumes: Mapping[str, Any] = field(default_factory=dict)
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _snake(key: str) -> str:
+    return _CAMEL_BOUNDARY.sub("_", key).lower()
+
+
+def rest_to_snake(document: Any) -> Any:
+    """A REST body (camelCase keys, ARM ``properties`` nesting) as ``as_dict()`` would give it.
+
+    Only keys are rewritten; values (variable names, paths, command lines) stay as they are.
+    """
+    if isinstance(document, Mapping):
+        flat = dict(document)
+        properties = flat.pop("properties", None)
+        if isinstance(properties, Mapping):
+            flat.update(properties)
+        return {_snake(str(k)): rest_to_snake(v) for k, v in flat.items()}
+    if isinstance(document, list):
+        return [rest_to_snake(v) for v in document]
+    return document
+
+
 def _as_dict(parameters: Any) -> dict[str, Any]:
     if isinstance(parameters, Mapping):
         return dict(parameters)
@@ -105,8 +130,6 @@ def _duration_seconds(value: Any) -> float | None:
     if isinstance(value, (int, float)):
         return float(value)
     text = str(value).strip()
-    import re
-
     iso = re.fullmatch(
         r"P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
         r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?",
@@ -137,7 +160,7 @@ def job_spec(parameters: Any) -> JobSpec:
     Raises :class:`~batchai_compat.exceptions.ValidationError` when the job names no toolkit or
     more than one, or misses a field Batch AI required.
     """
-    data = _as_dict(parameters)
+    data = rest_to_snake(_as_dict(parameters))
     chosen = [(name, data[name]) for name in TOOLKIT_FIELDS if data.get(name) is not None]
     if not chosen:
         raise ValidationError(

@@ -1,0 +1,351 @@
+"""The supervisor of one local job: ``python -m batchai_compat.backends.local.supervisor RUN_DIR``.
+
+What the Batch AI service did for a job, done by one detached process per job (its own session,
+so it outlives the notebook that submitted the job):
+
+1. wait, ``queued``, until the job's cluster gives it ``node_count`` nodes (:mod:`.scheduler`);
+2. link the cluster's and the job's mount volumes (:mod:`.mounts`);
+3. start one node runtime per node (``python -m batchai_compat.runtime``), each in a session of
+   its own, secrets passed through a pipe;
+4. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
+   (SIGTERM, or the job turning ``terminating``) and ``max_wall_clock_time`` stop every node;
+5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
+   gives the nodes back to the cluster — and stop whatever the job left running.
+
+Secret values arrive on standard input and only ever reach the node runtimes' pipes.
+``RUN_DIR/supervisor.log`` records what the supervisor did (never a value of the environment).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ...runtime import NodeResult, Topology, job_spec
+from ...runtime.spec import rest_to_snake
+from .mounts import link_mounts, mount_targets
+from .processes import ProcessRef, stop_session
+from .records import JobRecord
+from .scheduler import node_topologies, wait_for_nodes
+from .store import StateStore
+
+__all__ = ["RunFiles", "Supervisor", "main"]
+
+_POLL_SECONDS = 0.05
+_STATE_CHECK_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """The files of a job run folder the supervisor and the executor share (no secrets)."""
+
+    run_dir: Path
+
+    @property
+    def job(self) -> Path:
+        """What to supervise: state database, job row, storage root."""
+        return self.run_dir / "job.json"
+
+    @property
+    def supervisor(self) -> Path:
+        """``ProcessRef`` of the supervisor (written by whoever started it)."""
+        return self.run_dir / "supervisor.json"
+
+    @property
+    def nodes(self) -> Path:
+        """``ProcessRef`` of each node runtime, as soon as it is started."""
+        return self.run_dir / "nodes.json"
+
+    @property
+    def log(self) -> Path:
+        return self.run_dir / "supervisor.log"
+
+    def launch(self, index: int) -> Path:
+        return self.run_dir / "nodes" / str(index) / "launch.json"
+
+    def result(self, index: int) -> Path:
+        return self.run_dir / "nodes" / str(index) / "result.json"
+
+    def node_refs(self) -> list[ProcessRef]:
+        try:
+            return [ProcessRef.from_dict(d) for d in json.loads(self.nodes.read_text())]
+        except (OSError, ValueError):
+            return []
+
+    def supervisor_ref(self) -> ProcessRef | None:
+        try:
+            return ProcessRef.from_dict(json.loads(self.supervisor.read_text()))
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+def _error(code: str, message: str, details: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "code": code,
+        "message": message,
+        "details": [{"name": k, "value": v} for k, v in (details or {}).items()],
+    }
+
+
+@dataclass
+class Supervisor:
+    """Runs one job to its end.  ``secrets``: name -> value of the job's secret variables."""
+
+    store: StateStore
+    files: RunFiles
+    job_row: int
+    storage_root: Path
+    secrets: dict[str, str] = field(default_factory=dict)
+    stop_requested: bool = False
+    _nodes: list[tuple[ProcessRef, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def request_stop(self, signum: int = 0, frame: object = None) -> None:
+        self.stop_requested = True
+
+    def log(self, message: str) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with open(self.files.log, "a", encoding="utf-8") as f:
+            f.write(f"{stamp} {message}\n")
+
+    # ------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        nodes = wait_for_nodes(self.store, self.job_row, lambda: self.stop_requested)
+        if nodes is None:
+            self.log("job left the queue without running (terminated or deleted)")
+            return
+        job = self.store.get_job_by_row(self.job_row)
+        if job is None:
+            return
+        self.log(f"allocated nodes {[n.node_id for n in nodes]}")
+        try:
+            try:
+                topologies = self._prepare(job, nodes)
+            except Exception as error:  # a bad mount or spec: the job fails, nodes go back
+                self.log(f"job could not start: {error}")
+                self.store.finish_job(
+                    self.job_row,
+                    succeeded=False,
+                    exit_code=None,
+                    errors=[_error("JobFailed", f"The job could not start: {error}")],
+                )
+                return
+            self._start_nodes(topologies)
+            self._watch(job)
+        finally:
+            self._stop_nodes()  # whatever the tasks left running (background daemons) stops too
+
+    def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
+        topologies = node_topologies(
+            job, nodes, self.files.run_dir, slots_per_node=self._slots(job)
+        )
+        first = topologies[0]
+        spec = job_spec(job.parameters)
+        link_mounts(
+            Path(first.job_mount_root), mount_targets(spec.mount_volumes, self.storage_root)
+        )
+        cluster = (
+            self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
+        )
+        if cluster is not None:
+            node_setup = rest_to_snake(cluster.parameters).get("node_setup") or {}
+            targets = mount_targets(
+                node_setup.get("mount_volumes"), self.storage_root, "node_setup.mount_volumes"
+            )
+            link_mounts(Path(first.mount_root), targets)
+        return topologies
+
+    def _slots(self, job: JobRecord) -> int:
+        cluster = (
+            self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
+        )
+        if cluster is None:
+            return 1
+        return max(1, cluster.gpus_per_node or cluster.cores_per_node)
+
+    def _start_nodes(self, topologies: list[Topology]) -> None:
+        job = self.store.get_job_by_row(self.job_row)
+        assert job is not None
+        mpi = {"allow_run_as_root": os.geteuid() == 0, "oversubscribe": True}
+        secrets = json.dumps(self.secrets)
+        for topology in topologies:
+            index = topology.node_index
+            launch = self.files.launch(index)
+            launch.parent.mkdir(parents=True, exist_ok=True)
+            launch.write_text(
+                json.dumps(
+                    {
+                        "job": job.parameters,
+                        "topology": json.loads(topology.to_json()),
+                        "mpi": mpi,
+                        "python": sys.executable,
+                    }
+                )
+            )
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "batchai_compat.runtime",
+                    str(launch),
+                    "--secrets-stdin",
+                    "--result",
+                    str(self.files.result(index)),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=open(launch.parent / "runtime.log", "ab"),  # noqa: SIM115
+                start_new_session=True,
+            )
+            ref = ProcessRef.of(process.pid) or ProcessRef(process.pid, 0)
+            self._nodes.append((ref, process))
+            self.files.nodes.write_text(json.dumps([r.to_dict() for r, _ in self._nodes]))
+            assert process.stdin is not None
+            process.stdin.write(secrets.encode())
+            process.stdin.close()
+            self.log(f"node {topology.node_id} started (pid {process.pid})")
+
+    def _watch(self, job: JobRecord) -> None:
+        spec = job_spec(job.parameters)
+        deadline = (
+            time.monotonic() + spec.max_wall_clock_seconds
+            if spec.max_wall_clock_seconds is not None
+            else None
+        )
+        next_state_check = 0.0
+        results: dict[int, NodeResult] = {}
+        while True:
+            now = time.monotonic()
+            if now >= next_state_check:
+                next_state_check = now + _STATE_CHECK_SECONDS
+                current = self.store.get_job_by_row(self.job_row)
+                if current is None:
+                    self.log("job deleted while running: stopping its nodes")
+                    return
+                if current.execution_state == "terminating":
+                    self.stop_requested = True
+                elif current.execution_state in ("succeeded", "failed"):
+                    self.log(
+                        f"job finished elsewhere ({current.execution_state}): stopping its nodes"
+                    )
+                    return
+            if self.stop_requested:
+                self.log("terminate requested: stopping the job's nodes")
+                self._stop_nodes()
+                self._finish(
+                    False, None, [_error("JobTerminated", "The job was terminated by the user.")]
+                )
+                return
+            if deadline is not None and now >= deadline:
+                self.log("max_wall_clock_time reached: stopping the job's nodes")
+                self._stop_nodes()
+                self._finish(
+                    False,
+                    None,
+                    [
+                        _error(
+                            "MaxWallClockTimeExceeded",
+                            f"The job ran longer than its max_wall_clock_time "
+                            f"({spec.max_wall_clock_seconds:g} seconds) and was stopped.",
+                        )
+                    ],
+                )
+                return
+            for index, (_, process) in enumerate(self._nodes):
+                if index in results or process.poll() is None:
+                    continue
+                result = self._node_result(index, process.returncode)
+                results[index] = result
+                self.log(f"node {index} finished with exit code {result.exit_code}")
+                if result.exit_code != 0:
+                    self._stop_nodes()
+                    self._finish(
+                        False, result.exit_code, [self._error_body(e) for e in result.errors]
+                    )
+                    return
+            if len(results) == len(self._nodes):
+                self._finish(True, 0, [])
+                return
+            time.sleep(_POLL_SECONDS)
+
+    def _node_result(self, index: int, returncode: int) -> NodeResult:
+        try:
+            return NodeResult.from_json(self.files.result(index).read_text())
+        except (OSError, ValueError, KeyError):
+            from ...runtime import NodeError
+
+            how = (
+                f"was killed by signal {-returncode}"
+                if returncode < 0
+                else f"exited with code {returncode}"
+            )
+            return NodeResult(
+                returncode if returncode > 0 else 128 - returncode,
+                (
+                    NodeError(
+                        "NodeFailed",
+                        f"The runtime of node {index} {how} before reporting a result.",
+                        {"node": str(index)},
+                    ),
+                ),
+            )
+
+    @staticmethod
+    def _error_body(error: Any) -> dict[str, Any]:
+        return _error(error.code, error.message, error.details)
+
+    def _finish(self, succeeded: bool, exit_code: int | None, errors: list[dict[str, Any]]) -> None:
+        self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
+        self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
+
+    def _stop_nodes(self) -> None:
+        for ref, process in self._nodes:
+            stop_session(ref)
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    # A session of our own: stopping the job never touches the submitter.  (PermissionError:
+    # already a session leader.)
+    with contextlib.suppress(PermissionError):
+        os.setsid()
+    files = RunFiles(Path(args[0]))
+    config = json.loads(files.job.read_text())
+    payload = sys.stdin.read()
+    secrets = {str(k): str(v) for k, v in (json.loads(payload) if payload.strip() else {}).items()}
+    store = StateStore(Path(config["database"]))
+    supervisor = Supervisor(
+        store, files, int(config["job_row"]), Path(config["storage_root"]), secrets
+    )
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    try:
+        supervisor.run()
+    except Exception as error:  # the job must not stay running because the supervisor broke
+        supervisor.log(f"supervisor failed: {type(error).__name__}: {error}")
+        store.finish_job(
+            supervisor.job_row,
+            succeeded=False,
+            exit_code=None,
+            errors=[
+                _error("SupervisorFailed", f"The job's supervisor failed: {type(error).__name__}")
+            ],
+        )
+        raise
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
