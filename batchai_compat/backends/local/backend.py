@@ -496,6 +496,11 @@ class LocalBackend:
 
     # jobs ------------------------------------------------------------------------------------
     def _job(self, record: JobRecord) -> models.Job:
+        # Liveness on read: an unfinished job whose supervisor died is failed now (execution
+        # layer), so no job stays ``running`` forever.
+        refresh = getattr(self._executor, "refresh", None)
+        if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
+            record = refresh(record)
         job = models.Job.deserialize(record.parameters)
         job.id = ids.job_id(*record.workspace, record.experiment, record.name)
         job.name = record.name
