@@ -95,8 +95,9 @@ class JobExecutor(Protocol):
 
     * ``submit(job, parameters)`` — a new queued job; ``parameters`` still hold the secrets the
       job needs (secret environment values, storage keys), which are in no database;
-    * ``terminate(job)`` — the job is now ``terminating`` (or already ``failed`` if it was
-      queued): stop its processes and finish it;
+    * ``terminate(job)`` — stop the job's processes.  If its row says ``terminating`` (user
+      termination, cluster deleted, ``terminate`` scale-down), finish it ``failed``; if it says
+      ``queued`` (a ``requeue`` scale-down took its nodes), leave it queued to run again;
     * ``delete(job)`` — the job row is gone: stop its processes, drop what it left;
     * ``list_output_files(job, options)`` — ``jobs.list_output_files``.
     """
@@ -123,7 +124,9 @@ class QueuedJobsExecutor:
         return None
 
     def terminate(self, job: JobRecord) -> None:
-        self._store.finish_job(job.row_id, succeeded=False, exit_code=None)
+        current = self._store.get_job_by_row(job.row_id)
+        if current is not None and current.execution_state == "terminating":
+            self._store.finish_job(job.row_id, succeeded=False, exit_code=None)
 
     def delete(self, job: JobRecord) -> None:
         return None
@@ -194,6 +197,7 @@ class LocalBackend:
         # Parameters with their secrets, for the executor; memory only, this process only.
         self._cluster_parameters: dict[int, models.ClusterCreateParameters] = {}
         self._secrets_lock = threading.Lock()
+        self.store.on_preempted = self._stop_preempted
         if executor is None:
             self._executor = _default_executor(self)
         elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
@@ -406,12 +410,9 @@ class LocalBackend:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
         if scale_settings is None:
             return self._cluster(self.store.get_cluster(key))
-        record, preempted = self.store.rescale_cluster(
+        record = self.store.rescale_cluster(
             key, self._scale_request(scale_settings, creating=False)
         )
-        for job in preempted:
-            if job.execution_state == "terminating":
-                self._executor.terminate(job)
         return self._cluster(record)
 
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
@@ -607,6 +608,11 @@ class LocalBackend:
             )
             for node in self.store.job_nodes(record.row_id)
         ]
+
+    def _stop_preempted(self, jobs: list[JobRecord]) -> None:
+        """A scale-down took these running jobs' nodes (requeued or terminating)."""
+        for job in jobs:
+            self._executor.terminate(job)
 
     def _after_jobs_deleted(self, jobs: list[JobRecord]) -> None:
         for job in jobs:

@@ -58,7 +58,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,6 @@ CREATE TABLE IF NOT EXISTS clusters (
     allocation_state TEXT NOT NULL,
     allocation_state_transition_time REAL NOT NULL,
     resize_due REAL,
-    scale_down_pending_since REAL,
     errors TEXT NOT NULL,
     next_node_index INTEGER NOT NULL DEFAULT 0,
     creation_time REAL NOT NULL,
@@ -265,6 +264,9 @@ class StateStore:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
+        self.on_preempted: Callable[[list[JobRecord]], None] | None = None
+        """Called (after commit) with the running jobs a scale-down took nodes from: their rows
+        already say ``queued`` (requeue) or ``terminating`` (terminate)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._initialise()
 
@@ -295,12 +297,17 @@ class StateStore:
         """One write transaction: the database's write lock is taken at BEGIN."""
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
+        preempted: list[int] = []
+        self._local.preempted = preempted
         try:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        if preempted and self.on_preempted is not None:
+            jobs = [job for row in preempted if (job := self.get_job_by_row(row)) is not None]
+            self.on_preempted(jobs)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -655,19 +662,16 @@ class StateStore:
                 records.append(self._cluster_record(db, row["row_id"]))
             return records
 
-    def rescale_cluster(
-        self, key: ClusterKey, scale: ScaleRequest
-    ) -> tuple[ClusterRecord, list[JobRecord]]:
+    def rescale_cluster(self, key: ClusterKey, scale: ScaleRequest) -> ClusterRecord:
         """Apply ``clusters.update`` scale settings: manual target, or auto-scale min/max.
 
         Also rewrites ``scaleSettings`` in the stored parameters so GET shows the new settings.
-        Returns the cluster and the running jobs that lost their nodes because of a
-        ``requeue`` / ``terminate`` deallocation option (the caller stops them).
         """
         now = self.now()
         with self._write() as db:
             ws = self._workspace_row(db, WorkspaceKey(*key[:3]))
             row = self._cluster_row(db, ws, key.cluster)
+            self._settle_cluster(db, row["row_id"], now)  # catch up first
             parameters = json.loads(row["parameters"])
             parameters.setdefault("properties", {})["scaleSettings"] = scale.rest_body
             target = scale.initial_target
@@ -681,7 +685,7 @@ class StateStore:
             db.execute(
                 "UPDATE clusters SET parameters = ?, scale_mode = ?, target_node_count = ?, "
                 "minimum_node_count = ?, maximum_node_count = ?, deallocation_option = ?, "
-                "scale_down_pending_since = NULL, errors = '[]' WHERE row_id = ?",
+                "errors = '[]' WHERE row_id = ?",
                 (
                     _dumps(parameters),
                     scale.mode,
@@ -692,15 +696,8 @@ class StateStore:
                     row["row_id"],
                 ),
             )
-            preempted = self._settle_cluster(db, row["row_id"], now)
-            jobs = (
-                self._job_records(
-                    db, f"WHERE j.row_id IN ({','.join('?' * len(preempted))})", preempted
-                )
-                if preempted
-                else []
-            )
-            return self._cluster_record(db, row["row_id"]), jobs
+            self._settle_cluster(db, row["row_id"], now)
+            return self._cluster_record(db, row["row_id"])
 
     def delete_cluster(self, key: ClusterKey) -> list[JobRecord]:
         """Delete a cluster and its nodes.
@@ -750,6 +747,7 @@ class StateStore:
 
     # cluster life cycle ---------------------------------------------------------------------
     def _begin_resize_if_needed(self, db: sqlite3.Connection, row_id: int, now: float) -> None:
+        """Start resizing a steady cluster whose node count is not its target (at ``now``)."""
         cluster = db.execute("SELECT * FROM clusters WHERE row_id = ?", (row_id,)).fetchone()
         if cluster["allocation_state"] != "steady":
             return
@@ -771,17 +769,16 @@ class StateStore:
             (now, now + self.policy.allocation_seconds, row_id),
         )
 
-    def _settle_cluster(self, db: sqlite3.Connection, row_id: int, now: float) -> list[int]:
+    def _settle_cluster(self, db: sqlite3.Connection, row_id: int, now: float) -> None:
         """Apply every transition of cluster ``row_id`` due by ``now`` (see :mod:`.scaling`).
 
-        Returns the running jobs a scale-down took nodes from (``requeue`` / ``terminate``
-        deallocation); their rows already say ``queued`` / ``terminating``.
+        Running jobs a scale-down takes nodes from (``requeue`` / ``terminate`` deallocation)
+        are reported to :attr:`on_preempted` once the transaction has committed.
         """
-        preempted: list[int] = []
+        preempted: list[int] = self._local.preempted
         for _ in range(8):  # each pass may make the next transition due; a few always suffice
             if not self._settle_once(db, row_id, now, preempted):
                 break
-        return preempted
 
     def _settle_once(
         self, db: sqlite3.Connection, row_id: int, now: float, preempted: list[int]
@@ -817,44 +814,51 @@ class StateStore:
         return changed
 
     def _autoscale(self, db: sqlite3.Connection, cluster: sqlite3.Row, now: float) -> bool:
+        """Move an auto-scale cluster's target towards the demand of its jobs.
+
+        Growth is immediate (queued jobs wait for it); shrinking only takes nodes that have been
+        idle for ``idle_seconds_before_scale_down``, and the resize starts when the last of
+        them crossed that line, so a late read gives the same history as a timely one.
+        """
+        row_id = cluster["row_id"]
         demand = db.execute(
             "SELECT COALESCE(SUM(node_count), 0) FROM jobs WHERE cluster_row = ? "
             f"AND execution_state IN {ACTIVE_STATES!r}",
-            (cluster["row_id"],),
+            (row_id,),
         ).fetchone()[0]
         wanted = autoscale_target(
             demand, cluster["minimum_node_count"] or 0, cluster["maximum_node_count"] or 0
         )
         target = cluster["target_node_count"]
-        pending = cluster["scale_down_pending_since"]
+        if wanted == target:
+            return False
         if wanted > target:
             db.execute(
-                "UPDATE clusters SET target_node_count = ?, scale_down_pending_since = NULL "
-                "WHERE row_id = ?",
-                (wanted, cluster["row_id"]),
+                "UPDATE clusters SET target_node_count = ? WHERE row_id = ?", (wanted, row_id)
             )
             return True
-        if wanted == target:
-            if pending is not None:
-                db.execute(
-                    "UPDATE clusters SET scale_down_pending_since = NULL WHERE row_id = ?",
-                    (cluster["row_id"],),
-                )
+        if cluster["allocation_state"] != "steady":  # a resize in flight is not cancelled
             return False
-        if pending is None:
-            db.execute(
-                "UPDATE clusters SET scale_down_pending_since = ? WHERE row_id = ?",
-                (now, cluster["row_id"]),
+        timeout = self.policy.idle_seconds_before_scale_down
+        idle_since = [
+            since
+            for (since,) in db.execute(
+                "SELECT state_since FROM nodes WHERE cluster_row = ? AND state = 'idle' "
+                "ORDER BY state_since, node_index DESC",
+                (row_id,),
             )
-            pending = now
-        if now - pending >= self.policy.idle_seconds_before_scale_down:
-            db.execute(
-                "UPDATE clusters SET target_node_count = ?, scale_down_pending_since = NULL "
-                "WHERE row_id = ?",
-                (wanted, cluster["row_id"]),
-            )
-            return True
-        return False
+        ]
+        expired = [since + timeout for since in idle_since if since + timeout <= now]
+        removable = min(target - wanted, len(expired))
+        if removable <= 0:
+            return False
+        started = expired[removable - 1]
+        db.execute(
+            "UPDATE clusters SET target_node_count = ?, allocation_state = 'resizing', "
+            "allocation_state_transition_time = ?, resize_due = ? WHERE row_id = ?",
+            (target - removable, started, started + self.policy.allocation_seconds, row_id),
+        )
+        return True
 
     def _quota_allowance(self, db: sqlite3.Connection, cluster: sqlite3.Row) -> int:
         """How many more nodes of ``cluster`` the core quota allows."""
@@ -891,6 +895,7 @@ class StateStore:
             (row_id,),
         ).fetchall()
         errors: list[dict[str, Any]] = []
+        finished = due
         if len(live) < target:
             missing = target - len(live)
             allowed = min(missing, self._quota_allowance(db, cluster))
@@ -925,7 +930,8 @@ class StateStore:
         else:
             surplus = len(live) - target
             removable = [n for n in live if n["state"] in ("preparing", "idle", "unusable")]
-            removable.sort(key=lambda n: (n["state"] == "idle", -n["node_index"]))
+            # preparing (and unusable) nodes first, then the longest idle
+            removable.sort(key=lambda n: (n["state"] == "idle", n["state_since"], -n["node_index"]))
             leaving = removable[:surplus]
             surplus -= len(leaving)
             victims: list[sqlite3.Row] = []
@@ -935,24 +941,27 @@ class StateStore:
                 victims = busy[:surplus]
                 surplus -= len(victims)
             for node in [*leaving, *victims]:
+                # a node freed by a job after the resize was due leaves when it was freed
+                start = max(due, node["state_since"]) if node["state"] == "idle" else due
+                finished = max(finished, start)
                 db.execute(
                     "UPDATE nodes SET state = 'leaving', job_row = NULL, state_since = ?, "
                     "ready_at = ? WHERE row_id = ?",
-                    (due, due + self.policy.node_leaving_seconds, node["row_id"]),
+                    (start, start + self.policy.node_leaving_seconds, node["row_id"]),
                 )
             jobs = sorted({n["job_row"] for n in victims if n["job_row"] is not None})
             if jobs:
                 self._preempt(db, jobs, cluster["deallocation_option"], due)
                 preempted.extend(jobs)
-            # 'waitforjobcompletion' (the default): running nodes leave when their job ends,
-            # and the cluster stays 'resizing' until then.
+            # 'waitforjobcompletion': running nodes leave when their job ends, and the cluster
+            # stays 'resizing' until then.
             done = surplus <= 0
             if not done:
                 return bool(leaving or victims)
         db.execute(
             "UPDATE clusters SET allocation_state = 'steady', allocation_state_transition_time = ?, "
             "resize_due = NULL, errors = ? WHERE row_id = ?",
-            (due, _dumps(errors), row_id),
+            (finished, _dumps(errors), row_id),
         )
         return True
 
@@ -1000,10 +1009,16 @@ class StateStore:
             ]
             if cluster["resize_due"] is not None and cluster["resize_due"] > now:
                 candidates.append(cluster["resize_due"])
-            if cluster["scale_down_pending_since"] is not None:
-                candidates.append(
-                    cluster["scale_down_pending_since"] + self.policy.idle_seconds_before_scale_down
-                )
+            if cluster["scale_mode"] == "auto" and cluster["allocation_state"] == "steady":
+                # an idle node of an auto-scale cluster may be scaled down
+                (oldest_idle,) = db.execute(
+                    "SELECT MIN(state_since) FROM nodes WHERE cluster_row = ? AND state = 'idle'",
+                    (cluster_row,),
+                ).fetchone()
+                if oldest_idle is not None and (cluster["minimum_node_count"] or 0) < len(
+                    self._cluster_record(db, cluster_row).nodes
+                ):
+                    candidates.append(oldest_idle + self.policy.idle_seconds_before_scale_down)
             return min(candidates) if candidates else None
 
     # usages ----------------------------------------------------------------------------------
@@ -1187,6 +1202,7 @@ class StateStore:
                     now,
                 ),
             )
+            self._settle_cluster(db, cluster_row, now)  # an auto-scale cluster grows from now
             return self._job_records(db, "WHERE j.row_id = ?", (cursor.lastrowid,))[0], True
 
     def _cluster_row_for_id(
