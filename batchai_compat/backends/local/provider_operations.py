@@ -101,8 +101,7 @@ def provider_operations(protocol: type = Backend) -> list[ProviderOperation]:
     """The operations the methods of ``protocol`` serve, sorted by name, without duplicates."""
     entries = {
         entry.name: entry
-        for method, member in inspect.getmembers(protocol, inspect.isfunction)
-        if (entry := _entry(method)) is not None
-        and member.__qualname__.startswith(protocol.__name__)
+        for method, member in sorted(vars(protocol).items())  # its own methods, not inherited
+        if inspect.isfunction(member) and (entry := _entry(method)) is not None
     }
     return sorted(entries.values())

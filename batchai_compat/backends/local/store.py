@@ -103,7 +103,9 @@ _JOB_TRANSITIONS = {
     "failed": set(),
 }
 
-_SECRET_KEYS = frozenset({"accountKey", "adminUserPassword", "password"})
+#: REST keys of the secret fields of Batch AI's bodies (plus ``secrets[].value``); a test checks
+#: this against every field the models declare secret.
+SECRET_REST_KEYS = frozenset({"accountKey", "adminUserPassword", "password", "instrumentationKey"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS workspaces (
@@ -205,14 +207,15 @@ def assert_no_secrets(document: Any, where: str = "document") -> None:
     """Refuse to persist a document that still holds a secret value.
 
     Secret-bearing fields of Batch AI's REST bodies: ``accountKey`` (storage credentials),
-    ``adminUserPassword`` (user accounts), ``password`` (registry credentials) and the
-    ``value`` of every item of a ``secrets`` list.
+    ``adminUserPassword`` (user accounts), ``password`` (registry credentials),
+    ``instrumentationKey`` (App Insights) and the ``value`` of every item of a ``secrets``
+    list.
     """
 
     def walk(node: Any, path: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in _SECRET_KEYS and value is not None:
+                if key in SECRET_REST_KEYS and value is not None:
                     raise ValueError(f"refusing to persist a secret value at {path}.{key}")
                 if key == "secrets" and isinstance(value, list):
                     for index, item in enumerate(value):
