@@ -46,7 +46,12 @@ import sys
 import threading
 import time
 from array import array
+from collections.abc import Iterable, Sequence
 from operator import mul
+from typing import Any
+
+Image = tuple[float, ...]
+Params = Sequence[float]
 
 LOG_EVERY_STEPS = 250
 LOSS_WINDOW = 200
@@ -55,7 +60,7 @@ LOSS_WINDOW = 200
 # ----------------------------------------------------------------------------- data
 
 
-def _read_idx(path):
+def _read_idx(path: str) -> tuple[list[Any], int | None]:
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as f:
         data = f.read()
@@ -71,7 +76,7 @@ def _read_idx(path):
     raise ValueError(f"{path}: not an MNIST IDX file (magic {magic})")
 
 
-def _find(data_dir, stem):
+def _find(data_dir: str, stem: str) -> str:
     for name in (stem + ".gz", stem):
         path = os.path.join(data_dir, name)
         if os.path.exists(path):
@@ -79,11 +84,11 @@ def _find(data_dir, stem):
     raise FileNotFoundError(f"{data_dir}: no {stem}[.gz] (is --data_dir right?)")
 
 
-def load_split(data_dir, prefix):
+def load_split(data_dir: str, prefix: str) -> tuple[list[Image], list[int], int]:
     """``(images, labels, pixels_per_image)`` of split ``train`` or ``t10k``."""
     images, size = _read_idx(_find(data_dir, prefix + "-images-idx3-ubyte"))
     labels, _ = _read_idx(_find(data_dir, prefix + "-labels-idx1-ubyte"))
-    if len(images) != len(labels):
+    if len(images) != len(labels) or size is None:
         raise ValueError(f"{prefix}: {len(images)} images but {len(labels)} labels")
     return images, labels, size
 
@@ -94,19 +99,25 @@ def load_split(data_dir, prefix):
 class SoftmaxModel:
     """Softmax regression: ``classes`` rows of ``features`` weights, then ``classes`` biases."""
 
-    def __init__(self, features, classes=10):
+    def __init__(self, features: int, classes: int = 10) -> None:
         self.features = features
         self.classes = classes
         self.size = classes * features + classes
 
-    def _rows(self, params):
+    def _rows(self, params: Params) -> list[Params]:
         f = self.features
         return [params[c * f : (c + 1) * f] for c in range(self.classes)]
 
-    def _biases(self, params):
+    def _biases(self, params: Params) -> Params:
         return params[self.classes * self.features :]
 
-    def probabilities(self, params, image, rows=None, biases=None):
+    def probabilities(
+        self,
+        params: Params,
+        image: Image,
+        rows: list[Params] | None = None,
+        biases: Params | None = None,
+    ) -> list[float]:
         rows = rows if rows is not None else self._rows(params)
         biases = biases if biases is not None else self._biases(params)
         logits = [sum(map(mul, row, image)) + b for row, b in zip(rows, biases, strict=False)]
@@ -115,7 +126,9 @@ class SoftmaxModel:
         total = sum(exps)
         return [e / total for e in exps]
 
-    def gradient(self, params, images, labels):
+    def gradient(
+        self, params: Params, images: Sequence[Image], labels: Sequence[int]
+    ) -> tuple[float, list[float]]:
         """Mean cross-entropy loss of the batch and its gradient (a list of ``size`` floats)."""
         rows, biases = self._rows(params), self._biases(params)
         n = len(images)
@@ -127,13 +140,13 @@ class SoftmaxModel:
             for c, p in enumerate(probs):
                 coeffs[c][i] = (p - (1.0 if c == label else 0.0)) / n
         columns = list(zip(*images, strict=False))
-        grad = []
+        grad: list[float] = []
         for c in range(self.classes):
             grad.extend(sum(map(mul, coeffs[c], column)) for column in columns)
         grad.extend(sum(coeffs[c]) for c in range(self.classes))
         return loss / n, grad
 
-    def accuracy(self, params, images, labels):
+    def accuracy(self, params: Params, images: Sequence[Image], labels: Sequence[int]) -> float:
         rows, biases = self._rows(params), self._biases(params)
         right = 0
         for image, label in zip(images, labels, strict=False):
@@ -145,14 +158,14 @@ class SoftmaxModel:
 # ----------------------------------------------------------------------------- wire format
 
 
-def _pack_floats(values):
+def _pack_floats(values: Iterable[float]) -> bytes:
     data = array("d", values)
     if sys.byteorder == "big":
         data.byteswap()
     return data.tobytes()
 
 
-def _unpack_floats(payload):
+def _unpack_floats(payload: bytes) -> array[float]:
     data = array("d")
     data.frombytes(payload)
     if sys.byteorder == "big":
@@ -160,11 +173,11 @@ def _unpack_floats(payload):
     return data
 
 
-def _send(sock, payload):
+def _send(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(struct.pack(">I", len(payload)) + payload)
 
 
-def _recv_exact(sock, size):
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
     chunks = []
     while size:
         chunk = sock.recv(min(size, 1 << 20))
@@ -175,12 +188,12 @@ def _recv_exact(sock, size):
     return b"".join(chunks)
 
 
-def _recv(sock):
+def _recv(sock: socket.socket) -> bytes:
     (size,) = struct.unpack(">I", _recv_exact(sock, 4))
     return _recv_exact(sock, size)
 
 
-def split_host_port(address):
+def split_host_port(address: str) -> tuple[str, int]:
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
         raise ValueError(f"{address!r} is not host:port")
@@ -196,20 +209,23 @@ class ParameterServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, size, num_workers, seed=0):
+    def __init__(
+        self, address: tuple[str, int], size: int, num_workers: int, seed: int = 0
+    ) -> None:
         super().__init__(address, _ParameterServerHandler)
         rng = random.Random(seed)
         self.params = array("d", (rng.gauss(0.0, 0.01) for _ in range(size)))
         self.global_step = 0
         self.num_workers = num_workers
-        self.done_workers = set()
+        self.done_workers: set[int] = set()
         self.lock = threading.Lock()
         self.last_activity = time.monotonic()
+        self.timed_out = False
 
-    def snapshot(self):
+    def snapshot(self) -> bytes:
         return struct.pack(">Q", self.global_step) + _pack_floats(self.params)
 
-    def apply(self, update):
+    def apply(self, update: Sequence[float]) -> None:
         if len(update) != len(self.params):
             raise ValueError(f"update of {len(update)} values for {len(self.params)} parameters")
         params = self.params
@@ -217,7 +233,7 @@ class ParameterServer(socketserver.ThreadingTCPServer):
             params[i] += value
         self.global_step += 1
 
-    def worker_done(self, index):
+    def worker_done(self, index: int) -> None:
         self.done_workers.add(index)
         print(
             f"{time.time():.3f}: ps: worker {index} done ({len(self.done_workers)}/{self.num_workers})",
@@ -228,7 +244,9 @@ class ParameterServer(socketserver.ThreadingTCPServer):
 
 
 class _ParameterServerHandler(socketserver.BaseRequestHandler):
-    def handle(self):
+    server: ParameterServer
+
+    def handle(self) -> None:
         server = self.server
         sock = self.request
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -255,7 +273,7 @@ class _ParameterServerHandler(socketserver.BaseRequestHandler):
             _send(sock, reply)
 
 
-def run_ps(flags, ps_hosts, worker_hosts):
+def run_ps(flags: argparse.Namespace, ps_hosts: list[str], worker_hosts: list[str]) -> int:
     host, port = split_host_port(ps_hosts[flags.task_index])
     # Only ps 0 holds the parameters; any other ps task just waits for the workers.
     size = SoftmaxModel(flags.features).size if flags.task_index == 0 else 0
@@ -270,7 +288,7 @@ def run_ps(flags, ps_hosts, worker_hosts):
         flush=True,
     )
 
-    def watchdog():
+    def watchdog() -> None:
         while True:
             time.sleep(1.0)
             with server.lock:
@@ -288,7 +306,6 @@ def run_ps(flags, ps_hosts, worker_hosts):
                 server.shutdown()
                 return
 
-    server.timed_out = False
     threading.Thread(target=watchdog, daemon=True).start()
     with server:
         server.serve_forever(poll_interval=0.05)
@@ -305,7 +322,7 @@ def run_ps(flags, ps_hosts, worker_hosts):
 
 
 class ParameterServerClient:
-    def __init__(self, address, connect_timeout):
+    def __init__(self, address: str, connect_timeout: float) -> None:
         host, port = split_host_port(address)
         deadline = time.monotonic() + connect_timeout
         while True:
@@ -320,32 +337,32 @@ class ParameterServerClient:
                 time.sleep(0.1)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def _call(self, payload):
+    def _call(self, payload: bytes) -> tuple[int, array[float]]:
         _send(self.sock, payload)
         reply = _recv(self.sock)
         (step,) = struct.unpack(">Q", reply[:8])
         return step, _unpack_floats(reply[8:])
 
-    def pull(self):
+    def pull(self) -> tuple[int, array[float]]:
         return self._call(b"P")
 
-    def push(self, update):
+    def push(self, update: Iterable[float]) -> tuple[int, array[float]]:
         return self._call(b"U" + _pack_floats(update))
 
-    def done(self, index):
+    def done(self, index: int) -> None:
         _send(self.sock, b"D" + struct.pack(">I", index))
         _recv(self.sock)
 
-    def close(self):
+    def close(self) -> None:
         self.sock.close()
 
 
-def run_worker(flags, ps_hosts, worker_hosts):
+def run_worker(flags: argparse.Namespace, ps_hosts: list[str], worker_hosts: list[str]) -> int:
     index, num_workers = flags.task_index, len(worker_hosts)
     is_chief = index == 0
     images, labels, features = load_split(flags.data_dir, "train")
     if features != flags.features:
-        raise ValueError(f"images have {features} pixels, --features is {flags.features}")
+        raise ValueError(f"images have {features} pixels: pass --features={features} to every task")
     shard = list(range(index, len(images), num_workers))
     model = SoftmaxModel(features)
     print(
@@ -363,8 +380,8 @@ def run_worker(flags, ps_hosts, worker_hosts):
     servers = [ParameterServerClient(address, flags.connect_timeout) for address in ps_hosts]
     ps = servers[0]
     rng = random.Random(1000 + index)
-    losses = []
-    curve = []
+    losses: list[float] = []
+    curve: list[tuple[int, float]] = []
     local_step = 0
     position = len(shard)
     started = time.time()
@@ -414,14 +431,16 @@ def run_worker(flags, ps_hosts, worker_hosts):
     return 0
 
 
-def _write_atomically(path, text):
+def _write_atomically(path: str, text: str) -> None:
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)
 
 
-def save_checkpoint(checkpoint_dir, step, model, params, accuracy):
+def save_checkpoint(
+    checkpoint_dir: str, step: int, model: SoftmaxModel, params: Params, accuracy: float
+) -> str:
     """``model.ckpt-<step>.json`` plus TensorFlow's ``checkpoint`` index file naming it."""
     os.makedirs(checkpoint_dir, exist_ok=True)
     name = f"model.ckpt-{step}.json"
@@ -448,7 +467,7 @@ def save_checkpoint(checkpoint_dir, step, model, params, accuracy):
     return path
 
 
-def save_loss_curve(log_dir, curve, index):
+def save_loss_curve(log_dir: str, curve: list[tuple[int, float]], index: int) -> str:
     os.makedirs(log_dir, exist_ok=True)
     path = os.path.join(log_dir, f"worker-{index}-loss.csv")
     _write_atomically(
@@ -460,8 +479,8 @@ def save_loss_curve(log_dir, curve, index):
 # ----------------------------------------------------------------------------- command line
 
 
-def parse_flags(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_flags(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--job_name", choices=("ps", "worker"))
     parser.add_argument("--task_index", type=int)
     parser.add_argument("--ps_hosts", help="comma-separated host:port list")
@@ -504,7 +523,7 @@ def parse_flags(argv=None):
     return flags
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     flags = parse_flags(argv)
     ps_hosts = flags.ps_hosts.split(",")
     worker_hosts = flags.worker_hosts.split(",")

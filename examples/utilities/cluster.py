@@ -7,8 +7,10 @@ genuine ``azure.mgmt.batchai.models.Cluster`` and on batchai_compat's.
 
 from __future__ import annotations
 
+from typing import Any
 
-def _target_nodes(cluster):
+
+def _target_nodes(cluster: Any) -> object:
     scale = cluster.scale_settings
     if scale is None:
         return None
@@ -19,11 +21,11 @@ def _target_nodes(cluster):
     return None
 
 
-def print_cluster_status(cluster):
+def print_cluster_status(cluster: Any) -> None:
     """Print ``cluster``'s allocation state, target and node counts by state, then its errors."""
     counts = cluster.node_state_counts
 
-    def count(name):
+    def count(name: str) -> int | None:
         return getattr(counts, name) if counts is not None else None
 
     print(

@@ -14,11 +14,12 @@ import json
 import os
 import threading
 import time
+from typing import Any
 
 import azure.mgmt.batchai as training
 
 
-def _text(conf, *keys, required=True):
+def _text(conf: Any, *keys: str, required: bool = True) -> str | None:
     value = conf
     for key in keys:
         if not isinstance(value, dict) or key not in value:
@@ -56,7 +57,7 @@ class Configuration:
         "container_registry_password",
     )
 
-    def __init__(self, file_name):
+    def __init__(self, file_name: str) -> None:
         if not os.path.exists(file_name):
             raise ValueError(f'Cannot find configuration file "{file_name}"')
         with open(file_name) as f:
@@ -86,7 +87,7 @@ class Configuration:
         if not self.admin_password and not self.admin_ssh_key:
             raise AttributeError("Please provide admin user password or public ssh key")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shown = {
             k: ("***" if k in self._SECRETS and v else v) for k, v in sorted(vars(self).items())
         }
@@ -105,19 +106,23 @@ class ServicePrincipalCredentials:
     """
 
     def __init__(
-        self, client_id, secret, token_uri, resource="https://management.core.windows.net/"
-    ):
+        self,
+        client_id: str | None,
+        secret: str | None,
+        token_uri: str,
+        resource: str = "https://management.core.windows.net/",
+    ) -> None:
         self.client_id = client_id
         self._secret = secret
         self.token_uri = token_uri
         self.resource = resource
-        self._tokens = {}
+        self._tokens: dict[str, tuple[str, int]] = {}
         self._lock = threading.Lock()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ServicePrincipalCredentials(client_id={self.client_id!r}, token_uri={self.token_uri!r})"
 
-    def _fetch(self, resource):
+    def _fetch(self, resource: str) -> tuple[str, int]:
         import requests
 
         response = requests.post(
@@ -138,7 +143,7 @@ class ServicePrincipalCredentials:
         expires_on = int(body.get("expires_on") or time.time() + int(body.get("expires_in", 3600)))
         return body["access_token"], expires_on
 
-    def get_token(self, *scopes, **kwargs):
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         """azure-core ``TokenCredential``: an ``AccessToken(token, expires_on)`` for a scope."""
         from azure.core.credentials import AccessToken
 
@@ -151,7 +156,7 @@ class ServicePrincipalCredentials:
                 self._tokens[resource] = (token, expires_on)
         return AccessToken(token, expires_on)
 
-    def signed_session(self, session=None):
+    def signed_session(self, session: Any = None) -> Any:
         """msrest ``Authentication``: a ``requests.Session`` carrying the bearer token."""
         import requests
 
@@ -161,7 +166,7 @@ class ServicePrincipalCredentials:
         return session
 
 
-def create_batchai_client(configuration):
+def create_batchai_client(configuration: Configuration) -> Any:
     """A ``BatchAIManagementClient`` for the configured subscription and service principal."""
     client = training.BatchAIManagementClient(
         credentials=ServicePrincipalCredentials(
@@ -175,7 +180,7 @@ def create_batchai_client(configuration):
     return client
 
 
-def create_resource_group(configuration):
+def create_resource_group(configuration: Configuration) -> None:
     """Make sure the configured resource group can hold the recipe's workspace.
 
     The recipes created it through Azure Resource Manager before creating the workspace.  With

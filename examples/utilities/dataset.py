@@ -20,6 +20,7 @@ import random
 import struct
 import time
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 IMAGE_SIDE = 8
 NUM_CLASSES = 10
@@ -124,8 +125,8 @@ def write_mnist_like_dataset(
 
 
 def download_and_upload_mnist_dataset_to_blob(
-    blob_service, azure_blob_container_name, mnist_dataset_directory
-):
+    blob_service: Any, azure_blob_container_name: str, mnist_dataset_directory: str
+) -> None:
     """Put the MNIST-format dataset into ``<container>/<mnist_dataset_directory>/``.
 
     The recipe helper of the same name downloaded MNIST and uploaded it with the legacy
@@ -143,7 +144,7 @@ def download_and_upload_mnist_dataset_to_blob(
     )
 
 
-def download_file(sas, destination):
+def download_file(sas: str, destination: str) -> None:
     """Download ``sas`` (any HTTP(S) URL, e.g. a job output file's download URL) to a path."""
     import requests
 

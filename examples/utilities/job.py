@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import time
+from typing import Any
 
 import azure.mgmt.batchai.models as models
 import requests
@@ -31,14 +32,14 @@ class OutputStreamer:
 
     def __init__(
         self,
-        client,
-        resource_group,
-        workspace_name,
-        experiment_name,
-        job_name,
-        output_directory_id,
-        file_name,
-    ):
+        client: Any,
+        resource_group: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        output_directory_id: str | None,
+        file_name: str | None,
+    ) -> None:
         self.client = client
         self.resource_group = resource_group
         self.workspace_name = workspace_name
@@ -46,11 +47,11 @@ class OutputStreamer:
         self.job_name = job_name
         self.output_directory_id = output_directory_id
         self.file_name = file_name
-        self.url = None
+        self.url: str | None = None
         self.downloaded = 0
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
-    def _find_url(self):
+    def _find_url(self) -> str | None:
         files = self.client.jobs.list_output_files(
             self.resource_group,
             self.workspace_name,
@@ -60,10 +61,10 @@ class OutputStreamer:
         )
         for f in files:
             if f.name == self.file_name and f.download_url:
-                return f.download_url
+                return str(f.download_url)
         return None
 
-    def tail(self):
+    def tail(self) -> None:
         """Print what was appended to the file since the last call (nothing if not there yet)."""
         if self.output_directory_id is None or self.file_name is None:
             return
@@ -92,7 +93,7 @@ class OutputStreamer:
             print(text, end="", flush=True)
 
 
-def print_job_status(job):
+def print_job_status(job: Any) -> None:
     """Print the job's execution state and exit code, and its errors if it failed."""
     exit_code = job.execution_info.exit_code if job.execution_info is not None else None
     print(f"Job state: {job.execution_state} ExitCode: {exit_code}")
@@ -104,15 +105,15 @@ def print_job_status(job):
 
 
 def wait_for_job_completion(
-    client,
-    resource_group,
-    workspace_name,
-    experiment_name,
-    job_name,
-    cluster_name,
-    output_directory_id=None,
-    file_name=None,
-):
+    client: Any,
+    resource_group: str,
+    workspace_name: str,
+    experiment_name: str,
+    job_name: str,
+    cluster_name: str,
+    output_directory_id: str | None = None,
+    file_name: str | None = None,
+) -> Any:
     """Wait for the job to finish, streaming ``file_name`` of ``output_directory_id`` meanwhile.
 
     While the job is queued it prints the cluster's and the job's status; once it runs it
