@@ -1,0 +1,157 @@
+"""The test-suite's fake Azure ML service, prepared for measure 2.
+
+Both sides of measure 2 talk to the same in-memory service: ``tests/azureml/fake_service.py``
+(the azureml backend's contract-test fake, behind ``responses``).  This module adds the two
+read endpoints only the hand-written estimator code calls (the workspace's default datastore,
+and the datastore listing ``experiment.submit(estimator)`` does), and seeds the state the guide
+assumes already exists when a job is submitted: the workspace, the ``nc6`` AmlCompute cluster,
+the default blob datastore, and the experiment.  Seeding goes through the fake's own HTTP
+endpoints before the clock starts; the request log is cleared afterwards.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from . import guide
+from .harness import REPO_ROOT
+
+FAKE_SERVICE = REPO_ROOT / "tests" / "azureml" / "fake_service.py"
+
+
+def load_fake_service() -> ModuleType:
+    """``tests/azureml/fake_service.py`` as a module (the tests folder is not a package)."""
+    name = "batchai_bench_fake_service"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, FAKE_SERVICE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {FAKE_SERVICE}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _workspace_path(fs: ModuleType) -> str:
+    return (
+        f"/subscriptions/{fs.SUBSCRIPTION}/resourceGroups/{guide.CFG.resource_group}"
+        f"/providers/Microsoft.MachineLearningServices/workspaces/{guide.CFG.workspace}"
+    )
+
+
+@contextmanager
+def seeded_fake(compute_payload: dict[str, Any]) -> Iterator[Any]:
+    """The running fake with the guide's workspace, cluster, default datastore and experiment.
+
+    ``compute_payload`` is the ARM body azureml-core builds for the guide's AmlCompute cluster
+    (made by the parent with ``AmlCompute._build_create_payload``, so neither child pays for it).
+    """
+    import requests
+
+    fs = load_fake_service()
+
+    class BenchFake(fs.FakeAzureML):  # type: ignore[name-defined]
+        def _routes(self) -> list[tuple[str, str, Any]]:
+            datastores = r"/datastore/v1\.0" + fs._WS
+            return [
+                ("GET", datastores + r"/default", self._default_datastore),
+                ("GET", datastores + r"/datastores", self._list_datastores),
+                *super()._routes(),
+            ]
+
+        def _default_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+            key = (match["rg"], match["ws"], "workspaceblobstore")
+            if key not in self.datastores:
+                return fs._error(404, "NotFound", "no default datastore")
+            return fs._ok(self.datastores[key])
+
+        def _list_datastores(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+            items = [
+                d
+                for (r, w, _), d in self.datastores.items()
+                if (r, w) == (match["rg"], match["ws"])
+            ]
+            return fs._ok({"value": items, "continuationToken": None})
+
+    with BenchFake.running() as fake:
+        workspace = _workspace_path(fs)
+        fake.add_workspace(guide.CFG.resource_group, guide.CFG.workspace)
+        answers = [
+            requests.put(
+                f"{fs.ARM}{workspace}/computes/{guide.cluster_name}?api-version=2021-01-01",
+                json=compute_payload,
+            ),
+            requests.post(
+                f"{fs.REGION}/datastore/v1.0{workspace}/datastores",
+                json={
+                    "name": "workspaceblobstore",
+                    "dataStoreType": "AzureBlob",
+                    "hasBeenValidated": True,
+                    "azureStorageSection": {
+                        "accountName": "wsstorefake",
+                        "containerName": "azureml-blobstore-bench",
+                        "credentialType": "AccountKey",
+                        "credential": "ZmFrZS1rZXk=",
+                    },
+                },
+            ),
+            requests.post(
+                f"{fs.REGION}/history/v1.0{workspace}/experiments/{guide.experiment_name}"
+            ),
+        ]
+        for answer in answers:
+            answer.raise_for_status()
+        fake.calls.clear()
+        yield fake
+
+
+def estimator_authentication() -> Any:
+    """An azureml authentication object handing out the fake's tokens without HTTP.
+
+    The shim side gets the same from the fake's azure-identity style ``FakeCredential``; neither
+    side pays for AAD round trips, so the comparison is about the work after authentication.
+    """
+    from azureml.core.authentication import AbstractAuthentication, _SubscriptionInfo
+
+    fs = load_fake_service()
+
+    class FakeTokenAuthentication(AbstractAuthentication):
+        def __init__(self) -> None:
+            super().__init__(cloud="AzureCloud")
+
+        def _get_arm_token(self) -> str:
+            return str(fs.fake_jwt())
+
+        def _get_graph_token(self) -> str:
+            return str(fs.fake_jwt())
+
+        def _get_azureml_client_token(self) -> str:
+            return str(fs.fake_jwt())
+
+        def _get_all_subscription_ids(self) -> tuple[list[Any], str]:
+            return [_SubscriptionInfo("fake", fs.SUBSCRIPTION)], str(fs.TENANT)
+
+    return FakeTokenAuthentication()
+
+
+def compute_payload() -> dict[str, Any]:
+    """The ARM body azureml-core sends for the guide's AmlCompute cluster ("nc6")."""
+    from azureml.core.compute import AmlCompute
+
+    fs = load_fake_service()
+    config = AmlCompute.provisioning_configuration(
+        vm_size="STANDARD_NC6",
+        vm_priority="lowpriority",
+        min_nodes=1,
+        max_nodes=2,
+        idle_seconds_before_scaledown="300",
+    )
+    payload: dict[str, Any] = AmlCompute._build_create_payload(config, fs.LOCATION, fs.SUBSCRIPTION)
+    return json.loads(json.dumps(payload))
