@@ -1,0 +1,154 @@
+"""Batch AI 1.0-era call shapes, still found in notebooks.
+
+azure-mgmt-batchai 1.0.x had no workspaces or experiments: ``clusters.create(rg, name, params)``,
+``jobs.create(rg, job, params)``, ``jobs.get(rg, job)``, ``jobs.list_output_files(rg, job,
+options)``, ...  Those calls are accepted against a *default workspace* of the resource group
+(and a *default experiment* in it for jobs), created on demand by the creating calls.
+
+:func:`legacy_call_shape` decorates a 2.0.0 method: a call that binds to the 2.0.0 signature runs
+unchanged; one that does not, but binds to the 1.0 shape, is rewritten with the default names.
+``inspect.signature`` of the method still shows 2.0.0's signature (``functools.wraps``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .. import exceptions
+
+if TYPE_CHECKING:
+    from ..backends.base import Backend
+
+__all__ = [
+    "DEFAULT_EXPERIMENT",
+    "DEFAULT_WORKSPACE",
+    "ENV_DEFAULT_LOCATION",
+    "ensure_default_experiment",
+    "ensure_default_workspace",
+    "ensure_legacy_defaults",
+    "legacy_call_shape",
+]
+
+DEFAULT_WORKSPACE = "default"
+DEFAULT_EXPERIMENT = "default"
+ENV_DEFAULT_LOCATION = "BATCHAI_COMPAT_DEFAULT_LOCATION"
+FALLBACK_LOCATION = "eastus"
+LEGACY_DEFAULTS_FLAG = "_batchai_compat_legacy_defaults"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Keyword arguments every 2.0.0 method took after its own parameters.
+_TRAILING = ("custom_headers", "raw", "polling")
+
+
+def default_location() -> str:
+    """Region of an on-demand default workspace: ``$BATCHAI_COMPAT_DEFAULT_LOCATION`` or eastus."""
+    return os.environ.get(ENV_DEFAULT_LOCATION, "").strip() or FALLBACK_LOCATION
+
+
+def _finish(value: Any) -> Any:
+    result = getattr(value, "result", None)
+    if callable(result) and hasattr(value, "done"):
+        return result()
+    return value
+
+
+def ensure_default_workspace(backend: Backend, resource_group: str) -> str:
+    """The resource group's default workspace, created (in :func:`default_location`) if absent."""
+    try:
+        backend.get_workspace(resource_group, DEFAULT_WORKSPACE)
+    except exceptions.ResourceNotFoundError:
+        # ResourceExistsError: created meanwhile by another thread or process.
+        with contextlib.suppress(exceptions.ResourceExistsError):
+            _finish(
+                backend.create_workspace(
+                    resource_group, DEFAULT_WORKSPACE, default_location(), None
+                )
+            )
+    return DEFAULT_WORKSPACE
+
+
+def ensure_default_experiment(backend: Backend, resource_group: str) -> tuple[str, str]:
+    """The default workspace and its default experiment, both created if absent."""
+    workspace = ensure_default_workspace(backend, resource_group)
+    try:
+        backend.get_experiment(resource_group, workspace, DEFAULT_EXPERIMENT)
+    except exceptions.ResourceNotFoundError:
+        with contextlib.suppress(exceptions.ResourceExistsError):
+            _finish(backend.create_experiment(resource_group, workspace, DEFAULT_EXPERIMENT))
+    return workspace, DEFAULT_EXPERIMENT
+
+
+def ensure_legacy_defaults(
+    backend: Backend, resource_group: str, operation_config: dict[str, Any]
+) -> None:
+    """Create the default workspace/experiment a 1.0-shaped creating call needs (else nothing)."""
+    wanted = operation_config.pop(LEGACY_DEFAULTS_FLAG, None)
+    if wanted == "experiment":
+        ensure_default_experiment(backend, resource_group)
+    elif wanted == "workspace":
+        ensure_default_workspace(backend, resource_group)
+
+
+def legacy_call_shape(
+    *names: str,
+    experiment: bool = False,
+    create_defaults: bool = False,
+    model_params: tuple[str, ...] = (),
+) -> Callable[[F], F]:
+    """Also accept the 1.0 call ``method(*names)`` (``names`` are 2.0.0 parameter names).
+
+    ``experiment`` says the 1.0 call also lacked ``experiment_name``; ``create_defaults`` asks
+    the method (through the private ``operation_config`` key :data:`LEGACY_DEFAULTS_FLAG`, read by
+    :func:`ensure_legacy_defaults` after validation) to create the default workspace/experiment; ``model_params`` name parameters that must
+    hold a model (not a str) for the 1.0 reading to apply, so that a 2.0.0 call missing an
+    argument still gets Python's own ``TypeError``.
+    """
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func)
+        legacy_names = ("self", *names)
+
+        def bind_legacy(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+            if len(args) > len(legacy_names):
+                return None
+            bound = dict(zip(legacy_names, args, strict=False))
+            for key, value in kwargs.items():
+                if key in bound:
+                    return None
+                if key in names or key in _TRAILING or key not in signature.parameters:
+                    bound[key] = value
+                else:
+                    return None
+            if any(name not in bound for name in legacy_names):
+                return None
+            if any(isinstance(bound[name], str) for name in model_params):
+                return None
+            return bound
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError:
+                bound = bind_legacy(args, kwargs)
+                if bound is None:
+                    raise
+            else:
+                return func(*args, **kwargs)
+            bound["workspace_name"] = DEFAULT_WORKSPACE
+            if experiment:
+                bound["experiment_name"] = DEFAULT_EXPERIMENT
+            if create_defaults:
+                # The method creates them once every argument is validated.
+                bound[LEGACY_DEFAULTS_FLAG] = "experiment" if experiment else "workspace"
+            return func(**bound)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

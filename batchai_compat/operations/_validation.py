@@ -1,0 +1,175 @@
+"""Argument checks the Batch AI client made before sending a request, made before any side effect.
+
+azure-mgmt-batchai 2.0.0 checked URL path segments (``msrest`` ``Serializer.url`` with
+``min_length`` / ``max_length`` / ``pattern``), query options (``maximum`` / ``minimum``) and
+request bodies (``Model.validate()``).  The same rules live here and raise
+:class:`~batchai_compat.exceptions.ValidationError` naming the parameter and the rule.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar, overload
+
+from ..exceptions import ValidationError
+
+__all__ = [
+    "RESOURCE_GROUP_PATTERN",
+    "RESOURCE_NAME_PATTERN",
+    "check_int_range",
+    "check_location",
+    "check_resource_group",
+    "check_resource_name",
+    "check_tags",
+    "max_results_of",
+    "prepare_model",
+]
+
+RESOURCE_GROUP_PATTERN = r"^[-\w\._]+$"
+RESOURCE_NAME_PATTERN = r"^[-\w_]+$"
+LOCATION_PATTERN = r"^[-\w\._]+$"
+
+_RESOURCE_GROUP_RE = re.compile(RESOURCE_GROUP_PATTERN)
+_RESOURCE_NAME_RE = re.compile(RESOURCE_NAME_PATTERN)
+_LOCATION_RE = re.compile(LOCATION_PATTERN)
+
+MAX_RESULTS_RANGE = (1, 1000)
+LINK_EXPIRY_MINUTES_RANGE = (5, 600)
+
+M = TypeVar("M")
+
+
+def _check_str(parameter: str, value: Any) -> str:
+    if value is None:
+        raise ValidationError(parameter, "must not be None")
+    if not isinstance(value, str):
+        raise ValidationError(parameter, f"must be a str, not {type(value).__name__}", value)
+    return value
+
+
+def check_resource_group(value: Any, parameter: str = "resource_group_name") -> str:
+    """Resource group names: ``^[-\\w\\._]+$`` (2.0.0 set no length limit on them)."""
+    value = _check_str(parameter, value)
+    if not _RESOURCE_GROUP_RE.fullmatch(value):
+        raise ValidationError(
+            parameter,
+            f"must match {RESOURCE_GROUP_PATTERN} (letters, digits, '-', '_', '.'), got {value!r}",
+            value,
+        )
+    return value
+
+
+def check_resource_name(parameter: str, value: Any) -> str:
+    """Workspace, experiment, cluster, job and file server names: 1-64 chars of ``^[-\\w_]+$``."""
+    value = _check_str(parameter, value)
+    if not 1 <= len(value) <= 64:
+        raise ValidationError(
+            parameter, f"must be from 1 through 64 characters long, got {len(value)}", value
+        )
+    if not _RESOURCE_NAME_RE.fullmatch(value):
+        raise ValidationError(
+            parameter,
+            f"must match {RESOURCE_NAME_PATTERN} (letters, digits, '-' and '_'), got {value!r}",
+            value,
+        )
+    return value
+
+
+def check_location(value: Any, parameter: str = "location") -> str:
+    """Azure region names as the usages and workspace calls took them: ``^[-\\w\\._]+$``."""
+    value = _check_str(parameter, value)
+    if not _LOCATION_RE.fullmatch(value):
+        raise ValidationError(parameter, f"must match {LOCATION_PATTERN}, got {value!r}", value)
+    return value
+
+
+def check_int_range(parameter: str, value: Any, bounds: tuple[int, int]) -> int | None:
+    """An optional integer query option within ``bounds`` (inclusive)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(parameter, f"must be an int, not {type(value).__name__}", value)
+    low, high = bounds
+    if not low <= value <= high:
+        raise ValidationError(parameter, f"must be from {low} through {high}, got {value}", value)
+    return value
+
+
+def check_tags(value: Any, parameter: str = "tags") -> dict[str, str] | None:
+    """ARM resource tags: a ``{str: str}`` mapping or None."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            parameter, f"must be a dict of str to str, not {type(value).__name__}"
+        )
+    tags: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise ValidationError(parameter, "must be a dict of str to str", value)
+        tags[key] = item
+    return tags
+
+
+def max_results_of(options: Any, parameter: str) -> int | None:
+    """``max_results`` of a ``*ListOptions`` model (the page size), checked against 1-1000."""
+    if options is None:
+        return None
+    if isinstance(options, Mapping):
+        raw = options.get("max_results")
+    elif hasattr(options, "max_results"):
+        raw = options.max_results
+    else:
+        raise ValidationError(
+            parameter,
+            f"must be a list options model with max_results, not {type(options).__name__}",
+        )
+    return check_int_range(f"{parameter}.max_results", raw, MAX_RESULTS_RANGE)
+
+
+def _first_error_text(errors: Any) -> tuple[str | None, str]:
+    first = errors[0]
+    field = getattr(first, "parameter", None) or getattr(first, "target", None)
+    rule = getattr(first, "rule", None)
+    text = str(rule) if rule else str(first)
+    return (str(field) if field else None), text
+
+
+@overload
+def prepare_model(
+    parameter: str, value: Any, model_class: type[M], *, required: Literal[True] = ...
+) -> M: ...
+@overload
+def prepare_model(
+    parameter: str, value: Any, model_class: type[M], *, required: bool
+) -> M | None: ...
+def prepare_model(
+    parameter: str, value: Any, model_class: type[M], *, required: bool = True
+) -> M | None:
+    """A private, validated copy of a request-body model.
+
+    Accepts an instance of ``model_class`` or a dict (REST or attribute keys, as msrest's body
+    serializer did), returns a deep copy so the backend never holds the caller's object, and runs
+    the model's ``validate()`` (which returns a list of problems, empty when valid).
+    """
+    if value is None:
+        if required:
+            raise ValidationError(parameter, f"is required (a {model_class.__name__})")
+        return None
+    if isinstance(value, Mapping):
+        try:
+            value = model_class.from_dict(dict(value))  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            raise ValidationError(f"{parameter}.{exc.parameter}", exc.rule) from None
+    if not isinstance(value, model_class):
+        raise ValidationError(
+            parameter, f"must be a {model_class.__name__}, not {type(value).__name__}"
+        )
+    copied = copy.deepcopy(value)
+    errors = copied.validate()  # type: ignore[attr-defined]
+    if errors:
+        field, rule = _first_error_text(errors)
+        raise ValidationError(f"{parameter}.{field}" if field else parameter, rule)
+    return copied

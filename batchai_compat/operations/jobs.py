@@ -1,0 +1,270 @@
+"""``client.jobs``: Batch AI jobs (2.0.0's ``JobsOperations``).
+
+A job runs a toolkit (TensorFlow, Horovod, PyTorch, CNTK, ..., custom) on a cluster.  On
+``local`` it runs as real processes; on ``azureml`` it is a ``ScriptRunConfig`` run.  1.0-era
+calls without a workspace and experiment (``jobs.create(rg, job, params)``,
+``jobs.get/delete/terminate(rg, job)``, ``jobs.list_output_files(rg, job, options)``) use the
+resource group's default workspace and experiment (see :mod:`._legacy`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import models as _models
+from ..exceptions import ValidationError
+from ._group import OperationGroup
+from ._legacy import ensure_legacy_defaults, legacy_call_shape
+from ._validation import (
+    LINK_EXPIRY_MINUTES_RANGE,
+    MAX_RESULTS_RANGE,
+    check_int_range,
+    check_resource_group,
+    check_resource_name,
+    max_results_of,
+    prepare_model,
+)
+
+__all__ = ["JobsOperations"]
+
+
+class JobsOperations(OperationGroup):
+    """Create, get, terminate, delete and list jobs; list their output files and nodes."""
+
+    def _path(self, rg: str, ws: str, experiment: str, job: str | None = None) -> str:
+        path = f"{self._workspace_path(rg, ws)}/experiments/{experiment}/jobs"
+        return f"{path}/{job}" if job else path
+
+    def _names(
+        self, resource_group_name: Any, workspace_name: Any, experiment_name: Any
+    ) -> tuple[str, str, str]:
+        return (
+            check_resource_group(resource_group_name),
+            check_resource_name("workspace_name", workspace_name),
+            check_resource_name("experiment_name", experiment_name),
+        )
+
+    def _job(
+        self, resource_group_name: Any, workspace_name: Any, experiment_name: Any, job_name: Any
+    ) -> tuple[str, str, str, str]:
+        rg, ws, exp = self._names(resource_group_name, workspace_name, experiment_name)
+        return rg, ws, exp, check_resource_name("job_name", job_name)
+
+    def list_by_experiment(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        jobs_list_by_experiment_options: Any = None,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        """The experiment's jobs, as a :class:`~batchai_compat.models.JobPaged`."""
+        rg, ws, exp = self._names(resource_group_name, workspace_name, experiment_name)
+        page_size = max_results_of(
+            jobs_list_by_experiment_options, "jobs_list_by_experiment_options"
+        )
+        return self._pager(
+            _models.JobPaged,
+            lambda: self._backend.list_jobs(rg, ws, exp),
+            url=self._url(self._path(rg, ws, exp), maxresults=page_size),
+            page_size=page_size,
+            raw=raw,
+        )
+
+    @legacy_call_shape(
+        "resource_group_name",
+        "job_name",
+        "parameters",
+        experiment=True,
+        create_defaults=True,
+        model_params=("parameters",),
+    )
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: Any,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> Any:
+        """Submit a job from ``JobCreateParameters``; the poller's result is the Job."""
+        rg, ws, exp, name = self._job(
+            resource_group_name, workspace_name, experiment_name, job_name
+        )
+        params = prepare_model("parameters", parameters, _models.JobCreateParameters)
+        ensure_legacy_defaults(self._backend, rg, operation_config)
+        started = self._backend.create_job(rg, ws, exp, name, params)
+        return self._poller(
+            started,
+            polling=polling,
+            raw=raw,
+            method="PUT",
+            url=self._url(self._path(rg, ws, exp, name)),
+            name=f"jobs.create {name}",
+        )
+
+    begin_create = create
+
+    @legacy_call_shape("resource_group_name", "job_name", experiment=True)
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> Any:
+        """Delete a job (terminating it if running); returns a poller (result None)."""
+        rg, ws, exp, name = self._job(
+            resource_group_name, workspace_name, experiment_name, job_name
+        )
+        started = self._backend.delete_job(rg, ws, exp, name)
+        return self._poller(
+            started,
+            polling=polling,
+            raw=raw,
+            method="DELETE",
+            url=self._url(self._path(rg, ws, exp, name)),
+            name=f"jobs.delete {name}",
+        )
+
+    begin_delete = delete
+
+    @legacy_call_shape("resource_group_name", "job_name", experiment=True)
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        """The Job with its ``execution_state``; 404 when it does not exist."""
+        rg, ws, exp, name = self._job(
+            resource_group_name, workspace_name, experiment_name, job_name
+        )
+        value = self._backend.get_job(rg, ws, exp, name)
+        return self._plain(
+            value, raw=raw, method="GET", url=self._url(self._path(rg, ws, exp, name))
+        )
+
+    @legacy_call_shape(
+        "resource_group_name",
+        "job_name",
+        "jobs_list_output_files_options",
+        experiment=True,
+        model_params=("jobs_list_output_files_options",),
+    )
+    def list_output_files(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        jobs_list_output_files_options: Any,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        """Files of one output directory (``'stdouterr'`` or an ``OutputDirectory`` id).
+
+        ``JobsListOutputFilesOptions``: ``outputdirectoryid`` (required), ``directory`` ('.'),
+        ``linkexpiryinminutes`` (5-600, how long each ``download_url`` works), ``max_results``
+        (1-1000, the page size).  Returns a :class:`~batchai_compat.models.FilePaged`.
+        """
+        rg, ws, exp, name = self._job(
+            resource_group_name, workspace_name, experiment_name, job_name
+        )
+        options = prepare_model(
+            "jobs_list_output_files_options",
+            jobs_list_output_files_options,
+            _models.JobsListOutputFilesOptions,
+        )
+        parameter = "jobs_list_output_files_options"
+        if not isinstance(options.outputdirectoryid, str) or not options.outputdirectoryid:
+            raise ValidationError(f"{parameter}.outputdirectoryid", "is required (a non-empty str)")
+        if options.directory is not None and not isinstance(options.directory, str):
+            raise ValidationError(f"{parameter}.directory", "must be a str")
+        check_int_range(
+            f"{parameter}.linkexpiryinminutes",
+            options.linkexpiryinminutes,
+            LINK_EXPIRY_MINUTES_RANGE,
+        )
+        page_size = check_int_range(
+            f"{parameter}.max_results", options.max_results, MAX_RESULTS_RANGE
+        )
+        url = self._url(
+            f"{self._path(rg, ws, exp, name)}/listOutputFiles",
+            outputdirectoryid=options.outputdirectoryid,
+            directory=options.directory,
+            linkexpiryinminutes=options.linkexpiryinminutes,
+            maxresults=page_size,
+        )
+        return self._pager(
+            _models.FilePaged,
+            lambda: self._backend.list_output_files(rg, ws, exp, name, options),
+            url=url,
+            page_size=page_size,
+            raw=raw,
+        )
+
+    def list_remote_login_information(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        """How to reach the nodes the job runs on, as a ``RemoteLoginInformationPaged``."""
+        rg, ws, exp, name = self._job(
+            resource_group_name, workspace_name, experiment_name, job_name
+        )
+        return self._pager(
+            _models.RemoteLoginInformationPaged,
+            lambda: self._backend.list_job_remote_login_information(rg, ws, exp, name),
+            url=self._url(f"{self._path(rg, ws, exp, name)}/listRemoteLoginInformation"),
+            page_size=None,
+            raw=raw,
+        )
+
+    @legacy_call_shape("resource_group_name", "job_name", experiment=True)
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> Any:
+        """Stop a running job (it ends ``failed``, as in Batch AI); returns a poller (result None)."""
+        rg, ws, exp, name = self._job(
+            resource_group_name, workspace_name, experiment_name, job_name
+        )
+        started = self._backend.terminate_job(rg, ws, exp, name)
+        return self._poller(
+            started,
+            polling=polling,
+            raw=raw,
+            method="POST",
+            url=self._url(f"{self._path(rg, ws, exp, name)}/terminate"),
+            name=f"jobs.terminate {name}",
+        )
+
+    begin_terminate = terminate

@@ -1,0 +1,24 @@
+"""``client.operations``: the provider's REST operations (2.0.0's ``Operations``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import models as _models
+from ._group import OperationGroup
+
+__all__ = ["Operations"]
+
+
+class Operations(OperationGroup):
+    """``list()``: the Microsoft.BatchAI operations the backend serves."""
+
+    def list(self, custom_headers: Any = None, raw: bool = False, **operation_config: Any) -> Any:
+        """An :class:`~batchai_compat.models.OperationPaged` of ``models.Operation``."""
+        return self._pager(
+            _models.OperationPaged,
+            self._backend.list_operations,
+            url=self._url("/providers/Microsoft.BatchAI/operations"),
+            page_size=None,
+            raw=raw,
+        )

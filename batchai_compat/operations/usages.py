@@ -1,0 +1,31 @@
+"""``client.usages``: regional core quota (2.0.0's ``UsagesOperations``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import models as _models
+from ._group import OperationGroup
+from ._validation import check_location
+
+__all__ = ["UsagesOperations"]
+
+
+class UsagesOperations(OperationGroup):
+    """``list(location)``: dedicated and low-priority cores in use versus the quota."""
+
+    def list(
+        self, location: str, custom_headers: Any = None, raw: bool = False, **operation_config: Any
+    ) -> Any:
+        """The Usage entries of ``location``, as a :class:`~batchai_compat.models.UsagePaged`."""
+        location = check_location(location)
+        url = self._url(
+            f"{self._subscription_path()}/providers/Microsoft.BatchAI/locations/{location}/usages"
+        )
+        return self._pager(
+            _models.UsagePaged,
+            lambda: self._backend.list_usages(location),
+            url=url,
+            page_size=None,
+            raw=raw,
+        )
