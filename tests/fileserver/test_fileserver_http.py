@@ -262,3 +262,13 @@ def test_names_with_spaces_and_unicode_round_trip(server, job_dir):
     url = server.url_for(job_dir / "sub" / "résumé 1#.txt", job_dir, timedelta(minutes=5))
     assert "%23" in url and not urlsplit(url).fragment
     assert get(url).text == "ok"
+
+
+def test_token_until_honours_not_before_and_past_expiry(server, clock, job_dir):
+    now = clock.now
+    early = server.token_until(job_dir, "stdout-wk-0.txt", now + 60, not_before=now + 10)
+    assert get(server.url_for_name(early, "stdout-wk-0.txt")).status_code == 403
+    clock.now = now + 10
+    assert get(server.url_for_name(early, "stdout-wk-0.txt")).status_code == 200
+    stale = server.token_until(job_dir, "stdout-wk-0.txt", clock.now - 1)
+    assert get(server.url_for_name(stale, "stdout-wk-0.txt")).status_code == 403

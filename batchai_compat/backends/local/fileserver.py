@@ -206,16 +206,28 @@ class FileServer:
         """A signed token granting ``name`` under ``root`` (any name when None) for ``expires_in``."""
         if expires_in <= timedelta(0):
             raise ValueError("expires_in must be positive")
+        return self.token_until(root, name, self._clock() + expires_in.total_seconds())
+
+    def token_until(
+        self, root: Path, name: str | None, expiry: float, not_before: float | None = None
+    ) -> str:
+        """A signed token granting ``name`` under ``root`` from ``not_before`` until ``expiry``.
+
+        Times are Unix seconds on this server's clock (a storage SAS carries absolute ``st`` /
+        ``se`` times; an expiry in the past gives a token that is refused).
+        """
         key = self._key_provider()
         kid = _key_id(key)
         with self._lock:
             self._keys[kid] = key
-        payload = {
+        payload: dict[str, Any] = {
             "r": str(Path(root).resolve()),
             "n": name,
-            "e": int(self._clock() + expires_in.total_seconds()),
+            "e": int(expiry),
             "k": kid,
         }
+        if not_before is not None:
+            payload["s"] = int(not_before)
         body = _b64encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
         signature = _b64encode(hmac.new(key, body.encode("ascii"), hashlib.sha256).digest())
         return f"{body}.{signature}"
@@ -264,9 +276,28 @@ class FileServer:
             raise _TokenError("malformed token")
         if name is not None and not isinstance(name, str):
             raise _TokenError("malformed token")
-        if self._clock() >= expiry:
-            raise _TokenError("expired")
+        not_before = payload.get("s")
+        if not_before is not None and not isinstance(not_before, int):
+            raise _TokenError("malformed token")
+        now = self._clock()
+        if now >= expiry or (not_before is not None and now < not_before):
+            raise _TokenError("expired or not yet valid")
         return Grant(root, name, expiry)
+
+
+def token_root(token: str) -> str | None:
+    """The folder a token claims to grant, read *without* verifying it (None if unreadable).
+
+    For building URLs only (a storage SAS for another container must not be turned into a URL of
+    this one); the server verifies every token it is sent.
+    """
+    body = token.partition(".")[0]
+    try:
+        payload = json.loads(_b64decode(body))
+    except (ValueError, binascii.Error):
+        return None
+    root = payload.get("r") if isinstance(payload, dict) else None
+    return root if isinstance(root, str) else None
 
 
 def _relative_name(target: Path, root: Path) -> str:

@@ -1,0 +1,681 @@
+"""Azure Storage through azure-storage-blob / azure-storage-file-share v12.
+
+The legacy faces translate each call to one v12 client call; results come back as the legacy
+value objects (:mod:`batchai_compat.storage._models`) and service failures as
+:func:`batchai_compat.exceptions.cloud_error` (``status_code``, ``error.error``), which are also
+azure-core ``HttpResponseError`` / ``ResourceNotFoundError`` / ``ResourceExistsError``.
+
+Bulk uploads.  A loop of legacy ``create_blob_from_*`` calls is sequential by nature, and each
+small blob costs a round trip.  :class:`AzureBlobStore` therefore hands payloads of up to
+:data:`BACKGROUND_LIMIT` bytes (read into memory before the call returns, so the caller may
+delete or change its file at once) to a bounded thread pool and returns a
+:class:`PendingResourceProperties` at once.  Read-your-writes holds within the process:
+every other call first waits for the pending uploads of every service (:meth:`AzureBlobStore.flush`);
+another process (or a v12 client) sees them after :meth:`flush` / ``close``.  A failed
+upload is raised by the next call (or by reading its ``PendingResourceProperties``), never
+swallowed; :func:`batchai_compat.storage.flush_all` and interpreter exit flush every service.
+Bigger payloads and streams upload in the call, with v12's ``max_concurrency`` set from the legacy
+``max_connections``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+from urllib.parse import quote
+
+from .. import exceptions
+from ..exceptions import BackendNotInstalledError, ValidationError
+from ._account import StorageAccount
+from ._models import (
+    Blob,
+    BlobProperties,
+    Container,
+    ContentSettings,
+    Directory,
+    File,
+    FileProperties,
+    ResourceProperties,
+    Share,
+)
+
+T = TypeVar("T")
+
+BACKGROUND_LIMIT = 1024 * 1024
+DEFAULT_CONCURRENCY = 16
+_INSTALL_HINT = "pip install 'batchai-compat[storage]'"
+
+
+def _require(module: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise BackendNotInstalledError(
+            f"storage='azure' needs {module} (azure-storage v12): {_INSTALL_HINT}"
+        ) from err
+
+
+def _translate(err: Exception) -> Exception:
+    """A v12 / azure-core failure as this library's CloudError family (same status and code)."""
+    from azure.core.exceptions import HttpResponseError
+
+    if isinstance(err, exceptions.CloudError) or not isinstance(err, HttpResponseError):
+        return err
+    status = err.status_code or 500
+    code = getattr(err, "error_code", None) or (err.reason or "Error").replace(" ", "")
+    message = (err.message or str(code)).split("\n")[0]
+    if status == 409 and code.endswith("AlreadyExists"):
+        return exceptions.ResourceExistsError(message, status_code=409, code=code)
+    return exceptions.cloud_error(status, code, message)
+
+
+def _call(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except Exception as err:
+        translated = _translate(err)
+        if translated is err:
+            raise
+        raise translated from None
+
+
+def _transport(pool_size: int) -> Any:
+    """A requests transport whose connection pool fits the upload threads."""
+    import requests
+    from azure.core.pipeline.transport import RequestsTransport
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return RequestsTransport(session=session, session_owner=True)
+
+
+def _credential(account: StorageAccount) -> Any:
+    if account.key:
+        return {"account_name": account.name, "account_key": account.key}
+    return account.sas_token
+
+
+def _v12_content_settings(module: Any, settings: ContentSettings | None) -> Any:
+    if settings is None:
+        return None
+    return module.ContentSettings(
+        content_type=settings.content_type,
+        content_encoding=settings.content_encoding,
+        content_language=settings.content_language,
+        content_disposition=settings.content_disposition,
+        cache_control=settings.cache_control,
+        content_md5=settings.content_md5,
+    )
+
+
+def _legacy_content_settings(v12: Any) -> ContentSettings:
+    if v12 is None:
+        return ContentSettings()
+    md5 = getattr(v12, "content_md5", None)
+    if isinstance(md5, (bytes, bytearray)):
+        import base64
+
+        md5 = base64.b64encode(bytes(md5)).decode("ascii")
+    return ContentSettings(
+        content_type=v12.content_type,
+        content_encoding=v12.content_encoding,
+        content_language=v12.content_language,
+        content_disposition=v12.content_disposition,
+        cache_control=v12.cache_control,
+        content_md5=md5,
+    )
+
+
+def _sas_signing_key(account: StorageAccount) -> str:
+    if not account.key:
+        raise ValidationError(
+            "account_key",
+            "is required to sign shared access signatures (this service was given a SAS token)",
+        )
+    return account.key
+
+
+def _with_sas(url: str, sas_token: str | None) -> str:
+    return f"{url}?{sas_token.lstrip('?')}" if sas_token else url
+
+
+class PendingResourceProperties(ResourceProperties):
+    """The ``ResourceProperties`` of a background upload: reading a field waits for it."""
+
+    def __init__(self, future: Future[ResourceProperties], background: _Background) -> None:
+        self._future = future
+        self._background = background
+
+    def _resolved(self) -> ResourceProperties:
+        self._background.observe(self._future)
+        return self._future.result()
+
+    @property
+    def etag(self) -> str | None:  # type: ignore[override]
+        return self._resolved().etag
+
+    @property
+    def last_modified(self) -> datetime | None:  # type: ignore[override]
+        return self._resolved().last_modified
+
+    def done(self) -> bool:
+        """Whether the upload has finished (successfully or not)."""
+        return self._future.done()
+
+    def __repr__(self) -> str:
+        if not self._future.done():
+            return "PendingResourceProperties(<uploading>)"
+        return f"PendingResourceProperties(etag={self.etag!r}, last_modified={self.last_modified!r})"
+
+
+class _Background:
+    """A bounded pool of uploads whose failures are reported exactly once."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchai-compat-upload")
+        self._slots = threading.BoundedSemaphore(workers * 4)
+        self._lock = threading.Lock()
+        self._pending: set[Future[Any]] = set()
+        self._observed: set[Future[Any]] = set()
+        self._failures: dict[Future[Any], BaseException] = {}
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        self._slots.acquire()
+        try:
+            future = self._pool.submit(fn)
+        except BaseException:
+            self._slots.release()
+            raise
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future[Any]) -> None:
+        self._slots.release()
+        error = future.exception()
+        with self._lock:
+            self._pending.discard(future)
+            if future in self._observed:
+                self._observed.discard(future)
+            elif error is not None:
+                self._failures[future] = error
+
+    def observe(self, future: Future[Any]) -> None:
+        """The caller reads this upload's result itself: do not report its failure again."""
+        with self._lock:
+            if self._failures.pop(future, None) is None and not future.done():
+                self._observed.add(future)
+
+    def raise_failures(self) -> None:
+        with self._lock:
+            failures = list(self._failures.values())
+            self._failures.clear()
+        if failures:
+            first = failures[0]
+            if len(failures) > 1 and hasattr(first, "add_note"):
+                first.add_note(f"{len(failures) - 1} more background upload(s) failed as well")
+            raise first
+
+    def wait(self) -> None:
+        """Wait for the uploads pending now (failures stay for their own service to report)."""
+        with self._lock:
+            pending = list(self._pending)
+        if pending:
+            wait(pending)
+
+    def flush(self) -> None:
+        self.wait()
+        self.raise_failures()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+_LIVE_STORES: weakref.WeakSet[AzureBlobStore] = weakref.WeakSet()
+_ATEXIT_LOCK = threading.Lock()
+_ATEXIT_REGISTERED = False
+
+
+def flush_all() -> None:
+    """Wait for the background uploads of every live service; raise the first failure."""
+    errors: list[BaseException] = []
+    for store in list(_LIVE_STORES):
+        try:
+            store.flush()
+        except BaseException as err:  # flush every store before reporting
+            errors.append(err)
+    if errors:
+        raise errors[0]
+
+
+def _register_atexit() -> None:
+    global _ATEXIT_REGISTERED
+    with _ATEXIT_LOCK:
+        if not _ATEXIT_REGISTERED:
+            atexit.register(flush_all)
+            _ATEXIT_REGISTERED = True
+
+
+class AzureBlobStore:
+    """Blob containers of one Azure Storage account (or Azurite), through azure-storage-blob v12."""
+
+    kind = "azure"
+
+    def __init__(self, account: StorageAccount, max_concurrency: int | None = None) -> None:
+        self._blob = _require("azure.storage.blob")
+        self.account = account
+        self._workers = max_concurrency or DEFAULT_CONCURRENCY
+        transport = _transport(self._workers + 4)
+        if account.connection_string:
+            self._service = self._blob.BlobServiceClient.from_connection_string(
+                account.connection_string, transport=transport
+            )
+        else:
+            self._service = self._blob.BlobServiceClient(
+                account_url=account.endpoint, credential=_credential(account), transport=transport
+            )
+        self._background: _Background | None = None
+        self._background_lock = threading.Lock()
+        _LIVE_STORES.add(self)
+        _register_atexit()
+
+    # background uploads -----------------------------------------------------------------------
+    def flush(self) -> None:
+        if self._background is not None:
+            self._background.flush()
+
+    def _settle(self) -> None:
+        """Before any other call: finish pending uploads, report this service's failures.
+
+        Uploads pending on *other* services of this process are waited for too, so a notebook
+        that writes with one ``BlockBlobService`` and reads with another sees its writes.
+        """
+        for store in list(_LIVE_STORES):
+            if store is not self and store._background is not None:
+                store._background.wait()
+        self.flush()
+
+    def close(self) -> None:
+        _LIVE_STORES.discard(self)
+        if self._background is not None:
+            self._background.close()
+        self._service.close()
+
+    def _pool(self) -> _Background:
+        with self._background_lock:
+            if self._background is None:
+                self._background = _Background(self._workers)
+            return self._background
+
+    # containers -------------------------------------------------------------------------------
+    def create_container(self, container: str) -> bool:
+        self._settle()
+        from azure.core.exceptions import ResourceExistsError
+
+        try:
+            _call(lambda: self._service.create_container(container))
+        except ResourceExistsError:
+            return False
+        return True
+
+    def delete_container(self, container: str) -> bool:
+        self._settle()
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            _call(lambda: self._service.delete_container(container))
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    def container_exists(self, container: str) -> bool:
+        self._settle()
+        return bool(_call(lambda: self._service.get_container_client(container).exists()))
+
+    def list_containers(self, prefix: str | None) -> list[Container]:
+        self._settle()
+        result = []
+        for item in _call(lambda: list(self._service.list_containers(name_starts_with=prefix))):
+            container = Container(item.name, metadata=item.metadata)
+            container.properties.etag = item.etag
+            container.properties.last_modified = item.last_modified
+            container.properties.public_access = item.public_access
+            result.append(container)
+        return sorted(result, key=lambda c: c.name or "")
+
+    # blobs ------------------------------------------------------------------------------------
+    def blob_exists(self, container: str, blob: str) -> bool:
+        self._settle()
+        return bool(_call(lambda: self._service.get_blob_client(container, blob).exists()))
+
+    def _upload(
+        self,
+        container: str,
+        blob: str,
+        data: Any,
+        length: int | None,
+        content_settings: ContentSettings | None,
+        metadata: dict[str, str] | None,
+        max_connections: int,
+    ) -> ResourceProperties:
+        client = self._service.get_blob_client(container, blob)
+        response = _call(
+            lambda: client.upload_blob(
+                data,
+                length=length,
+                overwrite=True,
+                metadata=metadata,
+                content_settings=_v12_content_settings(self._blob, content_settings),
+                max_concurrency=max_connections,
+            )
+        )
+        result = ResourceProperties()
+        result.etag = response.get("etag")
+        result.last_modified = response.get("last_modified")
+        return result
+
+    def put_blob(
+        self,
+        container: str,
+        blob: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        max_connections: int = 2,
+    ) -> ResourceProperties:
+        if self._background is not None:
+            self._background.raise_failures()  # report earlier failures; keep the pipeline full
+        payload: bytes | None = None
+        if isinstance(data, bytes):
+            payload = data
+        elif isinstance(data, Path) and data.stat().st_size <= BACKGROUND_LIMIT:
+            payload = data.read_bytes()
+        if payload is not None and len(payload) <= BACKGROUND_LIMIT:
+            body = payload
+            future = self._pool().submit(
+                lambda: self._upload(container, blob, body, len(body), content_settings, metadata, 1)
+            )
+            return PendingResourceProperties(future, self._pool())
+        self._settle()
+        if isinstance(data, Path):
+            with open(data, "rb") as handle:
+                return self._upload(
+                    container, blob, handle, data.stat().st_size, content_settings, metadata, max_connections
+                )
+        if isinstance(data, bytes):
+            return self._upload(container, blob, data, len(data), content_settings, metadata, max_connections)
+        return self._upload(container, blob, data, count, content_settings, metadata, max_connections)
+
+    def _legacy_blob(self, props: Any, name: str) -> Blob:
+        legacy = BlobProperties()
+        blob_type = props.blob_type
+        legacy.blob_type = getattr(blob_type, "value", blob_type)
+        legacy.content_length = props.size
+        legacy.etag = props.etag
+        legacy.last_modified = props.last_modified
+        legacy.creation_time = props.creation_time
+        legacy.server_encrypted = props.server_encrypted
+        legacy.content_settings = _legacy_content_settings(props.content_settings)
+        return Blob(name=name, props=legacy, metadata=dict(props.metadata or {}))
+
+    def get_blob(
+        self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
+    ) -> Blob:
+        self._settle()
+        client = self._service.get_blob_client(container, blob)
+        length = None if end is None or start is None else end - start + 1
+        downloader = _call(lambda: client.download_blob(offset=start, length=length))
+        copied = _call(lambda: downloader.readinto(stream))
+        result = self._legacy_blob(downloader.properties, blob)
+        result.properties.content_length = copied
+        content_range = getattr(downloader.properties, "content_range", None)
+        result.properties.content_range = content_range if start is not None else None
+        return result
+
+    def get_blob_properties(self, container: str, blob: str) -> Blob:
+        self._settle()
+        props = _call(lambda: self._service.get_blob_client(container, blob).get_blob_properties())
+        return self._legacy_blob(props, blob)
+
+    def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
+        self._settle()
+        client = self._service.get_container_client(container)
+        items = _call(lambda: list(client.list_blobs(name_starts_with=prefix or None, include=["metadata"])))
+        for item in items:
+            yield self._legacy_blob(item, item.name)
+
+    def delete_blob(self, container: str, blob: str) -> None:
+        self._settle()
+        _call(lambda: self._service.get_blob_client(container, blob).delete_blob())
+
+    # URLs and SAS -----------------------------------------------------------------------------
+    def _endpoint(self) -> str:
+        url: str = self._service.url
+        return url.split("?", 1)[0].rstrip("/")
+
+    def blob_sas(
+        self, container: str, blob: str | None, permission: str, expiry: datetime, start: datetime | None
+    ) -> str:
+        key = _sas_signing_key(self.account)
+        if blob is None:
+            return str(
+                self._blob.generate_container_sas(
+                    self.account.name, container, account_key=key, permission=permission, expiry=expiry, start=start
+                )
+            )
+        return str(
+            self._blob.generate_blob_sas(
+                self.account.name, container, blob, account_key=key, permission=permission, expiry=expiry, start=start
+            )
+        )
+
+    def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
+        self._settle()
+        return _with_sas(f"{self._endpoint()}/{container}/{quote(blob, safe='/~')}", sas_token)
+
+    def container_url(self, container: str, sas_token: str | None) -> str:
+        return _with_sas(f"{self._endpoint()}/{container}", sas_token)
+
+
+class AzureFileStore:
+    """File shares of one Azure Storage account, through azure-storage-file-share v12."""
+
+    kind = "azure"
+
+    def __init__(self, account: StorageAccount) -> None:
+        self._share = _require("azure.storage.fileshare")
+        self.account = account
+        transport = _transport(8)
+        if account.connection_string:
+            self._service = self._share.ShareServiceClient.from_connection_string(
+                account.connection_string, transport=transport
+            )
+        else:
+            self._service = self._share.ShareServiceClient(
+                account_url=account.endpoint, credential=_credential(account), transport=transport
+            )
+
+    def close(self) -> None:
+        self._service.close()
+
+    @staticmethod
+    def _join(directory: str, name: str) -> str:
+        return f"{directory}/{name}" if directory else name
+
+    # shares -----------------------------------------------------------------------------------
+    def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool:
+        from azure.core.exceptions import ResourceExistsError
+
+        try:
+            _call(lambda: self._service.create_share(share, metadata=metadata, quota=quota))
+        except ResourceExistsError:
+            return False
+        return True
+
+    def delete_share(self, share: str) -> bool:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            _call(lambda: self._service.delete_share(share))
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    def share_exists(self, share: str) -> bool:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            _call(lambda: self._service.get_share_client(share).get_share_properties())
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    def list_shares(self, prefix: str | None) -> list[Share]:
+        result = []
+        for item in _call(lambda: list(self._service.list_shares(name_starts_with=prefix))):
+            share = Share(item.name, metadata=item.metadata)
+            share.properties.etag = item.etag
+            share.properties.last_modified = item.last_modified
+            share.properties.quota = item.quota
+            result.append(share)
+        return sorted(result, key=lambda s: s.name or "")
+
+    # directories ------------------------------------------------------------------------------
+    def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool:
+        from azure.core.exceptions import ResourceExistsError
+
+        client = self._service.get_share_client(share).get_directory_client(directory)
+        try:
+            _call(lambda: client.create_directory(metadata=metadata))
+        except ResourceExistsError:
+            return False
+        return True
+
+    def delete_directory(self, share: str, directory: str) -> bool:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        client = self._service.get_share_client(share).get_directory_client(directory)
+        try:
+            _call(lambda: client.delete_directory())
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    def directory_exists(self, share: str, directory: str) -> bool:
+        client = self._service.get_share_client(share).get_directory_client(directory)
+        return bool(_call(lambda: client.exists()))
+
+    # files ------------------------------------------------------------------------------------
+    def _file_client(self, share: str, directory: str, name: str) -> Any:
+        return self._service.get_share_client(share).get_file_client(self._join(directory, name))
+
+    def file_exists(self, share: str, directory: str, name: str) -> bool:
+        return bool(_call(lambda: self._file_client(share, directory, name).exists()))
+
+    def put_file(
+        self,
+        share: str,
+        directory: str,
+        name: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        max_connections: int = 2,
+    ) -> None:
+        client = self._file_client(share, directory, name)
+        settings = _v12_content_settings(self._share, content_settings)
+
+        def upload(body: Any, length: int | None) -> None:
+            _call(
+                lambda: client.upload_file(
+                    body, length=length, metadata=metadata, content_settings=settings, max_concurrency=max_connections
+                )
+            )
+
+        if isinstance(data, Path):
+            with open(data, "rb") as handle:
+                upload(handle, data.stat().st_size)
+        elif isinstance(data, bytes):
+            upload(data, len(data))
+        else:
+            upload(data if count is None else data.read(count), count)
+
+    def _legacy_file(self, props: Any, name: str) -> File:
+        legacy = FileProperties()
+        legacy.content_length = props.size
+        legacy.etag = props.etag
+        legacy.last_modified = props.last_modified
+        legacy.server_encrypted = props.server_encrypted
+        legacy.content_settings = _legacy_content_settings(props.content_settings)
+        return File(name=name, props=legacy, metadata=dict(props.metadata or {}))
+
+    def get_file(
+        self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
+    ) -> File:
+        client = self._file_client(share, directory, name)
+        length = None if end is None or start is None else end - start + 1
+        downloader = _call(lambda: client.download_file(offset=start, length=length))
+        copied = _call(lambda: downloader.readinto(stream))
+        result = self._legacy_file(downloader.properties, name)
+        result.properties.content_length = copied
+        return result
+
+    def list_directories_and_files(self, share: str, directory: str, prefix: str) -> Iterator[File | Directory]:
+        client = self._service.get_share_client(share).get_directory_client(directory)
+        items = _call(lambda: list(client.list_directories_and_files(name_starts_with=prefix or None)))
+        for item in sorted(items, key=lambda i: i["name"]):
+            if item.get("is_directory"):
+                folder = Directory(item["name"])
+                folder.properties.etag = item.get("etag")
+                folder.properties.last_modified = item.get("last_modified")
+                yield folder
+            else:
+                entry = File(item["name"])
+                entry.properties.content_length = item.get("size")
+                entry.properties.etag = item.get("etag")
+                entry.properties.last_modified = item.get("last_modified")
+                yield entry
+
+    def delete_file(self, share: str, directory: str, name: str) -> None:
+        _call(lambda: self._file_client(share, directory, name).delete_file())
+
+    # URLs and SAS -----------------------------------------------------------------------------
+    def file_sas(
+        self, share: str, path: str | None, permission: str, expiry: datetime, start: datetime | None
+    ) -> str:
+        key = _sas_signing_key(self.account)
+        if path is None:
+            return str(
+                self._share.generate_share_sas(
+                    self.account.name, share, account_key=key, permission=permission, expiry=expiry, start=start
+                )
+            )
+        return str(
+            self._share.generate_file_sas(
+                self.account.name,
+                share,
+                path.split("/"),
+                account_key=key,
+                permission=permission,
+                expiry=expiry,
+                start=start,
+            )
+        )
+
+    def file_url(self, share: str, path: str, sas_token: str | None) -> str:
+        endpoint = self._service.url.split("?", 1)[0].rstrip("/")
+        return _with_sas(f"{endpoint}/{share}/{quote(path, safe='/~')}", sas_token)

@@ -1,0 +1,565 @@
+"""Storage accounts as local folders: the local backend's side of the legacy storage faces.
+
+A blob container ``c`` of account ``a`` is the folder ``$BATCHAI_COMPAT_HOME/storage/a/blob/c``
+and a blob ``dir/x.txt`` is the file ``.../c/dir/x.txt``; a file share ``s`` is
+``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.backends.local.layout`).
+Those are the folders a local job mounts through ``AzureBlobFileSystemReference`` /
+``AzureFileShareReference``, so what a notebook uploads the job sees under
+``$AZ_BATCHAI_JOB_MOUNT_ROOT/<relative_mount_path>``, and what the job writes the notebook reads.
+
+Semantics kept from the service: writes are atomic (a reader sees the old or the new content,
+never half a file), containers and shares must exist before anything is written into them, a
+file's directory must exist (``create_directory`` first, as with Azure Files), deleting the
+last blob of a virtual directory removes that directory.
+
+Differences, by necessity: blob names must map to paths (no empty, ``.`` or ``..`` segment, and
+a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content settings are
+accepted but not stored (``content_type`` is guessed from the name when read back); account keys
+are not checked.  SAS tokens and URLs are served by the loopback file server
+(:mod:`batchai_compat.backends.local.fileserver`): a read SAS URL is
+``http://127.0.0.1:<port>/<token>/<name>`` and honours ``Range``; a URL without a valid SAS is
+refused with 403, as Azure refuses anonymous reads of a private container.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO
+from urllib.parse import parse_qs
+
+from .. import exceptions
+from ..backends.local import layout
+from ..exceptions import ValidationError
+from ._account import StorageAccount
+from ._models import (
+    Blob,
+    BlobProperties,
+    Container,
+    ContentSettings,
+    Directory,
+    File,
+    FileProperties,
+    ResourceProperties,
+    Share,
+)
+from ._names import sas_time_text
+
+_COPY_CHUNK = 1024 * 1024
+UNSIGNED = "unsigned"
+
+
+def _etag(stat: os.stat_result) -> str:
+    digest = hashlib.blake2b(f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}".encode(), digest_size=8)
+    return f'"0x{digest.hexdigest().upper()}"'
+
+
+def _modified(stat: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+
+
+def _guess_content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _write_atomically(
+    target: Path, incoming: Path, data: bytes | Path | IO[bytes], count: int | None
+) -> os.stat_result:
+    """Write ``data`` to a private temporary file, then rename it over ``target``."""
+    incoming.mkdir(parents=True, exist_ok=True)
+    tmp = incoming / f"{secrets.token_hex(8)}.part"
+    try:
+        with open(tmp, "wb") as out:
+            if isinstance(data, bytes):
+                out.write(data)
+            elif isinstance(data, Path):
+                with open(data, "rb") as src:
+                    shutil.copyfileobj(src, out, _COPY_CHUNK)
+            else:
+                remaining = count
+                while remaining is None or remaining > 0:
+                    size = _COPY_CHUNK if remaining is None else min(_COPY_CHUNK, remaining)
+                    chunk = data.read(size)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    if remaining is not None:
+                        remaining -= len(chunk)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target.stat()
+
+
+def _read_range(path: Path, stream: IO[bytes], start: int | None, end: int | None) -> tuple[int, int, str | None]:
+    """Copy bytes ``start..end`` (inclusive) of ``path`` into ``stream``: (copied, size, range)."""
+    with open(path, "rb") as src:
+        size = os.fstat(src.fileno()).st_size
+        if start is None and end is None:
+            shutil.copyfileobj(src, stream, _COPY_CHUNK)
+            return size, size, None
+        first = start or 0
+        last = size - 1 if end is None else min(end, size - 1)
+        if first >= size or last < first:
+            raise exceptions.cloud_error(
+                416, "InvalidRange", f"The range specified is invalid for the current size of the resource ({size} bytes)."
+            )
+        src.seek(first)
+        remaining = last - first + 1
+        while remaining > 0:
+            chunk = src.read(min(_COPY_CHUNK, remaining))
+            if not chunk:
+                break
+            stream.write(chunk)
+            remaining -= len(chunk)
+        return last - first + 1, size, f"bytes {first}-{last}/{size}"
+
+
+def _segments(name: str, parameter: str) -> list[str]:
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or len(part.encode()) > 255 for part in parts) or "\\" in name:
+        raise ValidationError(
+            parameter,
+            "cannot be stored in a local folder: every '/'-separated segment must be 1-255 bytes, "
+            "not '.' or '..', without backslashes",
+            name,
+        )
+    return parts
+
+
+def _prune_empty_parents(path: Path, stop: Path) -> None:
+    parent = path.parent
+    while parent != stop and stop in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:
+            return
+        parent = parent.parent
+
+
+def _sas_query(kind: str, permission: str, expiry: datetime, start: datetime | None, token: str) -> str:
+    fields = [("sr", kind), ("sp", permission), ("se", sas_time_text(expiry))]
+    if start is not None:
+        fields.append(("st", sas_time_text(start)))
+    fields.append(("sig", token))
+    return "&".join(f"{key}={value}" for key, value in fields)
+
+
+def _token_of(sas_token: str | None, root: Path) -> str:
+    """The file-server token a local SAS for ``root`` carries in ``sig``, else ``unsigned``.
+
+    A SAS signed for another container or share yields ``unsigned`` (a URL the server refuses),
+    as Azure refuses a SAS presented for the wrong resource.
+    """
+    from ..backends.local.fileserver import token_root
+
+    if not sas_token:
+        return UNSIGNED
+    values = parse_qs(sas_token.lstrip("?")).get("sig")
+    if not values or token_root(values[0]) != str(root.resolve()):
+        return UNSIGNED
+    return values[0]
+
+
+def _sign(root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None) -> str:
+    from ..backends.local.fileserver import default_server
+
+    server = default_server()
+    if "r" not in permission:
+        # The loopback server only reads: a SAS without read permission grants nothing there.
+        return UNSIGNED
+    return server.token_until(
+        root, name, expiry.timestamp(), start.timestamp() if start is not None else None
+    )
+
+
+def _url(token: str, name: str) -> str:
+    from ..backends.local.fileserver import default_server
+
+    return default_server().url_for_name(token, name)
+
+
+class LocalBlobStore:
+    """Blob containers of one storage account, as folders (see the module docstring)."""
+
+    kind = "local"
+
+    def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
+        self.account = account
+        self._root = root
+        self._account_dir = layout.blob_container_dir(account.name, "x", root).parent.parent
+
+    # containers -------------------------------------------------------------------------------
+    def _container_dir(self, container: str) -> Path:
+        return layout.blob_container_dir(self.account.name, container, self._root)
+
+    def _existing_container(self, container: str) -> Path:
+        folder = self._container_dir(container)
+        if not folder.is_dir():
+            raise exceptions.ResourceNotFoundError(
+                "The specified container does not exist.", status_code=404, code="ContainerNotFound"
+            )
+        return folder
+
+    def create_container(self, container: str) -> bool:
+        folder = self._container_dir(container)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            return False
+        return True
+
+    def delete_container(self, container: str) -> bool:
+        folder = self._container_dir(container)
+        if not folder.is_dir():
+            return False
+        # Rename first so the container disappears at once, then remove its content.
+        doomed = self._account_dir / ".incoming" / f"deleted-{secrets.token_hex(8)}"
+        doomed.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(folder, doomed)
+        except FileNotFoundError:
+            return False
+        shutil.rmtree(doomed, ignore_errors=True)
+        return True
+
+    def container_exists(self, container: str) -> bool:
+        return self._container_dir(container).is_dir()
+
+    def list_containers(self, prefix: str | None) -> list[Container]:
+        base = self._account_dir / "blob"
+        if not base.is_dir():
+            return []
+        containers = []
+        for entry in sorted(os.scandir(base), key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False) and entry.name.startswith(prefix or ""):
+                container = Container(entry.name)
+                stat = entry.stat()
+                container.properties.last_modified = _modified(stat)
+                container.properties.etag = _etag(stat)
+                containers.append(container)
+        return containers
+
+    # blobs ------------------------------------------------------------------------------------
+    def _blob_path(self, container: str, blob: str, must_exist_container: bool = True) -> tuple[Path, Path]:
+        folder = self._existing_container(container) if must_exist_container else self._container_dir(container)
+        _segments(blob, "blob_name")
+        return folder, layout.resolve_inside(folder, blob)
+
+    def blob_exists(self, container: str, blob: str) -> bool:
+        try:
+            _, path = self._blob_path(container, blob, must_exist_container=False)
+        except ValidationError:
+            return False
+        return path.is_file()
+
+    def put_blob(
+        self,
+        container: str,
+        blob: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        max_connections: int = 1,
+    ) -> ResourceProperties:
+        folder, path = self._blob_path(container, blob)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise exceptions.ConflictError(
+                f"Cannot store blob {blob!r} locally: a blob named like one of its directories exists.",
+                status_code=409,
+                code="BlobPathConflict",
+            ) from None
+        if path.is_dir():
+            raise exceptions.ConflictError(
+                f"Cannot store blob {blob!r} locally: other blobs use it as a directory.",
+                status_code=409,
+                code="BlobPathConflict",
+            )
+        stat = _write_atomically(path, self._account_dir / ".incoming", data, count)
+        result = ResourceProperties()
+        result.etag = _etag(stat)
+        result.last_modified = _modified(stat)
+        return result
+
+    def _blob(self, name: str, stat: os.stat_result) -> Blob:
+        props = BlobProperties()
+        props.blob_type = "BlockBlob"
+        props.content_length = stat.st_size
+        props.etag = _etag(stat)
+        props.last_modified = _modified(stat)
+        props.creation_time = datetime.fromtimestamp(stat.st_ctime, tz=timezone.utc)
+        props.server_encrypted = False
+        props.content_settings = ContentSettings(content_type=_guess_content_type(name))
+        return Blob(name=name, props=props, metadata={})
+
+    def _existing_blob(self, container: str, blob: str) -> Path:
+        _, path = self._blob_path(container, blob)
+        if not path.is_file():
+            raise exceptions.ResourceNotFoundError(
+                "The specified blob does not exist.", status_code=404, code="BlobNotFound"
+            )
+        return path
+
+    def get_blob(
+        self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
+    ) -> Blob:
+        path = self._existing_blob(container, blob)
+        stat = path.stat()
+        copied, _size, content_range = _read_range(path, stream, start, end)
+        result = self._blob(blob, stat)
+        result.properties.content_length = copied
+        result.properties.content_range = content_range
+        return result
+
+    def get_blob_properties(self, container: str, blob: str) -> Blob:
+        path = self._existing_blob(container, blob)
+        return self._blob(blob, path.stat())
+
+    def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
+        folder = self._existing_container(container)
+        found: list[tuple[str, os.stat_result]] = []
+        for directory, subdirs, files in os.walk(folder):
+            subdirs.sort()
+            relative = Path(directory).relative_to(folder).as_posix()
+            base = "" if relative == "." else relative + "/"
+            if prefix and not (base.startswith(prefix) or prefix.startswith(base)):
+                subdirs[:] = []
+                continue
+            for name in files:
+                full = base + name
+                if full.startswith(prefix):
+                    stat = os.stat(os.path.join(directory, name), follow_symlinks=False)
+                    if os.path.isfile(os.path.join(directory, name)) and not os.path.islink(
+                        os.path.join(directory, name)
+                    ):
+                        found.append((full, stat))
+        for name, stat in sorted(found, key=lambda item: item[0]):
+            yield self._blob(name, stat)
+
+    def delete_blob(self, container: str, blob: str) -> None:
+        folder = self._existing_container(container)
+        path = self._existing_blob(container, blob)
+        path.unlink()
+        _prune_empty_parents(path, folder)
+
+    # URLs and SAS -----------------------------------------------------------------------------
+    def blob_sas(
+        self, container: str, blob: str | None, permission: str, expiry: datetime, start: datetime | None
+    ) -> str:
+        folder = self._container_dir(container)
+        token = _sign(folder, blob, permission, expiry, start)
+        return _sas_query("b" if blob is not None else "c", permission, expiry, start, token)
+
+    def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
+        return _url(_token_of(sas_token, self._container_dir(container)), blob)
+
+    def container_url(self, container: str, sas_token: str | None) -> str:
+        return _url(_token_of(sas_token, self._container_dir(container)), "").rstrip("/")
+
+    def flush(self) -> None:
+        """Local writes are synchronous: nothing is ever pending."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class LocalFileStore:
+    """Azure file shares of one storage account, as folders (see the module docstring)."""
+
+    kind = "local"
+
+    def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
+        self.account = account
+        self._root = root
+        self._account_dir = layout.file_share_dir(account.name, "x", root).parent.parent
+
+    def _share_dir(self, share: str) -> Path:
+        return layout.file_share_dir(self.account.name, share, self._root)
+
+    def _existing_share(self, share: str) -> Path:
+        folder = self._share_dir(share)
+        if not folder.is_dir():
+            raise exceptions.ResourceNotFoundError(
+                "The specified share does not exist.", status_code=404, code="ShareNotFound"
+            )
+        return folder
+
+    def _directory(self, share: str, directory: str) -> Path:
+        folder = self._existing_share(share)
+        return layout.resolve_inside(folder, directory) if directory else folder
+
+    def _existing_directory(self, share: str, directory: str) -> Path:
+        path = self._directory(share, directory)
+        if not path.is_dir():
+            raise exceptions.ResourceNotFoundError(
+                "The specified parent path does not exist.", status_code=404, code="ParentNotFound"
+            )
+        return path
+
+    # shares -----------------------------------------------------------------------------------
+    def create_share(self, share: str) -> bool:
+        folder = self._share_dir(share)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            return False
+        return True
+
+    def delete_share(self, share: str) -> bool:
+        folder = self._share_dir(share)
+        if not folder.is_dir():
+            return False
+        doomed = self._account_dir / ".incoming" / f"deleted-{secrets.token_hex(8)}"
+        doomed.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(folder, doomed)
+        except FileNotFoundError:
+            return False
+        shutil.rmtree(doomed, ignore_errors=True)
+        return True
+
+    def share_exists(self, share: str) -> bool:
+        return self._share_dir(share).is_dir()
+
+    def list_shares(self, prefix: str | None) -> list[Share]:
+        base = self._account_dir / "file"
+        if not base.is_dir():
+            return []
+        shares = []
+        for entry in sorted(os.scandir(base), key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False) and entry.name.startswith(prefix or ""):
+                item = Share(entry.name)
+                stat = entry.stat()
+                item.properties.last_modified = _modified(stat)
+                item.properties.etag = _etag(stat)
+                shares.append(item)
+        return shares
+
+    # directories ------------------------------------------------------------------------------
+    def create_directory(self, share: str, directory: str) -> bool:
+        path = self._directory(share, directory)
+        if not path.parent.is_dir():
+            raise exceptions.ResourceNotFoundError(
+                "The specified parent path does not exist.", status_code=404, code="ParentNotFound"
+            )
+        try:
+            path.mkdir()
+        except FileExistsError:
+            if not path.is_dir():
+                raise exceptions.ResourceExistsError(
+                    "The specified resource name is used by a file.", status_code=409, code="ResourceAlreadyExists"
+                ) from None
+            return False
+        return True
+
+    def delete_directory(self, share: str, directory: str) -> bool:
+        path = self._directory(share, directory)
+        if not path.is_dir():
+            return False
+        try:
+            path.rmdir()
+        except OSError:
+            raise exceptions.ConflictError(
+                "The specified directory is not empty.", status_code=409, code="DirectoryNotEmpty"
+            ) from None
+        return True
+
+    def directory_exists(self, share: str, directory: str) -> bool:
+        try:
+            return self._directory(share, directory).is_dir()
+        except exceptions.ResourceNotFoundError:
+            return False
+
+    # files ------------------------------------------------------------------------------------
+    def file_exists(self, share: str, directory: str, name: str) -> bool:
+        try:
+            return (self._directory(share, directory) / name).is_file()
+        except exceptions.ResourceNotFoundError:
+            return False
+
+    def put_file(
+        self,
+        share: str,
+        directory: str,
+        name: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        max_connections: int = 1,
+    ) -> None:
+        target = self._existing_directory(share, directory) / name
+        if target.is_dir():
+            raise exceptions.ConflictError(
+                "The specified resource name is used by a directory.", status_code=409, code="ResourceTypeMismatch"
+            )
+        _write_atomically(target, self._account_dir / ".incoming", data, count)
+
+    def _file(self, name: str, stat: os.stat_result) -> File:
+        props = FileProperties()
+        props.content_length = stat.st_size
+        props.etag = _etag(stat)
+        props.last_modified = _modified(stat)
+        props.server_encrypted = False
+        props.content_settings = ContentSettings(content_type=_guess_content_type(name))
+        return File(name=name, props=props, metadata={})
+
+    def _existing_file(self, share: str, directory: str, name: str) -> Path:
+        path = self._existing_directory(share, directory) / name
+        if not path.is_file():
+            raise exceptions.ResourceNotFoundError(
+                "The specified resource does not exist.", status_code=404, code="ResourceNotFound"
+            )
+        return path
+
+    def get_file(
+        self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
+    ) -> File:
+        path = self._existing_file(share, directory, name)
+        stat = path.stat()
+        copied, _size, content_range = _read_range(path, stream, start, end)
+        result = self._file(name, stat)
+        result.properties.content_length = copied
+        result.properties.content_range = content_range
+        return result
+
+    def list_directories_and_files(self, share: str, directory: str, prefix: str) -> Iterator[File | Directory]:
+        folder = self._existing_directory(share, directory)
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if not entry.name.startswith(prefix):
+                continue
+            stat = entry.stat(follow_symlinks=False)
+            if entry.is_dir(follow_symlinks=False):
+                item = Directory(entry.name)
+                item.properties.etag = _etag(stat)
+                item.properties.last_modified = _modified(stat)
+                yield item
+            elif entry.is_file(follow_symlinks=False):
+                yield self._file(entry.name, stat)
+
+    def delete_file(self, share: str, directory: str, name: str) -> None:
+        self._existing_file(share, directory, name).unlink()
+
+    # URLs and SAS -----------------------------------------------------------------------------
+    def file_sas(
+        self, share: str, path: str | None, permission: str, expiry: datetime, start: datetime | None
+    ) -> str:
+        token = _sign(self._share_dir(share), path, permission, expiry, start)
+        return _sas_query("f" if path is not None else "s", permission, expiry, start, token)
+
+    def file_url(self, share: str, path: str, sas_token: str | None) -> str:
+        return _url(_token_of(sas_token, self._share_dir(share)), path)
+
+    def close(self) -> None:
+        """Nothing to release."""

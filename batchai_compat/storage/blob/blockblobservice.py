@@ -1,0 +1,730 @@
+"""``BlockBlobService``: the legacy blob client (azure-storage-blob 1.x / azure-storage 0.36).
+
+Old notebooks create containers, upload datasets and scripts, and read results with it::
+
+    blob_service = BlockBlobService(cfg.storage_account_name, cfg.storage_account_key)
+    blob_service.create_container('batchaisample', fail_on_exist=False)
+    blob_service.create_blob_from_path('batchaisample', 'tensorflow_samples/mnist_replica.py',
+                                       'mnist_replica.py')
+
+Same constructor, same methods, same positional order, same return values (``create_container``
+returns False when the container exists and ``fail_on_exist`` is False; ``delete_container``
+returns False for a missing container unless ``fail_not_exist`` is True; ``list_blobs`` yields
+:class:`~batchai_compat.storage.blob.models.Blob` objects with the full ``name``).
+
+Where the data goes (see :func:`batchai_compat.storage.select_implementation`): the local
+backend's folders (``storage="local"``) or Azure Storage through azure-storage-blob v12
+(``storage="azure"``: account key, SAS token, connection string or ``is_emulated`` — Azurite
+works).  On Azure, uploads of up to 4 MiB run in a bounded background pool, so a loop of
+``create_blob_from_path`` calls uploads concurrently; every other call on any service of the
+process (and :meth:`flush`, :meth:`close`, interpreter exit) waits for them first, and the
+returned ``ResourceProperties`` waits for its own upload when read.  An upload that failed
+raises on the next call of its service.  Before another process or client reads the data, call
+:meth:`flush` (or :func:`batchai_compat.storage.flush_all`).
+
+Not offered (a clear :class:`~batchai_compat.exceptions.ValidationError` if asked for): leases,
+conditional requests (``if_match`` & co.), snapshots.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from ... import exceptions
+from ...exceptions import ValidationError
+from .. import _names
+from .._account import StorageAccount, resolve_account, select_implementation
+from .._models import (
+    Blob,
+    BlobPrefix,
+    Container,
+    ContentSettings,
+    Include,
+    ListGenerator,
+    ResourceProperties,
+    page,
+)
+
+__all__ = ["BlockBlobService", "BaseBlobService"]
+
+
+class BlobStore(Protocol):
+    """What an implementation provides (``_local.LocalBlobStore``, ``_azure.AzureBlobStore``)."""
+
+    kind: str
+    account: StorageAccount
+
+    def create_container(self, container: str) -> bool: ...
+    def delete_container(self, container: str) -> bool: ...
+    def container_exists(self, container: str) -> bool: ...
+    def list_containers(self, prefix: str | None) -> list[Container]: ...
+    def blob_exists(self, container: str, blob: str) -> bool: ...
+    def put_blob(
+        self,
+        container: str,
+        blob: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None,
+        metadata: dict[str, str] | None,
+        max_connections: int,
+    ) -> ResourceProperties: ...
+    def get_blob(
+        self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
+    ) -> Blob: ...
+    def get_blob_properties(self, container: str, blob: str) -> Blob: ...
+    def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]: ...
+    def delete_blob(self, container: str, blob: str) -> None: ...
+    def blob_sas(
+        self, container: str, blob: str | None, permission: str, expiry: Any, start: Any
+    ) -> str: ...
+    def blob_url(self, container: str, blob: str, sas_token: str | None) -> str: ...
+    def container_url(self, container: str, sas_token: str | None) -> str: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def _refuse_unsupported(**options: Any) -> None:
+    for name, value in options.items():
+        if value is not None:
+            raise ValidationError(
+                name,
+                "is not supported by batchai_compat's storage faces (no leases, snapshots or "
+                "conditional requests); remove it",
+                value,
+            )
+
+
+def _progress(callback: Callable[[int, int | None], None] | None, done: int, total: int | None) -> None:
+    if callback is not None:
+        callback(done, total)
+
+
+def make_blob_store(account: StorageAccount, storage: str | None, max_concurrency: int | None) -> BlobStore:
+    """The implementation ``storage`` (or the environment) selects, for ``account``."""
+    if select_implementation(storage, account) == "local":
+        from .._local import LocalBlobStore
+
+        return LocalBlobStore(account)
+    from .._azure import AzureBlobStore
+
+    return AzureBlobStore(account, max_concurrency=max_concurrency)
+
+
+class BaseBlobService:
+    """Container and read operations shared by the legacy blob services."""
+
+    def __init__(
+        self,
+        account_name: str | None = None,
+        account_key: str | None = None,
+        sas_token: str | None = None,
+        is_emulated: bool = False,
+        protocol: str = "https",
+        endpoint_suffix: str = "core.windows.net",
+        custom_domain: str | None = None,
+        request_session: Any = None,
+        connection_string: str | None = None,
+        socket_timeout: Any = None,
+        token_credential: Any = None,
+        *,
+        storage: str | None = None,
+        max_concurrency: int | None = None,
+    ) -> None:
+        """Same arguments as the legacy constructor, plus two keywords.
+
+        ``storage``: ``"local"`` or ``"azure"`` (default: ``$BATCHAI_COMPAT_STORAGE``, else the
+        selected backend).  ``max_concurrency``: background upload threads on Azure (default 16).
+        """
+        if token_credential is not None:
+            raise ValidationError(
+                "token_credential",
+                "is not supported; pass account_key, sas_token or connection_string",
+            )
+        if max_concurrency is not None and (not isinstance(max_concurrency, int) or max_concurrency < 1):
+            raise ValidationError("max_concurrency", "must be a positive integer", max_concurrency)
+        account = resolve_account(
+            "blob",
+            account_name=account_name,
+            account_key=account_key,
+            sas_token=sas_token,
+            is_emulated=is_emulated,
+            protocol=protocol,
+            endpoint_suffix=endpoint_suffix,
+            custom_domain=custom_domain,
+            connection_string=connection_string,
+        )
+        self._store = make_blob_store(account, storage, max_concurrency)
+        self.request_session = request_session
+        self.socket_timeout = socket_timeout
+
+    # legacy attributes ------------------------------------------------------------------------
+    @property
+    def account_name(self) -> str:
+        return self._store.account.name
+
+    @property
+    def account_key(self) -> str | None:
+        """The account key (old code passes it on to job mounts); never shown in ``repr``."""
+        return self._store.account.key
+
+    @property
+    def sas_token(self) -> str | None:
+        return self._store.account.sas_token
+
+    @property
+    def protocol(self) -> str:
+        return self._store.account.protocol
+
+    @property
+    def primary_endpoint(self) -> str:
+        return self._store.account.primary_endpoint
+
+    @property
+    def is_emulated(self) -> bool:
+        return self._store.account.is_emulated
+
+    @property
+    def storage(self) -> str:
+        """``"local"`` or ``"azure"``: where this service reads and writes."""
+        return self._store.kind
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(account_name={self.account_name!r}, storage={self.storage!r})"
+
+    # lifecycle --------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Wait for background uploads; raise the first failure not yet reported."""
+        self._store.flush()
+
+    def close(self) -> None:
+        """Flush, then release connections and threads."""
+        try:
+            self._store.flush()
+        finally:
+            self._store.close()
+
+    def __enter__(self) -> BaseBlobService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # containers -------------------------------------------------------------------------------
+    def create_container(
+        self,
+        container_name: str,
+        metadata: dict[str, str] | None = None,
+        public_access: str | None = None,
+        fail_on_exist: bool = False,
+        timeout: int | None = None,
+    ) -> bool:
+        """Create a container; False if it exists (raises 409 when ``fail_on_exist``)."""
+        _names.container_name(container_name)
+        created = self._store.create_container(container_name)
+        if not created and fail_on_exist:
+            raise exceptions.ResourceExistsError(
+                "The specified container already exists.", status_code=409, code="ContainerAlreadyExists"
+            )
+        return created
+
+    def delete_container(
+        self,
+        container_name: str,
+        fail_not_exist: bool = False,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        timeout: int | None = None,
+    ) -> bool:
+        """Delete a container; False if missing (raises 404 when ``fail_not_exist``)."""
+        _names.container_name(container_name)
+        _refuse_unsupported(
+            lease_id=lease_id, if_modified_since=if_modified_since, if_unmodified_since=if_unmodified_since
+        )
+        deleted = self._store.delete_container(container_name)
+        if not deleted and fail_not_exist:
+            raise exceptions.ResourceNotFoundError(
+                "The specified container does not exist.", status_code=404, code="ContainerNotFound"
+            )
+        return deleted
+
+    def exists(
+        self, container_name: str, blob_name: str | None = None, snapshot: str | None = None, timeout: int | None = None
+    ) -> bool:
+        """Whether the container (or the blob in it) exists."""
+        _names.container_name(container_name)
+        _refuse_unsupported(snapshot=snapshot)
+        if blob_name is None:
+            return self._store.container_exists(container_name)
+        _names.blob_name(blob_name)
+        return self._store.blob_exists(container_name, blob_name)
+
+    def list_containers(
+        self,
+        prefix: str | None = None,
+        num_results: int | None = None,
+        include_metadata: bool = False,
+        marker: str | None = None,
+        timeout: int | None = None,
+    ) -> ListGenerator[Container]:
+        """The account's containers, by name."""
+        containers = [c for c in self._store.list_containers(prefix) if marker is None or (c.name or "") >= marker]
+        return page(containers, num_results)
+
+    # listing ----------------------------------------------------------------------------------
+    def list_blobs(
+        self,
+        container_name: str,
+        prefix: str | None = None,
+        num_results: int | None = None,
+        include: Include | str | None = None,
+        delimiter: str | None = None,
+        marker: str | None = None,
+        timeout: int | None = None,
+    ) -> ListGenerator[Blob | BlobPrefix]:
+        """Blobs whose full ``name`` starts with ``prefix``, in name order.
+
+        With ``delimiter`` (usually ``'/'``), names continuing past the next delimiter are folded
+        into one :class:`BlobPrefix` per virtual directory.  ``num_results`` and ``marker`` page
+        as in the legacy SDK (``next_marker`` on the result).
+        """
+        _names.container_name(container_name)
+        if num_results is not None:
+            _names.positive_int(num_results, "num_results")
+        entries: list[Blob | BlobPrefix] = []
+        seen_prefixes: set[str] = set()
+        start = prefix or ""
+        for blob in self._store.list_blobs(container_name, start):
+            name = blob.name or ""
+            if delimiter:
+                cut = name.find(delimiter, len(start))
+                if cut >= 0:
+                    folded = name[: cut + len(delimiter)]
+                    if folded not in seen_prefixes:
+                        seen_prefixes.add(folded)
+                        virtual = BlobPrefix()
+                        virtual.name = folded
+                        if marker is None or folded >= marker:
+                            entries.append(virtual)
+                    continue
+            if marker is None or name >= marker:
+                entries.append(blob)
+        return page(entries, num_results)
+
+    # uploads ----------------------------------------------------------------------------------
+    def _put(
+        self,
+        container_name: str,
+        blob_name: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None,
+        metadata: dict[str, str] | None,
+        max_connections: int,
+        progress_callback: Callable[[int, int | None], None] | None,
+        total: int | None,
+        **unsupported: Any,
+    ) -> ResourceProperties:
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        _refuse_unsupported(**unsupported)
+        _names.metadata(metadata)
+        if content_settings is not None and not isinstance(content_settings, ContentSettings):
+            # Accept any object with the legacy attributes (e.g. another SDK's ContentSettings).
+            content_settings = ContentSettings(
+                **{
+                    name: getattr(content_settings, name, None)
+                    for name in ("content_type", "content_encoding", "content_language",
+                                 "content_disposition", "cache_control", "content_md5")
+                }
+            )  # fmt: skip
+        _names.positive_int(max_connections, "max_connections")
+        result = self._store.put_blob(
+            container_name, blob_name, data, count, content_settings, metadata, max_connections
+        )
+        _progress(progress_callback, total or 0, total)
+        return result
+
+    # reads ------------------------------------------------------------------------------------
+    def get_blob_to_stream(
+        self,
+        container_name: str,
+        blob_name: str,
+        stream: IO[bytes],
+        snapshot: str | None = None,
+        start_range: int | None = None,
+        end_range: int | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> Blob:
+        """Write the blob (or bytes ``start_range..end_range``, inclusive) into ``stream``."""
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        _refuse_unsupported(
+            snapshot=snapshot,
+            lease_id=lease_id,
+            if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since,
+            if_match=if_match,
+            if_none_match=if_none_match,
+        )
+        _names.byte_range(start_range, end_range)
+        blob = self._store.get_blob(container_name, blob_name, stream, start_range, end_range)
+        size = blob.properties.content_length
+        _progress(progress_callback, size or 0, size)
+        return blob
+
+    def get_blob_to_path(
+        self,
+        container_name: str,
+        blob_name: str,
+        file_path: str | os.PathLike[str],
+        open_mode: str = "wb",
+        snapshot: str | None = None,
+        start_range: int | None = None,
+        end_range: int | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> Blob:
+        """Download the blob into the local file ``file_path`` (opened with ``open_mode``)."""
+        if "b" not in open_mode:
+            raise ValidationError("open_mode", "must be a binary mode such as 'wb' or 'ab'", open_mode)
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        # A missing blob raises its 404 before the local file is created (or truncated).
+        self._store.get_blob_properties(container_name, blob_name)
+        with open(file_path, open_mode) as stream:
+            return self.get_blob_to_stream(
+                container_name, blob_name, stream, snapshot, start_range, end_range, validate_content,
+                progress_callback, max_connections, lease_id, if_modified_since, if_unmodified_since,
+                if_match, if_none_match, timeout,
+            )  # fmt: skip
+
+    def get_blob_to_bytes(
+        self,
+        container_name: str,
+        blob_name: str,
+        snapshot: str | None = None,
+        start_range: int | None = None,
+        end_range: int | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> Blob:
+        """The blob with its bytes in ``content``."""
+        buffer = io.BytesIO()
+        blob = self.get_blob_to_stream(
+            container_name, blob_name, buffer, snapshot, start_range, end_range, validate_content,
+            progress_callback, max_connections, lease_id, if_modified_since, if_unmodified_since,
+            if_match, if_none_match, timeout,
+        )  # fmt: skip
+        blob.content = buffer.getvalue()
+        return blob
+
+    def get_blob_to_text(
+        self,
+        container_name: str,
+        blob_name: str,
+        encoding: str = "utf-8",
+        snapshot: str | None = None,
+        start_range: int | None = None,
+        end_range: int | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> Blob:
+        """The blob with its text (decoded with ``encoding``) in ``content``."""
+        blob = self.get_blob_to_bytes(
+            container_name, blob_name, snapshot, start_range, end_range, validate_content,
+            progress_callback, max_connections, lease_id, if_modified_since, if_unmodified_since,
+            if_match, if_none_match, timeout,
+        )  # fmt: skip
+        blob.content = blob.content.decode(encoding)
+        return blob
+
+    def get_blob_properties(
+        self,
+        container_name: str,
+        blob_name: str,
+        snapshot: str | None = None,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> Blob:
+        """The blob's properties (``content`` stays None)."""
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        _refuse_unsupported(
+            snapshot=snapshot,
+            lease_id=lease_id,
+            if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since,
+            if_match=if_match,
+            if_none_match=if_none_match,
+        )
+        return self._store.get_blob_properties(container_name, blob_name)
+
+    def delete_blob(
+        self,
+        container_name: str,
+        blob_name: str,
+        snapshot: str | None = None,
+        lease_id: str | None = None,
+        delete_snapshots: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> None:
+        """Delete a blob (404 if it does not exist)."""
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        _refuse_unsupported(
+            snapshot=snapshot,
+            lease_id=lease_id,
+            if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since,
+            if_match=if_match,
+            if_none_match=if_none_match,
+        )
+        self._store.delete_blob(container_name, blob_name)
+
+    # URLs and SAS -----------------------------------------------------------------------------
+    def make_blob_url(
+        self,
+        container_name: str,
+        blob_name: str,
+        protocol: str | None = None,
+        sas_token: str | None = None,
+        snapshot: str | None = None,
+    ) -> str:
+        """The blob's URL, with ``sas_token`` appended when given.
+
+        On local storage this is a loopback URL served by the local file server: readable (with
+        ``Range``) while the SAS from :meth:`generate_blob_shared_access_signature` (or a
+        container SAS) is valid, 403 without one.
+        """
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        _refuse_unsupported(snapshot=snapshot)
+        return self._store.blob_url(container_name, blob_name, sas_token)
+
+    def make_container_url(
+        self, container_name: str, protocol: str | None = None, sas_token: str | None = None
+    ) -> str:
+        """The container's URL, with ``sas_token`` appended when given."""
+        _names.container_name(container_name)
+        return self._store.container_url(container_name, sas_token)
+
+    def generate_blob_shared_access_signature(
+        self,
+        container_name: str,
+        blob_name: str,
+        permission: Any = None,
+        expiry: Any = None,
+        start: Any = None,
+        id: str | None = None,  # noqa: A002 - the legacy keyword
+        ip: str | None = None,
+        protocol: str | None = None,
+        cache_control: str | None = None,
+        content_disposition: str | None = None,
+        content_encoding: str | None = None,
+        content_language: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A SAS token (query string) for one blob; ``permission`` and ``expiry`` are required."""
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        return self._sas(container_name, blob_name, permission, expiry, start, id)
+
+    def generate_container_shared_access_signature(
+        self,
+        container_name: str,
+        permission: Any = None,
+        expiry: Any = None,
+        start: Any = None,
+        id: str | None = None,  # noqa: A002 - the legacy keyword
+        ip: str | None = None,
+        protocol: str | None = None,
+        cache_control: str | None = None,
+        content_disposition: str | None = None,
+        content_encoding: str | None = None,
+        content_language: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A SAS token (query string) for every blob of a container."""
+        _names.container_name(container_name)
+        return self._sas(container_name, None, permission, expiry, start, id)
+
+    def _sas(self, container: str, blob: str | None, permission: Any, expiry: Any, start: Any, policy_id: str | None) -> str:
+        if policy_id is not None:
+            raise ValidationError("id", "stored access policies are not supported; pass permission and expiry")
+        if permission is None or not str(permission):
+            raise ValidationError("permission", "is required (e.g. BlobPermissions.READ or 'r')")
+        expiry_time = _names.sas_time(expiry, "expiry")
+        if expiry_time is None:
+            raise ValidationError("expiry", "is required")
+        return self._store.blob_sas(container, blob, str(permission), expiry_time, _names.sas_time(start, "start"))
+
+
+class BlockBlobService(BaseBlobService):
+    """The legacy block-blob client; see the module docstring for where data goes."""
+
+    MAX_SINGLE_PUT_SIZE = 64 * 1024 * 1024
+    MAX_BLOCK_SIZE = 4 * 1024 * 1024
+
+    def create_blob_from_path(
+        self,
+        container_name: str,
+        blob_name: str,
+        file_path: str | os.PathLike[str],
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> ResourceProperties:
+        """Upload the local file ``file_path`` (relative paths are fine) as ``blob_name``.
+
+        ``blob_name`` may be nested (``'dir/sub/name.txt'``); the local file's own name does
+        not matter.
+        """
+        path = Path(file_path)
+        if not path.is_file():
+            raise ValidationError("file_path", "must be an existing local file", str(file_path))
+        size = path.stat().st_size
+        return self._put(
+            container_name, blob_name, path, None, content_settings, metadata, max_connections, progress_callback, size,
+            lease_id=lease_id, if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+        )  # fmt: skip
+
+    def create_blob_from_stream(
+        self,
+        container_name: str,
+        blob_name: str,
+        stream: IO[bytes],
+        count: int | None = None,
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+        use_byte_buffer: bool = False,
+    ) -> ResourceProperties:
+        """Upload ``count`` bytes (or everything) read from ``stream``; done when this returns."""
+        if count is not None and (not isinstance(count, int) or count < 0):
+            raise ValidationError("count", "must be a non-negative integer", count)
+        return self._put(
+            container_name, blob_name, stream, count, content_settings, metadata, max_connections, progress_callback, count,
+            lease_id=lease_id, if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+        )  # fmt: skip
+
+    def create_blob_from_bytes(
+        self,
+        container_name: str,
+        blob_name: str,
+        blob: bytes | bytearray | memoryview,
+        index: int = 0,
+        count: int | None = None,
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> ResourceProperties:
+        """Upload ``blob[index:index + count]``."""
+        if not isinstance(blob, (bytes, bytearray, memoryview)):
+            raise ValidationError("blob", "must be bytes", type(blob).__name__)
+        if not isinstance(index, int) or index < 0:
+            raise ValidationError("index", "must be a non-negative integer", index)
+        if count is not None and (not isinstance(count, int) or count < 0):
+            raise ValidationError("count", "must be a non-negative integer", count)
+        data = bytes(blob[index:] if count is None else blob[index : index + count])
+        return self._put(
+            container_name, blob_name, data, None, content_settings, metadata, max_connections, progress_callback, len(data),
+            lease_id=lease_id, if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+        )  # fmt: skip
+
+    def create_blob_from_text(
+        self,
+        container_name: str,
+        blob_name: str,
+        text: str,
+        encoding: str = "utf-8",
+        content_settings: ContentSettings | None = None,
+        metadata: dict[str, str] | None = None,
+        validate_content: bool = False,
+        progress_callback: Callable[[int, int | None], None] | None = None,
+        max_connections: int = 2,
+        lease_id: str | None = None,
+        if_modified_since: Any = None,
+        if_unmodified_since: Any = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        timeout: int | None = None,
+    ) -> ResourceProperties:
+        """Upload ``text`` encoded with ``encoding``."""
+        if not isinstance(text, str):
+            raise ValidationError("text", "must be a str", type(text).__name__)
+        data = text.encode(encoding)
+        return self._put(
+            container_name, blob_name, data, None, content_settings, metadata, max_connections, progress_callback, len(data),
+            lease_id=lease_id, if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+        )  # fmt: skip
