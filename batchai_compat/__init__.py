@@ -50,4 +50,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The curated names, dunders and loaded submodules; not helpers such as ``Any``.
+    loaded = {n for n, v in globals().items() if n.startswith("__") or type(v) is type(importlib)}
+    return sorted(loaded | set(__all__))
