@@ -1,0 +1,143 @@
+"""The cross-backend conformance suite: ONE set of tests over the public client API.
+
+Every test here talks only to ``BatchAIManagementClient`` and runs once per backend harness in
+:data:`HARNESSES`.  A harness says how to build a client on its backend and which Batch AI
+features the backend has (a backend without a feature must raise ``NoEquivalentError`` there).
+
+Adding a backend is one entry in :data:`HARNESSES`: a context-manager function that starts
+whatever the backend needs (e.g. the azureml fake service from ``tests/azureml/fake_service.py``
+under ``responses``) and yields a :class:`BackendHarness`::
+
+    @contextlib.contextmanager
+    def _azureml(tmp_path):
+        with FakeAzureML(...) as service:           # your fake service
+            yield BackendHarness(
+                name="azureml",
+                client_factory=lambda: BatchAIManagementClient(service.credentials, SUB, backend="azureml"),
+                features=frozenset({"jobs"}),         # no file servers on Azure ML
+            )
+
+    HARNESSES = {"local": _local, "azureml": _azureml}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import batchai_compat.models as models
+from batchai_compat import BatchAIManagementClient
+
+SUB = "00000000-0000-0000-0000-0000000000c1"
+RG = "conformance-rg"
+WS = "ws"
+EXP = "exp"
+LOCATION = "eastus"
+
+#: Features a backend may lack; tests of a missing feature expect ``NoEquivalentError``.
+ALL_FEATURES = frozenset({"file_servers", "jobs", "remote_login", "cross_process"})
+
+
+@dataclass
+class BackendHarness:
+    """How the conformance suite gets clients of one backend."""
+
+    name: str
+    client_factory: Callable[[], BatchAIManagementClient]
+    features: frozenset[str] = ALL_FEATURES
+    #: environment a child process needs to reach the same backend state (cross_process tests)
+    child_env: dict[str, str] = field(default_factory=dict)
+
+    def has(self, feature: str) -> bool:
+        return feature in self.features
+
+
+@contextlib.contextmanager
+def _local(home: Path) -> Iterator[BackendHarness]:
+    yield BackendHarness(
+        name="local",
+        client_factory=lambda: BatchAIManagementClient(object(), SUB, backend="local"),
+        child_env={"BATCHAI_COMPAT_HOME": str(home), "BATCHAI_COMPAT_BACKEND": "local"},
+    )
+
+
+HARNESSES: dict[str, Callable[[Path], contextlib.AbstractContextManager[BackendHarness]]] = {
+    "local": _local,
+}
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def backend(request: pytest.FixtureRequest, batchai_home: Path) -> Iterator[BackendHarness]:
+    """The backend under test (one run of every conformance test per harness)."""
+    with HARNESSES[request.param](batchai_home) as harness:
+        yield harness
+
+
+@pytest.fixture
+def client(backend: BackendHarness) -> Iterator[BatchAIManagementClient]:
+    with backend.client_factory() as c:
+        yield c
+
+
+@pytest.fixture
+def workspace(client: BatchAIManagementClient) -> Any:
+    return client.workspaces.create(RG, WS, LOCATION).result()
+
+
+@pytest.fixture
+def experiment(client: BatchAIManagementClient, workspace: Any) -> Any:
+    return client.experiments.create(RG, WS, EXP).result()
+
+
+def cluster_parameters(nodes: int = 1, **fields: Any) -> models.ClusterCreateParameters:
+    return models.ClusterCreateParameters(
+        vm_size="STANDARD_NC6",
+        scale_settings=models.ScaleSettings(
+            manual=models.ManualScaleSettings(target_node_count=nodes)
+        ),
+        user_account_settings=models.UserAccountSettings(
+            admin_user_name="batchai", admin_user_password="Adm1n-Pa55word!"
+        ),
+        **fields,
+    )
+
+
+def job_parameters(
+    cluster_id: str, command_line: str = "echo conformance"
+) -> models.JobCreateParameters:
+    return models.JobCreateParameters(
+        cluster=models.ResourceId(id=cluster_id),
+        node_count=1,
+        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
+        custom_toolkit_settings=models.CustomToolkitSettings(command_line=command_line),
+    )
+
+
+@pytest.fixture
+def cluster(client: BatchAIManagementClient, workspace: Any) -> Any:
+    return client.clusters.create(RG, WS, "nc6", cluster_parameters()).result()
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
+    """Poll ``predicate`` until it is truthy (returns it) or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+def child_environment(backend: BackendHarness) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(backend.child_env)
+    return env
