@@ -141,3 +141,6 @@ def child_environment(backend: BackendHarness) -> dict[str, str]:
     env = dict(os.environ)
     env.update(backend.child_env)
     return env
+
+
+FINAL_STATES = ("succeeded", "failed")

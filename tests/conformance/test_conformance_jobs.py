@@ -8,9 +8,9 @@ import requests
 import batchai_compat.models as models
 from batchai_compat.exceptions import ResourceNotFoundError
 
-from .conftest import EXP, RG, WS, job_parameters, wait_until
+from .conftest import EXP, FINAL_STATES, RG, WS, job_parameters, wait_until
 
-FINAL = ("succeeded", "failed")
+FINAL = FINAL_STATES
 
 
 def _state(client, name: str) -> str:
