@@ -10,6 +10,10 @@ The hierarchy::
     │   │   └── BackendNotInstalledError (ImportError) "pip install batchai-compat[azureml]"
     │   └── NoEquivalentError (NotImplementedError)    a Batch AI feature the backend has no
     │                                                  equivalent for; says what to do instead
+    ├── Warning
+    │   └── UserWarning
+    │       └── IgnoredParameterWarning         a keyword argument 2.0.0 also ignored
+    │                                           (``ClusterCreateParameters(location=...)``)
     └── azure.core.exceptions.HttpResponseError
         └── CloudError (+ msrestazure CloudError when msrestazure is importable,
             │           + BatchAICompatError)
@@ -39,6 +43,7 @@ __all__ = [
     "UnknownBackendError",
     "BackendNotInstalledError",
     "NoEquivalentError",
+    "IgnoredParameterWarning",
     "CloudError",
     "ResourceNotFoundError",
     "ResourceExistsError",
@@ -87,6 +92,15 @@ class NoEquivalentError(BatchAICompatError, NotImplementedError):
         self.backend = backend
         self.instead = instead
         super().__init__(f"{feature} has no equivalent on the {backend!r} backend. {instead}")
+
+
+class IgnoredParameterWarning(UserWarning):
+    """A keyword argument a model ignores, as azure-mgmt-batchai 2.0.0 did.
+
+    Emitted once per class and keyword.  Old recipes pass ``location=`` to
+    ``ClusterCreateParameters``; silence it with
+    ``warnings.simplefilter("ignore", IgnoredParameterWarning)``.
+    """
 
 
 class ErrorDetails:

@@ -1,0 +1,854 @@
+"""The model machinery behind every class of :mod:`batchai_compat.models`.
+
+Batch AI's Python client (azure-mgmt-batchai 2.0.0) generated its models on ``msrest.Model``:
+keyword-only constructors that ignore unknown keywords, plain mutable attributes,
+``serialize()`` / ``as_dict()`` / ``from_dict()`` / ``deserialize()`` / ``validate()`` and the
+class attributes ``_attribute_map`` and ``_validation``.  :class:`Model` keeps that surface and
+adds what msrest never did: values are checked and coerced when they are set.
+
+Declaring a model -- one declaration per field, carrying its REST key::
+
+    class UserAccountSettings(Model):
+        admin_user_name: str = field("adminUserName")                        # required
+        admin_user_password: str | None = field("adminUserPassword", default=None, secret=True)
+        creation_time: datetime | None = readonly("properties.creationTime")  # set by the service
+
+The annotation gives the Python type (``str``, ``int``, ``float``, ``datetime``, ``timedelta``,
+an enum, another model, ``list[...]``, ``dict[str, str]``, ``Any``); ``_attribute_map`` (REST key
+and msrest type name, identical to 2.0.0) and ``_validation`` are derived from the declarations.
+``wire=`` overrides the msrest type name where 2.0.0 differs from the Python type (``"long"``,
+or ``"str"`` for enum fields 2.0.0 sent as plain strings).
+
+Validation and coercion.  Values of the exact declared type are taken as they are; anything else
+(``"2"`` for an ``int``, an ISO string for a ``datetime``, ...) goes through pydantic v2's
+validation core (:mod:`pydantic_core`), whose messages we wrap in
+:class:`batchai_compat.exceptions.ValidationError`.  Measured on this project's machines,
+``from pydantic import BaseModel`` alone costs about 0.07 s, which is already 0.45x the genuine
+package's whole import-and-build time the benchmark compares against (target: 0.4x); so the
+classes are plain Python classes and pydantic-core is loaded on the first value that needs
+coercion.  The genuine package never checked anything.
+
+Read-only fields (``id``, ``name``, ``provisioning_state``, timestamps, ...).  As in 2.0.0 the
+public constructor does not take them (they are ignored with an
+:class:`~batchai_compat.exceptions.IgnoredParameterWarning`).  Backends build service-side models
+with :meth:`Model.from_service`, which accepts every field, or assign them as plain attributes.
+
+Secrets (storage account keys, admin passwords, registry passwords, secret environment values,
+app insights instrumentation keys) are fields declared with ``secret=True``: ``repr()`` / ``str()``
+show ``'***'`` for them and :func:`strip_secrets` returns a copy with all of them set to None.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import enum
+import re
+import sys
+import types
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
+
+from ..exceptions import IgnoredParameterWarning, ValidationError
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import dataclass_transform
+
+__all__ = [
+    "BatchAIEnum",
+    "Model",
+    "field",
+    "readonly",
+    "strip_secrets",
+    "parse_duration",
+    "format_duration",
+    "format_datetime",
+]
+
+_M = TypeVar("_M", bound="Model")
+
+_MISSING: Any = type("_MissingType", (), {"__repr__": lambda self: "<required>"})()
+_REDACTED = "'***'"
+
+
+# --------------------------------------------------------------------------------------------
+# Enums
+# --------------------------------------------------------------------------------------------
+
+
+class _CaseInsensitiveEnumMeta(enum.EnumMeta):
+    """``VmPriority['Dedicated']`` and ``VmPriority.DEDICATED`` find ``VmPriority.dedicated``."""
+
+    def __getitem__(cls, name: str) -> Any:
+        try:
+            return super().__getitem__(name)
+        except KeyError:
+            return super().__getitem__(name.lower())
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return cls._member_map_[name.lower()]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class BatchAIEnum(str, enum.Enum, metaclass=_CaseInsensitiveEnumMeta):
+    """Base of the 12 Batch AI enums: ``str`` enums with 2.0.0's lower-case member names.
+
+    Values are looked up case-insensitively (``VmPriority('LowPriority')``), and ``str()`` /
+    f-strings give the value, as formatting did on the Python versions 2.0.0 was written for.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            folded = value.lower()
+            for member in cls:
+                if member.value.lower() == folded or member.name == folded:
+                    return member
+        return None
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self.value), format_spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Durations and datetimes, in msrest's wire formats
+# --------------------------------------------------------------------------------------------
+
+# Batch AI (.NET TimeSpan) spelling: [-][d.]hh:mm:ss[.fffffff], e.g. 2.0.0's default '7.00:00:00'.
+_TIMESPAN = re.compile(
+    r"^\s*(?P<sign>-)?(?:(?P<days>\d+)\.)?(?P<hours>\d{1,2}):(?P<minutes>\d{1,2})"
+    r":(?P<seconds>\d{1,2})(?:\.(?P<fraction>\d{1,7}))?\s*$"
+)
+
+
+def parse_duration(value: str | _dt.timedelta) -> _dt.timedelta:
+    """A ``timedelta`` from a Batch AI duration string (``'7.00:00:00'``) or ISO 8601 (``'P7D'``).
+
+    Raises ``ValueError`` for anything else.
+    """
+    if isinstance(value, _dt.timedelta):
+        return value
+    match = _TIMESPAN.match(value)
+    if match:
+        fraction = (match["fraction"] or "").ljust(6, "0")[:6]
+        delta = _dt.timedelta(
+            days=int(match["days"] or 0),
+            hours=int(match["hours"]),
+            minutes=int(match["minutes"]),
+            seconds=int(match["seconds"]),
+            microseconds=int(fraction),
+        )
+        return -delta if match["sign"] else delta
+    result: _dt.timedelta = _core_validate("timedelta", value.strip())
+    return result
+
+
+def format_duration(value: _dt.timedelta) -> str:
+    """ISO 8601 duration as msrest wrote it (``P7D``, ``PT1H30M``, ``PT0.5S``; zero is ``P0D``)."""
+    total = abs((value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds)
+    seconds, micros = divmod(total, 1_000_000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days}D"] if days else []
+    if hours or minutes or seconds or micros:
+        parts.append("T")
+        if hours:
+            parts.append(f"{hours}H")
+        if minutes:
+            parts.append(f"{minutes}M")
+        if seconds or micros:
+            parts.append(f"{seconds}.{micros:06d}".rstrip("0") if micros else str(seconds))
+            parts.append("S")
+    text = "P" + ("".join(parts) or "0D")
+    return "-" + text if value < _dt.timedelta(0) else text
+
+
+def format_datetime(value: _dt.datetime) -> str:
+    """ISO 8601 in UTC as msrest wrote it: ``2018-06-01T10:00:00.000Z`` (naive means UTC)."""
+    utc = value.utctimetuple()
+    fraction = str(value.microsecond).rjust(6, "0").rstrip("0").ljust(3, "0")
+    return (
+        f"{utc.tm_year:04}-{utc.tm_mon:02}-{utc.tm_mday:02}T"
+        f"{utc.tm_hour:02}:{utc.tm_min:02}:{utc.tm_sec:02}.{fraction}Z"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Value checking: exact types pass as they are, pydantic-core coerces the rest
+# --------------------------------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    """A value failed its field's check; ``path`` grows as the error bubbles up."""
+
+    def __init__(self, rule: str, path: str = "") -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.path = path
+
+
+_CORE_VALIDATORS: dict[str, Any] = {}
+
+
+def _core_validate(kind: str, value: Any) -> Any:
+    """Coerce ``value`` with pydantic-core's lax-mode validator for ``kind``."""
+    validator = _CORE_VALIDATORS.get(kind)
+    if validator is None:
+        from pydantic_core import SchemaValidator, core_schema
+
+        schemas = {
+            "str": core_schema.str_schema(),
+            "int": core_schema.int_schema(),
+            "float": core_schema.float_schema(),
+            "datetime": core_schema.datetime_schema(),
+            "timedelta": core_schema.timedelta_schema(),
+        }
+        validator = _CORE_VALIDATORS[kind] = SchemaValidator(schemas[kind])
+    from pydantic_core import ValidationError as CoreValidationError
+
+    try:
+        return validator.validate_python(value)
+    except CoreValidationError as error:
+        raise _Invalid(f"{error.errors()[0]['msg']} (got {type(value).__name__})") from None
+
+
+Check = Callable[[Any], Any]
+
+
+def _scalar_check(kind: str, exact: type) -> Check:
+    def check(value: Any) -> Any:
+        if type(value) is exact:
+            return value
+        if isinstance(value, enum.Enum) and kind == "str" and isinstance(value, str):
+            return value  # a str enum member in a plain string field: msrest sent its value
+        return _core_validate(kind, value)
+
+    return check
+
+
+def _datetime_check(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return value
+    return _core_validate("datetime", value)
+
+
+def _duration_check(value: Any) -> Any:
+    if isinstance(value, _dt.timedelta):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except (_Invalid, ValueError):
+            raise _Invalid(
+                f"expected a timedelta or a duration such as '7.00:00:00' or 'P7D', got {value!r}"
+            ) from None
+    return _core_validate("timedelta", value)
+
+
+def _enum_check(enum_cls: type[enum.Enum]) -> Check:
+    def check(value: Any) -> Any:
+        if isinstance(value, enum_cls):
+            return value
+        if isinstance(value, str):
+            try:
+                return enum_cls(value)
+            except ValueError:
+                pass
+        allowed = ", ".join(repr(member.value) for member in enum_cls)
+        raise _Invalid(f"must be one of {allowed} ({enum_cls.__name__}), got {value!r}")
+
+    return check
+
+
+def _model_check(model_cls: type[Model]) -> Check:
+    def check(value: Any) -> Any:
+        if isinstance(value, model_cls):
+            return value
+        if isinstance(value, Mapping):
+            return model_cls._from_mapping(value, lenient=False)
+        as_dict = getattr(value, "as_dict", None)
+        if type(value).__name__ == model_cls.__name__ and callable(as_dict):
+            # An object of the genuine azure.mgmt.batchai package (a half-migrated script).
+            return model_cls._from_mapping(as_dict(), lenient=True)
+        raise _Invalid(
+            f"expected {model_cls.__name__} (or a dict of its fields), got {type(value).__name__}"
+        )
+
+    return check
+
+
+def _list_check(item: Check) -> Check:
+    def check(value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _Invalid(f"expected a list, got {type(value).__name__}")
+        checked = []
+        for index, element in enumerate(value):
+            try:
+                checked.append(item(element))
+            except _Invalid as error:
+                raise _Invalid(error.rule, f"[{index}]{error.path}") from None
+        if isinstance(value, list) and all(a is b for a, b in zip(checked, value, strict=True)):
+            return value  # keep the caller's list object, as 2.0.0 did
+        return checked
+
+    return check
+
+
+def _dict_check(item: Check) -> Check:
+    def check(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _Invalid(f"expected a dict, got {type(value).__name__}")
+        checked = {}
+        for key, element in value.items():
+            if not isinstance(key, str):
+                raise _Invalid(f"keys must be strings, got {type(key).__name__}")
+            try:
+                checked[key] = item(element)
+            except _Invalid as error:
+                raise _Invalid(error.rule, f"[{key!r}]{error.path}") from None
+        if isinstance(value, dict) and all(checked[k] is value[k] for k in value):
+            return value
+        return checked
+
+    return check
+
+
+def _any_check(value: Any) -> Any:
+    return value
+
+
+_SCALARS: dict[Any, tuple[str, Check]] = {
+    str: ("str", _scalar_check("str", str)),
+    int: ("int", _scalar_check("int", int)),
+    float: ("float", _scalar_check("float", float)),
+    _dt.datetime: ("iso-8601", _datetime_check),
+    _dt.timedelta: ("duration", _duration_check),
+    Any: ("object", _any_check),
+    object: ("object", _any_check),
+}
+
+
+def _compile(annotation: Any) -> tuple[str, Check, bool]:
+    """(msrest type name, check, nullable) for a field annotation."""
+    origin = get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"unsupported union annotation {annotation!r}")
+        wire, check, _ = _compile(args[0])
+        return wire, check, True
+    if annotation in _SCALARS:
+        wire, check = _SCALARS[annotation]
+        return wire, check, False
+    if origin is list:
+        (item,) = get_args(annotation)
+        wire, check, _ = _compile(item)
+        return f"[{wire}]", _list_check(check), False
+    if origin is dict:
+        key, value = get_args(annotation)
+        if key is not str:
+            raise TypeError(f"unsupported dict annotation {annotation!r}")
+        wire, check, _ = _compile(value)
+        return f"{{{wire}}}", _dict_check(check), False
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return annotation.__name__, _enum_check(annotation), False
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        return annotation.__name__, _model_check(annotation), False
+    raise TypeError(f"unsupported field annotation {annotation!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Field declarations
+# --------------------------------------------------------------------------------------------
+
+
+class Field:
+    """One model field: its REST key, default, flags, and (once bound) its type and check."""
+
+    __slots__ = (
+        "rest_key",
+        "default",
+        "required",
+        "readonly",
+        "secret",
+        "wire",
+        "name",
+        "check",
+        "nullable",
+    )
+
+    def __init__(
+        self,
+        rest_key: str,
+        default: Any,
+        required: bool,
+        readonly: bool,
+        secret: bool,
+        wire: str | None,
+    ) -> None:
+        self.rest_key = rest_key
+        self.default = default
+        self.required = required
+        self.readonly = readonly
+        self.secret = secret
+        self.wire = wire
+        self.name = ""
+        self.check: Check = _any_check
+        self.nullable = True
+
+    def bind(self, name: str, annotation: Any) -> None:
+        self.name = name
+        wire, self.check, self.nullable = _compile(annotation)
+        if self.wire is None:
+            self.wire = wire
+
+    @property
+    def in_constructor(self) -> bool:
+        return not self.readonly
+
+    @property
+    def constructor_required(self) -> bool:
+        return not self.readonly and self.default is _MISSING
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r}, key={self.rest_key!r}, type={self.wire!r})"
+
+
+def field(
+    rest_key: str,
+    *,
+    default: Any = _MISSING,
+    required: bool = False,
+    secret: bool = False,
+    wire: str | None = None,
+) -> Any:
+    """Declare a field the caller sets.
+
+    ``rest_key`` is the REST API key (``'properties.vmSize'``).  Without ``default`` the field is
+    a required constructor argument; ``required=True`` with a default marks a field 2.0.0 listed
+    as required but gave a default (``ManualScaleSettings.target_node_count``).  ``secret=True``
+    redacts it from reprs and :func:`strip_secrets` clears it.
+    """
+    return Field(rest_key, default, required or default is _MISSING, False, secret, wire)
+
+
+def readonly(rest_key: str, *, wire: str | None = None, init: Literal[False] = False) -> Any:
+    """Declare a read-only field: set by the service (backend), never sent, None by default."""
+    return Field(rest_key, None, False, True, False, wire)
+
+
+# --------------------------------------------------------------------------------------------
+# The base class
+# --------------------------------------------------------------------------------------------
+
+_WARNED: set[tuple[type, str]] = set()
+
+
+def _warn_ignored(cls: type, key: str, why: str) -> None:
+    if (cls, key) in _WARNED:
+        return
+    _WARNED.add((cls, key))
+    warnings.warn(
+        f"{cls.__name__}() ignores the keyword argument {key!r} ({why}), as azure-mgmt-batchai "
+        "2.0.0 did",
+        IgnoredParameterWarning,
+        stacklevel=4,
+    )
+
+
+class _SignedInit:
+    """``Model.__init__`` as seen on each class, with that class's 2.0.0 signature.
+
+    ``inspect.signature(ClusterCreateParameters.__init__)`` shows the keyword-only parameters;
+    the signature is built on first inspection so that defining a class stays cheap.
+    """
+
+    __slots__ = ("owner", "function")
+
+    def __init__(self) -> None:
+        self.owner: type[Model] | None = None
+        self.function: Callable[..., None] | None = None
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is not None:
+            return types.MethodType(Model._construct, instance)
+        if self.function is None:
+            self.function = _signed_function(self.owner or Model)
+        return self.function
+
+
+def _signed_function(cls: type[Model]) -> Callable[..., None]:
+    import inspect
+
+    def __init__(self: Model, **kwargs: Any) -> None:
+        Model._construct(self, **kwargs)
+
+    kw = inspect.Parameter.KEYWORD_ONLY
+    fields = [f for f in cls._fields.values() if f.in_constructor]
+    required = [inspect.Parameter(f.name, kw) for f in fields if f.constructor_required]
+    optional = [
+        inspect.Parameter(f.name, kw, default=f.default)
+        for f in fields
+        if not f.constructor_required
+    ]
+    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            *required,
+            *optional,
+            inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD),
+        ]
+    )
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    __init__.__doc__ = f"Build a {cls.__name__}: keyword arguments only, unknown ones are ignored."
+    return __init__
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(field, readonly))
+class Model:
+    """Base of every Batch AI model (msrest ``Model`` in 2.0.0).
+
+    Instances hold their fields as plain attributes (``vars(model)`` is exactly the fields),
+    compare equal by value, deep-copy and pickle.  Setting a field checks and coerces the value.
+    """
+
+    _fields: ClassVar[dict[str, Field]] = {}
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {}
+    _validation: ClassVar[dict[str, dict[str, bool]]] = {}
+    __hash__ = None  # type: ignore[assignment]  # mutable, like msrest models
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = dict(cls._fields)
+        namespace = cls.__dict__
+        for name, annotation in namespace.get("__annotations__", {}).items():
+            declared = namespace.get(name)
+            if not isinstance(declared, Field):
+                continue
+            if isinstance(annotation, str):  # a module with `from __future__ import annotations`
+                annotation = eval(annotation, vars(sys.modules[cls.__module__]))
+            declared.bind(name, annotation)
+            fields[name] = declared
+            delattr(cls, name)  # instances keep the values in their __dict__
+        cls._fields = fields
+        cls._attribute_map = {
+            f.name: {"key": f.rest_key, "type": f.wire or ""} for f in fields.values()
+        }
+        validation: dict[str, dict[str, bool]] = {}
+        for f in fields.values():
+            if f.required:
+                validation[f.name] = {"required": True}
+            elif f.readonly:
+                validation[f.name] = {"readonly": True}
+        cls._validation = validation
+        init = _SignedInit()
+        init.owner = cls
+        cls.__init__ = init  # type: ignore[assignment,method-assign]
+
+    # construction ---------------------------------------------------------------------------
+
+    def _construct(self, **kwargs: Any) -> None:
+        cls = type(self)
+        values: dict[str, Any] = {}
+        for name, f in cls._fields.items():
+            if f.readonly:
+                values[name] = None
+                continue
+            value = kwargs.pop(name, f.default)
+            if value is _MISSING or (value is None and f.required):
+                given = "" if value is _MISSING else " (got None)"
+                raise ValidationError(
+                    name, f"{cls.__name__}() requires this keyword argument{given}"
+                )
+            values[name] = None if value is None else _checked(cls, f, value)
+        for key in kwargs:
+            field_ = cls._fields.get(key)
+            why = "read-only: set by the service" if field_ is not None else "not a parameter"
+            _warn_ignored(cls, key, why)
+        self.__dict__.update(values)
+
+    def __init__(self, **kwargs: Any) -> None:  # each subclass gets a _SignedInit
+        Model._construct(self, **kwargs)
+
+    @classmethod
+    def from_service(cls: type[_M], **fields: Any) -> _M:
+        """Build the model as the service (a backend) returns it: read-only fields included.
+
+        Values are checked like the constructor's, but required fields may be missing (a GET
+        response does not echo secrets, for instance).  Unknown names raise ValidationError.
+        """
+        self = cls.__new__(cls)
+        values: dict[str, Any] = {}
+        for name, f in cls._fields.items():
+            if name in fields:
+                value = fields.pop(name)
+                values[name] = None if value is None else _checked(cls, f, value)
+            else:
+                values[name] = None if f.default is _MISSING else f.default
+        if fields:
+            raise ValidationError(
+                next(iter(fields)),
+                f"{cls.__name__} has no such field (fields: {', '.join(cls._fields)})",
+            )
+        self.__dict__.update(values)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        f = type(self)._fields.get(name)
+        if f is not None and value is not None:
+            value = _checked(type(self), f, value)
+        self.__dict__[name] = value
+
+    # value semantics ------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __repr__(self) -> str:
+        parts = []
+        for name, f in type(self)._fields.items():
+            value = self.__dict__.get(name)
+            if value is None:
+                continue
+            parts.append(f"{name}={_REDACTED if f.secret else repr(value)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    __str__ = __repr__
+
+    # msrest surface -------------------------------------------------------------------------
+
+    def validate(self) -> list[ValidationError]:
+        """Every required field that is None, recursively (empty when valid), like msrest."""
+        return list(_missing_required(self, ""))
+
+    def serialize(self, keep_readonly: bool = False, **kwargs: Any) -> dict[str, Any]:
+        """The REST body: camelCase keys, ARM ``properties`` nesting, msrest value formats."""
+        errors = self.validate()
+        if errors:
+            raise errors[0]
+        return _to_dict(self, keep_readonly, _rest_keys)
+
+    def as_dict(
+        self,
+        keep_readonly: bool = True,
+        key_transformer: Callable[[str, dict[str, Any], Any], Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """A dict with Python attribute names (or msrest ``key_transformer`` keys)."""
+        if key_transformer is None:
+            return _to_dict(self, keep_readonly, _attribute_keys)
+        return _to_dict(self, keep_readonly, _msrest_transformer(key_transformer))
+
+    @classmethod
+    def from_dict(
+        cls: type[_M],
+        data: Mapping[str, Any],
+        key_extractors: Any = None,
+        content_type: str | None = None,
+    ) -> _M:
+        """Build from ``as_dict()`` or ``serialize()`` output (keys matched case-insensitively)."""
+        return cls._from_mapping(data, lenient=True)
+
+    @classmethod
+    def deserialize(cls: type[_M], data: Any, content_type: str | None = None) -> _M:
+        """Build from a REST body (a dict or JSON text); ``as_dict()`` shapes work too."""
+        if isinstance(data, (str, bytes)):
+            import json
+
+            data = json.loads(data)
+        return cls._from_mapping(data, lenient=True)
+
+    @classmethod
+    def _from_mapping(cls: type[_M], data: Mapping[str, Any], *, lenient: bool) -> _M:
+        if not isinstance(data, Mapping):
+            raise ValidationError(cls.__name__, f"expected a dict, got {type(data).__name__}")
+        self = cls.__new__(cls)
+        values: dict[str, Any] = {}
+        for name, f in cls._fields.items():
+            value = _extract(data, f)
+            if value is _MISSING:
+                value = None if (f.readonly or lenient or f.default is _MISSING) else f.default
+                if not lenient and f.constructor_required:
+                    raise ValidationError(name, f"{cls.__name__} requires this field")
+            values[name] = None if value is None else _checked(cls, f, value)
+        self.__dict__.update(values)
+        return self
+
+    @classmethod
+    def is_xml_model(cls) -> bool:
+        return False
+
+    def __deepcopy__(self: _M, memo: dict[int, Any]) -> _M:
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return clone
+
+
+def _checked(cls: type[Model], f: Field, value: Any) -> Any:
+    try:
+        return f.check(value)
+    except _Invalid as error:
+        raise ValidationError(
+            f"{f.name}{error.path}", f"{error.rule} (in {cls.__name__})"
+        ) from None
+    except ValidationError as error:  # a nested model built from a dict
+        raise ValidationError(f"{f.name}.{error.parameter}", error.rule) from None
+
+
+def _missing_required(model: Model, prefix: str) -> Iterator[ValidationError]:
+    for name, f in type(model)._fields.items():
+        value = model.__dict__.get(name)
+        path = f"{prefix}{name}"
+        if value is None:
+            if f.required:
+                yield ValidationError(path, f"{type(model).__name__} requires this field")
+            continue
+        if isinstance(value, Model):
+            yield from _missing_required(value, path + ".")
+        elif isinstance(value, list):
+            for index, element in enumerate(value):
+                if isinstance(element, Model):
+                    yield from _missing_required(element, f"{path}[{index}].")
+
+
+# --------------------------------------------------------------------------------------------
+# Serialization
+# --------------------------------------------------------------------------------------------
+
+KeyFn = Callable[[Field, Any], tuple[list[str], Any]]
+
+
+def _rest_keys(f: Field, value: Any) -> tuple[list[str], Any]:
+    return _split_key(f.rest_key), value
+
+
+def _attribute_keys(f: Field, value: Any) -> tuple[list[str], Any]:
+    return [f.name], value
+
+
+def _split_key(key: str) -> list[str]:
+    # msrest splits on unescaped dots ('properties.vmSize'); '\\.' is a literal dot
+    return [part.replace("\\.", ".") for part in re.split(r"(?<!\\)\.", key)]
+
+
+def _msrest_transformer(transformer: Callable[[str, dict[str, Any], Any], Any]) -> KeyFn:
+    def keys(f: Field, value: Any) -> tuple[list[str], Any]:
+        key, new_value = transformer(f.name, {"key": f.rest_key, "type": f.wire or ""}, value)
+        return (key if isinstance(key, list) else [key]), new_value
+
+    return keys
+
+
+def _to_dict(model: Model, keep_readonly: bool, keys: KeyFn) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, f in type(model)._fields.items():
+        if f.readonly and not keep_readonly:
+            continue
+        value = model.__dict__.get(name)
+        if value is None:
+            continue
+        path, value = keys(f, _wire_value(value, f.wire or "", keep_readonly, keys))
+        if value is None:
+            continue
+        target = result
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+    return result
+
+
+def _wire_value(value: Any, wire: str, keep_readonly: bool, keys: KeyFn) -> Any:
+    if isinstance(value, Model):
+        return _to_dict(value, keep_readonly, keys)
+    if wire.startswith("[") and isinstance(value, list):
+        return [_wire_value(v, wire[1:-1], keep_readonly, keys) for v in value]
+    if wire.startswith("{") and isinstance(value, dict):
+        return {k: _wire_value(v, wire[1:-1], keep_readonly, keys) for k, v in value.items()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if wire == "duration":
+        return format_duration(parse_duration(value))
+    if wire == "iso-8601" and isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    if wire in ("int", "long") and not isinstance(value, bool):
+        return int(value)
+    if wire == "float":
+        return float(value)
+    return value
+
+
+def _extract(data: Mapping[str, Any], f: Field) -> Any:
+    """The field's value in ``data``: REST path, then attribute name, then last REST segment.
+
+    Keys match case-insensitively, as msrest's ``from_dict`` extractors did.
+    """
+    path = _split_key(f.rest_key) if f.rest_key else []
+    node: Any = data
+    for part in path:
+        node = _get_ci(node, part) if isinstance(node, Mapping) else _MISSING
+        if node is _MISSING:
+            break
+    if path and node is not _MISSING:
+        return node
+    for key in (f.name, path[-1] if path else None):
+        if key:
+            value = _get_ci(data, key)
+            if value is not _MISSING:
+                return value
+    return _MISSING
+
+
+def _get_ci(data: Mapping[str, Any], key: str) -> Any:
+    if key in data:
+        return data[key]
+    folded = key.lower()
+    for candidate, value in data.items():
+        if isinstance(candidate, str) and candidate.lower() == folded:
+            return value
+    return _MISSING
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets
+# --------------------------------------------------------------------------------------------
+
+
+def strip_secrets(model: _M) -> _M:
+    """A deep copy of ``model`` with every secret value set to None (containers are kept).
+
+    This is what backends persist and what GET returns: e.g. ``AzureStorageCredentialsInfo``
+    stays, with ``account_key=None``.
+    """
+    clone = copy.deepcopy(model)
+    _clear_secrets(clone)
+    return clone
+
+
+def _clear_secrets(value: Any) -> None:
+    if isinstance(value, Model):
+        for name, f in type(value)._fields.items():
+            if f.secret:
+                value.__dict__[name] = None
+            else:
+                _clear_secrets(value.__dict__.get(name))
+    elif isinstance(value, list):
+        for element in value:
+            _clear_secrets(element)
+    elif isinstance(value, dict):
+        for element in value.values():
+            _clear_secrets(element)
