@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -16,8 +17,12 @@ class _BenchCredentials:
 
 
 @contextmanager
-def local_client(home: Path) -> Iterator[tuple[Any, Any]]:
-    """``(client, models)`` on the local backend rooted at ``home``; closed on exit."""
+def local_client(home: Path, *, execution: bool = True) -> Iterator[tuple[Any, Any]]:
+    """``(client, models)`` on the local backend rooted at ``home``; closed on exit.
+
+    ``execution=False`` builds the local backend with its ``QueuedJobsExecutor``: jobs are
+    recorded and stay ``queued``, no process starts -- the control plane alone.
+    """
     previous = {k: os.environ.get(k) for k in ("BATCHAI_COMPAT_HOME", "BATCHAI_COMPAT_BACKEND")}
     os.environ["BATCHAI_COMPAT_HOME"] = str(home)
     os.environ["BATCHAI_COMPAT_BACKEND"] = "local"
@@ -25,7 +30,13 @@ def local_client(home: Path) -> Iterator[tuple[Any, Any]]:
         import batchai_compat.models as models
         from batchai_compat import BatchAIManagementClient
 
-        client = BatchAIManagementClient(_BenchCredentials(), SUBSCRIPTION)
+        backend: Any = "local"
+        if not execution:
+            from batchai_compat.backends.local.backend import LocalBackend, QueuedJobsExecutor
+
+            config = SimpleNamespace(subscription_id=SUBSCRIPTION, credentials=_BenchCredentials())
+            backend = LocalBackend(config, home=home, executor=QueuedJobsExecutor)
+        client = BatchAIManagementClient(_BenchCredentials(), SUBSCRIPTION, backend=backend)
         try:
             yield client, models
         finally:
