@@ -1,0 +1,921 @@
+"""The Azure ML v1 backend: the thin side-effect adapter over azureml-core.
+
+Every decision about *what* to send lives in :mod:`.translate` (pure); this module only calls
+azureml-core and turns its answers and errors into Batch AI models and
+:func:`~batchai_compat.exceptions.cloud_error` exceptions.
+
+Mapping (Batch AI → Azure ML v1):
+
+* workspace (resource group, name) → ``Workspace`` in the client's subscription;
+* experiment → ``Experiment``; job → a run of that experiment whose id is derived from the job
+  name (so ``jobs.get`` is one GET) and whose tags record the Batch AI job;
+* cluster → ``AmlCompute``; mounted volumes → registered ``Datastore``\\ s (registered once per
+  workspace and process, then reused);
+* job secrets → the workspace Key Vault, read on the node by the runtime.
+
+What has no equivalent (job deletion, file servers, node setup, custom VM images...) raises
+:class:`~batchai_compat.exceptions.NoEquivalentError`; ``docs/azureml.md`` lists each case.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from ..base import workspace_id
+from . import translate
+
+__all__ = ["AzureMLBackend"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_ARM_SCOPE = "https://management.azure.com/.default"
+_PARAMETERS_TAG = "batchai.parameters"
+_CREATED_TAG = "batchai.created"
+
+
+def _models() -> Any:
+    from ... import models
+
+    return models
+
+
+def _build(model: str, data: dict[str, Any]) -> Any:
+    """A Batch AI read model from its snake_case fields (read-only ones included)."""
+    cls = getattr(_models(), model)
+    return cls.from_dict({k: v for k, v in data.items() if v is not None})
+
+
+# --------------------------------------------------------------------------------------------
+# credentials
+# --------------------------------------------------------------------------------------------
+
+
+def _azureml_auth(credentials: Any, subscription_id: str) -> Any:
+    """Whatever the Batch AI client was given → an azureml ``AbstractAuthentication``.
+
+    Accepted: an azureml auth object (used as is); an azure-identity style credential
+    (``get_token(scope)``); a msrestazure/msrest credential (``signed_session()`` or ``token``).
+    """
+    from azureml.core.authentication import AbstractAuthentication
+
+    if isinstance(credentials, AbstractAuthentication):
+        return credentials
+    if callable(getattr(credentials, "get_token", None)) or callable(
+        getattr(credentials, "signed_session", None)
+    ):
+        return _CredentialAuthentication(credentials, subscription_id)
+    raise ValidationError(
+        "credentials",
+        "must be an azure-identity credential, a msrestazure credential or an azureml "
+        "authentication object for the 'azureml' backend",
+    )
+
+
+def _make_credential_auth_class() -> type:
+    from azureml.core.authentication import AbstractAuthentication
+
+    class CredentialAuthentication(AbstractAuthentication):
+        """An azureml authentication object over a track 1/track 2 Azure credential."""
+
+        def __init__(self, credential: Any, subscription_id: str) -> None:
+            super().__init__(cloud="AzureCloud")
+            self._credential = credential
+            self._subscription_id = subscription_id
+
+        def _get_arm_token(self) -> str:
+            if callable(getattr(self._credential, "get_token", None)):
+                return str(self._credential.get_token(_ARM_SCOPE).token)
+            session = self._credential.signed_session()
+            header = str(session.headers.get("Authorization", ""))
+            return header.split(" ", 1)[1] if " " in header else header
+
+        def _get_graph_token(self) -> str:
+            return self._get_arm_token()
+
+        def _get_azureml_client_token(self) -> str:
+            return self._get_arm_token()
+
+        def _get_all_subscription_ids(self) -> tuple[list[Any], str | None]:
+            # The Batch AI client names its subscription; no need to list the tenant's.
+            from azureml._base_sdk_common.common import fetch_tenantid_from_aad_token
+
+            try:
+                tenant = fetch_tenantid_from_aad_token(self._get_arm_token())
+            except Exception:
+                tenant = None
+            return [_SubscriptionInfo(self._subscription_id, self._subscription_id)], tenant
+
+        def _get_workspace(self, subscription_id: str, resource_group: str, name: str) -> None:
+            return None
+
+    return CredentialAuthentication
+
+
+_SubscriptionInfo = collections.namedtuple("_SubscriptionInfo", "subscription_name subscription_id")
+_AUTH_CLASS: list[type] = []
+
+
+def _CredentialAuthentication(credential: Any, subscription_id: str) -> Any:  # noqa: N802
+    if not _AUTH_CLASS:
+        _AUTH_CLASS.append(_make_credential_auth_class())
+    return _AUTH_CLASS[0](credential, subscription_id)
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+# --------------------------------------------------------------------------------------------
+
+
+def _status_of(error: BaseException) -> int | None:
+    for candidate in (
+        getattr(error, "status_code", None),
+        getattr(getattr(error, "response", None), "status_code", None),
+        getattr(getattr(error, "response", None), "status", None),
+    ):
+        if isinstance(candidate, int):
+            return candidate
+    text = str(error)
+    for code in (404, 409, 400, 403):
+        if f"Response Code: {code}" in text or f"status code {code}" in text.lower():
+            return code
+    if "NotFound" in text or "not found" in text.lower():
+        return 404
+    return None
+
+
+def _translate_errors(kind: str, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Turn azureml-core/ARM failures into Batch AI CloudErrors (404/409/others)."""
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            try:
+                return function(*args, **kwargs)
+            except (ValidationError, NoEquivalentError):
+                raise
+            except Exception as error:
+                if type(error).__module__.startswith("batchai_compat"):
+                    raise
+                status = _status_of(error)
+                if status == 404:
+                    raise cloud_error(404, "ResourceNotFound", f"The {kind} was not found.") from None
+                if status == 409:
+                    raise cloud_error(409, "Conflict", f"The {kind} conflicts with its current state.") from None
+                first_line = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+                raise cloud_error(status or 500, "AzureMLError", f"{kind} {name}: {first_line}") from error
+
+        wrapper.__name__ = function.__name__
+        wrapper.__doc__ = function.__doc__
+        return wrapper
+
+    return decorate
+
+
+# --------------------------------------------------------------------------------------------
+# operations
+# --------------------------------------------------------------------------------------------
+
+
+class _Operation:
+    """A started long-running operation; ``result()`` polls ``poll`` until it returns a value."""
+
+    def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
+        self._poll = poll
+        self._interval = interval
+        self._done = False
+        self._value: Any = None
+        self._lock = threading.Lock()
+
+    def done(self) -> bool:
+        with self._lock:
+            if not self._done:
+                self._done, self._value = self._poll()
+            return self._done
+
+    def result(self, timeout: float | None = None) -> Any:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.done():
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError("the Azure ML operation did not finish in time")
+            time.sleep(self._interval)
+        return self._value
+
+
+# --------------------------------------------------------------------------------------------
+# the backend
+# --------------------------------------------------------------------------------------------
+
+
+_NODE_APP: list[bytes] = []
+_NODE_MAIN = b"import sys\n\nfrom batchai_compat.backends.azureml.node import main\n\nsys.exit(main())\n"
+
+
+def _register_datastore(workspace: Any, spec: translate.DatastoreSpec) -> None:
+    """Register (or refresh the key of) one datastore with a single request.
+
+    ``Datastore.register_azure_*`` would add a GET to build a Datastore object nobody uses.
+    """
+    from msrest.exceptions import HttpOperationError
+
+    import azureml.data.constants as constants
+    from azureml._restclient.models import AzureStorage, DataStore
+    from azureml.data.datastore_client import _DatastoreClient
+
+    storage = AzureStorage(
+        account_name=spec.account_name,
+        container_name=spec.container,
+        endpoint="core.windows.net",
+        protocol="https",
+        credential_type=constants.ACCOUNT_KEY,
+        credential=spec.account_key,
+        are_workspace_managed_identities_allowed=False,
+        service_data_access_auth_identity=constants.NONE,
+    )
+    kind = constants.AZURE_BLOB if spec.kind == "blob" else constants.AZURE_FILE
+    dto = DataStore(name=spec.name, data_store_type=kind, azure_storage_section=storage)
+    client = _DatastoreClient._get_client(workspace, None, None)
+    scope = (workspace.subscription_id, workspace.resource_group, workspace.name)
+    try:
+        client.data_stores.create(
+            *scope, dto, False, False, custom_headers=_DatastoreClient._custom_headers
+        )
+    except HttpOperationError as error:
+        if error.response is None or error.response.status_code != 400 or (
+            constants.CONFLICT_MESSAGE not in str(error.message)
+        ):
+            raise
+        client.data_stores.update(
+            subscription_id=scope[0],
+            resource_group_name=scope[1],
+            workspace_name=scope[2],
+            name=spec.name,
+            dto=dto,
+            create_if_not_exists=False,
+            skip_validation=False,
+            custom_headers=_DatastoreClient._custom_headers,
+        )
+
+
+def node_app() -> bytes:
+    """``batchai_node.pyz``: :mod:`.node` and the stdlib-only node runtime as a zip application
+    (``python batchai_node.pyz batchai_job.json``), built deterministically once per process."""
+    if _NODE_APP:
+        return _NODE_APP[0]
+    package = Path(__file__).resolve().parents[2]
+    files: dict[str, bytes] = {
+        "__main__.py": _NODE_MAIN,
+        "batchai_compat/backends/__init__.py": b"",
+    }
+    for name in ("__init__.py", "_version.py", "exceptions.py"):
+        files[f"batchai_compat/{name}"] = (package / name).read_bytes()
+    for source in sorted((package / "runtime").glob("*.py")):
+        files[f"batchai_compat/runtime/{source.name}"] = source.read_bytes()
+    for name in ("__init__.py", "node.py"):
+        files[f"batchai_compat/backends/azureml/{name}"] = (package / "backends" / "azureml" / name).read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    _NODE_APP.append(buffer.getvalue())
+    return _NODE_APP[0]
+
+
+def _run_id(experiment: str, job: str) -> str:
+    """The Azure ML run id standing for Batch AI job ``job`` of ``experiment``.
+
+    Derived, not stored: ``jobs.get`` is one GET.  Azure ML run ids are workspace-unique, Batch
+    AI job names only experiment-unique, hence the digest of both.
+    """
+    digest = hashlib.sha256(f"{experiment}/{job}".encode()).hexdigest()[:10]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in job)[:200]
+    return f"batchai_{safe}_{digest}"
+
+
+def _timestamp(value: Any) -> Any:
+    """A service timestamp (ISO string with up to 7 fractional digits, or datetime) in UTC."""
+    from datetime import datetime, timezone
+
+    if isinstance(value, str):
+        text = value.replace("Z", "+00:00")
+        if "." in text:  # Python parses at most 6 fractional digits
+            head, _, tail = text.partition(".")
+            digits = "".join(c for c in tail if c.isdigit())
+            text = f"{head}.{digits[:6]}{tail[len(digits):]}"
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+class AzureMLBackend:
+    """Batch AI on Azure Machine Learning (azureml-core 1.x): clusters are AmlCompute, jobs
+    are ScriptRunConfig runs, mounts are Datastore mounts."""
+
+    name = "azureml"
+
+    def __init__(self, config: Any) -> None:
+        self._config = config
+        self._subscription_id: str = config.subscription_id
+        self._auth = _azureml_auth(config.credentials, self._subscription_id)
+        self._poll_interval = float(os.environ.get("BATCHAI_COMPAT_AZUREML_POLL_SECONDS", "5"))
+        self._workspaces: dict[tuple[str, str], Any] = {}
+        self._experiments: dict[tuple[str, str, str], Any] = {}
+        self._datastores: set[tuple[str, str, str]] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _ids(self, resource_group: str, workspace: str) -> str:
+        return workspace_id(self._subscription_id, resource_group, workspace)
+
+    def _workspace(self, resource_group: str, workspace: str) -> Any:
+        key = (resource_group, workspace)
+        cached = self._workspaces.get(key)
+        if cached is not None:
+            return cached
+        from azureml.core import Workspace
+
+        try:
+            found = Workspace.get(
+                workspace,
+                auth=self._auth,
+                subscription_id=self._subscription_id,
+                resource_group=resource_group,
+            )
+        except Exception as error:
+            if _status_of(error) in (404, None) and "not found" in str(error).lower() or _status_of(error) == 404:
+                raise cloud_error(
+                    404, "ResourceNotFound", f"Workspace {workspace} was not found in {resource_group}."
+                ) from None
+            raise
+        self._workspaces[key] = found
+        return found
+
+    def _experiment(self, resource_group: str, workspace: str, experiment: str, create: bool = False) -> Any:
+        key = (resource_group, workspace, experiment)
+        cached = self._experiments.get(key)
+        if cached is not None:
+            return cached
+        from azureml.core import Experiment
+
+        ws = self._workspace(resource_group, workspace)
+        if create:
+            found = Experiment(ws, experiment)
+        else:
+            matches = Experiment.list(ws, experiment_name=experiment)
+            if not matches:
+                raise cloud_error(404, "ResourceNotFound", f"Experiment {experiment} was not found.")
+            found = matches[0]
+        self._experiments[key] = found
+        return found
+
+    # ------------------------------------------------------------------ workspaces
+
+    def _workspace_model(self, resource_group: str, ws: Any) -> Any:
+        details: dict[str, Any] = {}
+        try:
+            details = dict(ws._workspace_autorest_object.as_dict()) if getattr(
+                ws, "_workspace_autorest_object", None
+            ) else {}
+        except Exception:
+            details = {}
+        created = details.get("creation_time")
+        return _build(
+            "Workspace",
+            {
+                "id": self._ids(resource_group, ws.name),
+                "name": ws.name,
+                "type": "Microsoft.BatchAI/workspaces",
+                "location": ws.location,
+                "tags": dict(ws.tags or {}) if getattr(ws, "tags", None) else None,
+                "creation_time": created,
+                "provisioning_state": "succeeded",
+                "provisioning_state_transition_time": created,
+            },
+        )
+
+    @_translate_errors("workspace", "")
+    def create_workspace(
+        self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
+    ) -> Any:
+        from azureml.core import Workspace
+
+        try:
+            ws = self._workspace(resource_group, workspace)
+        except Exception as error:
+            if _status_of(error) != 404:
+                raise
+            ws = Workspace.create(
+                workspace,
+                auth=self._auth,
+                subscription_id=self._subscription_id,
+                resource_group=resource_group,
+                location=location,
+                tags=tags,
+                exist_ok=True,
+                show_output=False,
+            )
+            self._workspaces[(resource_group, workspace)] = ws
+        return self._workspace_model(resource_group, ws)
+
+    @_translate_errors("workspace", "")
+    def get_workspace(self, resource_group: str, workspace: str) -> Any:
+        self._workspaces.pop((resource_group, workspace), None)
+        return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
+
+    def update_workspace(self, resource_group: str, workspace: str, tags: dict[str, str] | None) -> Any:
+        raise NoEquivalentError(
+            "workspaces.update (tags)",
+            self.name,
+            "azureml-core 1.x cannot change workspace tags; edit them in the Azure portal or with "
+            "azure-mgmt-machinelearningservices.",
+        )
+
+    @_translate_errors("workspace", "")
+    def delete_workspace(self, resource_group: str, workspace: str) -> None:
+        ws = self._workspace(resource_group, workspace)
+        ws.delete(delete_dependent_resources=False, no_wait=True)
+        self._workspaces.pop((resource_group, workspace), None)
+        return None
+
+    @_translate_errors("workspace", "")
+    def list_workspaces(self, resource_group: str | None) -> list[Any]:
+        from azureml.core import Workspace
+
+        found = Workspace.list(self._subscription_id, auth=self._auth, resource_group=resource_group)
+        result = []
+        for _, items in sorted(found.items()):
+            for ws in items:
+                result.append(self._workspace_model(ws.resource_group, ws))
+        return result
+
+    # ------------------------------------------------------------------ experiments
+
+    def _experiment_model(self, resource_group: str, workspace: str, experiment: Any) -> Any:
+        created = getattr(getattr(experiment, "_experiment_dto", None), "created_utc", None)
+        return _build(
+            "Experiment",
+            {
+                "id": f"{self._ids(resource_group, workspace)}/experiments/{experiment.name}",
+                "name": experiment.name,
+                "type": "Microsoft.BatchAI/workspaces/experiments",
+                "creation_time": created,
+                "provisioning_state": "succeeded",
+                "provisioning_state_transition_time": created,
+            },
+        )
+
+    @_translate_errors("experiment", "")
+    def create_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
+        found = self._experiment(resource_group, workspace, experiment, create=True)
+        return self._experiment_model(resource_group, workspace, found)
+
+    @_translate_errors("experiment", "")
+    def get_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
+        self._experiments.pop((resource_group, workspace, experiment), None)
+        found = self._experiment(resource_group, workspace, experiment)
+        return self._experiment_model(resource_group, workspace, found)
+
+    @_translate_errors("experiment", "")
+    def delete_experiment(self, resource_group: str, workspace: str, experiment: str) -> None:
+        found = self._experiment(resource_group, workspace, experiment)
+        found.archive()  # Azure ML v1 deletes only empty experiments; archiving hides any
+        self._experiments.pop((resource_group, workspace, experiment), None)
+        return None
+
+    @_translate_errors("experiment", "")
+    def list_experiments(self, resource_group: str, workspace: str) -> list[Any]:
+        from azureml.core import Experiment
+
+        ws = self._workspace(resource_group, workspace)
+        return [self._experiment_model(resource_group, workspace, e) for e in Experiment.list(ws)]
+
+    # ------------------------------------------------------------------ clusters
+
+    def _cluster_id(self, resource_group: str, workspace: str, cluster: str) -> str:
+        return f"{self._ids(resource_group, workspace)}/clusters/{cluster}"
+
+    def _compute(self, resource_group: str, workspace: str, cluster: str) -> Any:
+        from azureml.core.compute import AmlCompute
+        from azureml.exceptions import ComputeTargetException
+
+        ws = self._workspace(resource_group, workspace)
+        try:
+            return AmlCompute(ws, cluster)
+        except ComputeTargetException as error:
+            if "NotFound" in str(error) or "not found" in str(error):
+                raise cloud_error(404, "ResourceNotFound", f"Cluster {cluster} was not found.") from None
+            raise
+
+    def _cluster_model(self, resource_group: str, workspace: str, compute: Any) -> Any:
+        fields = translate.cluster_fields(compute, self._cluster_id(resource_group, workspace, compute.name))
+        return _build("Cluster", fields)
+
+    @_translate_errors("cluster", "")
+    def create_cluster(self, resource_group: str, workspace: str, cluster: str, parameters: Any) -> Any:
+        from azureml.core.compute import ComputeTarget
+
+        config = translate.provisioning_configuration(parameters, self._subscription_id)
+        ws = self._workspace(resource_group, workspace)
+        compute = ComputeTarget.create(ws, cluster, config)
+
+        def poll() -> tuple[bool, Any]:
+            compute.refresh_state()
+            state = (compute.provisioning_state or "").lower()
+            if state in ("succeeded", "failed", "canceled"):
+                return True, self._cluster_model(resource_group, workspace, compute)
+            return False, None
+
+        return _Operation(_translate_errors("cluster", cluster)(poll), self._poll_interval)
+
+    @_translate_errors("cluster", "")
+    def update_cluster(
+        self, resource_group: str, workspace: str, cluster: str, scale_settings: Any
+    ) -> Any:
+        compute = self._compute(resource_group, workspace, cluster)
+        if scale_settings is not None:
+            min_nodes, max_nodes = translate.update_scale(scale_settings)
+            compute.update(min_nodes=min_nodes, max_nodes=max_nodes)
+            compute.refresh_state()
+        return self._cluster_model(resource_group, workspace, compute)
+
+    @_translate_errors("cluster", "")
+    def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
+        return self._cluster_model(resource_group, workspace, self._compute(resource_group, workspace, cluster))
+
+    @_translate_errors("cluster", "")
+    def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
+        compute = self._compute(resource_group, workspace, cluster)
+        compute.delete()
+
+        def poll() -> tuple[bool, Any]:
+            try:
+                self._compute(resource_group, workspace, cluster)
+            except Exception as error:
+                if _status_of(error) == 404:
+                    return True, None
+                raise
+            return False, None
+
+        return _Operation(poll, self._poll_interval)
+
+    @_translate_errors("cluster", "")
+    def list_clusters(self, resource_group: str, workspace: str) -> list[Any]:
+        from azureml.core.compute import AmlCompute, ComputeTarget
+
+        ws = self._workspace(resource_group, workspace)
+        return [
+            self._cluster_model(resource_group, workspace, c)
+            for c in ComputeTarget.list(ws)
+            if isinstance(c, AmlCompute)
+        ]
+
+    @_translate_errors("cluster", "")
+    def list_cluster_remote_login_information(
+        self, resource_group: str, workspace: str, cluster: str
+    ) -> list[Any]:
+        compute = self._compute(resource_group, workspace, cluster)
+        return [
+            _build(
+                "RemoteLoginInformation",
+                {
+                    "node_id": node.get("nodeId"),
+                    "ip_address": node.get("publicIpAddress") or node.get("privateIpAddress"),
+                    "port": node.get("port"),
+                },
+            )
+            for node in compute.list_nodes() or ()
+        ]
+
+    # ------------------------------------------------------------------ file servers
+
+    def _no_file_servers(self) -> NoEquivalentError:
+        return NoEquivalentError(
+            "Batch AI file servers (NFS)",
+            self.name,
+            "Azure ML has no managed NFS server; keep the data in an Azure file share or blob "
+            "container and mount it through JobCreateParameters.mount_volumes.",
+        )
+
+    def create_file_server(self, resource_group: str, workspace: str, file_server: str, parameters: Any) -> Any:
+        raise self._no_file_servers()
+
+    def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
+        raise self._no_file_servers()
+
+    def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
+        raise self._no_file_servers()
+
+    def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
+        raise self._no_file_servers()
+
+    # ------------------------------------------------------------------ jobs
+
+    def _ensure_datastores(
+        self, resource_group: str, workspace: str, specs: Iterable[translate.DatastoreSpec]
+    ) -> None:
+        """Register each mounted container/share as a Datastore once per workspace and process.
+
+        One request per datastore: a create, or on "already exists" an update that refreshes the
+        account key (Batch AI jobs carried the key each time, so a rotated key keeps working).
+        """
+        for spec in specs:
+            key = (resource_group, workspace, spec.name)
+            if key in self._datastores:
+                continue
+            if spec.account_key is None:
+                raise ValidationError(
+                    "mount_volumes.credentials.account_key",
+                    f"is required to register datastore {spec.name!r}",
+                )
+            _register_datastore(self._workspace(resource_group, workspace), spec)
+            self._datastores.add(key)
+
+    @staticmethod
+    def _snapshot_folder() -> str:
+        """The run snapshot: only the node adapter (:data:`translate.NODE_APP_NAME`).
+
+        The zip is byte-identical from job to job (the job itself travels in the run
+        configuration), so Azure ML's snapshot cache uploads it once per workspace and reuses
+        that snapshot for every later job.
+        """
+        folder = tempfile.mkdtemp(prefix="batchai_azureml_")
+        (Path(folder) / translate.NODE_APP_NAME).write_bytes(node_app())
+        return folder
+
+    @_translate_errors("job", "")
+    def create_job(
+        self, resource_group: str, workspace: str, experiment: str, job: str, parameters: Any
+    ) -> Any:
+        cluster_ref = getattr(getattr(parameters, "cluster", None), "id", None)
+        if not cluster_ref:
+            raise ValidationError("parameters.cluster.id", "is required")
+        cluster = cluster_ref.rstrip("/").rsplit("/", 1)[-1]
+        submission = translate.job_submission(
+            parameters,
+            job_name=job,
+            experiment=experiment,
+            cluster_name=cluster,
+            job_uuid=str(uuid.uuid4()),
+            identity={
+                "subscription": self._subscription_id,
+                "resource_group": resource_group,
+                "workspace": workspace,
+            },
+        )
+        exp = self._experiment(resource_group, workspace, experiment, create=True)
+        self._ensure_datastores(resource_group, workspace, submission.datastores)
+        if submission.secrets:
+            self._workspace(resource_group, workspace).get_default_keyvault().set_secrets(
+                submission.secrets
+            )
+        folder = self._snapshot_folder()
+        try:
+            config = submission.run_config
+            config.source_directory = folder
+            tags = dict(submission.tags)
+            tags[_PARAMETERS_TAG] = json.dumps(submission.manifest["parameters"], sort_keys=True)
+            run = self._submit(exp, config, _run_id(experiment, job), tags)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return self._job_model(resource_group, workspace, experiment, run, tags)
+
+    @staticmethod
+    def _submit(experiment: Any, config: Any, run_id: str, tags: dict[str, str]) -> Any:
+        """``Experiment.submit(ScriptRunConfig)``, with the run id Batch AI's job name implies
+        and one tag update (the SDK's own submit adds a second update with git metadata)."""
+        from azureml._execution import _commands
+        from azureml._project.project import Project
+        from azureml.core.script_run_config import (
+            _update_args_and_io,
+            get_run_config_from_script_run,
+        )
+
+        project = Project(directory=config.source_directory, experiment=experiment)
+        run_config = get_run_config_from_script_run(config)
+        _update_args_and_io(experiment.workspace, run_config)
+        try:
+            run = _commands.start_run(project, run_config, run_id=run_id)
+        except Exception as error:
+            if _status_of(error) in (409,) or "already exists" in str(error).lower():
+                raise cloud_error(
+                    409, "Conflict", f"Job {tags.get(translate.TAG_JOB_NAME)} already exists."
+                ) from None
+            raise
+        run.set_tags(tags)
+        return run
+
+    def _job_model(
+        self,
+        resource_group: str,
+        workspace: str,
+        experiment: str,
+        run: Any,
+        tags: dict[str, str] | None = None,
+    ) -> Any:
+        """A Batch AI ``Job`` from the run as last fetched (no extra request)."""
+        details: dict[str, Any] = dict(run._run_dto or {})
+
+        def field(snake: str, camel: str) -> Any:
+            return details.get(snake, details.get(camel))
+
+        known = dict(field("tags", "tags") or {})
+        known.update(tags or {})
+        job = known.get(translate.TAG_JOB_NAME) or run.id
+        try:
+            parameters = json.loads(known.get(_PARAMETERS_TAG) or "{}")
+        except ValueError:
+            parameters = {}
+        state = translate.execution_state(field("status", "status"))
+        started = _timestamp(field("start_time_utc", "startTimeUtc"))
+        ended = _timestamp(field("end_time_utc", "endTimeUtc"))
+        created = _timestamp(field("created_utc", "createdUtc")) or started
+        error = field("error", "error") or {}
+        error_body = error.get("error", error) if isinstance(error, dict) else {}
+        errors = (
+            [{"code": error_body.get("code"), "message": error_body.get("message")}]
+            if error_body.get("code") or error_body.get("message")
+            else None
+        )
+        tool_type = next(
+            (
+                translate._TOOL_TYPES[name]
+                for name in translate._TOOLKITS
+                if parameters.get(name) is not None
+            ),
+            None,
+        )
+        fields = dict(parameters)
+        fields.update(
+            {
+                "id": f"{self._ids(resource_group, workspace)}/experiments/{experiment}/jobs/{job}",
+                "name": job,
+                "type": "Microsoft.BatchAI/workspaces/experiments/jobs",
+                "tool_type": tool_type,
+                "creation_time": created,
+                "provisioning_state": "succeeded",
+                "provisioning_state_transition_time": created,
+                "execution_state": state,
+                "execution_state_transition_time": ended or started or created,
+                "execution_info": {
+                    "start_time": started,
+                    "end_time": ended,
+                    "exit_code": None if state not in ("succeeded", "failed") else (0 if state == "succeeded" else 1),
+                    "errors": errors,
+                }
+                if started or ended or errors
+                else None,
+            }
+        )
+        return _build("Job", fields)
+
+    def _run(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
+        from azureml.core import Run
+
+        exp = self._experiment(resource_group, workspace, experiment)
+        try:
+            return Run(exp, _run_id(experiment, job))
+        except Exception as error:
+            if _status_of(error) == 404 or "not found" in str(error).lower():
+                raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.") from None
+            raise
+
+    @_translate_errors("job", "")
+    def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
+        return self._job_model(resource_group, workspace, experiment, self._run(resource_group, workspace, experiment, job))
+
+    def delete_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
+        raise NoEquivalentError(
+            "jobs.delete",
+            self.name,
+            "Azure ML keeps every run in the experiment's history and cannot delete it; use "
+            "jobs.terminate to stop the job and submit under a new job name.",
+        )
+
+    @_translate_errors("job", "")
+    def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
+        run = self._run(resource_group, workspace, experiment, job)
+        if translate.execution_state(run.get_status()) not in ("succeeded", "failed"):
+            run.cancel()
+        return None
+
+    @_translate_errors("job", "")
+    def list_jobs(self, resource_group: str, workspace: str, experiment: str) -> list[Any]:
+        exp = self._experiment(resource_group, workspace, experiment)
+        return [
+            self._job_model(resource_group, workspace, experiment, run)
+            for run in exp.get_runs()
+            if translate.TAG_JOB_NAME in (run.tags or {})
+        ]
+
+    @_translate_errors("job", "")
+    def list_output_files(
+        self, resource_group: str, workspace: str, experiment: str, job: str, options: Any
+    ) -> list[Any]:
+        from azureml._restclient.constants import RUN_ORIGIN
+
+        run = self._run(resource_group, workspace, experiment, job)
+        output_id = options.outputdirectoryid
+        container = getattr(run, "_container", None) or f"dcid.{run.id}"
+        entries = run._client.artifacts._execute_with_workspace_arguments(
+            run._client.artifacts._client.artifact.list_sas_by_prefix,
+            origin=RUN_ORIGIN,
+            container=container,
+            path="",
+            is_paginated=True,
+        )
+        files: dict[str, str] = {}
+        for entry in entries:
+            name = (
+                translate.batchai_log_name(entry.path)
+                if output_id == "stdouterr"
+                else translate.output_file_name(entry.path, output_id)
+            )
+            if name:
+                files[name] = entry.content_uri
+        return list(_directory_listing(files, options))
+
+    @_translate_errors("job", "")
+    def list_job_remote_login_information(
+        self, resource_group: str, workspace: str, experiment: str, job: str
+    ) -> list[Any]:
+        run = self._run(resource_group, workspace, experiment, job)
+        target = run.get_details().get("target")
+        if not target:
+            return []
+        nodes = self._compute(resource_group, workspace, target).list_nodes() or ()
+        return [
+            _build(
+                "RemoteLoginInformation",
+                {
+                    "node_id": node.get("nodeId"),
+                    "ip_address": node.get("publicIpAddress") or node.get("privateIpAddress"),
+                    "port": node.get("port"),
+                },
+            )
+            for node in nodes
+            if node.get("runId") == run.id
+        ]
+
+    # ------------------------------------------------------------------ subscription level
+
+    def list_usages(self, location: str) -> list[Any]:
+        raise NoEquivalentError(
+            "usages.list",
+            self.name,
+            "Azure ML reports core quota per workspace: AmlCompute.list_usages(workspace).",
+        )
+
+    def list_operations(self) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        self._workspaces.clear()
+        self._experiments.clear()
+
+
+def _directory_listing(files: dict[str, str], options: Any) -> Iterator[Any]:
+    """Batch AI ``list_output_files`` entries of ``options.directory`` from flat file names."""
+    directory = (getattr(options, "directory", None) or ".").strip("/")
+    prefix = "" if directory in ("", ".") else directory + "/"
+    seen_dirs: set[str] = set()
+    limit = getattr(options, "max_results", None) or 1000
+    count = 0
+    for name in sorted(files):
+        if not name.startswith(prefix):
+            continue
+        rest = name[len(prefix):]
+        head, sep, _ = rest.partition("/")
+        if sep:
+            if head in seen_dirs:
+                continue
+            seen_dirs.add(head)
+            entry = {"name": prefix + head, "file_type": "directory", "download_url": None}
+        else:
+            entry = {"name": name, "file_type": "file", "download_url": files[name]}
+        yield _build("File", entry)
+        count += 1
+        if count >= limit:
+            return

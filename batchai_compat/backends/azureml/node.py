@@ -1,0 +1,277 @@
+"""Inside an Azure ML run: turn Azure ML's process environment into Batch AI's node contract.
+
+This module is the entry point of every Azure ML process a Batch AI job becomes (it ships in the
+run snapshot as ``batchai_node.pyz`` together with :mod:`batchai_compat.runtime`; standard
+library only).  Azure ML starts one process per TensorFlow task, MPI rank or PyTorch rank; each
+runs ``python batchai_node.pyz`` with the job manifest (the Batch AI job parameters without
+secrets, and how they map onto the run) in ``$AZ_BATCHAI_COMPAT_JOB``,
+
+and this adapter
+
+1. finds its Batch AI task: TensorFlow role and index from ``TF_CONFIG``, MPI rank from
+   ``OMPI_COMM_WORLD_RANK``/``PMI_RANK``, PyTorch rank from ``RANK``;
+2. links every mounted datastore (``$AZUREML_DATAREFERENCE_<name>``) to its Batch AI place,
+   ``$AZ_BATCHAI_JOB_MOUNT_ROOT/<relative_mount_path>``;
+3. reads the job's secrets from the workspace Key Vault (azureml-core's run context when the
+   image has it, the credential REST endpoint with the run token otherwise);
+4. builds the ``$AZ_BATCHAI_*`` environment with the shared runtime, with two Azure ML choices:
+   ``$AZ_BATCHAI_STDOUTERR_DIR`` is ``./logs/stdouterr`` (streamed to run history) and
+   ``$AZ_BATCHAI_OUTPUT_<ID>`` is ``./outputs/<ID>`` (uploaded to run history), which is what
+   ``jobs.list_output_files`` lists;
+5. runs ``job_preparation`` once per node, then its task's Batch AI command, logging to Batch
+   AI's file names (``stdout-wk-0.txt``, ``stdout-ps-0.txt``, ``stdout-<rank>.txt``...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...runtime.environment import TaskRole, expand, job_environment, task_environment
+from ...runtime.logs import task_log_names
+from ...runtime.spec import JobSpec, job_spec
+from ...runtime.toolkits import MPI_TOOLKITS, MpiOptions, TaskPlan, task_plans
+from ...runtime.topology import JobIdentity, Topology
+
+__all__ = ["NodeTask", "azureml_task", "main", "read_secrets"]
+
+STDOUTERR_FOLDER = "logs/stdouterr"
+OUTPUTS_FOLDER = "outputs"
+MANIFEST_VARIABLE = "AZ_BATCHAI_COMPAT_JOB"
+
+
+@dataclass(frozen=True)
+class NodeTask:
+    """Which Batch AI task this Azure ML process is."""
+
+    role: str  # "worker" | "ps" (TensorFlow) | "task"
+    index: int
+    hosts: tuple[str, ...]
+    node_index: int
+    ps_hosts: tuple[str, ...] = ()
+    worker_hosts: tuple[str, ...] = ()
+    pytorch_init_method: str | None = None
+
+
+def _int(env: Mapping[str, str], *names: str) -> int | None:
+    for name in names:
+        value = env.get(name)
+        if value is not None and value.strip().lstrip("-").isdigit():
+            return int(value)
+    return None
+
+
+def _node_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    listed = env.get("AZ_BATCH_NODE_LIST") or env.get("AZ_BATCHAI_NODE_LIST") or ""
+    hosts = tuple(h for h in listed.replace(",", ";").split(";") if h)
+    return hosts or (socket.gethostname(),)
+
+
+def azureml_task(spec: JobSpec, env: Mapping[str, str]) -> NodeTask:
+    """This process's Batch AI task, from the variables Azure ML sets for its distribution."""
+    hosts = _node_hosts(env)
+    kind = spec.toolkit.tool_type
+    tf_config = env.get("TF_CONFIG")
+    if kind == "tensorflow" and tf_config:
+        config = json.loads(tf_config)
+        task = config.get("task") or {}
+        cluster = config.get("cluster") or {}
+        role = "ps" if task.get("type") == "ps" else "worker"
+        index = int(task.get("index", 0))
+        if task.get("type") == "chief":
+            index = 0
+        own = (cluster.get(task.get("type")) or [""])[min(index, len(cluster.get(task.get("type")) or [""]) - 1)]
+        node_host = own.rsplit(":", 1)[0]
+        node_index = hosts.index(node_host) if node_host in hosts else 0
+        workers = tuple(cluster.get("chief", ())) + tuple(cluster.get("worker", ()))
+        return NodeTask(role, index, hosts, node_index, tuple(cluster.get("ps", ())), workers)
+    rank = _int(env, "OMPI_COMM_WORLD_RANK", "PMI_RANK", "RANK") or 0
+    if kind == "pytorch" and env.get("MASTER_ADDR"):
+        init = f"tcp://{env['MASTER_ADDR']}:{env.get('MASTER_PORT', '6105')}"
+        group = _int(env, "NODE_RANK", "GROUP_RANK") or 0
+        return NodeTask("task", rank, hosts, group, pytorch_init_method=init)
+    explicit = _int(env, "NODE_RANK", "AZ_BATCHAI_NODE_INDEX")
+    per_node = _int(env, "OMPI_COMM_WORLD_LOCAL_SIZE") or 1
+    node_index = explicit if explicit is not None else rank // per_node
+    return NodeTask("task", rank, hosts, min(node_index, len(hosts) - 1))
+
+
+def _secret_via_rest(name: str, env: Mapping[str, str]) -> str:
+    scope = (
+        f"/subscriptions/{env['AZUREML_ARM_SUBSCRIPTION']}/resourceGroups/"
+        f"{env['AZUREML_ARM_RESOURCEGROUP']}/providers/Microsoft.MachineLearningServices/"
+        f"workspaces/{env['AZUREML_ARM_WORKSPACE_NAME']}"
+    )
+    url = f"{env['AZUREML_SERVICE_ENDPOINT'].rstrip('/')}/credential/v2.0{scope}/secrets/{name}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {env['AZUREML_RUN_TOKEN']}"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - https service URL
+        return str(json.loads(response.read().decode("utf-8"))["value"])
+
+
+def read_secrets(names: Mapping[str, str], env: Mapping[str, str]) -> dict[str, str]:
+    """``{variable: Key Vault secret name}`` → ``{variable: value}`` from the workspace Key Vault."""
+    if not names:
+        return {}
+    try:
+        from azureml.core import Run  # present when the image installs azureml-core
+    except ImportError:
+        return {variable: _secret_via_rest(secret, env) for variable, secret in names.items()}
+    values = Run.get_context().get_secrets(list(names.values()))
+    return {variable: str(values[secret]) for variable, secret in names.items()}
+
+
+def _link_mounts(manifest: Mapping[str, Any], mount_root: Path, env: Mapping[str, str]) -> None:
+    mount_root.mkdir(parents=True, exist_ok=True)
+    for mount in manifest.get("mounts", ()):
+        source = env.get(f"AZUREML_DATAREFERENCE_{mount['data_reference']}")
+        if not source:
+            raise RuntimeError(f"Azure ML did not mount data reference {mount['data_reference']!r}")
+        target = mount_root / mount["relative_mount_path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or target.exists():
+            continue  # another process of this node linked it already
+        with contextlib.suppress(FileExistsError):
+            target.symlink_to(source, target_is_directory=True)
+
+
+def _identity(manifest: Mapping[str, Any]) -> JobIdentity:
+    job = manifest["job"]
+    return JobIdentity(
+        subscription_id=job.get("subscription", ""),
+        resource_group=job.get("resource_group", ""),
+        workspace=job.get("workspace", ""),
+        experiment=job["experiment"],
+        job=job["job"],
+        job_uuid=job["uuid"],
+    )
+
+
+def _contract(
+    spec: JobSpec,
+    topology: Topology,
+    task: NodeTask,
+    secrets: Mapping[str, str],
+    manifest: Mapping[str, Any],
+    cwd: Path,
+) -> dict[str, str]:
+    """The runtime's contract with the Azure ML placements for logs, outputs and TF hosts."""
+    contract = job_environment(spec, topology, {})
+    contract["AZ_BATCHAI_STDOUTERR_DIR"] = str(cwd / STDOUTERR_FOLDER)
+    for output in manifest.get("output_directories", ()):
+        contract[f"AZ_BATCHAI_OUTPUT_{output['id']}"] = str(cwd / output["run_history_folder"])
+    if spec.toolkit.tool_type == "tensorflow" and (task.ps_hosts or task.worker_hosts):
+        contract["AZ_BATCHAI_PS_HOSTS"] = ",".join(task.ps_hosts)
+        contract["AZ_BATCHAI_WORKER_HOSTS"] = ",".join(task.worker_hosts)
+    # user variables may reference the contract (Batch AI expanded them): expand again
+    user_names = {name for name, _ in spec.environment_variables}
+    base = {k: v for k, v in contract.items() if k not in user_names}
+    for name, value in spec.environment_variables:
+        contract[name] = expand(value, base)
+    contract.update(secrets)
+    return contract
+
+
+def _plan(spec: JobSpec, topology: Topology, task: NodeTask, env: dict[str, str]) -> TaskPlan | None:
+    """The Batch AI command this Azure ML process runs (None: nothing, e.g. custom on rank > 0)."""
+    mpi = MpiOptions(program="mpirun", oversubscribe=False)
+    plans = task_plans(spec, topology, env, default_python=sys.executable, mpi=mpi)
+    kind = spec.toolkit.tool_type
+    if kind in MPI_TOOLKITS or (
+        kind == "pytorch" and str(spec.toolkit.get("communication_backend", "")).lower() == "mpi"
+    ):
+        # Azure ML already runs mpirun and started this rank: run the program itself.
+        (plan,) = plans
+        count = spec.toolkit.get("process_count", spec.node_count)
+        prefix = mpi.prefix(int(count)) + " "
+        program = plan.command[len(prefix):] if plan.command.startswith(prefix) else plan.command
+        out, err = task_log_names("task", task.index, single=task.index == 0)
+        return TaskPlan("task", task.index, task.node_index, program, out, err)
+    for plan in plans:
+        if (plan.role, plan.index) == (task.role, task.index):
+            return plan
+    if kind == "tensorflow" and len(plans) == 1:
+        return plans[0]
+    return None
+
+
+def _job_preparation_once(spec: JobSpec, env: dict[str, str], cwd: Path, topology: Topology) -> int:
+    """Batch AI ran job preparation once per node: the first process of the node runs it."""
+    if not spec.job_preparation:
+        return 0
+    marker = Path(tempfile.gettempdir()) / f"batchai-{topology.identity.job_uuid}-prep"
+    with open(f"{marker}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists():
+            return int(marker.read_text() or "0")
+        suffix = "" if topology.node_count == 1 else f"-{topology.node_id}"
+        stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
+        with open(stdouterr / f"stdout-job_prep{suffix}.txt", "ab") as out, open(
+            stdouterr / f"stderr-job_prep{suffix}.txt", "ab"
+        ) as err:
+            code = subprocess.call(["bash", "-c", spec.job_preparation], env=env, cwd=cwd, stdout=out, stderr=err)
+        marker.write_text(str(code))
+        return code
+
+
+def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
+    """Run this Azure ML process's Batch AI task; the exit code is the task's."""
+    env = dict(os.environ if env is None else env)
+    work_dir = Path(cwd or os.getcwd())
+    manifest = json.loads(env.pop(MANIFEST_VARIABLE))
+    spec = job_spec(manifest["parameters"])
+    task = azureml_task(spec, env)
+    scratch = Path(env.get("AZ_BATCHAI_COMPAT_SCRATCH") or tempfile.gettempdir()) / "batchai" / manifest["job"]["uuid"]
+    topology = Topology(
+        identity=_identity(manifest),
+        hosts=task.hosts,
+        node_index=task.node_index,
+        mount_root=str(scratch / "mounts"),
+        job_mount_root=str(scratch / "job_mounts"),
+        job_temp_dir=str(scratch / "temp"),
+        shared_job_temp=str(work_dir / "outputs" / ".batchai_shared"),
+        pytorch_init_method=task.pytorch_init_method,
+    )
+    _link_mounts(manifest, Path(topology.job_mount_root), env)
+    secrets = read_secrets(manifest.get("secrets") or {}, env)
+    contract = _contract(spec, topology, task, secrets, manifest, work_dir)
+    node_env = {**env, **contract}
+    node_env.setdefault("PYTHONUNBUFFERED", "1")
+    for folder in [contract["AZ_BATCHAI_STDOUTERR_DIR"], topology.job_temp]:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    for name, value in contract.items():
+        if name.startswith("AZ_BATCHAI_OUTPUT_"):
+            Path(value).mkdir(parents=True, exist_ok=True)
+    code = _job_preparation_once(spec, node_env, Path(topology.job_temp), topology)
+    if code != 0:
+        return code
+    plan = _plan(spec, topology, task, node_env)
+    if plan is None:
+        return 0
+    task_env = task_environment(node_env, spec, topology, TaskRole(plan.role, plan.index))
+    stdouterr = Path(contract["AZ_BATCHAI_STDOUTERR_DIR"])
+    with open(stdouterr / plan.stdout_name, "ab") as out, open(stdouterr / plan.stderr_name, "ab") as err:
+        return subprocess.call(
+            ["bash", "-c", plan.command], env=task_env, cwd=topology.job_temp, stdout=out, stderr=err
+        )
+
+
+def main() -> int:
+    if MANIFEST_VARIABLE not in os.environ:
+        print(f"batchai_node.pyz: ${MANIFEST_VARIABLE} is not set (not a Batch AI job run)", file=sys.stderr)
+        return 2
+    return run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

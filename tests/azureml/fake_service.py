@@ -1,0 +1,693 @@
+"""An in-memory Azure Machine Learning (v1) service behind ``responses``.
+
+azureml-core sends every HTTP request through ``requests``; :class:`FakeAzureML` answers the
+endpoint shapes a Batch AI walk-through needs (ARM subscription/workspace/compute, discovery,
+datastores, Key Vault secrets via the credential service, run history, snapshots, execution,
+artifacts) with state kept in plain dicts, so the real SDK code runs end to end offline.
+
+Reusable by benchmarks: ``with FakeAzureML.running() as fake:`` intercepts all HTTP, and
+``fake.calls`` lists every request (method, URL) for counting.
+
+Conventions kept from the real service, because the SDK depends on them:
+
+* computes report ``currentNodeCount >= minNodeCount`` (else ``wait_for_completion`` polls every
+  5 s);
+* error bodies are ``{"error": {"code", "message"}}`` with the right status;
+* secrets are stored but never echoed anywhere except a ``GET secrets/{name}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import responses
+
+SUBSCRIPTION = "00000000-0000-0000-0000-0000000000a1"
+TENANT = "00000000-0000-0000-0000-0000000000b2"
+LOCATION = "eastus"
+ARM = "https://management.azure.com"
+REGION = f"https://{LOCATION}.api.azureml.ms"
+ARTIFACT_BLOBS = "https://wsstorefake.blob.core.windows.net"
+
+_WS = (
+    r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
+    r"/providers/Microsoft\.MachineLearningServices/workspaces/(?P<ws>[^/?]+)"
+)
+
+
+def fake_jwt(lifetime: int = 3600) -> str:
+    """An unsigned JWT with ``exp`` and ``tid``: what the SDK decodes, never verifies."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    claims = {"exp": int(time.time()) + lifetime, "tid": TENANT, "oid": "fake-user", "upn": "u@x"}
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.c2ln"
+
+
+class FakeCredential:
+    """An azure-identity style credential (``get_token(*scopes)``)."""
+
+    def __init__(self) -> None:
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        self.scopes.append(scopes)
+        return AccessToken(fake_jwt(), int(time.time()) + 3600)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], str]:
+    body = {"error": {"code": code, "message": message, "details": [], "innerError": None}}
+    return status, {}, json.dumps(body)
+
+
+def _ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    return status, dict(headers or {}), json.dumps(body)
+
+
+@dataclass
+class Run:
+    experiment: str
+    run_id: str
+    definition: dict[str, Any]
+    status: str = "Queued"
+    tags: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    created: str = field(default_factory=_now)
+    started: str | None = None
+    ended: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    number: int = 1
+    scope: str = ""
+
+    def dto(self, experiment_id: str) -> dict[str, Any]:
+        configuration = self.definition.get("Configuration") or {}
+        return {
+            "runId": self.run_id,
+            "runUuid": str(uuid.uuid5(uuid.NAMESPACE_URL, self.run_id)),
+            "runNumber": self.number,
+            "rootRunId": self.run_id,
+            "parentRunId": None,
+            "experimentId": experiment_id,
+            "status": self.status,
+            "createdUtc": self.created,
+            "startTimeUtc": self.started,
+            "endTimeUtc": self.ended,
+            "target": configuration.get("target"),
+            "runType": "azureml.scriptrun",
+            "tags": dict(self.tags),
+            "properties": dict(self.properties),
+            "dataContainerId": f"dcid.{self.run_id}",
+            "name": None,
+            "hidden": False,
+            "runDefinition": configuration,
+            "cancelUri": f"{REGION}/execution/v1.0{self.scope}/experiments/{self.experiment}"
+            f"/runId/{self.run_id}/cancel",
+        }
+
+
+class FakeAzureML:
+    """The fake service.  Register it on a ``responses.RequestsMock`` with :meth:`install`."""
+
+    def __init__(self, subscription: str = SUBSCRIPTION, location: str = LOCATION) -> None:
+        self.subscription = subscription
+        self.location = location
+        self.workspaces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.computes: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.datastores: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.secrets: dict[tuple[str, str, str], str] = {}
+        self.experiments: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.runs: dict[tuple[str, str, str], Run] = {}
+        self.snapshots: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[str, bytes] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.unhandled: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ setup helpers
+
+    def add_workspace(self, resource_group: str, name: str, location: str | None = None) -> None:
+        self.workspaces[(resource_group, name)] = self._workspace_body(resource_group, name, location)
+
+    def _workspace_body(self, rg: str, name: str, location: str | None, tags: Any = None) -> dict[str, Any]:
+        sub = self.subscription
+        base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers"
+        return {
+            "id": f"{base}/Microsoft.MachineLearningServices/workspaces/{name}",
+            "name": name,
+            "type": "Microsoft.MachineLearningServices/workspaces",
+            "location": location or self.location,
+            "tags": dict(tags or {}),
+            "identity": {"type": "SystemAssigned", "principalId": "p", "tenantId": TENANT},
+            "sku": {"name": "Basic", "tier": "Basic"},
+            "properties": {
+                "friendlyName": name,
+                "description": "",
+                "workspaceId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{rg}/{name}")),
+                "provisioningState": "Succeeded",
+                "creationTime": "2020-01-01T00:00:00.0000000Z",
+                "discoveryUrl": f"{REGION}/discovery",
+                "storageAccount": f"{base}/Microsoft.Storage/storageAccounts/wsstorefake",
+                "keyVault": f"{base}/Microsoft.KeyVault/vaults/wskvfake",
+                "applicationInsights": f"{base}/microsoft.insights/components/wsaifake",
+                "containerRegistry": None,
+                "hbiWorkspace": False,
+            },
+        }
+
+    def set_run_status(self, resource_group: str, workspace: str, run_id: str, status: str) -> None:
+        run = self._find_run(resource_group, workspace, run_id)
+        assert run is not None, run_id
+        run.status = status
+        if status == "Running" and run.started is None:
+            run.started = _now()
+        if status in ("Completed", "Failed", "Canceled"):
+            run.started = run.started or _now()
+            run.ended = _now()
+
+    def add_run_file(self, resource_group: str, workspace: str, run_id: str, path: str, data: bytes) -> None:
+        run = self._find_run(resource_group, workspace, run_id)
+        assert run is not None, run_id
+        run.files[path] = data
+
+    def set_compute_nodes(self, resource_group: str, workspace: str, name: str, current: int) -> None:
+        compute = self.computes[(resource_group, workspace, name)]
+        compute["properties"]["properties"]["currentNodeCount"] = current
+        compute["properties"]["properties"]["nodeStateCounts"]["idleNodeCount"] = current
+
+    def _find_run(self, rg: str, ws: str, run_id: str) -> Run | None:
+        for (r, w, rid), run in self.runs.items():
+            if (r, w, rid) == (rg, ws, run_id):
+                return run
+        return None
+
+    # ------------------------------------------------------------------ plumbing
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls, **kwargs: Any) -> Iterator[FakeAzureML]:
+        """Intercept all HTTP (``responses``) and serve it from a new fake."""
+        fake = cls(**kwargs)
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+            fake.install(mock)
+            yield fake
+
+    def install(self, mock: responses.RequestsMock) -> None:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+            mock.add_callback(method, re.compile(r"https?://.*"), callback=self._dispatch,
+                              content_type="application/json")
+
+    def _dispatch(self, request: Any) -> tuple[int, dict[str, str], Any]:
+        method = request.method
+        url = request.url
+        with self._lock:
+            self.calls.append((method, url))
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        body: Any = None
+        raw = request.body
+        if raw:
+            if isinstance(raw, bytes):
+                try:
+                    raw = raw.decode()
+                except UnicodeDecodeError:
+                    raw = None
+            if isinstance(raw, str):
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = raw
+        for pattern_method, pattern, handler in self._routes():
+            if pattern_method != method:
+                continue
+            match = re.fullmatch(pattern, path, flags=re.IGNORECASE)
+            if match:
+                with self._lock:
+                    return handler(request, match, query, body)
+        self.unhandled.append((method, url))
+        return _error(501, "NotFakedYet", f"{method} {path}")
+
+    def _routes(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("POST", r"/[^/]+/oauth2(/v2\.0)?/token", self._aad_token),
+            ("GET", r"/subscriptions", self._list_subscriptions),
+            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
+            ("GET", r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
+            ("GET", _WS, self._get_workspace),
+            ("DELETE", _WS, self._delete_workspace),
+            ("GET", r"/discovery", self._discovery),
+            # computes: ARM for writes, the regional RP proxy for reads
+            ("GET", r"(?:/rp/workspaces)?" + _WS + r"/computes", self._list_computes),
+            ("GET", r"(?:/rp/workspaces)?" + _WS + r"/computes/(?P<name>[^/]+)", self._get_compute),
+            ("PUT", r"/*" + _WS + r"/computes/(?P<name>[^/]+)", self._put_compute),
+            ("PATCH", r"/*" + _WS + r"/computes/(?P<name>[^/]+)", self._patch_compute),
+            ("DELETE", r"/*" + _WS + r"/computes/(?P<name>[^/]+)", self._delete_compute),
+            ("GET", r"/*" + _WS + r"/computes/(?P<name>[^/]+)/listNodes", self._list_nodes),
+            ("POST", r"/*" + _WS + r"/computes/(?P<name>[^/]+)/listNodes", self._list_nodes),
+            ("GET", r"/operations/(?P<op>[^/]+)", self._operation),
+            # datastores
+            ("GET", r"/datastore/v1\.0" + _WS + r"/datastores", self._list_datastores),
+            ("GET", r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)", self._get_datastore),
+            ("POST", r"/datastore/v1\.0" + _WS + r"/datastores", self._create_datastore),
+            ("PUT", r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)", self._create_datastore),
+            # Key Vault secrets through the credential service
+            ("PUT", r"/credential/v2\.0" + _WS + r"/secrets:putbatch", self._put_secrets),
+            ("POST", r"/credential/v2\.0" + _WS + r"/secrets:putbatch", self._put_secrets),
+            ("PUT", r"/credential/v2\.0" + _WS + r"/secrets", self._put_secret),
+            ("POST", r"/credential/v2\.0" + _WS + r"/secrets", self._put_secret),
+            ("GET", r"/credential/v2\.0" + _WS + r"/secrets/(?P<name>[^/]+)", self._get_secret),
+            # experiments
+            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)", self._get_experiment),
+            ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)", self._create_experiment),
+            ("POST", r"/history/v1\.0" + _WS + r"/experiments:query", self._query_experiments),
+            ("PATCH", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)", self._patch_experiment),
+            # snapshots
+            ("GET", r"/content/v1\.0" + _WS + r"/snapshots/latest/metadata", self._latest_snapshot),
+            ("POST", r"/content/v2\.0" + _WS + r"/snapshots/getblob", self._snapshot_blob_urls),
+            ("PUT", r"/snapshotblobs/(?P<path>.+)", self._put_blob),
+            ("HEAD", r"/snapshotblobs/(?P<path>.+)", self._head_blob),
+            ("POST", r"/content/v2\.0" + _WS + r"/snapshots/(?P<sid>[0-9a-f-]{36})", self._create_snapshot),
+            # runs
+            ("POST", r"/execution/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/snapshotrun", self._start_run),
+            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)", self._get_run),
+            ("GET", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs/(?P<run>[^/]+)", self._get_run),
+            ("PATCH", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs/(?P<run>[^/]+)", self._patch_run),
+            ("POST", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs:query", self._query_runs),
+            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/details", self._get_run_details),
+            ("PATCH", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)", self._patch_run),
+            ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs:query", self._query_runs),
+            ("POST", r"/history/v1\.0" + _WS + r"/runs/(?P<run>[^/]+)", self._patch_run_by_id),
+            ("PATCH", r"/history/v1\.0" + _WS + r"/runs/(?P<run>[^/]+)", self._patch_run_by_id),
+            ("POST", r"/execution/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runId/(?P<run>[^/]+)/cancel", self._cancel_run),
+            # artifacts
+            ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/prefix/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)(?:/(?P<prefix>.*))?", self._list_sas),
+            ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/events", self._run_event),
+            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/metricsingest/wait", self._run_event),
+            ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)", self._list_artifacts),
+            ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)/(?P<path>.+)", self._content_info),
+        ]
+
+    # ------------------------------------------------------------------ ARM / AAD
+
+    def _aad_token(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        token = fake_jwt()
+        return _ok({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
+                    "expires_on": int(time.time()) + 3600, "access_token": token,
+                    "resource": "https://management.core.windows.net/"})
+
+    def _list_subscriptions(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({"value": [{"id": f"/subscriptions/{self.subscription}",
+                               "subscriptionId": self.subscription, "displayName": "fake",
+                               "state": "Enabled", "tenantId": TENANT}]})
+
+    def _list_workspaces(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        rg = re.search(r"/resourceGroups/([^/]+)/", unquote(urlsplit(request.url).path))
+        items = [w for (r, _), w in self.workspaces.items() if rg is None or r.lower() == rg.group(1).lower()]
+        return _ok({"value": items})
+
+    def _get_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        found = self.workspaces.get((match["rg"], match["ws"]))
+        if found is None:
+            return _error(404, "ResourceNotFound", f"Workspace {match['ws']} not found")
+        return _ok(found)
+
+    def _delete_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        self.workspaces.pop((match["rg"], match["ws"]), None)
+        return 200, {}, ""
+
+    def _discovery(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        services = ("api", "catalog", "experimentation", "gallery", "history", "hyperdrive",
+                    "labeling", "modelmanagement", "pipelines", "studio")
+        return _ok({name: REGION for name in services})
+
+    # ------------------------------------------------------------------ computes
+
+    def _compute_key(self, match: Any) -> tuple[str, str, str]:
+        return match["rg"], match["ws"], match["name"]
+
+    def _list_computes(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        items = [c for (r, w, _), c in self.computes.items() if (r, w) == (match["rg"], match["ws"])]
+        return _ok({"value": items})
+
+    def _get_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        found = self.computes.get(self._compute_key(match))
+        if found is None:
+            return _error(404, "ResourceNotFound", f"Compute {match['name']} not found")
+        return _ok(found)
+
+    def _put_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        key = self._compute_key(match)
+        if key in self.computes:
+            return _error(409, "Conflict", f"Compute {key[2]} already exists")
+        if (key[0], key[1]) not in self.workspaces:
+            return _error(404, "ResourceNotFound", "workspace not found")
+        props = body["properties"]
+        inner = copy.deepcopy(props.get("properties") or {})
+        credentials = inner.pop("userAccountCredentials", None) or {}
+        scale = inner.get("scaleSettings") or {"minNodeCount": 0, "maxNodeCount": 4,
+                                                 "nodeIdleTimeBeforeScaleDown": "PT1800S"}
+        nodes = scale["minNodeCount"]
+        inner.update(
+            {
+                "scaleSettings": scale,
+                # the real service never returns secrets
+                "userAccountCredentials": {"adminUserName": credentials.get("adminUserName"),
+                                           "adminUserSshPublicKey": None,
+                                           "adminUserPassword": None}
+                if credentials else None,
+                "subnet": inner.get("subnet"),
+                "allocationState": "Steady",
+                "allocationStateTransitionTime": _now(),
+                "currentNodeCount": nodes,
+                "targetNodeCount": nodes,
+                "errors": None,
+                "nodeStateCounts": {"idleNodeCount": nodes, "runningNodeCount": 0,
+                                    "preparingNodeCount": 0, "unusableNodeCount": 0,
+                                    "leavingNodeCount": 0, "preemptedNodeCount": 0},
+            }
+        )
+        if inner.get("userAccountCredentials") is None:
+            inner.pop("userAccountCredentials")
+        ws = self.workspaces[(key[0], key[1])]
+        compute = {
+            "id": f"{ws['id']}/computes/{key[2]}",
+            "name": key[2],
+            "type": "Microsoft.MachineLearningServices/workspaces/computes",
+            "location": body.get("location", self.location),
+            "tags": body.get("tags") or {},
+            "properties": {
+                "computeType": props["computeType"],
+                "computeLocation": body.get("location", self.location),
+                "description": props.get("description"),
+                "resourceId": None,
+                "createdOn": _now(),
+                "modifiedOn": _now(),
+                "provisioningState": "Succeeded",
+                "provisioningErrors": None,
+                "isAttachedCompute": False,
+                "properties": inner,
+            },
+        }
+        self.computes[key] = compute
+        operation = f"{ARM}/operations/{uuid.uuid4()}"
+        return _ok(compute, 201, {"Azure-AsyncOperation": operation})
+
+    def _operation(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({"status": "Succeeded"})
+
+    def _patch_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        compute = self.computes.get(self._compute_key(match))
+        if compute is None:
+            return _error(404, "ResourceNotFound", "compute not found")
+        scale = ((body.get("properties") or {}).get("properties") or {}).get("scaleSettings")
+        if scale:
+            inner = compute["properties"]["properties"]
+            inner["scaleSettings"].update({k: v for k, v in scale.items() if v is not None})
+            nodes = inner["scaleSettings"]["minNodeCount"]
+            inner["currentNodeCount"] = inner["targetNodeCount"] = nodes
+            inner["nodeStateCounts"]["idleNodeCount"] = nodes
+        compute["properties"]["modifiedOn"] = _now()
+        return _ok(compute, 200, {"Azure-AsyncOperation": f"{ARM}/operations/{uuid.uuid4()}"})
+
+    def _delete_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        if self.computes.pop(self._compute_key(match), None) is None:
+            return _error(404, "ResourceNotFound", "compute not found")
+        return 202, {"Azure-AsyncOperation": f"{ARM}/operations/{uuid.uuid4()}"}, ""
+
+    def _list_nodes(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        compute = self.computes.get(self._compute_key(match))
+        if compute is None:
+            return _error(404, "ResourceNotFound", "compute not found")
+        count = compute["properties"]["properties"]["currentNodeCount"]
+        nodes = [
+            {"nodeId": f"tvm-{i}", "privateIpAddress": f"10.0.0.{4 + i}",
+             "publicIpAddress": f"20.0.0.{4 + i}", "port": 50000 + i, "nodeState": "idle",
+             "runId": None}
+            for i in range(count)
+        ]
+        return _ok({"nodes": nodes, "computeType": "AmlCompute"})
+
+    # ------------------------------------------------------------------ datastores & secrets
+
+    def _list_datastores(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        items = [d for (r, w, _), d in self.datastores.items() if (r, w) == (match["rg"], match["ws"])]
+        return _ok({"value": items, "continuationToken": None})
+
+    def _get_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        found = self.datastores.get((match["rg"], match["ws"], match["name"]))
+        if found is None:
+            return _error(404, "NotFound", f"Datastore {match['name']} not found")
+        return _ok(found)
+
+    def _create_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        name = body["name"]
+        if request.method == "POST" and (match["rg"], match["ws"], name) in self.datastores:
+            # what the service answers; the SDK looks for this sentence
+            return _error(400, "UserError", "Another datastore with the same name already exists")
+        stored = copy.deepcopy(body)
+        # The real service keeps the key in the workspace Key Vault and hands it back to
+        # callers allowed to read the datastore (the SDK builds a storage client from it).
+        for section in ("azureStorageSection",):
+            if isinstance(stored.get(section), dict):
+                section_body = stored[section]
+                section_body.setdefault("endpoint", "core.windows.net")
+                section_body.setdefault("protocol", "https")
+                kind = section_body.get("credentialType")
+                if kind == "AccountKey":
+                    section_body["accountKey"] = section_body.get("credential")
+                elif kind == "Sas":
+                    section_body["sasToken"] = section_body.get("credential")
+        self.datastores[(match["rg"], match["ws"], name)] = stored
+        return _ok(stored)
+
+    def _put_secrets(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        for secret in body.get("secrets", []):
+            self.secrets[(match["rg"], match["ws"], secret["name"])] = secret["value"]
+        return 200, {}, ""
+
+    def _put_secret(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        self.secrets[(match["rg"], match["ws"], body["name"])] = body["value"]
+        return 200, {}, ""
+
+    def _get_secret(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        value = self.secrets.get((match["rg"], match["ws"], match["name"]))
+        if value is None:
+            return _error(404, "NotFound", "secret not found")
+        return _ok({"name": match["name"], "value": value})
+
+    # ------------------------------------------------------------------ experiments
+
+    def _experiment_dto(self, rg: str, ws: str, name: str) -> dict[str, Any]:
+        return self.experiments[(rg, ws, name)]
+
+    def _get_experiment(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        key = (match["rg"], match["ws"], match["exp"])
+        if key not in self.experiments:
+            return _error(404, "NotFound", f"Experiment {match['exp']} not found")
+        return _ok(self.experiments[key])
+
+    def _create_experiment(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        key = (match["rg"], match["ws"], match["exp"])
+        if key not in self.experiments:
+            self.experiments[key] = {
+                "experimentId": str(uuid.uuid4()),
+                "name": match["exp"],
+                "description": None,
+                "createdUtc": _now(),
+                "lastModifiedUtc": _now(),
+                "archivedTime": None,
+                "tags": {},
+            }
+        return _ok(self.experiments[key])
+
+    def _query_experiments(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        text = json.dumps(body or {})
+        name = re.search(r"name eq ([^\s\")]+)", text, flags=re.IGNORECASE)
+        items = [
+            e for (r, w, n), e in self.experiments.items()
+            if (r, w) == (match["rg"], match["ws"]) and (name is None or n == name.group(1))
+            and e.get("archivedTime") is None
+        ]
+        return _ok({"value": items, "continuationToken": None, "nextLink": None})
+
+    def _patch_experiment(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        for experiment in self.experiments.values():
+            if experiment["experimentId"] == match["eid"]:
+                if body and body.get("archive"):
+                    experiment["archivedTime"] = _now()
+                return _ok(experiment)
+        return _error(404, "NotFound", "experiment not found")
+
+    # ------------------------------------------------------------------ snapshots & runs
+
+    def _latest_snapshot(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        # A workspace without snapshots: an empty tree, so every file counts as added.
+        return _ok({"id": None, "root": {}})
+
+    def _snapshot_blob_urls(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        names = (body or {}).get("FileNames") or []
+        batch = uuid.uuid4().hex
+        nodes = [
+            {"fullName": name, "blobUri": f"{ARTIFACT_BLOBS}/snapshotblobs/{batch}/{name}?sig=fake"}
+            for name in names
+        ]
+        return _ok({"fileNodes": nodes})
+
+    def _put_blob(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        data = request.body
+        if hasattr(data, "read"):
+            data = data.read()
+        if isinstance(data, str):
+            data = data.encode()
+        self.uploads[match["path"]] = bytes(data or b"")
+        return 201, self._blob_headers(match["path"]), ""
+
+    def _blob_headers(self, path: str) -> dict[str, str]:
+        return {
+            "ETag": f'"0x8D00000000000{len(self.uploads.get(path, b"")) % 10}"',
+            "Last-Modified": datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT"),
+            "x-ms-blob-type": "BlockBlob",
+            "x-ms-request-server-encrypted": "true",
+        }
+
+    def _head_blob(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        if match["path"] not in self.uploads:
+            return 404, {"x-ms-error-code": "BlobNotFound"}, ""
+        headers = self._blob_headers(match["path"])
+        headers["x-ms-meta-fake"] = "1"
+        return 200, headers, ""
+
+    def _create_snapshot(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        snapshot_id = match["sid"]
+        self.snapshots[snapshot_id] = body
+        return _ok({"id": snapshot_id})
+
+    def _start_run(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        rg, ws, exp = match["rg"], match["ws"], match["exp"]
+        run_id = query.get("runId") or f"{exp}_{int(time.time())}"
+        if (rg, ws, run_id) in self.runs:
+            return _error(409, "Conflict", f"Run {run_id} already exists")
+        if (rg, ws, exp) not in self.experiments:
+            self._create_experiment(request, match, query, None)
+        scope = f"/subscriptions/{match['sub']}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}"
+        self.runs[(rg, ws, run_id)] = Run(exp, run_id, body, number=len(self.runs) + 1, scope=scope)
+        return _ok({"runId": run_id, "status": "Queued"})
+
+    def _run_or_404(self, match: Any) -> Run | None:
+        return self.runs.get((match["rg"], match["ws"], match["run"]))
+
+    def _experiment_of(self, match: Any) -> dict[str, Any] | None:
+        groups = match.groupdict()
+        if groups.get("exp"):
+            return self.experiments.get((match["rg"], match["ws"], groups["exp"]))
+        for (r, w, _), experiment in self.experiments.items():
+            if (r, w) == (match["rg"], match["ws"]) and experiment["experimentId"] == groups.get("eid"):
+                return experiment
+        return None
+
+    def _get_run(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        run = self._run_or_404(match)
+        experiment = self._experiment_of(match)
+        if run is None or experiment is None or run.experiment != experiment["name"]:
+            return _error(404, "NotFound", f"Run {match['run']} not found")
+        return _ok(run.dto(experiment["experimentId"]))
+
+    def _get_run_details(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        run = self._run_or_404(match)
+        if run is None:
+            return _error(404, "NotFound", "run not found")
+        dto = run.dto("")
+        dto["logFiles"] = {}
+        return _ok(dto)
+
+    def _patch_run(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        run = self._run_or_404(match)
+        if run is None:
+            return _error(404, "NotFound", "run not found")
+        if body:
+            run.tags.update(body.get("tags") or {})
+            run.properties.update(body.get("properties") or {})
+        return _ok(run.dto(self._experiment_id(match["rg"], match["ws"], run.experiment)))
+
+    def _experiment_id(self, rg: str, ws: str, name: str) -> str:
+        experiment = self.experiments.get((rg, ws, name))
+        return experiment["experimentId"] if experiment else ""
+
+    _patch_run_by_id = _patch_run
+
+    def _query_runs(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        experiment = self._experiment_of(match)
+        if experiment is None:
+            return _ok({"value": [], "continuationToken": None, "nextLink": None})
+        items = [
+            run.dto(experiment["experimentId"])
+            for (r, w, _), run in self.runs.items()
+            if (r, w) == (match["rg"], match["ws"]) and run.experiment == experiment["name"]
+        ]
+        return _ok({"value": items, "continuationToken": None, "nextLink": None})
+
+    def _cancel_run(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        run = self._run_or_404(match)
+        if run is None:
+            return _error(404, "NotFound", "run not found")
+        if run.status not in ("Completed", "Failed", "Canceled"):
+            run.status = "CancelRequested"
+        return _ok(run.dto(""))
+
+    # ------------------------------------------------------------------ artifacts
+
+    def _run_by_container(self, match: Any) -> Run | None:
+        container = match["container"]
+        for (r, w, rid), run in self.runs.items():
+            if (r, w) == (match["rg"], match["ws"]) and f"dcid.{rid}" == container:
+                return run
+        return None
+
+    def _sas(self, container: str, path: str) -> str:
+        return f"{ARTIFACT_BLOBS}/azureml/ExperimentRun/{container}/{path}?sv=2019-02-02&sr=b&sig=fake"
+
+    def _list_sas(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        run = self._run_by_container(match)
+        prefix = match["prefix"] or query.get("path", "")
+        items = [
+            {"contentUri": self._sas(match["container"], path), "origin": match["origin"],
+             "container": match["container"], "path": path}
+            for path in sorted(run.files if run else {})
+            if path.startswith(prefix)
+        ]
+        return _ok({"value": items, "continuationToken": None, "nextLink": None})
+
+    def _run_event(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return 200, {}, ""
+
+    def _list_artifacts(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        run = self._run_by_container(match)
+        items = [
+            {"artifactId": f"{match['origin']}/{match['container']}/{path}", "origin": match["origin"],
+             "container": match["container"], "path": path, "createdTime": _now()}
+            for path in sorted(run.files if run else {})
+        ]
+        return _ok({"value": items, "continuationToken": None, "nextLink": None})
+
+    def _content_info(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({"contentUri": self._sas(match["container"], match["path"]),
+                    "origin": match["origin"], "container": match["container"], "path": match["path"]})
