@@ -768,7 +768,7 @@ def _to_dict(model: Model, keep_readonly: bool, keys: KeyFn) -> dict[str, Any]:
         target = result
         for part in path[:-1]:
             target = target.setdefault(part, {})
-        target[path[-1]] = value
+        target.setdefault(path[-1], value)  # msrest: the first field written under a key wins
     return result
 
 
@@ -781,6 +781,8 @@ def _wire_value(value: Any, wire: str, keep_readonly: bool, keys: KeyFn) -> Any:
         return {k: _wire_value(v, wire[1:-1], keep_readonly, keys) for k, v in value.items()}
     if isinstance(value, enum.Enum):
         return value.value
+    if wire == "object":
+        return _object_value(value, keep_readonly, keys)
     if wire == "duration":
         return format_duration(parse_duration(value))
     if wire == "iso-8601" and isinstance(value, _dt.datetime):
@@ -792,24 +794,40 @@ def _wire_value(value: Any, wire: str, keep_readonly: bool, keys: KeyFn) -> Any:
     return value
 
 
+def _object_value(value: Any, keep_readonly: bool, keys: KeyFn) -> Any:
+    """An untyped ('object') value: containers walked, models and times in their wire form."""
+    if isinstance(value, Model):
+        return _to_dict(value, keep_readonly, keys)
+    if isinstance(value, dict):
+        return {str(k): _object_value(v, keep_readonly, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_object_value(v, keep_readonly, keys) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, _dt.timedelta):
+        return format_duration(value)
+    return value
+
+
 def _extract(data: Mapping[str, Any], f: Field) -> Any:
     """The field's value in ``data``: REST path, then attribute name, then last REST segment.
 
     Keys match case-insensitively, as msrest's ``from_dict`` extractors did.
     """
-    path = _split_key(f.rest_key) if f.rest_key else []
+    path = _split_key(f.rest_key)
     node: Any = data
     for part in path:
         node = _get_ci(node, part) if isinstance(node, Mapping) else _MISSING
         if node is _MISSING:
             break
-    if path and node is not _MISSING:
+    if node is not _MISSING:
         return node
-    for key in (f.name, path[-1] if path else None):
-        if key:
-            value = _get_ci(data, key)
-            if value is not _MISSING:
-                return value
+    for key in (f.name, path[-1]):
+        value = _get_ci(data, key)
+        if value is not _MISSING:
+            return value
     return _MISSING
 
 
