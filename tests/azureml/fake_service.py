@@ -139,6 +139,8 @@ class FakeAzureML:
         self.snapshots: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
         self.calls: list[tuple[str, str]] = []
+        #: (method, path, parsed JSON body or None) of every request, in order
+        self.requests: list[tuple[str, str, Any]] = []
         self.unhandled: list[tuple[str, str]] = []
         self._lock = threading.Lock()
 
@@ -193,6 +195,10 @@ class FakeAzureML:
         compute["properties"]["properties"]["currentNodeCount"] = current
         compute["properties"]["properties"]["nodeStateCounts"]["idleNodeCount"] = current
 
+    def requests_to(self, method: str, pattern: str) -> list[Any]:
+        """Bodies of the requests whose method matches and whose path matches ``pattern``."""
+        return [body for m, path, body in self.requests if m == method and re.search(pattern, path)]
+
     def _find_run(self, rg: str, ws: str, run_id: str) -> Run | None:
         for (r, w, rid), run in self.runs.items():
             if (r, w, rid) == (rg, ws, run_id):
@@ -236,6 +242,8 @@ class FakeAzureML:
                     body = json.loads(raw)
                 except ValueError:
                     body = raw
+        with self._lock:
+            self.requests.append((method, path, body))
         for pattern_method, pattern, handler in self._routes():
             if pattern_method != method:
                 continue

@@ -853,16 +853,20 @@ def job_submission(
 
 
 def _job_parameters_without_secrets(parameters: Any) -> dict[str, Any]:
+    """The job's parameters as Batch AI's GET returned them: secret values and keys removed,
+    the objects that held them kept (``credentials: {}``, secrets by name only)."""
     plain = _as_plain(parameters)
     if not isinstance(plain, dict):
         return {}
-    plain.pop("secrets", None)
+    if plain.get("secrets"):
+        plain["secrets"] = [{"name": secret["name"]} for secret in plain["secrets"]]
     mounts = plain.get("mount_volumes") or {}
     for group in ("azure_file_shares", "azure_blob_file_systems"):
         for reference in mounts.get(group, ()):
-            reference.pop("credentials", None)
+            reference["credentials"] = {}
     registry = (plain.get("container_settings") or {}).get("image_source_registry") or {}
-    registry.pop("credentials", None)
+    if registry.get("credentials"):
+        registry["credentials"] = {"username": registry["credentials"].get("username")}
     json.dumps(plain)  # the manifest must be JSON; fail here, not on the node
     return plain
 
