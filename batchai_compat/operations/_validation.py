@@ -20,6 +20,7 @@ __all__ = [
     "RESOURCE_NAME_PATTERN",
     "check_int_range",
     "check_location",
+    "check_required_str",
     "check_resource_group",
     "check_resource_name",
     "check_tags",
@@ -78,10 +79,21 @@ def check_resource_name(parameter: str, value: Any) -> str:
 
 
 def check_location(value: Any, parameter: str = "location") -> str:
-    """Azure region names as the usages and workspace calls took them: ``^[-\\w\\._]+$``."""
+    r"""A region in a URL path (``usages.list``): ``^[-\w\._]+$`` as 2.0.0 checked it."""
     value = _check_str(parameter, value)
     if not _LOCATION_RE.fullmatch(value):
         raise ValidationError(parameter, f"must match {LOCATION_PATTERN}, got {value!r}", value)
+    return value
+
+
+def check_required_str(parameter: str, value: Any) -> str:
+    """A required, non-empty string body field (``WorkspaceCreateParameters.location``).
+
+    ARM accepted display names such as ``'East US'`` in bodies, so no pattern applies.
+    """
+    value = _check_str(parameter, value)
+    if not value.strip():
+        raise ValidationError(parameter, "must be a non-empty str", value)
     return value
 
 

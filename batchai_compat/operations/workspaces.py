@@ -11,7 +11,7 @@ from typing import Any
 from .. import models as _models
 from ._group import OperationGroup
 from ._validation import (
-    check_location,
+    check_required_str,
     check_resource_group,
     check_resource_name,
     check_tags,
@@ -81,7 +81,7 @@ class WorkspacesOperations(OperationGroup):
         """Create a workspace in ``location``; returns a poller whose result is the Workspace."""
         rg = check_resource_group(resource_group_name)
         ws = check_resource_name("workspace_name", workspace_name)
-        location = check_location(location)
+        location = check_required_str("location", location)
         tags = check_tags(tags)
         started = self._backend.create_workspace(rg, ws, location, tags)
         return self._poller(

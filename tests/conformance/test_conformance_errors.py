@@ -235,3 +235,15 @@ def test_dict_parameters_are_accepted_like_msrest(client, workspace):
     body = cluster_parameters().as_dict()
     cluster = client.clusters.create(RG, WS, "fromdict", body).result()
     assert cluster.vm_size.lower() == "standard_nc6"
+
+
+def test_location_rules(client):
+    with pytest.raises(ValidationError) as info:
+        client.workspaces.create(RG, WS, "")
+    assert info.value.parameter == "location"
+    with pytest.raises(ValidationError) as info:
+        client.usages.list("west/us")
+    assert info.value.parameter == "location"
+    assert _nothing_exists(client)
+    # ARM took display names in request bodies
+    assert client.workspaces.create(RG, WS, "East US").result().name == WS
