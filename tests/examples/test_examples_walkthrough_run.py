@@ -66,6 +66,17 @@ def test_stdout_wk_0_was_streamed_and_shows_training(walkthrough):
     assert accuracy > 0.8
 
 
+def test_streamed_log_is_exactly_the_file(walkthrough, examples_dir):
+    """The Range requests neither lost nor repeated a byte of stdout-wk-0.txt."""
+    result, home = walkthrough
+    raw = json.loads((examples_dir / "configuration.json").read_text())
+    share = home / "storage" / raw["storage_account"]["name"] / "file" / "batchaisample"
+    (log,) = share.rglob("stdouterr/stdout-wk-0.txt")
+    streamed = result.stdout.split("Waiting for job output to become available...\n", 1)[1]
+    assert streamed.startswith(log.read_text())
+    assert streamed[len(log.read_text()) :].startswith("Job state: succeeded")
+
+
 def test_output_files_are_listed(walkthrough):
     out = walkthrough[0].stdout
     stdouterr = dict(
