@@ -145,13 +145,16 @@ def download_and_upload_mnist_dataset_to_blob(
 
 
 def download_file(sas: str, destination: str) -> None:
-    """Download ``sas`` (any HTTP(S) URL, e.g. a job output file's download URL) to a path."""
+    """Download ``sas`` (any HTTP(S) URL, e.g. a job output file's download URL) to a path.
+
+    Only ``destination`` is printed: download URLs carry their access token.
+    """
     import requests
 
     dir_name = os.path.dirname(destination)
     if dir_name:
         os.makedirs(dir_name, exist_ok=True)
-    print(f"Downloading {sas} ...", end="")
+    print(f"Downloading {destination} ...", end="")
     with requests.get(sas, stream=True, timeout=60) as response:
         response.raise_for_status()
         with open(destination, "wb") as f:

@@ -172,3 +172,32 @@ def test_service_principal_fetches_a_token_on_first_use_only(utilities, token_en
     session = credentials.signed_session()
     assert session.headers["Authorization"] == "Bearer token-2"  # another resource
     assert len(seen) == 2
+
+
+class _FileEndpoint(BaseHTTPRequestHandler):
+    body = bytes(range(256)) * 4096  # 1 MiB, more than one download chunk
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_download_file_writes_the_bytes_and_hides_the_url(utilities, tmp_path, capsys):
+    server = HTTPServer(("127.0.0.1", 0), _FileEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/file?sig=SECRET-SAS-TOKEN"
+        destination = tmp_path / "out" / "stdout-wk-0.txt"
+        utilities.dataset.download_file(url, str(destination))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert destination.read_bytes() == _FileEndpoint.body
+    out = capsys.readouterr().out
+    assert "SECRET-SAS-TOKEN" not in out and str(destination) in out
