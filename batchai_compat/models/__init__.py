@@ -23,10 +23,8 @@ Besides the 2.0.0 names, :func:`strip_secrets` (not in ``__all__``) returns a de
 with every secret value set to None.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 # module -> the public names it defines
 _FAMILIES: dict[str, tuple[str, ...]] = {
@@ -238,12 +236,12 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     try:
         module_name = _MODULE_OF[name]
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    value = getattr(_importlib.import_module(f"{__name__}.{module_name}"), name)
     globals()[name] = value
     return value
 
@@ -252,7 +250,7 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_MODULE_OF))
 
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ._base import strip_secrets as strip_secrets
     from .clusters import (
         AppInsightsReference,
