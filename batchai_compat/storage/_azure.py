@@ -457,12 +457,14 @@ class AzureBlobStore:
             return self._put_blob.put
 
     # containers -------------------------------------------------------------------------------
-    def create_container(self, container: str) -> bool:
+    def create_container(
+        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+    ) -> bool:
         self._settle()
         from azure.core.exceptions import ResourceExistsError
 
         try:
-            _call(lambda: self._service.create_container(container))
+            _call(lambda: self._service.create_container(container, metadata=metadata, public_access=public_access))
         except ResourceExistsError:
             return False
         return True

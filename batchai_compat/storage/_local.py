@@ -207,7 +207,9 @@ class LocalBlobStore:
             )
         return folder
 
-    def create_container(self, container: str) -> bool:
+    def create_container(
+        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+    ) -> bool:
         folder = self._container_dir(container)
         folder.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -407,7 +409,7 @@ class LocalFileStore:
         return path
 
     # shares -----------------------------------------------------------------------------------
-    def create_share(self, share: str) -> bool:
+    def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool:
         folder = self._share_dir(share)
         folder.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -447,7 +449,7 @@ class LocalFileStore:
         return shares
 
     # directories ------------------------------------------------------------------------------
-    def create_directory(self, share: str, directory: str) -> bool:
+    def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool:
         path = self._directory(share, directory)
         if not path.parent.is_dir():
             raise exceptions.ResourceNotFoundError(

@@ -178,3 +178,15 @@ def test_account_name_key_and_custom_domain_against_the_emulator(azurite, servic
     # Another service of the same process reads it: pending uploads of every service are awaited.
     assert service.get_blob_to_text(container, "k.txt").content == "by key"
     direct.close()
+
+
+def test_container_metadata_and_public_access_reach_the_service(service, v12):
+    from batchai_compat.storage.blob import PublicAccess
+
+    name = next(_names)
+    service.create_container(name, metadata={"owner": "notebook"}, public_access=PublicAccess.Blob)
+    props = v12.get_container_client(name).get_container_properties()
+    assert props.metadata == {"owner": "notebook"} and props.public_access == "blob"
+    anonymous = requests.get(f"{service.make_container_url(name)}/missing.txt", timeout=10)
+    assert anonymous.status_code == 404  # public read: the blob is simply missing, not forbidden
+    service.delete_container(name)

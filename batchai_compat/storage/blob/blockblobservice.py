@@ -58,7 +58,9 @@ class BlobStore(Protocol):
     kind: str
     account: StorageAccount
 
-    def create_container(self, container: str) -> bool: ...
+    def create_container(
+        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+    ) -> bool: ...
     def delete_container(self, container: str) -> bool: ...
     def container_exists(self, container: str) -> bool: ...
     def list_containers(self, prefix: str | None) -> list[Container]: ...
@@ -225,7 +227,11 @@ class BaseBlobService:
     ) -> bool:
         """Create a container; False if it exists (raises 409 when ``fail_on_exist``)."""
         _names.container_name(container_name)
-        created = self._store.create_container(container_name)
+        _names.metadata(metadata)
+        if public_access is not None and str(public_access).lower() not in ("off", "blob", "container"):
+            raise ValidationError("public_access", "must be None, 'off', 'blob' or 'container'", public_access)
+        access = None if public_access is None else str(getattr(public_access, "value", public_access)).lower()
+        created = self._store.create_container(container_name, metadata, None if access == "off" else access)
         if not created and fail_on_exist:
             raise exceptions.ResourceExistsError(
                 "The specified container already exists.", status_code=409, code="ContainerAlreadyExists"

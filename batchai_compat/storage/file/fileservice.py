@@ -44,11 +44,11 @@ class FileStore(Protocol):
     kind: str
     account: StorageAccount
 
-    def create_share(self, share: str) -> bool: ...
+    def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool: ...
     def delete_share(self, share: str) -> bool: ...
     def share_exists(self, share: str) -> bool: ...
     def list_shares(self, prefix: str | None) -> list[Share]: ...
-    def create_directory(self, share: str, directory: str) -> bool: ...
+    def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool: ...
     def delete_directory(self, share: str, directory: str) -> bool: ...
     def directory_exists(self, share: str, directory: str) -> bool: ...
     def file_exists(self, share: str, directory: str, name: str) -> bool: ...
@@ -177,7 +177,8 @@ class FileService:
         _names.share_name(share_name)
         if quota is not None and (not isinstance(quota, int) or not 1 <= quota <= 102400):
             raise ValidationError("quota", "must be an integer number of GiB between 1 and 102400", quota)
-        created = self._store.create_share(share_name)
+        _names.metadata(metadata)
+        created = self._store.create_share(share_name, metadata, quota)
         if not created and fail_on_exist:
             raise exceptions.ResourceExistsError(
                 "The specified share already exists.", status_code=409, code="ShareAlreadyExists"
@@ -229,7 +230,8 @@ class FileService:
         directory = _names.directory_name(directory_name)
         if not directory:
             raise ValidationError("directory_name", "must name a directory (the share root always exists)")
-        created = self._store.create_directory(share_name, directory)
+        _names.metadata(metadata)
+        created = self._store.create_directory(share_name, directory, metadata)
         if not created and fail_on_exist:
             raise exceptions.ResourceExistsError(
                 "The specified resource already exists.", status_code=409, code="ResourceAlreadyExists"
