@@ -277,15 +277,37 @@ def _model_check(model_cls: type[Model]) -> Check:
             return value
         if isinstance(value, Mapping):
             return model_cls._from_mapping(value, lenient=False)
-        as_dict = getattr(value, "as_dict", None)
-        if type(value).__name__ == model_cls.__name__ and callable(as_dict):
-            # An object of the genuine azure.mgmt.batchai package (a half-migrated script).
-            return model_cls._from_mapping(as_dict(), lenient=True)
+        attribute_map = getattr(value, "_attribute_map", None)
+        if isinstance(attribute_map, dict):
+            return _convert_model(model_cls, value, attribute_map)
         raise _Invalid(
             f"expected {model_cls.__name__} (or a dict of its fields), got {type(value).__name__}"
         )
 
     return check
+
+
+def _convert_model(model_cls: type[Model], value: Any, attribute_map: dict[str, Any]) -> Model:
+    """Another model with the same wire shape: msrest accepted any object, and real code relies
+    on it (the recipes' ``convert_job_to_jcp`` puts a Job's ``JobPropertiesConstraints`` into
+    ``JobCreateParameters.constraints``; half-migrated scripts pass genuine 2.0.0 objects).
+
+    Accepted when every field the object has set exists in ``model_cls`` under the same REST key.
+    """
+    fields = {name: getattr(value, name, None) for name in attribute_map}
+    fields = {name: v for name, v in fields.items() if v is not None}
+    foreign = [
+        name
+        for name in fields
+        if name not in model_cls._fields
+        or model_cls._fields[name].rest_key != attribute_map[name].get("key")
+    ]
+    if foreign:
+        raise _Invalid(
+            f"expected {model_cls.__name__}, got a {type(value).__name__} with fields "
+            f"{model_cls.__name__} does not have: {', '.join(foreign)}"
+        )
+    return model_cls.from_service(**fields)
 
 
 def _list_check(item: Check) -> Check:

@@ -324,11 +324,6 @@ def test_job_carries_every_create_parameter_secrets_as_none(client, workspace):
     assert [(s.name, s.value) for s in fetched.secrets] == [("TOKEN", None)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models: JobCreateParameters.constraints rejects the Job's JobPropertiesConstraints "
-    "(msrest accepted it; the recipes' convert_job_to_jcp assigns it) - models layer to fix",
-)
 def test_recipe_convert_job_to_jcp_round_trip_resubmits(client, workspace):
     """The recipes' helper rebuilds JobCreateParameters from a Job via _attribute_map."""
     from azure.mgmt.batchai import models as genuine

@@ -375,8 +375,39 @@ def test_backends_build_service_models_with_read_only_fields():
     assert info.value.parameter == "colour"
 
 
+def test_a_model_of_the_same_wire_shape_is_converted_like_msrest_accepted_it():
+    """convert_job_to_jcp puts a Job's JobPropertiesConstraints into JobCreateParameters."""
+    job = models.Job.from_service(
+        constraints=models.JobPropertiesConstraints(max_wall_clock_time="02:00:00")
+    )
+    params = models.JobCreateParameters(
+        cluster=models.ResourceId(id="c"), node_count=1, std_out_err_path_prefix="p"
+    )
+    params.constraints = job.constraints
+    assert params.constraints == models.JobBasePropertiesConstraints(
+        max_wall_clock_time=dt.timedelta(hours=2)
+    )
+    with pytest.raises(ValidationError) as info:
+        params.cluster = models.InputDirectory(id="c", path="p")
+    assert info.value.parameter == "cluster"
+    assert "path" in str(info.value)
+
+
 def test_a_genuine_model_object_is_accepted_where_ours_is_expected():
     params = models.JobCreateParameters(
         cluster=genuine.ResourceId(id="c"), node_count=1, std_out_err_path_prefix="p"
     )
     assert params.cluster == models.ResourceId(id="c")
+    params.mount_volumes = genuine.MountVolumes(
+        azure_file_shares=[
+            genuine.AzureFileShareReference(
+                account_name="a",
+                azure_file_url="u",
+                credentials=genuine.AzureStorageCredentialsInfo(account_key="k"),
+                relative_mount_path="r",
+            )
+        ]
+    )
+    share = params.mount_volumes.azure_file_shares[0]
+    assert isinstance(share, models.AzureFileShareReference)
+    assert share.credentials.account_key == "k"
