@@ -240,8 +240,8 @@ def _register_datastore(workspace: Any, spec: translate.DatastoreSpec) -> None:
     storage = AzureStorage(
         account_name=spec.account_name,
         container_name=spec.container,
-        endpoint="core.windows.net",
-        protocol="https",
+        endpoint=None,  # the service's defaults (core.windows.net, https), as register_* sends
+        protocol=None,
         credential_type=constants.ACCOUNT_KEY,
         credential=spec.account_key,
         are_workspace_managed_identities_allowed=False,
