@@ -356,9 +356,8 @@ _SCALARS: dict[Any, tuple[str, Check]] = {
     float: ("float", _scalar_check("float", float)),
     _dt.datetime: ("iso-8601", _datetime_check),
     _dt.timedelta: ("duration", _duration_check),
-    Any: ("object", _any_check),
-    object: ("object", _any_check),
 }
+_UNTYPED = ("object", _any_check)
 
 
 def _compile(annotation: Any) -> tuple[str, Check, bool]:
@@ -370,6 +369,8 @@ def _compile(annotation: Any) -> tuple[str, Check, bool]:
             raise TypeError(f"unsupported union annotation {annotation!r}")
         wire, check, _ = _compile(args[0])
         return wire, check, True
+    if annotation is Any or annotation is object:
+        return (*_UNTYPED, True)
     if annotation in _SCALARS:
         wire, check = _SCALARS[annotation]
         return wire, check, False
@@ -429,11 +430,16 @@ class Field:
         self.check: Check = _any_check
         self.nullable = True
 
-    def bind(self, name: str, annotation: Any) -> None:
+    def bind(self, owner: str, name: str, annotation: Any) -> None:
         self.name = name
         wire, self.check, self.nullable = _compile(annotation)
         if self.wire is None:
             self.wire = wire
+        if self.nullable == self.required:
+            # keeps the annotations honest for type checkers: `X | None` exactly when optional
+            raise TypeError(
+                f"{owner}.{name}: annotate required fields as `X` and the others as `X | None`"
+            )
 
     @property
     def in_constructor(self) -> bool:
@@ -485,7 +491,7 @@ def _warn_ignored(cls: type, key: str, why: str) -> None:
         f"{cls.__name__}() ignores the keyword argument {key!r} ({why}), as azure-mgmt-batchai "
         "2.0.0 did",
         IgnoredParameterWarning,
-        stacklevel=4,
+        stacklevel=3,  # the caller of the model's constructor
     )
 
 
@@ -561,7 +567,7 @@ class Model:
                 continue
             if isinstance(annotation, str):  # a module with `from __future__ import annotations`
                 annotation = eval(annotation, vars(sys.modules[cls.__module__]))
-            declared.bind(name, annotation)
+            declared.bind(cls.__name__, name, annotation)
             fields[name] = declared
             delattr(cls, name)  # instances keep the values in their __dict__
         cls._fields = fields

@@ -159,11 +159,21 @@ def test_lax_coercion_of_plain_values():
 def test_unknown_keywords_are_ignored_with_one_warning_per_class_and_keyword():
     keyword = f"location_{uuid.uuid4().hex}"
     with pytest.warns(IgnoredParameterWarning, match=keyword) as record:
-        first = guide_cluster_parameters(**{keyword: "eastus"})
+        first = models.ClusterCreateParameters(
+            vm_size="STANDARD_NC6",
+            user_account_settings=models.UserAccountSettings(admin_user_name="demoUser"),
+            **{keyword: "eastus"},
+        )
     assert len(record) == 1
-    assert record[0].filename == __file__
+    assert record[0].filename == __file__  # points at the caller's line
     assert keyword not in vars(first)
-    assert first == guide_cluster_parameters()
+    assert first.serialize() == {
+        "properties": {
+            "vmSize": "STANDARD_NC6",
+            "vmPriority": "dedicated",
+            "userAccountSettings": {"adminUserName": "demoUser"},
+        }
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         guide_cluster_parameters(**{keyword: "westus"})  # same class + keyword: silent

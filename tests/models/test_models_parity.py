@@ -253,3 +253,38 @@ def test_defaults_serialize_like_genuine(name):
         assert o.serialize() == {"maxWallClockTime": "P7D"}
     assert o.serialize() == g.serialize()
     assert o.as_dict() == g.as_dict()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_from_dict_of_nothing_matches_genuine(name):
+    """Missing keys stay None (constructor defaults do not apply), as msrest's from_dict did."""
+    g_cls, o_cls = getattr(genuine, name), getattr(models, name)
+    assert o_cls.from_dict({}).as_dict() == g_cls.from_dict({}).as_dict()
+    assert o_cls.deserialize({}).as_dict() == g_cls.deserialize({}).as_dict()
+
+
+def test_strip_secrets_on_every_fully_filled_class(pair):
+    """Every secret value is None afterwards; everything else is unchanged."""
+    from batchai_compat.models._base import Model
+
+    name, g, o = pair
+    stripped = models.strip_secrets(o)
+
+    def compare(original, clean):
+        assert type(original) is type(clean)
+        if isinstance(original, Model):
+            assert clean is not original
+            for fname, f in type(original)._fields.items():
+                if f.secret:
+                    assert getattr(clean, fname) is None
+                else:
+                    compare(getattr(original, fname), getattr(clean, fname))
+        elif isinstance(original, list):
+            assert len(original) == len(clean)
+            for a, b in zip(original, clean, strict=True):
+                compare(a, b)
+        else:
+            assert original == clean
+
+    compare(o, stripped)
+    assert o.serialize(keep_readonly=True) == g.serialize(keep_readonly=True)  # o untouched
