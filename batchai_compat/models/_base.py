@@ -587,8 +587,12 @@ class Model:
 
     # construction ---------------------------------------------------------------------------
 
-    def _construct(self, **kwargs: Any) -> None:
+    def _construct(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
+        if args:
+            raise TypeError(
+                f"{cls.__name__}() takes keyword arguments only ({len(args)} positional given)"
+            )
         values: dict[str, Any] = {}
         for name, f in cls._fields.items():
             if f.readonly:

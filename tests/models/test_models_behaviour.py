@@ -91,7 +91,7 @@ def test_guide_parameters_serialize_like_genuine():
 def test_positional_arguments_are_rejected_like_genuine():
     with pytest.raises(TypeError):
         genuine.ResourceId("x")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="keyword arguments only"):
         models.ResourceId("x")
 
 
