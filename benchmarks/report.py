@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from .harness import REPO_ROOT, Row, Summary
+from .harness import REPO_ROOT, Row
 
 COMMAND = ".venv/bin/python -m benchmarks"
 
@@ -26,7 +26,9 @@ VERSIONS = (
 )
 
 
-def fmt(value: float) -> str:
+def fmt(value: float, unit: str = "") -> str:
+    if unit == "count" and value == int(value):
+        return str(int(value))
     if value >= 100:
         return f"{value:.0f}"
     if value >= 10:
@@ -34,10 +36,12 @@ def fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _pair(baseline: Summary | None, ours: Summary | None, attr: str) -> str:
-    if baseline is None or ours is None:
+def _pair(row: Row, attr: str) -> str:
+    if row.baseline is None or row.ours is None:
         return "—"
-    return f"{fmt(getattr(baseline, attr))} / {fmt(getattr(ours, attr))}"
+    return (
+        f"{fmt(getattr(row.baseline, attr), row.unit)} / {fmt(getattr(row.ours, attr), row.unit)}"
+    )
 
 
 def _versions() -> str:
@@ -78,9 +82,9 @@ def table(rows: Sequence[Row]) -> str:
         lines.append(
             f"| {row.measure} | {row.title}: {row.metric} ({row.unit}) "
             f"| {row.baseline_label} | {row.ours_label} "
-            f"| {_pair(row.baseline, row.ours, 'median')} "
-            f"| {_pair(row.baseline, row.ours, 'minimum')} "
-            f"| {_pair(row.baseline, row.ours, 'maximum')} "
+            f"| {_pair(row, 'median')} "
+            f"| {_pair(row, 'minimum')} "
+            f"| {_pair(row, 'maximum')} "
             f"| {'—' if ratio is None else f'{ratio:.3g}×'} "
             f"| {row.target.describe() if row.target else '—'} | {met} |"
         )
