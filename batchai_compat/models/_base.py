@@ -36,6 +36,19 @@ with :meth:`Model.from_service`, which accepts every field, or assign them as pl
 Secrets (storage account keys, admin passwords, registry passwords, secret environment values,
 app insights instrumentation keys) are fields declared with ``secret=True``: ``repr()`` / ``str()``
 show ``'***'`` for them and :func:`strip_secrets` returns a copy with all of them set to None.
+
+Where we differ from 2.0.0, on purpose:
+
+* A missing (or None) required constructor argument raises ``ValidationError`` naming it; 2.0.0
+  raised ``TypeError`` for a missing one and accepted None until ``serialize()``.  Assigning None
+  later is allowed (plain attributes); ``validate()`` and ``serialize()`` report it.
+* Durations (``max_wall_clock_time``) are held as ``timedelta``: 2.0.0's default ``'7.00:00:00'``
+  and ISO 8601 strings are parsed, and the default serializes (``'P7D'``) where 2.0.0's raised.
+  Like datetimes, a ``timedelta`` has no ``__dict__``: ``json.dumps(default=lambda o:
+  o.__dict__)`` cannot walk a model holding one, with either package.
+* Unknown enum values raise ``ValidationError`` (msrest kept the string and logged a warning).
+* ``from_dict()`` / ``deserialize()`` are lenient like msrest's: missing keys stay None and
+  required fields are not enforced; values are still checked.
 """
 
 from __future__ import annotations
