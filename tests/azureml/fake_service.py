@@ -257,6 +257,8 @@ class FakeAzureML:
     def _routes(self) -> list[tuple[str, str, Any]]:
         return [
             ("POST", r"/[^/]+/oauth2(/v2\.0)?/token", self._aad_token),
+            ("GET", r"/(?P<tenant>[^/]+)(?:/v2\.0)?/\.well-known/openid-configuration", self._openid_configuration),
+            ("GET", r"/common/discovery/instance", self._instance_discovery),
             ("GET", r"/subscriptions", self._list_subscriptions),
             ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
             ("GET", r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
@@ -321,6 +323,24 @@ class FakeAzureML:
         return _ok({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
                     "expires_on": int(time.time()) + 3600, "access_token": token,
                     "resource": "https://management.core.windows.net/"})
+
+    def _openid_configuration(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        base = f"https://login.microsoftonline.com/{match['tenant']}"
+        return _ok({
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "issuer": f"{base}/v2.0",
+            "tenant_region_scope": "NA",
+        })
+
+    def _instance_discovery(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({
+            "tenant_discovery_endpoint": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
+            "api-version": "1.1",
+            "metadata": [{"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
+                          "aliases": ["login.microsoftonline.com", "login.windows.net"]}],
+        })
 
     def _list_subscriptions(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         return _ok({"value": [{"id": f"/subscriptions/{self.subscription}",

@@ -100,9 +100,14 @@ def _make_credential_auth_class() -> type:
             self._subscription_id = subscription_id
 
         def _get_arm_token(self) -> str:
-            if callable(getattr(self._credential, "get_token", None)):
-                return str(self._credential.get_token(_ARM_SCOPE).token)
-            session = self._credential.signed_session()
+            credential = self._credential
+            if callable(getattr(credential, "get_token", None)):  # azure-identity (track 2)
+                return str(credential.get_token(_ARM_SCOPE).token)
+            # msrest/msrestazure (track 1): refreshes itself in signed_session()
+            session = credential.signed_session()
+            token = getattr(credential, "token", None)
+            if isinstance(token, dict) and token.get("access_token"):
+                return str(token["access_token"])
             header = str(session.headers.get("Authorization", ""))
             return header.split(" ", 1)[1] if " " in header else header
 
@@ -889,7 +894,23 @@ class AzureMLBackend:
         )
 
     def list_operations(self) -> list[Any]:
-        return []
+        """The Batch AI provider's operations (static metadata, the same on every backend)."""
+        from ..local.provider_operations import provider_operations
+
+        models = _models()
+        return [
+            models.Operation.from_service(
+                name=entry.name,
+                display=models.OperationDisplay.from_service(
+                    provider=entry.provider,
+                    resource=entry.resource,
+                    operation=entry.operation,
+                    description=entry.description,
+                ),
+                origin=entry.origin,
+            )
+            for entry in provider_operations()
+        ]
 
     def close(self) -> None:
         self._workspaces.clear()
