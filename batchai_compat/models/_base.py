@@ -162,7 +162,10 @@ def parse_duration(value: str | _dt.timedelta) -> _dt.timedelta:
             microseconds=int(fraction),
         )
         return -delta if match["sign"] else delta
-    result: _dt.timedelta = _core_validate("timedelta", value.strip())
+    try:
+        result: _dt.timedelta = _core_validate("timedelta", value.strip())
+    except _Invalid as error:
+        raise ValueError(f"not a duration: {value!r} ({error.rule})") from None
     return result
 
 
@@ -262,7 +265,7 @@ def _duration_check(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return parse_duration(value)
-        except (_Invalid, ValueError):
+        except ValueError:
             raise _Invalid(
                 f"expected a timedelta or a duration such as '7.00:00:00' or 'P7D', got {value!r}"
             ) from None
