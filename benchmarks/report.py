@@ -65,7 +65,22 @@ def _commit() -> str:
         )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return out.stdout.strip()
+    commit = out.stdout.strip()
+    changed = subprocess.run(
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            "batchai_compat",
+            "benchmarks",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{commit}` + uncommitted changes to `batchai_compat`/`benchmarks" if changed else commit
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -119,13 +134,26 @@ hold.  How every figure is taken:
 * **Fresh interpreters** where the issue says so (measures 1 and 2): each repetition is a new
   `python` process; the child times only the measured code (interpreter start-up is common to
   both sides and left out), and its peak RSS is the kernel's `ru_maxrss` for that one process
-  (`os.wait4`), interpreter included.
+  (`os.wait4`), interpreter included.  Children are started by a small, long-lived spawner
+  process, because Linux charges a child with the resident size of the process it was forked
+  from; forked from the growing benchmark process, every child would report that instead.
+* **In process** for measures 3-5: both sides run in the benchmark process, against the same
+  resources (the same local home, SQLite on the same disk, the same Azurite).
 * **Never in tests.** `tests/benchmarks/` only runs every measure once on tiny sizes so that this
   code keeps working; no test asserts a time.
 """
 
 
-def page(rows: Sequence[Row], *, elapsed_s: float) -> str:
+def _markdown(docstring: str) -> str:
+    """A measure module's docstring as Markdown (RST literals become code spans)."""
+    return docstring.strip().replace("``", "`")
+
+
+def descriptions(measures: Sequence[tuple[str, str]]) -> str:
+    return "\n\n".join(f"### {title}\n\n{_markdown(doc)}" for title, doc in measures)
+
+
+def page(rows: Sequence[Row], *, elapsed_s: float, measures: Sequence[tuple[str, str]] = ()) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     counts: dict[str, int] = {}
     for row in rows:
@@ -156,6 +184,10 @@ Repetitions per side: {reps}. Whole run: {elapsed_s:.0f} s.
 ## Notes
 
 {notes(rows) or "None."}
+
+## What each measure runs
+
+{descriptions(measures) or "See benchmarks/measures/."}
 """
 
 

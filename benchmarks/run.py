@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from . import report
 from .harness import REPO_ROOT, Row
-from .measures import MEASURES, runner
+from .measures import MEASURES, description, runner
 from .settings import Settings
 
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "benchmarks.md"
@@ -74,7 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = str(DEFAULT_OUTPUT)
     print(report.table(rows))
     if output:
-        report.write(output, report.page(rows, elapsed_s=elapsed))
+        report.write(
+            output,
+            report.page(rows, elapsed_s=elapsed, measures=[description(n) for n in names]),
+        )
     for failure in failures:
         print(f"FAILED {failure}")
     return 1 if failures else 0

@@ -8,6 +8,7 @@ guide's first use of the client: importing ``BatchAIManagementClient`` and ``mod
 
 from __future__ import annotations
 
+import sys
 import time
 
 from _child import args, report
@@ -15,6 +16,7 @@ from _child import args, report
 from benchmarks import guide
 
 flavour = args()[0]
+modules_before = len(sys.modules)
 start = time.perf_counter()
 if flavour == "ours":
     import batchai_compat.models as models
@@ -27,4 +29,4 @@ job_parameters = guide.job_create_parameters(models, guide.cluster_resource_id()
 elapsed = time.perf_counter() - start
 assert BatchAIManagementClient is not None
 assert job_parameters.tensor_flow_settings.worker_count == guide.nodes_count
-report(wall_s=elapsed)
+report(wall_s=elapsed, modules_imported=len(sys.modules) - modules_before)

@@ -25,3 +25,9 @@ def runner(name: str) -> Callable[[Settings], Iterator[Row]]:
     module = importlib.import_module(f".{MEASURES[name][0]}", __name__)
     run: Callable[[Settings], Iterator[Row]] = module.run
     return run
+
+
+def description(name: str) -> tuple[str, str]:
+    """``(title, module docstring)`` of a measure, for the generated page."""
+    module = importlib.import_module(f".{MEASURES[name][0]}", __name__)
+    return MEASURES[name][1], module.__doc__ or ""

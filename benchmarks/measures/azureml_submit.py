@@ -69,11 +69,11 @@ def run(settings: Settings) -> Iterator[Row]:
         baseline=paired.summary("baseline", "wall_s"),
         ours=paired.summary("ours", "wall_s"),
         target=Target(0.15),
-        note="from the first import of the user's code to the submitted run, fresh process",
+        note="From the first import of the user's code to the submitted run, in a fresh process.",
         if_missed=(
-            "The floor is azureml-core itself (about 1 s to import on these machines); "
-            "everything the shim adds on top -- pydantic models, snapshotting the runtime "
-            "launcher -- has to stay well below that."
+            "The floor is importing azureml-core itself (about 1 s on these machines); what "
+            "the shim adds on top (client, models, translation, snapshot of what it submits) "
+            "has to stay well below that."
         ),
         **common,
     )
@@ -84,8 +84,8 @@ def run(settings: Settings) -> Iterator[Row]:
         baseline=paired.summary("baseline", "peak_rss_mb"),
         ours=paired.summary("ours", "peak_rss_mb"),
         target=Target(0.2),
-        note="whole child process, including the fake service and `responses` (about 35 MB "
-        "on both sides)",
+        note="Whole child process, including the fake service and `responses`, which both "
+        "sides load before the clock starts.",
         if_missed="azureml-core's own import is most of the shim's resident memory.",
         **common,
     )
@@ -96,11 +96,11 @@ def run(settings: Settings) -> Iterator[Row]:
         baseline=paired.summary("baseline", "requests_first"),
         ours=paired.summary("ours", "requests_first"),
         target=Target(1.0),
-        note="every request that reached the fake service during the first submission",
+        note="Every request that reached the fake service during the first submission.",
         if_missed=(
-            "The azureml backend looks up the workspace, the compute and the datastores it "
-            "mounts before submitting; registering datastores once per workspace and reading "
-            "the compute only when the cluster id is not already known would close it."
+            "The azureml backend sends more requests than the hand-written code for one "
+            "submission; every lookup it repeats (workspace, compute, datastores, experiment) "
+            "should be made once per client and cached."
         ),
         **common,
     )
@@ -111,7 +111,8 @@ def run(settings: Settings) -> Iterator[Row]:
         baseline=paired.summary("baseline", "requests_second"),
         ours=paired.summary("ours", "requests_second"),
         target=Target(0.5),
-        note="a second job in the same process: the per-job code again, workspace/client kept",
+        note="A second job in the same process: the per-job code again, the workspace "
+        "object / client kept.",
         if_missed=(
             "Workspace, compute and datastore lookups should be cached per client after the "
             "first job; only the snapshot and the submission itself need the network."
