@@ -55,6 +55,7 @@ the meantime (a supervisor outliving its job is normal).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -276,7 +277,7 @@ class StateStore:
     # connections and transactions ------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
+        if conn is not None and self._local.pid == os.getpid():
             return conn
         if self._closed:
             raise RuntimeError("this StateStore is closed")
@@ -291,6 +292,7 @@ class StateStore:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         self._local.conn = conn
+        self._local.pid = os.getpid()  # a forked child never reuses its parent's connection
         with self._connections_lock:
             self._connections.append(conn)
         return conn
