@@ -374,3 +374,54 @@ def test_output_directories_exist_before_the_task_starts(client, cluster, wait_j
     client.jobs.create(RG, WS, EXP, "dirs-first", params).result()
     job = wait_job(client, "dirs-first")
     assert str(job.execution_state.value) == "succeeded", job.execution_info
+
+
+def setup_cluster(make_cluster, name: str, command: str) -> models.Cluster:
+    return make_cluster(
+        name=name,
+        node_setup=models.NodeSetup(
+            mount_volumes=models.MountVolumes(
+                azure_file_shares=[
+                    models.AzureFileShareReference(
+                        account_name="acct",
+                        azure_file_url="https://acct.file.core.windows.net/setup",
+                        credentials=models.AzureStorageCredentialsInfo(account_key="a2V5"),
+                        relative_mount_path="afs",
+                    )
+                ]
+            ),
+            setup_task=models.SetupTask(
+                command_line=command,
+                environment_variables=[models.EnvironmentVariable(name="GREETING", value="hello")],
+                secrets=[models.EnvironmentVariableWithSecretValue(name="SECRET_GREETING", value=SECRET)],
+                std_out_err_path_prefix="$AZ_BATCHAI_MOUNT_ROOT/afs",
+            ),
+        ),
+    )
+
+
+def test_cluster_setup_task_runs_once_per_node_before_jobs(client, make_cluster, wait_job, batchai_home):
+    cluster = setup_cluster(
+        make_cluster, "setup",
+        'echo "$GREETING $SECRET_GREETING"; echo ran >> $AZ_BATCHAI_MOUNT_ROOT/afs/runs.txt',
+    )
+    for name in ("one", "two"):
+        client.jobs.create(RG, WS, EXP, name, custom(cluster.id, "cat $AZ_BATCHAI_MOUNT_ROOT/afs/runs.txt")).result()
+        job = wait_job(client, name)
+        assert str(job.execution_state.value) == "succeeded", job.execution_info
+        assert stdouterr(client, name)["stdout.txt"] == "ran\n"  # the setup task ran before, once
+    share = layout.file_share_dir("acct", "setup")
+    (node,) = client.clusters.list_remote_login_information(RG, WS, "setup")
+    (stdout,) = share.rglob(f"stdout-{node.node_id}.txt")
+    assert stdout.read_text() == f"hello {SECRET}\n"
+    assert stdout.parent.relative_to(share).parts[:6] == ("sub-1", RG, "workspaces", WS, "clusters", "setup")
+
+
+def test_failing_setup_task_fails_the_job_clearly(client, make_cluster, wait_job):
+    cluster = setup_cluster(make_cluster, "badsetup", "exit 4")
+    client.jobs.create(RG, WS, EXP, "blocked", custom(cluster.id, "echo never")).result()
+    job = wait_job(client, "blocked")
+    assert str(job.execution_state.value) == "failed"
+    (error,) = job.execution_info.errors
+    assert error.code == "NodeSetupFailed" and "exit code 4" in error.message
+    assert client.clusters.get(RG, WS, "badsetup").node_state_counts.running_node_count == 0

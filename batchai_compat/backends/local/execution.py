@@ -69,9 +69,16 @@ def secret_values(secrets: Iterable[Any] | None) -> dict[str, str]:
 class LocalExecutor:
     """Starts, stops and watches the supervisors of local jobs (one per job)."""
 
-    def __init__(self, store: StateStore, root: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        root: Path | None = None,
+        cluster_parameters: Mapping[int, Any] | None = None,
+    ) -> None:
         self.store = store
         self.root = root
+        # ClusterCreateParameters (secrets included) of clusters this process created, by row.
+        self._cluster_parameters = cluster_parameters if cluster_parameters is not None else {}
 
     def submit(self, job: JobRecord, parameters: Any = None) -> None:
         """Start ``job``'s supervisor (detached: it outlives this process).
@@ -79,7 +86,10 @@ class LocalExecutor:
         ``parameters``: the ``JobCreateParameters`` the job was created from, secret values
         included (only their ``secrets`` are read; the rest comes from the store).
         """
-        secrets = secret_values(getattr(parameters, "secrets", None))
+        secrets = {
+            "job": secret_values(getattr(parameters, "secrets", None)),
+            "setup_task": self._setup_task_secrets(job),
+        }
         files = run_files(job, self.root)
         files.run_dir.mkdir(parents=True, exist_ok=True)
         if files.supervisor_ref() is not None:
@@ -119,11 +129,19 @@ class LocalExecutor:
         ref = ProcessRef.of(pid) or ProcessRef(pid, 0)
         files.supervisor.write_text(json.dumps(ref.to_dict()))
         try:
-            launcher.stdin.write(json.dumps(dict(secrets or {})).encode())
+            launcher.stdin.write(json.dumps(secrets).encode())
         except BrokenPipeError:  # the supervisor died at once; refresh() will report it
             pass
         finally:
             launcher.stdin.close()
+
+    def _setup_task_secrets(self, job: JobRecord) -> dict[str, str]:
+        cluster = (
+            self._cluster_parameters.get(job.cluster_row) if job.cluster_row is not None else None
+        )
+        node_setup = getattr(cluster, "node_setup", None)
+        setup_task = getattr(node_setup, "setup_task", None)
+        return secret_values(getattr(setup_task, "secrets", None))
 
     def terminate(self, job: JobRecord) -> None:
         """Stop a running job (call after ``StateStore.request_termination``)."""
@@ -189,7 +207,7 @@ class LocalExecutor:
 
 def create_executor(backend: Any) -> LocalExecutor:
     """What ``LocalBackend`` calls to get its executor."""
-    return LocalExecutor(backend.store, backend.root)
+    return LocalExecutor(backend.store, backend.root, getattr(backend, "_cluster_parameters", None))
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ node runtime (:class:`batchai_compat.runtime.Topology`).
 
 Folders of a job run (``layout.job_run_dir``)::
 
-    mounts/         AZ_BATCHAI_MOUNT_ROOT      links for the cluster's node_setup mount volumes
+    mounts/         AZ_BATCHAI_MOUNT_ROOT      (unless the cluster's folder gives one, see
+                                               :mod:`.node_setup`)
     jobmounts/      AZ_BATCHAI_JOB_MOUNT_ROOT  links for the job's mount volumes
     shared/         AZ_BATCHAI_SHARED_JOB_TEMP
     nodes/<i>/home  HOME of node i's job user
@@ -37,9 +38,11 @@ def wait_for_nodes(
     store: StateStore, job_row: int, should_stop: Callable[[], bool]
 ) -> list[NodeRecord] | None:
     """Block until job ``job_row`` holds its nodes; None if it stopped being queued meanwhile
-    (terminated, deleted) or ``should_stop()`` became true."""
+    (terminated, deleted, its database removed) or ``should_stop()`` became true."""
     delay = _FIRST_WAIT
     while not should_stop():
+        if not store.path.exists():
+            return None  # the whole local home was removed (a test's temporary folder...)
         nodes = store.allocate_nodes(job_row)
         if nodes is not None:
             return nodes
@@ -68,7 +71,12 @@ def free_ports(count: int) -> list[int]:
 
 
 def node_topologies(
-    job: JobRecord, nodes: list[NodeRecord], run_dir: Path, *, slots_per_node: int = 1
+    job: JobRecord,
+    nodes: list[NodeRecord],
+    run_dir: Path,
+    *,
+    slots_per_node: int = 1,
+    mount_root: Path | None = None,
 ) -> list[Topology]:
     """One :class:`Topology` per node of ``job`` (same hosts and ports, node-local folders)."""
     spec = job_spec(job.parameters)
@@ -86,7 +94,7 @@ def node_topologies(
             hosts=hosts,
             node_ids=node_ids,
             node_index=index,
-            mount_root=str(run_dir / "mounts"),
+            mount_root=str(mount_root or run_dir / "mounts"),
             job_mount_root=str(run_dir / "jobmounts"),
             job_temp_dir=str(run_dir / "nodes" / str(index) / "temp"),
             shared_job_temp=str(run_dir / "shared"),

@@ -4,7 +4,8 @@ What the Batch AI service did for a job, done by one detached process per job (i
 so it outlives the notebook that submitted the job):
 
 1. wait, ``queued``, until the job's cluster gives it ``node_count`` nodes (:mod:`.scheduler`);
-2. link the cluster's and the job's mount volumes (:mod:`.mounts`);
+2. link the cluster's and the job's mount volumes (:mod:`.mounts`) and run the cluster's setup
+   task on nodes that have not run it yet (:mod:`.node_setup`);
 3. start one node runtime per node (``python -m batchai_compat.runtime``), each in a session of
    its own, secrets passed through a pipe;
 4. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
@@ -12,7 +13,8 @@ so it outlives the notebook that submitted the job):
 5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
    gives the nodes back to the cluster — and stop whatever the job left running.
 
-Secret values arrive on standard input and only ever reach the node runtimes' pipes.
+Secret values arrive on standard input (``{"job": {...}, "setup_task": {...}}``) and only ever
+reach the node runtimes' pipes and the cluster setup task's environment.
 ``RUN_DIR/supervisor.log`` records what the supervisor did (never a value of the environment).
 """
 
@@ -33,6 +35,7 @@ from typing import Any
 from ...runtime import NodeResult, Topology, job_spec
 from ...runtime.spec import rest_to_snake
 from .mounts import link_mounts, mount_targets
+from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
 from .processes import ProcessRef, stop_session
 from .records import JobRecord
 from .scheduler import node_topologies, wait_for_nodes
@@ -105,6 +108,7 @@ class Supervisor:
     job_row: int
     storage_root: Path
     secrets: dict[str, str] = field(default_factory=dict)
+    setup_secrets: dict[str, str] = field(default_factory=dict)
     stop_requested: bool = False
     _nodes: list[tuple[ProcessRef, subprocess.Popen[bytes]]] = field(default_factory=list)
 
@@ -129,13 +133,14 @@ class Supervisor:
         try:
             try:
                 topologies = self._prepare(job, nodes)
+            except NodeSetupError as error:
+                self.log(str(error))
+                self._finish(False, None, [_error("NodeSetupFailed", str(error))])
+                return
             except Exception as error:  # a bad mount or spec: the job fails, nodes go back
                 self.log(f"job could not start: {error}")
-                self.store.finish_job(
-                    self.job_row,
-                    succeeded=False,
-                    exit_code=None,
-                    errors=[_error("JobFailed", f"The job could not start: {error}")],
+                self._finish(
+                    False, None, [_error("JobFailed", f"The job could not start: {error}")]
                 )
                 return
             self._start_nodes(topologies)
@@ -144,23 +149,39 @@ class Supervisor:
             self._stop_nodes()  # whatever the tasks left running (background daemons) stops too
 
     def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
-        topologies = node_topologies(
-            job, nodes, self.files.run_dir, slots_per_node=self._slots(job)
-        )
-        first = topologies[0]
-        spec = job_spec(job.parameters)
-        link_mounts(
-            Path(first.job_mount_root), mount_targets(spec.mount_volumes, self.storage_root)
-        )
         cluster = (
             self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
         )
+        mount_root = None
         if cluster is not None:
             node_setup = rest_to_snake(cluster.parameters).get("node_setup") or {}
-            targets = mount_targets(
-                node_setup.get("mount_volumes"), self.storage_root, "node_setup.mount_volumes"
-            )
-            link_mounts(Path(first.mount_root), targets)
+            mount_root = prepare_cluster_mounts(cluster, node_setup, self.storage_root)
+            setup_task = node_setup.get("setup_task")
+            if setup_task:
+                for node in nodes:
+                    self.log(f"setup task on node {node.node_id}")
+                    run_setup_task(
+                        cluster,
+                        node.node_id,
+                        setup_task,
+                        mount_root,
+                        self.setup_secrets,
+                        lambda: self.stop_requested,
+                        self.storage_root,
+                    )
+        if mount_root is not None:
+            # The job's AZ_BATCHAI_MOUNT_ROOT is a link to the cluster's, so the job's folders
+            # stay resolvable (list_output_files) after the cluster is gone.
+            link = self.files.run_dir / "mounts"
+            if not link.is_symlink():
+                link.symlink_to(mount_root, target_is_directory=True)
+        topologies = node_topologies(
+            job, nodes, self.files.run_dir, slots_per_node=self._slots(job)
+        )
+        spec = job_spec(job.parameters)
+        link_mounts(
+            Path(topologies[0].job_mount_root), mount_targets(spec.mount_volumes, self.storage_root)
+        )
         return topologies
 
     def _slots(self, job: JobRecord) -> int:
@@ -226,7 +247,9 @@ class Supervisor:
             now = time.monotonic()
             if now >= next_state_check:
                 next_state_check = now + _STATE_CHECK_SECONDS
-                current = self.store.get_job_by_row(self.job_row)
+                current = (
+                    self.store.get_job_by_row(self.job_row) if self.store.path.exists() else None
+                )
                 if current is None:
                     self.log("job deleted while running: stopping its nodes")
                     return
@@ -323,10 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     files = RunFiles(Path(args[0]))
     config = json.loads(files.job.read_text())
     payload = sys.stdin.read()
-    secrets = {str(k): str(v) for k, v in (json.loads(payload) if payload.strip() else {}).items()}
+    received = json.loads(payload) if payload.strip() else {}
+    secrets = {str(k): str(v) for k, v in (received.get("job") or {}).items()}
+    setup_secrets = {str(k): str(v) for k, v in (received.get("setup_task") or {}).items()}
     store = StateStore(Path(config["database"]))
     supervisor = Supervisor(
-        store, files, int(config["job_row"]), Path(config["storage_root"]), secrets
+        store, files, int(config["job_row"]), Path(config["storage_root"]), secrets, setup_secrets
     )
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     try:
