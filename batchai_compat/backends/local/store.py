@@ -61,6 +61,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -299,7 +300,10 @@ class StateStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: the database's write lock is taken at BEGIN."""
+        """One write transaction: the database's write lock is taken at BEGIN.
+
+        Methods read the clock inside it, so the times they record follow commit order.
+        """
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         preempted: list[int] = []
@@ -382,8 +386,8 @@ class StateStore:
         self, key: WorkspaceKey, location: str, tags: dict[str, str] | None
     ) -> WorkspaceRecord:
         """Create a workspace, or (ARM PUT) replace the tags of the existing one."""
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             row = db.execute(
                 "SELECT * FROM workspaces WHERE subscription_id = ? AND resource_group = ? "
                 "AND name = ?",
@@ -492,8 +496,8 @@ class StateStore:
 
     def put_experiment(self, key: WorkspaceKey, name: str) -> ExperimentRecord:
         """Create an experiment; an existing one is returned unchanged (ARM PUT)."""
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             ws = self._workspace_row(db, key, parent_of=True)
             db.execute(
                 "INSERT OR IGNORE INTO experiments (workspace_row, name, creation_time, "
@@ -591,8 +595,8 @@ class StateStore:
         assert_no_secrets(parameters, "cluster")
         document = _dumps(parameters)
         size = vm_sizes.lookup(vm_size)
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             ws = self._workspace_row(db, WorkspaceKey(*key[:3]), parent_of=True)
             existing = db.execute(
                 "SELECT * FROM clusters WHERE workspace_row = ? AND name = ?",
@@ -672,8 +676,8 @@ class StateStore:
 
         Also rewrites ``scaleSettings`` in the stored parameters so GET shows the new settings.
         """
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             ws = self._workspace_row(db, WorkspaceKey(*key[:3]))
             row = self._cluster_row(db, ws, key.cluster)
             self._settle_cluster(db, row["row_id"], now)  # catch up first
@@ -710,8 +714,8 @@ class StateStore:
         Its queued jobs fail with ``ClusterDeleted``; its running jobs are set ``terminating``
         and returned so the caller stops their processes.
         """
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             ws = self._workspace_row(db, WorkspaceKey(*key[:3]))
             row = self._cluster_row(db, ws, key.cluster)
             error = _error("ClusterDeleted", f"The cluster '{key.cluster}' was deleted.")
@@ -1072,8 +1076,8 @@ class StateStore:
         """Create a file server; same rules as :meth:`put_cluster` for an existing one."""
         assert_no_secrets(parameters, "file server")
         document = _dumps(parameters)
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             ws = self._workspace_row(db, key, parent_of=True)
             existing = db.execute(
                 "SELECT * FROM file_servers WHERE workspace_row = ? AND name = ?",
@@ -1160,8 +1164,8 @@ class StateStore:
         """
         assert_no_secrets(parameters, "job")
         document = _dumps(parameters)
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             ws = self._workspace_row(db, WorkspaceKey(*key[:3]), parent_of=True)
             exp = self._experiment_row(db, ws, key.experiment, parent_of=True)
             existing = db.execute(
@@ -1263,8 +1267,8 @@ class StateStore:
     def request_termination(self, key: JobKey) -> JobRecord:
         """``jobs.terminate``: a queued job fails at once; a running one becomes
         ``terminating`` (whoever runs it finishes it); a finished job is left as it is."""
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             row = self._job_row(db, key)
             record = self._job_records(db, "WHERE j.row_id = ?", (row["row_id"],))[0]
             if record.execution_state == "queued":
@@ -1307,8 +1311,8 @@ class StateStore:
         the job is not queued any more or not enough nodes are idle yet — an auto-scale cluster
         is growing towards the demand of its queued jobs meanwhile.
         """
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             job = db.execute("SELECT * FROM jobs WHERE row_id = ?", (job_row,)).fetchone()
             if job is None or job["execution_state"] != "queued" or job["cluster_row"] is None:
                 return None
@@ -1351,8 +1355,8 @@ class StateStore:
     def set_execution_state(self, job_row: int, state: str) -> bool:
         """Move job ``job_row`` to ``state`` (a legal Batch AI transition); False if the job is
         gone or already in a final state."""
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             job = db.execute(
                 "SELECT execution_state FROM jobs WHERE row_id = ?", (job_row,)
             ).fetchone()
@@ -1383,8 +1387,8 @@ class StateStore:
         ``errors`` are BatchAIError bodies (``{'code', 'message', 'details'}``).  False when the
         job is gone or already finished.
         """
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             job = db.execute(
                 "SELECT execution_state, errors, cluster_row FROM jobs WHERE row_id = ?", (job_row,)
             ).fetchone()
@@ -1410,8 +1414,8 @@ class StateStore:
 
     def requeue_job(self, job_row: int) -> bool:
         """Put a running job back in the queue and give its nodes back (e.g. a lost node)."""
-        now = self.now()
         with self._write() as db:
+            now = self.now()
             job = db.execute(
                 "SELECT execution_state FROM jobs WHERE row_id = ?", (job_row,)
             ).fetchone()
@@ -1481,8 +1485,7 @@ def _norm_location(location: str) -> str:
 
 
 def _node_stamp(seconds: float) -> str:
-    from datetime import datetime, timezone
-
+    """Batch AI node ids ended with their allocation time, e.g. ``20180601t120000z``."""
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y%m%dt%H%M%Sz")
 
 
