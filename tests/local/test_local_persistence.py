@@ -55,6 +55,15 @@ CHILD = textwrap.dedent(
                 std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
                 custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
             )).result()
+    elif command == "allocate":
+        from batchai_compat.backends.local.records import JobKey
+        granted = []
+        for name in sys.argv[3:]:
+            row = backend.store.get_job(JobKey(sys.argv[1], rg, ws, exp, name)).row_id
+            nodes = backend.store.allocate_nodes(row)
+            if nodes is not None:
+                granted.append([name, [node.node_id for node in nodes]])
+        out = {"granted": granted}
     backend.close()
     print(json.dumps(out))
     """
@@ -182,3 +191,26 @@ def test_database_runs_in_wal_mode(backend, batchai_home):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         conn.close()
+
+
+def test_processes_allocating_nodes_never_share_one(make_backend):
+    run_child("create")  # a 2-node cluster
+    client = BatchAIManagementClient(object(), SUBSCRIPTION, backend=make_backend())
+    cluster_id = client.clusters.get(RG, WS, "c1").id
+    names = [f"j{i}" for i in range(9)]
+    for name in names:
+        client.jobs.create(RG, WS, EXP, name, job_params(cluster_id)).result()
+    children = [run_child("allocate", *names[i::3], wait=False) for i in range(3)]
+    granted = []
+    for child in children:
+        out, _ = child.communicate(timeout=120)
+        assert child.returncode == 0
+        granted += json.loads(out)["granted"]
+    assert len(granted) == 2
+    assert len({node for _, nodes in granted for node in nodes}) == 2
+    running = [
+        j.name
+        for j in client.jobs.list_by_experiment(RG, WS, EXP)
+        if j.execution_state == "running"
+    ]
+    assert sorted(running) == sorted(name for name, _ in granted)

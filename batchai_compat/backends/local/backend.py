@@ -421,7 +421,10 @@ class LocalBackend:
 
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> None:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
+        row_id = self.store.get_cluster(key).row_id
         stopped = self.store.delete_cluster(key)
+        with self._secrets_lock:
+            self._cluster_parameters.pop(row_id, None)
         for job in stopped:
             self._executor.terminate(job)
 
