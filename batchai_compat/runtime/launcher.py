@@ -191,7 +191,6 @@ def node_environment(
     env = dict(os.environ if base is None else base)
     if topology.home:
         env["HOME"] = topology.home
-    env.setdefault("PYTHONUNBUFFERED", "1")  # logs stream while the job runs, as users expect
     env.update(job_environment(spec, topology, secrets))
     return env
 
@@ -295,6 +294,10 @@ def _run(
     started: list[tuple[TaskPlan, subprocess.Popen[bytes]]] = []
     for plan in plans:
         task_env = task_environment(env, spec, topology, TaskRole(plan.role, plan.index))
+        if not plan.mpi:
+            # Each task owns its log file: unbuffered output streams while the job runs.  (Not
+            # under mpirun, where unbuffered ranks would interleave mid-line in one file.)
+            task_env.setdefault("PYTHONUNBUFFERED", "1")
         log.write(f"task {plan.role}-{plan.index} started: {plan.command}")
         out, err = stdouterr / plan.stdout_name, stdouterr / plan.stderr_name
         started.append((plan, _start(plan.command, task_env, cwd, out, err)))

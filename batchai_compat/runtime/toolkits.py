@@ -58,6 +58,7 @@ class TaskPlan:
     stderr_name: str
     required: bool = True
     executables: tuple[str, ...] = ()
+    mpi: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def task_plans(
             python, interpreter = _python_command(toolkit, variables, default_python)
             program = _with_args(python, args)
             executables += (interpreter,)
-        return [_single(f"{mpi.prefix(count)} {program}", executables)]
+        return [_single(f"{mpi.prefix(count)} {program}", executables, mpi=True)]
 
     if kind == "pytorch":
         python, interpreter = _python_command(toolkit, variables, default_python)
@@ -229,9 +230,9 @@ def _cntk_is_python(toolkit: ToolkitSpec) -> bool:
     return bool(toolkit.get("python_script_file_path"))
 
 
-def _single(command: str, executables: tuple[str, ...] = ()) -> TaskPlan:
+def _single(command: str, executables: tuple[str, ...] = (), *, mpi: bool = False) -> TaskPlan:
     out, err = task_log_names("task", 0, single=True)
-    return TaskPlan("task", 0, 0, command, out, err, executables=executables)
+    return TaskPlan("task", 0, 0, command, out, err, executables=executables, mpi=mpi)
 
 
 def _per_index(

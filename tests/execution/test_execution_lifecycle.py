@@ -393,20 +393,27 @@ def setup_cluster(make_cluster, name: str, command: str) -> models.Cluster:
             setup_task=models.SetupTask(
                 command_line=command,
                 environment_variables=[models.EnvironmentVariable(name="GREETING", value="hello")],
-                secrets=[models.EnvironmentVariableWithSecretValue(name="SECRET_GREETING", value=SECRET)],
+                secrets=[
+                    models.EnvironmentVariableWithSecretValue(name="SECRET_GREETING", value=SECRET)
+                ],
                 std_out_err_path_prefix="$AZ_BATCHAI_MOUNT_ROOT/afs",
             ),
         ),
     )
 
 
-def test_cluster_setup_task_runs_once_per_node_before_jobs(client, make_cluster, wait_job, batchai_home):
+def test_cluster_setup_task_runs_once_per_node_before_jobs(
+    client, make_cluster, wait_job, batchai_home
+):
     cluster = setup_cluster(
-        make_cluster, "setup",
+        make_cluster,
+        "setup",
         'echo "$GREETING $SECRET_GREETING"; echo ran >> $AZ_BATCHAI_MOUNT_ROOT/afs/runs.txt',
     )
     for name in ("one", "two"):
-        client.jobs.create(RG, WS, EXP, name, custom(cluster.id, "cat $AZ_BATCHAI_MOUNT_ROOT/afs/runs.txt")).result()
+        client.jobs.create(
+            RG, WS, EXP, name, custom(cluster.id, "cat $AZ_BATCHAI_MOUNT_ROOT/afs/runs.txt")
+        ).result()
         job = wait_job(client, name)
         assert str(job.execution_state.value) == "succeeded", job.execution_info
         assert stdouterr(client, name)["stdout.txt"] == "ran\n"  # the setup task ran before, once
@@ -414,7 +421,14 @@ def test_cluster_setup_task_runs_once_per_node_before_jobs(client, make_cluster,
     (node,) = client.clusters.list_remote_login_information(RG, WS, "setup")
     (stdout,) = share.rglob(f"stdout-{node.node_id}.txt")
     assert stdout.read_text() == f"hello {SECRET}\n"
-    assert stdout.parent.relative_to(share).parts[:6] == ("sub-1", RG, "workspaces", WS, "clusters", "setup")
+    assert stdout.parent.relative_to(share).parts[:6] == (
+        "sub-1",
+        RG,
+        "workspaces",
+        WS,
+        "clusters",
+        "setup",
+    )
 
 
 def test_failing_setup_task_fails_the_job_clearly(client, make_cluster, wait_job):
