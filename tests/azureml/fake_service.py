@@ -40,6 +40,8 @@ LOCATION = "eastus"
 ARM = "https://management.azure.com"
 REGION = f"https://{LOCATION}.api.azureml.ms"
 ARTIFACT_BLOBS = "https://wsstorefake.blob.core.windows.net"
+#: Regions offering workspaces, as ARM's provider metadata names them.
+REGIONS = ("East US", "East US 2", "West Europe", "North Europe", "West US 2", "Southeast Asia")
 
 _WS = (
     r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
@@ -131,6 +133,8 @@ class FakeAzureML:
         self.subscription = subscription
         self.location = location
         self.workspaces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.resource_groups: dict[str, dict[str, Any]] = {}
+        self.deployments: dict[str, dict[str, Any]] = {}
         self.computes: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.datastores: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.secrets: dict[tuple[str, str, str], str] = {}
@@ -147,6 +151,7 @@ class FakeAzureML:
     # ------------------------------------------------------------------ setup helpers
 
     def add_workspace(self, resource_group: str, name: str, location: str | None = None) -> None:
+        self._put_resource_group(None, {"rg": resource_group}, {}, {"location": location or self.location})
         self.workspaces[(resource_group, name)] = self._workspace_body(resource_group, name, location)
 
     def _workspace_body(self, rg: str, name: str, location: str | None, tags: Any = None) -> dict[str, Any]:
@@ -262,8 +267,21 @@ class FakeAzureML:
             ("GET", r"/subscriptions", self._list_subscriptions),
             ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
             ("GET", r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
+            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices", self._provider),
+            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/?", self._list_deployments),
+            ("GET", r"/subscriptions/[^/]+/resources", self._list_resources),
+            ("PUT", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._put_deployment),
+            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._get_deployment),
+            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)/operationStatuses/.*", self._deployment_status),
+            ("GET", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)", self._get_resource_group),
+            ("HEAD", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)", self._get_resource_group),
+            ("PUT", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)", self._put_resource_group),
+            ("PUT", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._put_deployment),
+            ("GET", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._get_deployment),
+            ("GET", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)/operationStatuses/.*", self._deployment_status),
             ("GET", _WS, self._get_workspace),
             ("DELETE", _WS, self._delete_workspace),
+            ("PATCH", _WS, self._patch_workspace),
             ("GET", r"/discovery", self._discovery),
             # computes: ARM for writes, the regional RP proxy for reads
             ("GET", r"(?:/rp/workspaces)?" + _WS + r"/computes", self._list_computes),
@@ -352,10 +370,76 @@ class FakeAzureML:
         items = [w for (r, _), w in self.workspaces.items() if rg is None or r.lower() == rg.group(1).lower()]
         return _ok({"value": items})
 
+    def _provider(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({"id": f"/subscriptions/{self.subscription}/providers/Microsoft.MachineLearningServices",
+                    "namespace": "Microsoft.MachineLearningServices", "registrationState": "Registered",
+                    "resourceTypes": [{"resourceType": "workspaces", "locations": list(REGIONS),
+                                       "apiVersions": ["2022-05-01"]}]})
+
+    def _get_resource_group(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        if match["rg"] not in self.resource_groups:
+            return _error(404, "ResourceGroupNotFound", f"Resource group {match['rg']} not found")
+        return _ok(self.resource_groups[match["rg"]])
+
+    def _put_resource_group(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        self.resource_groups[match["rg"]] = {
+            "id": f"/subscriptions/{self.subscription}/resourceGroups/{match['rg']}", "name": match["rg"],
+            "location": (body or {}).get("location", self.location), "properties": {"provisioningState": "Succeeded"},
+        }
+        return _ok(self.resource_groups[match["rg"]], 201)
+
+    def _put_deployment(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        """An ARM template deployment: create the workspaces the template declares."""
+        template = ((body or {}).get("properties") or {}).get("template") or {}
+        for resource in template.get("resources") or ():
+            if resource.get("type") == "Microsoft.MachineLearningServices/workspaces":
+                self.workspaces[(match["rg"], resource["name"])] = self._workspace_body(
+                    match["rg"], resource["name"], resource.get("location"), resource.get("tags")
+                )
+        scope = f"/resourceGroups/{match['rg']}" if "rg" in match.groupdict() else ""
+        deployment = {
+            "id": f"/subscriptions/{self.subscription}{scope}/providers/"
+                  f"Microsoft.Resources/deployments/{match['name']}",
+            "name": match["name"],
+            "properties": {"provisioningState": "Succeeded", "mode": "Incremental",
+                           "templateHash": str(len(json.dumps(template)))},
+        }
+        self.deployments[match["name"]] = deployment
+        return _ok(deployment, 201)
+
+    def _list_resources(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        """ARM's generic resource list (``$filter=resourceType eq '...workspaces'``)."""
+        items = [
+            {k: w[k] for k in ("id", "name", "type", "location", "tags")}
+            for w in self.workspaces.values()
+            if "workspaces" in query.get("$filter", "workspaces")
+        ]
+        return _ok({"value": items})
+
+    def _list_deployments(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({"value": []})
+
+    def _get_deployment(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        found = self.deployments.get(match["name"])
+        if found is None:
+            return _error(404, "DeploymentNotFound", "deployment not found")
+        return _ok(found)
+
+    def _deployment_status(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok({"status": "Succeeded"})
+
     def _get_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         found = self.workspaces.get((match["rg"], match["ws"]))
         if found is None:
             return _error(404, "ResourceNotFound", f"Workspace {match['ws']} not found")
+        return _ok(found)
+
+    def _patch_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        found = self.workspaces.get((match["rg"], match["ws"]))
+        if found is None:
+            return _error(404, "ResourceNotFound", f"Workspace {match['ws']} not found")
+        if body and body.get("tags") is not None:
+            found["tags"] = dict(body["tags"])  # ARM PATCH replaces the tag set
         return _ok(found)
 
     def _delete_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:

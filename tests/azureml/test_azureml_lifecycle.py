@@ -152,5 +152,15 @@ def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:
 
 
 def test_file_servers_have_no_equivalent(client) -> None:
+    params = models.FileServerCreateParameters(
+        vm_size="STANDARD_D2_V2",
+        ssh_configuration=models.SshConfiguration(
+            user_account_settings=models.UserAccountSettings(admin_user_name="adm", admin_user_password=ADMIN_PASSWORD)
+        ),
+        data_disks=models.DataDisks(disk_size_in_gb=10, disk_count=1, storage_account_type="standard_lrs"),
+    )
     with pytest.raises(NoEquivalentError, match="file servers"):
-        list(client.file_servers.list_by_workspace(RG, WS))
+        client.file_servers.create(RG, WS, "nfs", params)
+    assert list(client.file_servers.list_by_workspace(RG, WS)) == []
+    with pytest.raises(ResourceNotFoundError):
+        client.file_servers.get(RG, WS, "nfs")

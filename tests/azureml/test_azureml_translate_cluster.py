@@ -164,3 +164,9 @@ def test_resize_deallocation_options() -> None:
             assert translate.update_scale(shrink) == (1, 1)
     auto = models.ScaleSettings(auto_scale=models.AutoScaleSettings(minimum_node_count=0, maximum_node_count=5))
     assert translate.update_scale(auto) == (0, 5)
+    grow = models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=4))  # requeue
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert translate.update_scale(grow, current_max_nodes=2) == (4, 4)  # nothing to drain
+    with pytest.warns(translate.AzureMLSemanticsWarning):
+        translate.update_scale(grow, current_max_nodes=6)

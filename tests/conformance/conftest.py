@@ -37,7 +37,7 @@ from batchai_compat import BatchAIManagementClient
 
 SUB = "00000000-0000-0000-0000-0000000000c1"
 RG = "conformance-rg"
-WS = "ws"
+WS = "ws1"  # Azure ML workspace names need 3-33 characters
 EXP = "exp"
 LOCATION = "eastus"
 
@@ -54,6 +54,8 @@ class BackendHarness:
     features: frozenset[str] = ALL_FEATURES
     #: environment a child process needs to reach the same backend state (cross_process tests)
     child_env: dict[str, str] = field(default_factory=dict)
+    #: test name -> why the test's premise does not hold on this backend (skipped with that reason)
+    not_applicable: dict[str, str] = field(default_factory=dict)
 
     def has(self, feature: str) -> bool:
         return feature in self.features
@@ -68,8 +70,53 @@ def _local(home: Path) -> Iterator[BackendHarness]:
     )
 
 
+@contextlib.contextmanager
+def _azureml(home: Path) -> Iterator[BackendHarness]:
+    """Azure ML (azureml-core) against the in-memory service of tests/azureml/fake_service.py."""
+    import importlib.util
+    import sys
+
+    name = "azureml_fake_service"
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(__file__).parent.parent / "azureml" / "fake_service.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    azureml_home = home / "azureml-home"
+    (azureml_home / ".azureml").mkdir(parents=True, exist_ok=True)
+    saved = {k: os.environ.get(k) for k in ("HOME", "AZUREML_DEFAULT_RETRIES")}
+    os.environ.update({"HOME": str(azureml_home), "AZUREML_DEFAULT_RETRIES": "0"})
+    try:
+        with module.FakeAzureML.running(subscription=SUB, location=LOCATION):
+            yield BackendHarness(
+                name="azureml",
+                client_factory=lambda: BatchAIManagementClient(
+                    module.FakeCredential(), SUB, backend="azureml"
+                ),
+                features=frozenset({"remote_login"}),
+                not_applicable={
+                    "test_resource_group_may_contain_dots_and_names_may_be_64_chars":
+                        "Azure ML workspace names have 3-33 characters",
+                    "test_auto_scale_cluster_reports_its_settings":
+                        "AmlCompute rejects the test's admin password 'x' (complexity rule)",
+                    "test_usages_list_counts_cluster_cores":
+                        "Azure ML reports quotas per workspace: usages.list has no equivalent",
+                },
+            )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 HARNESSES: dict[str, Callable[[Path], contextlib.AbstractContextManager[BackendHarness]]] = {
     "local": _local,
+    "azureml": _azureml,
 }
 
 
@@ -78,6 +125,16 @@ def backend(request: pytest.FixtureRequest, batchai_home: Path) -> Iterator[Back
     """The backend under test (one run of every conformance test per harness)."""
     with HARNESSES[request.param](batchai_home) as harness:
         yield harness
+
+
+@pytest.fixture(autouse=True)
+def _skip_not_applicable(request: pytest.FixtureRequest) -> None:
+    if "backend" not in request.fixturenames:
+        return
+    harness: BackendHarness = request.getfixturevalue("backend")
+    reason = harness.not_applicable.get(request.node.originalname)
+    if reason:
+        pytest.skip(f"{harness.name}: {reason}")
 
 
 @pytest.fixture

@@ -47,6 +47,8 @@ T = TypeVar("T")
 
 _ARM_SCOPE = "https://management.azure.com/.default"
 _PARAMETERS_TAG = "batchai.parameters"
+#: Tags azureml-core adds to what it creates (not the user's, not returned as Batch AI tags).
+_SDK_TAGS = frozenset({"createdByToolkit"})
 _CREATED_TAG = "batchai.created"
 
 
@@ -165,6 +167,16 @@ def _status_of(error: BaseException) -> int | None:
     return None
 
 
+def _message(error: BaseException) -> str:
+    """The service's own words: azureml exceptions keep them in ``message``, not ``str()``."""
+    text = getattr(error, "message", None)
+    if not isinstance(text, str) or not text.strip():
+        text = str(error)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    useful = [line for line in lines if not line.endswith("Exception:")]
+    return (useful or lines or [type(error).__name__])[0][:500]
+
+
 def _translate_errors(kind: str, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Turn azureml-core/ARM failures into Batch AI CloudErrors (404/409/others)."""
 
@@ -178,12 +190,15 @@ def _translate_errors(kind: str, name: str) -> Callable[[Callable[..., T]], Call
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
                 status = _status_of(error)
+                if status is None and type(error).__name__ == "UserErrorException":
+                    status = 400  # the SDK's own validation: the request would be rejected
                 if status == 404:
                     raise cloud_error(404, "ResourceNotFound", f"The {kind} was not found.") from None
                 if status == 409:
                     raise cloud_error(409, "Conflict", f"The {kind} conflicts with its current state.") from None
-                first_line = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
-                raise cloud_error(status or 500, "AzureMLError", f"{kind} {name}: {first_line}") from error
+                raise cloud_error(
+                    status or 500, "AzureMLError", f"Azure ML refused the {kind} request: {_message(error)}"
+                ) from error
 
         wrapper.__name__ = function.__name__
         wrapper.__doc__ = function.__doc__
@@ -414,7 +429,9 @@ class AzureMLBackend:
                 "name": ws.name,
                 "type": "Microsoft.BatchAI/workspaces",
                 "location": ws.location,
-                "tags": dict(ws.tags or {}) if getattr(ws, "tags", None) else None,
+                "tags": {k: v for k, v in ws.tags.items() if k not in _SDK_TAGS} or None
+                if getattr(ws, "tags", None)
+                else None,
                 "creation_time": created,
                 "provisioning_state": "succeeded",
                 "provisioning_state_transition_time": created,
@@ -450,13 +467,14 @@ class AzureMLBackend:
         self._workspaces.pop((resource_group, workspace), None)
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
+    @_translate_errors("workspace", "")
     def update_workspace(self, resource_group: str, workspace: str, tags: dict[str, str] | None) -> Any:
-        raise NoEquivalentError(
-            "workspaces.update (tags)",
-            self.name,
-            "azureml-core 1.x cannot change workspace tags; edit them in the Azure portal or with "
-            "azure-mgmt-machinelearningservices.",
-        )
+        """Batch AI replaced the workspace's tags; the SDK's own tags are kept."""
+        ws = self._workspace(resource_group, workspace)
+        kept = {k: v for k, v in (ws.tags or {}).items() if k in _SDK_TAGS}
+        ws.update(tags={**kept, **(tags or {})})
+        self._workspaces.pop((resource_group, workspace), None)
+        return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
     @_translate_errors("workspace", "")
     def delete_workspace(self, resource_group: str, workspace: str) -> None:
@@ -561,7 +579,8 @@ class AzureMLBackend:
     ) -> Any:
         compute = self._compute(resource_group, workspace, cluster)
         if scale_settings is not None:
-            min_nodes, max_nodes = translate.update_scale(scale_settings)
+            current = getattr(getattr(compute, "scale_settings", None), "maximum_node_count", None)
+            min_nodes, max_nodes = translate.update_scale(scale_settings, current)
             compute.update(min_nodes=min_nodes, max_nodes=max_nodes)
             compute.refresh_state()
         return self._cluster_model(resource_group, workspace, compute)
@@ -628,13 +647,16 @@ class AzureMLBackend:
         raise self._no_file_servers()
 
     def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
-        raise self._no_file_servers()
+        # none can exist on Azure ML: a lookup is an honest 404 (scripts probe before creating)
+        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
-        raise self._no_file_servers()
+        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
 
+    @_translate_errors("workspace", "")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
-        raise self._no_file_servers()
+        self._workspace(resource_group, workspace)  # a missing workspace is still a 404
+        return []
 
     # ------------------------------------------------------------------ jobs
 

@@ -256,17 +256,19 @@ def _reject_node_setup(node_setup: Any) -> None:
         )
 
 
-def update_scale(scale_settings: Any) -> tuple[int, int]:
+def update_scale(scale_settings: Any, current_max_nodes: int | None = None) -> tuple[int, int]:
     """Batch AI ``clusters.update(scale_settings=...)`` → ``AmlCompute.update(min_nodes, max_nodes)``.
 
-    AmlCompute only ever removes idle nodes, which is Batch AI's ``waitforjobcompletion``; the
-    other deallocation options (``requeue``, the default, and ``terminate``) are accepted with an
-    :class:`AzureMLSemanticsWarning` when the resize could shrink a busy cluster.
+    AmlCompute only ever removes idle nodes, which is Batch AI's ``waitforjobcompletion``; when
+    the resize shrinks the cluster (or its current size is unknown), the other deallocation
+    options (``requeue``, the default, and ``terminate``) are accepted with an
+    :class:`AzureMLSemanticsWarning`.
     """
     min_nodes, max_nodes, _ = _scale_bounds(scale_settings)
     manual = getattr(scale_settings, "manual", None)
     option = _value(getattr(manual, "node_deallocation_option", None)) if manual else None
-    if option in ("requeue", "terminate"):
+    shrinking = current_max_nodes is None or max_nodes < current_max_nodes
+    if option in ("requeue", "terminate") and shrinking:
         warnings.warn(
             f"node_deallocation_option={option!r}: AmlCompute removes only idle nodes when it "
             "shrinks, so running jobs finish first (Batch AI's 'waitforjobcompletion')",
