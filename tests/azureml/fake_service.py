@@ -312,6 +312,7 @@ class FakeAzureML:
             ("GET", r"/content/v1\.0" + _WS + r"/snapshots/latest/metadata", self._latest_snapshot),
             ("POST", r"/content/v2\.0" + _WS + r"/snapshots/getblob", self._snapshot_blob_urls),
             ("PUT", r"/snapshotblobs/(?P<path>.+)", self._put_blob),
+            ("GET", r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)", self._download_artifact),
             ("HEAD", r"/snapshotblobs/(?P<path>.+)", self._head_blob),
             ("POST", r"/content/v2\.0" + _WS + r"/snapshots/(?P<sid>[0-9a-f-]{36})", self._create_snapshot),
             # runs
@@ -769,8 +770,10 @@ class FakeAzureML:
 
     def _run_by_container(self, match: Any) -> Run | None:
         container = match["container"]
+        groups = match.groupdict()
         for (r, w, rid), run in self.runs.items():
-            if (r, w) == (match["rg"], match["ws"]) and f"dcid.{rid}" == container:
+            same_workspace = "rg" not in groups or (r, w) == (groups["rg"], groups["ws"])
+            if same_workspace and f"dcid.{rid}" == container:
                 return run
         return None
 
@@ -787,6 +790,21 @@ class FakeAzureML:
             if path.startswith(prefix)
         ]
         return _ok({"value": items, "continuationToken": None, "nextLink": None})
+
+    def _download_artifact(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        """A SAS download of a run file, honouring ``Range: bytes=N-[M]`` like Blob storage."""
+        run = self._run_by_container(match)
+        data = run.files.get(match["path"]) if run else None
+        if data is None:
+            return 404, {"x-ms-error-code": "BlobNotFound"}, ""
+        wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("Range", "") or "")
+        if not wanted:
+            return 200, {"Content-Type": "application/octet-stream"}, data
+        start = int(wanted.group(1))
+        end = int(wanted.group(2)) if wanted.group(2) else len(data) - 1
+        if start >= len(data):
+            return 416, {"Content-Range": f"bytes */{len(data)}"}, b""
+        return 206, {"Content-Range": f"bytes {start}-{end}/{len(data)}"}, data[start : end + 1]
 
     def _run_event(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         return 200, {}, ""

@@ -1,0 +1,154 @@
+"""Runs a submitted Azure ML run on this machine, the way AmlCompute would start it.
+
+:func:`execute_run` takes a run the fake service accepted and does what the Azure ML node agent
+does: unpack the run's snapshot (the files azureml-core uploaded) into a working directory, mount
+each data reference (a folder per datastore under ``storage_root``), start one process per
+TensorFlow task / MPI rank (with ``TF_CONFIG`` / ``OMPI_COMM_WORLD_*``) or a single process,
+with the run configuration's environment, the run token and a credential endpoint serving the
+workspace Key Vault on loopback; then it uploads ``./logs`` and ``./outputs`` to the run's files
+and sets the run's final status.  No Azure; real processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from fake_service import FakeAzureML
+
+RUN_TOKEN = "fake-run-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _secret_server(secrets: dict[str, str]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            name = self.path.rsplit("/", 1)[-1]
+            if self.headers.get("Authorization") != f"Bearer {RUN_TOKEN}" or name not in secrets:
+                self.send_response(404)
+                self.end_headers()
+                return
+            body = json.dumps({"name": name, "value": secrets[name]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _processes(configuration: dict[str, Any]) -> list[dict[str, str]]:
+    """The per-process variables Azure ML sets for the run's distribution."""
+    framework, communicator = configuration.get("framework"), configuration.get("communicator")
+    if framework == "TensorFlow" and communicator == "ParameterServer":
+        tf = configuration["tensorflow"]
+        cluster = {
+            "ps": [f"127.0.0.1:{_free_port()}" for _ in range(tf["parameterServerCount"])],
+            "worker": [f"127.0.0.1:{_free_port()}" for _ in range(tf["workerCount"])],
+        }
+        return [
+            {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": role, "index": i}})}
+            for role in ("ps", "worker")
+            for i in range(len(cluster[role]))
+        ]
+    if communicator == "IntelMpi":
+        mpi = configuration["mpi"]
+        per_node, nodes = mpi["processCountPerNode"], mpi["nodeCount"]
+        return [
+            {
+                "OMPI_COMM_WORLD_RANK": str(rank),
+                "OMPI_COMM_WORLD_SIZE": str(per_node * nodes),
+                "OMPI_COMM_WORLD_LOCAL_SIZE": str(per_node),
+            }
+            for rank in range(per_node * nodes)
+        ]
+    return [{}]
+
+
+def execute_run(
+    fake: FakeAzureML, resource_group: str, workspace: str, run_id: str, storage_root: Path
+) -> dict[str, int]:
+    """Run ``run_id`` to completion; returns ``{process label: exit code}``."""
+    run = fake.runs[(resource_group, workspace, run_id)]
+    configuration = run.definition["Configuration"]
+    snapshot = fake.snapshots[run.definition["SnapshotId"]]
+    work = Path(tempfile.mkdtemp(prefix="amlrun_", dir=storage_root))
+    for node in snapshot["FileRevisionList"]["FileNodes"]:
+        blob = node["BlobUri"].split("/snapshotblobs/", 1)[1].split("?", 1)[0]
+        target = work / node["FullName"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(fake.uploads[blob])
+
+    secrets = {name: value for (rg, ws, name), value in fake.secrets.items() if (rg, ws) == (resource_group, workspace)}
+    server = _secret_server(secrets)
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(work),
+        "TMPDIR": str(work),
+        "AZUREML_SERVICE_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}",
+        "AZUREML_ARM_SUBSCRIPTION": fake.subscription,
+        "AZUREML_ARM_RESOURCEGROUP": resource_group,
+        "AZUREML_ARM_WORKSPACE_NAME": workspace,
+        "AZUREML_ARM_PROJECT_NAME": run.experiment,
+        "AZUREML_RUN_ID": run_id,
+        "AZUREML_RUN_TOKEN": RUN_TOKEN,
+        **configuration.get("environmentVariables", {}),
+    }
+    for name, reference in configuration.get("dataReferences", {}).items():
+        mounted = storage_root / reference["dataStoreName"] / (reference.get("pathOnDataStore") or "")
+        mounted.mkdir(parents=True, exist_ok=True)
+        base[f"AZUREML_DATAREFERENCE_{name}"] = str(mounted)
+
+    fake.set_run_status(resource_group, workspace, run_id, "Running")
+    command = configuration["command"]
+    if isinstance(command, str):
+        command = shlex.split(command)
+    # the image's python: this interpreter without site-packages (no azureml-core on the node)
+    argv = [sys.executable, "-S", *command[1:]] if command[0] == "python" else list(command)
+    try:
+        started = [
+            (json.dumps(extra, sort_keys=True), extra, subprocess.Popen(argv, cwd=work, env={**base, **extra}, start_new_session=True))
+            for extra in _processes(configuration)
+        ]
+        codes: dict[str, int] = {}
+        for label, extra, process in started:
+            is_ps = '"type": "ps"' in extra.get("TF_CONFIG", "")
+            if not is_ps:
+                codes[label] = process.wait(timeout=120)
+        for label, _extra, process in started:  # Azure ML stops parameter servers with the job
+            if label not in codes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+    finally:
+        server.shutdown()
+        server.server_close()
+    for folder in ("logs", "outputs"):
+        for path in sorted((work / folder).rglob("*")):
+            if path.is_file():
+                run.files[str(path.relative_to(work))] = path.read_bytes()
+    failed = any(codes.values())
+    fake.set_run_status(resource_group, workspace, run_id, "Failed" if failed else "Completed")
+    return codes

@@ -1,0 +1,72 @@
+"""The migration guide's TF parameter-server job, submitted through the shim and executed by
+``fake_compute`` the way AmlCompute starts it: snapshot → node adapter in every process → Batch
+AI logs and outputs in run history → listed and downloaded (with Range) through the client."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import requests
+from conftest import RESOURCE_GROUP as RG
+from conftest import WORKSPACE as WS
+from fake_compute import execute_run
+from fake_service import FakeAzureML
+from guide import BLOB_CONTAINER, STORAGE_ACCOUNT, cluster_parameters, job_parameters
+
+import batchai_compat.models as models
+from batchai_compat.backends.azureml import translate
+from batchai_compat.backends.azureml.backend import _run_id
+
+SECRET = "token-for-the-training-script"
+
+TRAINER = """
+import hashlib, os, sys
+args = dict(a.split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
+role, index = args["--job_name"], os.environ["AZ_BATCHAI_TASK_INDEX"]
+print(f"{role} {index}: ps={args['--ps_hosts']} workers={args['--worker_hosts']}", flush=True)
+print("data:", sorted(os.listdir(args["--data_dir"])), flush=True)
+os.makedirs(args["--checkpoint_dir"], exist_ok=True)
+with open(os.path.join(args["--checkpoint_dir"], f"model-{role}-{index}.txt"), "w") as f:
+    f.write(hashlib.sha256(os.environ["API_TOKEN"].encode()).hexdigest())
+"""
+
+
+def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) -> None:
+    storage = tmp_path / "storage"
+    blob = storage / translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
+    (blob / "tensorflow_samples").mkdir(parents=True)
+    (blob / "tensorflow_samples" / "mnist_replica.py").write_text(TRAINER)
+    (blob / "mnist_dataset").mkdir()
+    (blob / "mnist_dataset" / "train-images.gz").write_bytes(b"\x1f\x8b")
+
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    client.experiments.create(RG, WS, "tensorflow_experiment").result()
+    params = job_parameters(models, cluster.id)
+    params.secrets = [models.EnvironmentVariableWithSecretValue(name="API_TOKEN", value=SECRET)]
+    client.jobs.create(RG, WS, "tensorflow_experiment", "tf_job", params).result()
+
+    codes = execute_run(fake, RG, WS, _run_id("tensorflow_experiment", "tf_job"), storage)
+    assert sorted(codes.values()) == [0, 0]  # the two workers; the parameter server is stopped
+    job = client.jobs.get(RG, WS, "tensorflow_experiment", "tf_job")
+    assert job.execution_state == "succeeded"
+
+    def listing(output: str) -> dict[str, models.File]:
+        options = models.JobsListOutputFilesOptions(outputdirectoryid=output)
+        return {f.name: f for f in client.jobs.list_output_files(RG, WS, "tensorflow_experiment", "tf_job", options)}
+
+    logs = listing("stdouterr")
+    assert {"stdout-wk-0.txt", "stdout-wk-1.txt", "stdout-ps-0.txt", "stderr-wk-0.txt"} <= set(logs)
+    text = requests.get(logs["stdout-wk-1.txt"].download_url, timeout=10).text
+    first = text.splitlines()[0]
+    assert first.startswith("worker 1: ps=127.0.0.1:") and "workers=127.0.0.1:" in first
+    assert "data: ['train-images.gz']" in text
+    tail = requests.get(logs["stdout-wk-1.txt"].download_url, headers={"Range": "bytes=7-"}, timeout=10)
+    assert tail.status_code == 206 and tail.text == text[7:]
+
+    model = listing("MODEL")
+    assert set(model) == {"model-worker-0.txt", "model-worker-1.txt", "model-ps-0.txt"}
+    digest = requests.get(model["model-worker-0.txt"].download_url, timeout=10).text
+    assert digest == hashlib.sha256(SECRET.encode()).hexdigest()
+    everything = b"".join(fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].files.values())
+    assert SECRET.encode() not in everything
