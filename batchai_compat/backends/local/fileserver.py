@@ -309,6 +309,7 @@ def _relative_name(target: Path, root: Path) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 120  # seconds an idle keep-alive connection may hold its thread
     server_version = "batchai-compat-fileserver"
     sys_version = ""
 
