@@ -265,8 +265,10 @@ def test_horovod_job_runs_under_real_mpirun(client, make_cluster, wait_job):
     share = layout.file_share_dir("acct", "logs")
     share.mkdir(parents=True)
     (share / "hvd.py").write_text(
-        "import os\nprint('rank', os.environ['OMPI_COMM_WORLD_RANK'], 'of', os.environ['OMPI_COMM_WORLD_SIZE'],"
-        " os.path.exists(os.environ['AZ_BATCHAI_MPI_HOST_FILE']))\n"
+        "import os, sys\n"
+        "rank, size = os.environ['OMPI_COMM_WORLD_RANK'], os.environ['OMPI_COMM_WORLD_SIZE']\n"
+        "hostfile = os.path.exists(os.environ['AZ_BATCHAI_MPI_HOST_FILE'])\n"
+        "sys.stdout.write(f'rank {rank} of {size} {hostfile}\\n')  # one write: ranks share a file\n"
     )
     cluster = make_cluster(nodes=2)
     params = custom(cluster.id, "unused", node_count=2)
