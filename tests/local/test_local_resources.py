@@ -429,3 +429,36 @@ def test_file_server_reference_resolves_to_its_folder(client, backend, workspace
     ).result()
     path = backend.file_server_path(server.id.upper())  # ARM ids compare case-insensitively
     assert str(path) == server.mount_settings.mount_point and path.is_dir()
+
+
+def test_returned_jobs_are_independent_copies(client, workspace):
+    cluster = make_cluster(client)
+    client.jobs.create(RG, WS, EXP, "job", full_job_params(cluster.id)).result()
+    first = client.jobs.get(RG, WS, EXP, "job")
+    first.tensor_flow_settings.worker_count = 99
+    first.input_directories.append(models.InputDirectory(id="EXTRA", path="/tmp"))
+    first.environment_variables[0].value = "changed"
+    second = client.jobs.get(RG, WS, EXP, "job")
+    assert second.tensor_flow_settings.worker_count == 2
+    assert [d.id for d in second.input_directories] == ["SCRIPT"]
+    assert second.environment_variables[0].value == "visible"
+    listed = next(iter(client.jobs.list_by_experiment(RG, WS, EXP)))
+    assert listed == second and listed is not second
+
+
+def test_job_lists_build_models_only_when_accessed(backend, client, workspace):
+    from batchai_compat.backends.local.backend import LazyModels
+
+    cluster = make_cluster(client)
+    for index in range(5):
+        client.jobs.create(RG, WS, EXP, f"job{index}", full_job_params(cluster.id)).result()
+    built = []
+    jobs = backend.list_jobs(RG, WS, EXP)
+    assert isinstance(jobs, LazyModels) and len(jobs) == 5
+    lazy = LazyModels(list(range(5)), lambda n: built.append(n) or f"model-{n}")
+    assert lazy[1:3] == ["model-1", "model-2"] and built == [1, 2]
+    assert lazy[-1] == "model-4" and lazy[1] == "model-1" and built == [1, 2, 4]
+    with pytest.raises(IndexError):
+        lazy[5]
+    assert list(lazy) == [f"model-{n}" for n in range(5)] and sorted(built) == [0, 1, 2, 3, 4]
+    assert [job.name for job in jobs] == [f"job{index}" for index in range(5)]

@@ -40,12 +40,14 @@ import importlib.util
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 
 from ... import models
 from ...exceptions import ValidationError, cloud_error
+from ...models._base import Model
 from . import ids, layout
 from .provider_operations import provider_operations
 from .records import (
@@ -64,7 +66,7 @@ from .store import DEFAULT_CORE_QUOTA, ScaleRequest, StateStore
 if TYPE_CHECKING:
     from ..base import BackendConfig
 
-__all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LocalBackend", "QueuedJobsExecutor"]
+__all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LazyModels", "LocalBackend", "QueuedJobsExecutor"]
 
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
@@ -82,6 +84,11 @@ _TOOL_TYPES = (
     ("py_torch_settings", "custom"),
     ("custom_toolkit_settings", "custom"),
 )
+
+_T = TypeVar("_T")
+
+JOB_TEMPLATE_CACHE_SIZE = 20_000
+"""Deserialized job parameters kept per backend (see ``LocalBackend._job_parameters``)."""
 
 _USAGES = (
     ("dedicated", "dedicatedCores", "Dedicated Cores"),
@@ -138,6 +145,53 @@ class QueuedJobsExecutor:
 
     def close(self) -> None:
         return None
+
+
+class LazyModels(Sequence[_T]):
+    """A read-only list of models built from store records on first access (then kept)."""
+
+    def __init__(self, records: Sequence[Any], convert: Callable[[Any], _T]) -> None:
+        self._records = records
+        self._convert = convert
+        self._built: dict[int, _T] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[_T]: ...
+    def __getitem__(self, index: int | slice) -> _T | list[_T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._records)))]
+        if index < 0:
+            index += len(self._records)
+        if not 0 <= index < len(self._records):
+            raise IndexError("LazyModels index out of range")
+        built = self._built.get(index)
+        if built is None:
+            built = self._built[index] = self._convert(self._records[index])
+        return built
+
+    def __repr__(self) -> str:
+        return f"<LazyModels of {len(self._records)}>"
+
+
+def _clone(value: Any) -> Any:
+    """A deep copy of a model tree (models, lists, dicts; other values are immutable scalars).
+
+    Several times faster than ``copy.deepcopy``: a model's fields are exactly its ``vars()``.
+    """
+    if isinstance(value, Model):
+        clone = object.__new__(type(value))
+        clone.__dict__.update({name: _clone(item) for name, item in vars(value).items()})
+        return clone
+    if isinstance(value, list):
+        return [_clone(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _clone(item) for key, item in value.items()}
+    return value
 
 
 def _default_executor(backend: LocalBackend) -> JobExecutor:
@@ -197,6 +251,8 @@ class LocalBackend:
         # Parameters with their secrets, for the executor; memory only, this process only.
         self._cluster_parameters: dict[int, models.ClusterCreateParameters] = {}
         self._secrets_lock = threading.Lock()
+        self._job_templates: OrderedDict[tuple[int, str], models.Job] = OrderedDict()
+        self._templates_lock = threading.Lock()
         self.store.on_preempted = self._stop_preempted
         if executor is None:
             self._executor = _default_executor(self)
@@ -505,7 +561,7 @@ class LocalBackend:
         refresh = getattr(self._executor, "refresh", None)
         if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
             record = refresh(record)
-        job = models.Job.deserialize(record.parameters)
+        job = self._job_parameters(record)
         job.id = ids.job_id(*record.workspace, record.experiment, record.name)
         job.name = record.name
         job.type = ids.resource_type("jobs")
@@ -526,6 +582,26 @@ class LocalBackend:
                 errors=[models.BatchAIError.deserialize(error) for error in record.errors],
             )
         return job
+
+    def _job_parameters(self, record: JobRecord) -> models.Job:
+        """A fresh Job holding the job's create parameters (read-only fields still unset).
+
+        A job's parameters never change, so the deserialized form is kept (a bounded LRU keyed
+        by row and job uuid) and each read gets a deep copy: listing a large experiment then
+        costs a copy per job rather than a full validation pass.
+        """
+        key = (record.row_id, record.job_uuid)
+        with self._templates_lock:
+            template = self._job_templates.get(key)
+            if template is not None:
+                self._job_templates.move_to_end(key)
+        if template is None:
+            template = models.Job.deserialize(record.parameters)
+            with self._templates_lock:
+                self._job_templates[key] = template
+                while len(self._job_templates) > JOB_TEMPLATE_CACHE_SIZE:
+                    self._job_templates.popitem(last=False)
+        return _clone(template)
 
     @staticmethod
     def _tool_type(parameters: models.JobCreateParameters) -> str:
@@ -571,11 +647,13 @@ class LocalBackend:
         if before.execution_state == "running":
             self._executor.terminate(self.store.get_job(key))
 
-    def list_jobs(self, resource_group: str, workspace: str, experiment: str) -> list[models.Job]:
-        return [
-            self._job(record)
-            for record in self.store.list_jobs(self._ws(resource_group, workspace), experiment)
-        ]
+    def list_jobs(
+        self, resource_group: str, workspace: str, experiment: str
+    ) -> Sequence[models.Job]:
+        """The experiment's jobs, read in one transaction; each becomes a model when accessed
+        (a pager that slices out one page converts only that page)."""
+        records = self.store.list_jobs(self._ws(resource_group, workspace), experiment)
+        return LazyModels(records, self._job)
 
     def list_output_files(
         self,
