@@ -20,6 +20,7 @@ What has no equivalent (job deletion, file servers, node setup, custom VM images
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import io
 import json
@@ -177,31 +178,33 @@ def _message(error: BaseException) -> str:
     return (useful or lines or [type(error).__name__])[0][:500]
 
 
-def _translate_errors(kind: str, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Turn azureml-core/ARM failures into Batch AI CloudErrors (404/409/others)."""
+def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Turn azureml-core / ARM failures into Batch AI CloudErrors (404, 409, 400, others).
+
+    Our own errors (validation, no-equivalent, already-built CloudErrors) pass unchanged.
+    """
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
             try:
                 return function(*args, **kwargs)
-            except (ValidationError, NoEquivalentError):
-                raise
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
                 status = _status_of(error)
                 if status is None and type(error).__name__ == "UserErrorException":
-                    status = 400  # the SDK's own validation: the request would be rejected
+                    status = 400  # the SDK's own validation: the service would reject it too
                 if status == 404:
                     raise cloud_error(404, "ResourceNotFound", f"The {kind} was not found.") from None
                 if status == 409:
-                    raise cloud_error(409, "Conflict", f"The {kind} conflicts with its current state.") from None
+                    raise cloud_error(
+                        409, "Conflict", f"The {kind} conflicts with its current state."
+                    ) from None
                 raise cloud_error(
                     status or 500, "AzureMLError", f"Azure ML refused the {kind} request: {_message(error)}"
                 ) from error
 
-        wrapper.__name__ = function.__name__
-        wrapper.__doc__ = function.__doc__
         return wrapper
 
     return decorate
@@ -385,7 +388,7 @@ class AzureMLBackend:
                 resource_group=resource_group,
             )
         except Exception as error:
-            if _status_of(error) in (404, None) and "not found" in str(error).lower() or _status_of(error) == 404:
+            if _status_of(error) == 404:
                 raise cloud_error(
                     404, "ResourceNotFound", f"Workspace {workspace} was not found in {resource_group}."
                 ) from None
@@ -438,7 +441,7 @@ class AzureMLBackend:
             },
         )
 
-    @_translate_errors("workspace", "")
+    @_translate_errors("workspace")
     def create_workspace(
         self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
     ) -> Any:
@@ -462,12 +465,12 @@ class AzureMLBackend:
             self._workspaces[(resource_group, workspace)] = ws
         return self._workspace_model(resource_group, ws)
 
-    @_translate_errors("workspace", "")
+    @_translate_errors("workspace")
     def get_workspace(self, resource_group: str, workspace: str) -> Any:
         self._workspaces.pop((resource_group, workspace), None)
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
-    @_translate_errors("workspace", "")
+    @_translate_errors("workspace")
     def update_workspace(self, resource_group: str, workspace: str, tags: dict[str, str] | None) -> Any:
         """Batch AI replaced the workspace's tags; the SDK's own tags are kept."""
         ws = self._workspace(resource_group, workspace)
@@ -476,14 +479,14 @@ class AzureMLBackend:
         self._workspaces.pop((resource_group, workspace), None)
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
-    @_translate_errors("workspace", "")
+    @_translate_errors("workspace")
     def delete_workspace(self, resource_group: str, workspace: str) -> None:
         ws = self._workspace(resource_group, workspace)
         ws.delete(delete_dependent_resources=False, no_wait=True)
         self._workspaces.pop((resource_group, workspace), None)
         return None
 
-    @_translate_errors("workspace", "")
+    @_translate_errors("workspace")
     def list_workspaces(self, resource_group: str | None) -> list[Any]:
         from azureml.core import Workspace
 
@@ -510,25 +513,25 @@ class AzureMLBackend:
             },
         )
 
-    @_translate_errors("experiment", "")
+    @_translate_errors("experiment")
     def create_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
         found = self._experiment(resource_group, workspace, experiment, create=True)
         return self._experiment_model(resource_group, workspace, found)
 
-    @_translate_errors("experiment", "")
+    @_translate_errors("experiment")
     def get_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
         self._experiments.pop((resource_group, workspace, experiment), None)
         found = self._experiment(resource_group, workspace, experiment)
         return self._experiment_model(resource_group, workspace, found)
 
-    @_translate_errors("experiment", "")
+    @_translate_errors("experiment")
     def delete_experiment(self, resource_group: str, workspace: str, experiment: str) -> None:
         found = self._experiment(resource_group, workspace, experiment)
         found.archive()  # Azure ML v1 deletes only empty experiments; archiving hides any
         self._experiments.pop((resource_group, workspace, experiment), None)
         return None
 
-    @_translate_errors("experiment", "")
+    @_translate_errors("experiment")
     def list_experiments(self, resource_group: str, workspace: str) -> list[Any]:
         from azureml.core import Experiment
 
@@ -556,7 +559,7 @@ class AzureMLBackend:
         fields = translate.cluster_fields(compute, self._cluster_id(resource_group, workspace, compute.name))
         return _build("Cluster", fields)
 
-    @_translate_errors("cluster", "")
+    @_translate_errors("cluster")
     def create_cluster(self, resource_group: str, workspace: str, cluster: str, parameters: Any) -> Any:
         from azureml.core.compute import ComputeTarget
 
@@ -571,9 +574,9 @@ class AzureMLBackend:
                 return True, self._cluster_model(resource_group, workspace, compute)
             return False, None
 
-        return _Operation(_translate_errors("cluster", cluster)(poll), self._poll_interval)
+        return _Operation(_translate_errors("cluster")(poll), self._poll_interval)
 
-    @_translate_errors("cluster", "")
+    @_translate_errors("cluster")
     def update_cluster(
         self, resource_group: str, workspace: str, cluster: str, scale_settings: Any
     ) -> Any:
@@ -585,11 +588,11 @@ class AzureMLBackend:
             compute.refresh_state()
         return self._cluster_model(resource_group, workspace, compute)
 
-    @_translate_errors("cluster", "")
+    @_translate_errors("cluster")
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
         return self._cluster_model(resource_group, workspace, self._compute(resource_group, workspace, cluster))
 
-    @_translate_errors("cluster", "")
+    @_translate_errors("cluster")
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
         compute = self._compute(resource_group, workspace, cluster)
         compute.delete()
@@ -605,7 +608,7 @@ class AzureMLBackend:
 
         return _Operation(poll, self._poll_interval)
 
-    @_translate_errors("cluster", "")
+    @_translate_errors("cluster")
     def list_clusters(self, resource_group: str, workspace: str) -> list[Any]:
         from azureml.core.compute import AmlCompute, ComputeTarget
 
@@ -616,7 +619,7 @@ class AzureMLBackend:
             if isinstance(c, AmlCompute)
         ]
 
-    @_translate_errors("cluster", "")
+    @_translate_errors("cluster")
     def list_cluster_remote_login_information(
         self, resource_group: str, workspace: str, cluster: str
     ) -> list[Any]:
@@ -653,7 +656,7 @@ class AzureMLBackend:
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
         raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
 
-    @_translate_errors("workspace", "")
+    @_translate_errors("workspace")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
         self._workspace(resource_group, workspace)  # a missing workspace is still a 404
         return []
@@ -692,7 +695,7 @@ class AzureMLBackend:
         (Path(folder) / translate.NODE_APP_NAME).write_bytes(node_app())
         return folder
 
-    @_translate_errors("job", "")
+    @_translate_errors("job")
     def create_job(
         self, resource_group: str, workspace: str, experiment: str, job: str, parameters: Any
     ) -> Any:
@@ -829,7 +832,7 @@ class AzureMLBackend:
                 raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.") from None
             raise
 
-    @_translate_errors("job", "")
+    @_translate_errors("job")
     def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
         return self._job_model(resource_group, workspace, experiment, self._run(resource_group, workspace, experiment, job))
 
@@ -841,14 +844,14 @@ class AzureMLBackend:
             "jobs.terminate to stop the job and submit under a new job name.",
         )
 
-    @_translate_errors("job", "")
+    @_translate_errors("job")
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         run = self._run(resource_group, workspace, experiment, job)
         if translate.execution_state(run.get_status()) not in ("succeeded", "failed"):
             run.cancel()
         return None
 
-    @_translate_errors("job", "")
+    @_translate_errors("job")
     def list_jobs(self, resource_group: str, workspace: str, experiment: str) -> list[Any]:
         exp = self._experiment(resource_group, workspace, experiment)
         return [
@@ -857,34 +860,33 @@ class AzureMLBackend:
             if translate.TAG_JOB_NAME in (run.tags or {})
         ]
 
-    @_translate_errors("job", "")
+    @_translate_errors("job")
     def list_output_files(
         self, resource_group: str, workspace: str, experiment: str, job: str, options: Any
     ) -> list[Any]:
+        """Run-history files of the job with SAS download URLs, under Batch AI's names.
+
+        One request: every file of the run with its SAS URL (``stdouterr`` maps run-history log
+        names to Batch AI's; an output directory id lists ``outputs/<ID>/``).
+        """
         from azureml._restclient.constants import RUN_ORIGIN
 
         run = self._run(resource_group, workspace, experiment, job)
         output_id = options.outputdirectoryid
         container = getattr(run, "_container", None) or f"dcid.{run.id}"
-        entries = run._client.artifacts._execute_with_workspace_arguments(
-            run._client.artifacts._client.artifact.list_sas_by_prefix,
-            origin=RUN_ORIGIN,
-            container=container,
-            path="",
-            is_paginated=True,
-        )
+        entries = run._client.artifacts.get_files_by_artifact_prefix_id(f"{RUN_ORIGIN}/{container}/")
         files: dict[str, str] = {}
-        for entry in entries:
+        for path, url in entries:
             name = (
-                translate.batchai_log_name(entry.path)
+                translate.batchai_log_name(path)
                 if output_id == "stdouterr"
-                else translate.output_file_name(entry.path, output_id)
+                else translate.output_file_name(path, output_id)
             )
             if name:
-                files[name] = entry.content_uri
+                files[name] = url
         return list(_directory_listing(files, options))
 
-    @_translate_errors("job", "")
+    @_translate_errors("job")
     def list_job_remote_login_information(
         self, resource_group: str, workspace: str, experiment: str, job: str
     ) -> list[Any]:
