@@ -19,8 +19,8 @@ Bigger payloads and streams upload in the call, with v12's ``max_concurrency`` s
 
 Per-request cost.  The azure-core pipeline spends about 3 ms of CPU per request here, which
 caps a thread pool on a 2-core machine; so a background upload is one documented *Put Blob*
-request (``PUT <container>/<blob>?<SAS>``, ``x-ms-blob-type: BlockBlob``) on a shared urllib3
-connection pool, authorised by a short-lived container SAS that v12's ``generate_container_sas``
+request (``PUT <container>/<blob>?<SAS>``, ``x-ms-blob-type: BlockBlob``) on a keep-alive
+``http.client`` connection per upload thread, authorised by a short-lived container SAS that v12's ``generate_container_sas``
 signs with the account key (or by the caller's own SAS token), with retries on connection errors
 and 5xx.  Everything else goes through the v12 clients.
 """
@@ -28,6 +28,7 @@ and 5xx.  Everything else goes through the v12 clients.
 from __future__ import annotations
 
 import atexit
+import http.client
 import threading
 import time
 import weakref
@@ -37,7 +38,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
 from .. import exceptions
@@ -292,17 +293,25 @@ _HEADER_OF_SETTING = {
 
 
 class _PutBlob:
-    """Small uploads as single *Put Blob* requests on a shared connection pool (see module doc)."""
+    """Small uploads as single *Put Blob* requests (see the module docstring).
 
-    def __init__(self, account: StorageAccount, endpoint: str, api_version: str, pool_size: int) -> None:
-        import urllib3
+    Each upload thread keeps one keep-alive ``http.client`` connection to the endpoint.  No
+    library logs these requests, so the SAS in their URL cannot reach a debug log (urllib3 logs
+    request URLs at DEBUG).
+    """
 
+    def __init__(self, account: StorageAccount, endpoint: str, api_version: str) -> None:
+        parts = urlsplit(endpoint)
         self._account = account
-        self._endpoint = endpoint
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or ""
+        self._port = parts.port
+        self._base_path = parts.path.rstrip("/")
         self._api_version = api_version
-        self._http = urllib3.PoolManager(maxsize=pool_size, block=True, retries=False)
         self._sas: dict[str, tuple[str, datetime]] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[http.client.HTTPConnection] = []
 
     @staticmethod
     def usable(account: StorageAccount) -> bool:
@@ -310,7 +319,7 @@ class _PutBlob:
 
     def _container_sas(self, container: str) -> str:
         if not self._account.key:
-            return self._account.sas_token or ""
+            return (self._account.sas_token or "").lstrip("?")
         now = datetime.now(timezone.utc)
         with self._lock:
             cached = self._sas.get(container)
@@ -333,6 +342,19 @@ class _PutBlob:
             self._sas[container] = (token, expiry)
         return token
 
+    def _connection(self, fresh: bool = False) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is not None and not fresh:
+            return connection
+        if connection is not None:
+            connection.close()
+        factory = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        connection = factory(self._host, self._port, timeout=60)
+        self._local.connection = connection
+        with self._lock:
+            self._connections.append(connection)
+        return connection
+
     def put(
         self,
         container: str,
@@ -341,11 +363,12 @@ class _PutBlob:
         content_settings: ContentSettings | None,
         metadata: dict[str, str] | None,
     ) -> ResourceProperties:
-        url = f"{self._endpoint}/{container}/{quote(blob, safe='/~')}?{self._container_sas(container)}"
+        target = f"{self._base_path}/{container}/{quote(blob, safe='/~')}?{self._container_sas(container)}"
         headers = {
             "x-ms-blob-type": "BlockBlob",
             "x-ms-version": self._api_version,
             "Content-Type": "application/octet-stream",
+            "Content-Length": str(len(body)),
         }
         for attribute, header in _HEADER_OF_SETTING.items():
             value = getattr(content_settings, attribute, None) if content_settings else None
@@ -353,20 +376,30 @@ class _PutBlob:
                 headers[header] = value
         for key, value in (metadata or {}).items():
             headers[f"x-ms-meta-{key}"] = value
+        fresh = False
         for attempt in range(_RETRIES + 1):
+            connection = self._connection(fresh)
             try:
-                response = self._http.request("PUT", url, body=body, headers=headers)
-            except Exception as err:  # connection reset, timeout: retried like v12's policy
+                connection.request("PUT", target, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as err:
+                # A keep-alive connection the server closed, a reset, a timeout: Put Blob
+                # overwrites, so it is safe to send again on a new connection.
+                fresh = True
                 if attempt == _RETRIES:
-                    raise exceptions.cloud_error(503, "ServiceUnavailable", f"upload failed: {type(err).__name__}") from None
-                time.sleep(0.2 * 2**attempt)
+                    raise exceptions.cloud_error(
+                        503, "ServiceUnavailable", f"upload of {blob!r} failed: {type(err).__name__}"
+                    ) from None
+                if attempt:
+                    time.sleep(0.2 * 2 ** (attempt - 1))
                 continue
             if response.status >= 500 and attempt < _RETRIES:
                 time.sleep(0.2 * 2**attempt)
                 continue
             break
         if response.status != 201:
-            raise _service_error(response.status, response.headers, response.data)
+            raise _service_error(response.status, response.headers, data)
         result = ResourceProperties()
         result.etag = response.headers.get("ETag")
         modified = response.headers.get("Last-Modified")
@@ -374,7 +407,10 @@ class _PutBlob:
         return result
 
     def close(self) -> None:
-        self._http.clear()
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
 
 
 def _service_error(status: int, headers: Any, body: bytes) -> Exception:
@@ -451,9 +487,7 @@ class AzureBlobStore:
             return lambda c, b, body, cs, md: self._upload(c, b, body, len(body), cs, md, 1)
         with self._background_lock:
             if self._put_blob is None:
-                self._put_blob = _PutBlob(
-                    self.account, self._endpoint(), self._service.api_version, self._workers
-                )
+                self._put_blob = _PutBlob(self.account, self._endpoint(), self._service.api_version)
             return self._put_blob.put
 
     # containers -------------------------------------------------------------------------------

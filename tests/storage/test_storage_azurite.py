@@ -190,3 +190,16 @@ def test_container_metadata_and_public_access_reach_the_service(service, v12):
     anonymous = requests.get(f"{service.make_container_url(name)}/missing.txt", timeout=10)
     assert anonymous.status_code == 404  # public read: the blob is simply missing, not forbidden
     service.delete_container(name)
+
+
+def test_no_sas_or_key_reaches_debug_logs(service, container, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for i in range(20):
+        service.create_blob_from_bytes(container, f"logged/{i}.bin", b"x")
+    service.flush()
+    assert [b.name for b in service.list_blobs(container, prefix="logged/")]
+    from _azurite import KEY
+
+    assert "sig=" not in caplog.text and KEY not in caplog.text
