@@ -441,3 +441,41 @@ def test_failing_setup_task_fails_the_job_clearly(client, make_cluster, wait_job
     (error,) = job.execution_info.errors
     assert error.code == "NodeSetupFailed" and "exit code 4" in error.message
     assert client.clusters.get(RG, WS, "badsetup").node_state_counts.running_node_count == 0
+
+
+def test_terminating_a_queued_job_ends_its_supervisor(
+    client, make_cluster, wait_job, run_dir, wait_until
+):
+    empty = make_cluster(name="empty", nodes=0)
+    client.jobs.create(RG, WS, EXP, "waiting", custom(empty.id, "echo never")).result()
+    job = client.jobs.get(RG, WS, EXP, "waiting")
+    assert str(job.execution_state.value) == "queued"
+    supervisor = ProcessRef.from_dict(json.loads((run_dir(job) / "supervisor.json").read_text()))
+    assert supervisor.alive()  # waiting for nodes that will not come
+    client.jobs.terminate(RG, WS, EXP, "waiting").result()
+    job = wait_job(client, "waiting")
+    assert str(job.execution_state.value) == "failed"
+    assert job.execution_info.errors[0].code == "JobTerminated"
+    wait_until(lambda: not supervisor.alive())
+
+
+def test_auto_scale_cluster_grows_for_a_queued_job(client, wait_job):
+    params = models.ClusterCreateParameters(
+        vm_size="STANDARD_NC6",
+        scale_settings=models.ScaleSettings(
+            auto_scale=models.AutoScaleSettings(
+                minimum_node_count=0, maximum_node_count=2, initial_node_count=0
+            )
+        ),
+        user_account_settings=models.UserAccountSettings(
+            admin_user_name="u", admin_user_password="pw"
+        ),
+    )
+    auto = client.clusters.create(RG, WS, "auto", params).result()
+    assert auto.current_node_count == 0
+    client.jobs.create(
+        RG, WS, EXP, "grows", custom(auto.id, "echo $AZ_BATCHAI_TASK_INDEX", node_count=2)
+    ).result()
+    job = wait_job(client, "grows")
+    assert str(job.execution_state.value) == "succeeded", job.execution_info
+    assert stdouterr(client, "grows")["stdout.txt"] == "0\n"

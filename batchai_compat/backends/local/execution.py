@@ -185,10 +185,11 @@ class LocalExecutor:
         else:
             message = f"The job's supervisor process (pid {ref.pid}) exited before the job ended."
         self._stop_processes(files)
-        if self.store.finish_job(
-            job.row_id, succeeded=False, exit_code=None, errors=[_error("SupervisorDied", message)]
-        ):
-            return self.store.get_job_by_row(job.row_id) or job
+        if job.execution_state == "terminating":  # it died while stopping the job as asked
+            error = _error("JobTerminated", "The job was terminated by the user.")
+        else:
+            error = _error("SupervisorDied", message)
+        self.store.finish_job(job.row_id, succeeded=False, exit_code=None, errors=[error])
         return self.store.get_job_by_row(job.row_id) or job
 
     def list_output_files(self, job: JobRecord, options: Any) -> list[Any]:
