@@ -8,7 +8,9 @@ models.  Times are epoch seconds (UTC).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -147,15 +149,16 @@ class FileServerRecord:
 
 @dataclass(frozen=True)
 class JobRecord:
-    """A job row.  ``parameters`` is the job's JobCreateParameters REST body without secrets;
-    ``job_uuid`` names its run folder and ends its output path segment."""
+    """A job row.  ``parameters`` is the job's JobCreateParameters REST body without secrets
+    (parsed from ``parameters_json`` on first use); ``job_uuid`` names its run folder and ends
+    its output path segment."""
 
     row_id: int
     workspace: WorkspaceKey
     experiment: str
     name: str
     job_uuid: str
-    parameters: dict[str, Any]
+    parameters_json: str
     cluster_id: str
     cluster_row: int | None
     node_count: int
@@ -175,3 +178,8 @@ class JobRecord:
     @property
     def key(self) -> JobKey:
         return JobKey(*self.workspace, self.experiment, self.name)
+
+    @cached_property
+    def parameters(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.parameters_json)
+        return parsed

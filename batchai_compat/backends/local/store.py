@@ -1508,7 +1508,7 @@ def _job_record(row: sqlite3.Row) -> JobRecord:
         experiment=row["exp_name"],
         name=row["name"],
         job_uuid=row["job_uuid"],
-        parameters=json.loads(row["parameters"]),
+        parameters_json=row["parameters"],
         cluster_id=row["cluster_id"],
         cluster_row=row["cluster_row"],
         node_count=row["node_count"],
