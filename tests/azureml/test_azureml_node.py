@@ -24,6 +24,7 @@ from guide import STORAGE_KEY, job_parameters
 import batchai_compat.models as models
 from batchai_compat.backends.azureml import translate
 from batchai_compat.backends.azureml.backend import node_app
+from batchai_compat.backends.azureml.node import gpu_count
 
 SECRET = "secret-from-key-vault"
 RUN_TOKEN = "run-token-123"
@@ -34,7 +35,7 @@ import json, os, sys
 role = [a for a in sys.argv if a.startswith("--job_name=")][0].split("=", 1)[1]
 index = os.environ["AZ_BATCHAI_TASK_INDEX"]
 out = os.environ["AZ_BATCHAI_OUTPUT_MODEL"]
-names = ["AZ_BATCHAI_INPUT_SCRIPT", "AZ_BATCHAI_INPUT_DATASET", "AZ_BATCHAI_OUTPUT_MODEL",
+names = ["AZ_BATCHAI_MPI_HOST_FILE", "AZ_BATCHAI_NUM_GPUS", "AZ_BATCHAI_INPUT_SCRIPT", "AZ_BATCHAI_INPUT_DATASET", "AZ_BATCHAI_OUTPUT_MODEL",
          "AZ_BATCHAI_OUTPUT_TENSORBOARD", "AZ_BATCHAI_PS_HOSTS", "AZ_BATCHAI_WORKER_HOSTS",
          "AZ_BATCHAI_JOB_MOUNT_ROOT", "AZ_BATCHAI_STDOUTERR_DIR", "TF_CONFIG", "API_TOKEN", "MODE",
          "AZ_BATCHAI_COMPAT_JOB"]
@@ -153,6 +154,8 @@ def test_parameter_server_job_on_azure_ml_processes(tmp_path: Path, key_vault: s
     assert env_seen["MODE"] == f"{model_dir}/mode"
     assert json.loads(env_seen["TF_CONFIG"])["task"] == {"type": "worker", "index": 1}
     assert env_seen["AZ_BATCHAI_COMPAT_JOB"] is None  # the manifest is not passed on to the job
+    assert Path(env_seen["AZ_BATCHAI_MPI_HOST_FILE"]).read_text() == "10.0.0.4 slots=1\n10.0.0.5 slots=1\n"
+    assert env_seen["AZ_BATCHAI_NUM_GPUS"] == str(gpu_count())
 
     logs = run_dir / "logs" / "stdouterr"
     assert (logs / "stdout-wk-1.txt").read_text() == "worker 1 training\n"
@@ -195,6 +198,13 @@ def test_failing_task_exit_code_is_the_runs(tmp_path: Path, key_vault: str) -> N
     assert (run_dir / "logs" / "stdouterr" / "stderr.txt").read_text() == "boom\n"
 
 
+def test_gpu_count_reads_nvidia_devices(tmp_path: Path) -> None:
+    for name in ("nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm", "null"):
+        (tmp_path / name).write_text("")
+    assert gpu_count(str(tmp_path)) == 2
+    assert gpu_count(str(tmp_path / "missing")) == 0
+
+
 def test_outside_a_batch_ai_run_it_refuses(tmp_path: Path) -> None:
     (tmp_path / translate.NODE_APP_NAME).write_bytes(node_app())
     done = subprocess.run(
@@ -202,3 +212,34 @@ def test_outside_a_batch_ai_run_it_refuses(tmp_path: Path) -> None:
         env={"PATH": os.environ["PATH"]}, timeout=60,
     )
     assert done.returncode == 2 and translate.MANIFEST_VARIABLE in done.stderr
+
+
+def _as_old_python(tmp_path: Path, path: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / translate.NODE_APP_NAME).write_bytes(node_app())
+    code = (
+        "import runpy, sys; sys.version_info = (2, 7, 18); sys.version = '2.7.18 (old image)'; "
+        f"sys.argv = [{translate.NODE_APP_NAME!r}]; "
+        f"runpy.run_path({translate.NODE_APP_NAME!r}, run_name='__main__')"
+    )
+    return subprocess.run(
+        [sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True,
+        env={"PATH": path}, timeout=60,
+    )
+
+
+def test_an_image_whose_python_is_2_reruns_with_python3(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python3 = bin_dir / "python3"
+    python3.write_text('#!/bin/sh\necho "python3 ran $*"\n')
+    python3.chmod(0o755)
+    done = _as_old_python(tmp_path, f"{bin_dir}:/usr/bin:/bin")
+    assert done.stdout.strip() == f"python3 ran {translate.NODE_APP_NAME}"
+
+
+def test_an_image_without_python3_gets_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = _as_old_python(tmp_path, str(empty))
+    assert done.returncode == 2
+    assert "needs Python 3.8 or newer" in done.stderr and "2.7.18" in done.stderr

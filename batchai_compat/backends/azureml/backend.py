@@ -246,7 +246,24 @@ class _Operation:
 
 
 _NODE_APP: list[bytes] = []
-_NODE_MAIN = b"import sys\n\nfrom batchai_compat.backends.azureml.node import main\n\nsys.exit(main())\n"
+#: The zip application's entry point; Python 2 compatible up to the version check, so that an
+#: image whose ``python`` is too old re-runs it with ``python3`` or says what is wrong.
+_NODE_MAIN = b"""import os
+import sys
+
+if sys.version_info < (3, 8):
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(folder, "python3")
+        if os.access(candidate, os.X_OK) and os.path.realpath(candidate) != os.path.realpath(sys.executable):
+            os.execv(candidate, [candidate] + sys.argv)
+    sys.stderr.write("batchai_node.pyz needs Python 3.8 or newer in the job's image (found %s)\\n"
+                     % sys.version.split()[0])
+    sys.exit(2)
+
+from batchai_compat.backends.azureml.node import main
+
+sys.exit(main())
+"""
 
 
 def _register_datastore(workspace: Any, spec: translate.DatastoreSpec) -> None:

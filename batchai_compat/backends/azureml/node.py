@@ -14,10 +14,12 @@ and this adapter
    ``$AZ_BATCHAI_JOB_MOUNT_ROOT/<relative_mount_path>``;
 3. reads the job's secrets from the workspace Key Vault (azureml-core's run context when the
    image has it, the credential REST endpoint with the run token otherwise);
-4. builds the ``$AZ_BATCHAI_*`` environment with the shared runtime, with two Azure ML choices:
-   ``$AZ_BATCHAI_STDOUTERR_DIR`` is ``./logs/stdouterr`` (streamed to run history) and
+4. builds the ``$AZ_BATCHAI_*`` environment with the shared runtime, with three Azure ML choices:
+   ``$AZ_BATCHAI_STDOUTERR_DIR`` is ``./logs/stdouterr`` (streamed to run history),
    ``$AZ_BATCHAI_OUTPUT_<ID>`` is ``./outputs/<ID>`` (uploaded to run history), which is what
-   ``jobs.list_output_files`` lists;
+   ``jobs.list_output_files`` lists, and ``$AZ_BATCHAI_SHARED_JOB_TEMP`` is node-local (Azure ML
+   runs share no folder but their mounted datastores); the MPI host file lists
+   ``$AZ_BATCH_NODE_LIST`` and ``$AZ_BATCHAI_NUM_GPUS`` counts ``/dev/nvidia<N>``;
 5. runs ``job_preparation`` once per node, then its task's Batch AI command, logging to Batch
    AI's file names (``stdout-wk-0.txt``, ``stdout-ps-0.txt``, ``stdout-<rank>.txt``...).
 """
@@ -39,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ...runtime.environment import TaskRole, expand, job_environment, task_environment
+from ...runtime.launcher import write_host_file
 from ...runtime.logs import task_log_names
 from ...runtime.spec import JobSpec, job_spec
 from ...runtime.toolkits import MPI_TOOLKITS, MpiOptions, TaskPlan, task_plans
@@ -105,6 +108,14 @@ def azureml_task(spec: JobSpec, env: Mapping[str, str]) -> NodeTask:
     per_node = _int(env, "OMPI_COMM_WORLD_LOCAL_SIZE") or 1
     node_index = explicit if explicit is not None else rank // per_node
     return NodeTask("task", rank, hosts, min(node_index, len(hosts) - 1))
+
+
+def gpu_count(devices: str = "/dev") -> int:
+    """GPUs visible on this node (``/dev/nvidia<N>``), for ``$AZ_BATCHAI_NUM_GPUS``."""
+    root = Path(devices)
+    if not root.is_dir():
+        return 0
+    return sum(1 for p in root.iterdir() if p.name.startswith("nvidia") and p.name[6:].isdigit())
 
 
 def _secret_via_rest(name: str, env: Mapping[str, str]) -> str:
@@ -239,7 +250,9 @@ def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
         mount_root=str(scratch / "mounts"),
         job_mount_root=str(scratch / "job_mounts"),
         job_temp_dir=str(scratch / "temp"),
-        shared_job_temp=str(work_dir / "outputs" / ".batchai_shared"),
+        # Azure ML has no folder shared by a run's nodes (outside mounted datastores)
+        shared_job_temp=str(scratch / "shared"),
+        num_gpus=gpu_count(),
         pytorch_init_method=task.pytorch_init_method,
     )
     _link_mounts(manifest, Path(topology.job_mount_root), env)
@@ -247,8 +260,9 @@ def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
     contract = _contract(spec, topology, task, secrets, manifest, work_dir)
     node_env = {**env, **contract}
     node_env.setdefault("PYTHONUNBUFFERED", "1")
-    for folder in [contract["AZ_BATCHAI_STDOUTERR_DIR"], topology.job_temp]:
+    for folder in [contract["AZ_BATCHAI_STDOUTERR_DIR"], topology.job_temp, topology.shared_job_temp]:
         Path(folder).mkdir(parents=True, exist_ok=True)
+    write_host_file(topology, topology.mpi_host_file)  # for commands that call mpirun themselves
     for name, value in contract.items():
         if name.startswith("AZ_BATCHAI_OUTPUT_"):
             Path(value).mkdir(parents=True, exist_ok=True)
