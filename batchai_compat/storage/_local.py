@@ -13,9 +13,10 @@ file's directory must exist (``create_directory`` first, as with Azure Files), d
 last blob of a virtual directory removes that directory.
 
 Differences, by necessity: blob names must map to paths (no empty, ``.`` or ``..`` segment, and
-a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content settings are
-accepted but not stored (``content_type`` is guessed from the name when read back); account keys
-are not checked.  SAS tokens and URLs are served by the loopback file server
+a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content settings live
+beside the data, in ``storage/<account>/.properties/``, tagged with the etag of the content they
+describe — a file a job rewrote reads back with default settings (``content_type`` guessed from
+its name) and no metadata; account keys are not checked.  SAS tokens and URLs are served by the loopback file server
 (:mod:`batchai_compat.backends.local.fileserver`): a read SAS URL is
 ``http://127.0.0.1:<port>/<token>/<name>`` and honours ``Range``; a URL without a valid SAS is
 refused with 403, as Azure refuses anonymous reads of a private container.
@@ -24,6 +25,7 @@ refused with 403, as Azure refuses anonymous reads of a private container.
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import os
 import secrets
@@ -143,6 +145,59 @@ def _prune_empty_parents(path: Path, stop: Path) -> None:
         parent = parent.parent
 
 
+class _PropertyStore:
+    """Content settings and metadata of local blobs or files, kept out of the data folders.
+
+    ``<account>/.properties/<blob|file>/<container>/<name>.json`` holds them with the etag of the
+    content they were written with; a mismatch (the file was changed by something else, a job)
+    means "defaults", as a fresh upload without settings would give on Azure.
+    """
+
+    def __init__(self, root: Path, incoming: Path) -> None:
+        self._root = root
+        self._incoming = incoming
+
+    def _path(self, container: str, name: str) -> Path:
+        return layout.resolve_inside(self._root / container, name + ".json")
+
+    def save(
+        self,
+        container: str,
+        name: str,
+        etag: str,
+        settings: ContentSettings | None,
+        metadata: dict[str, str] | None,
+    ) -> None:
+        path = self._path(container, name)
+        if settings is None and not metadata:
+            self.remove(container, name)
+            return
+        record = {
+            "etag": etag,
+            "content_settings": {k: v for k, v in vars(settings).items() if v is not None} if settings else {},
+            "metadata": dict(metadata or {}),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, self._incoming, json.dumps(record).encode(), None)
+
+    def load(self, container: str, name: str, etag: str) -> tuple[ContentSettings | None, dict[str, str]]:
+        try:
+            record = json.loads(self._path(container, name).read_bytes())
+        except (OSError, ValueError):
+            return None, {}
+        if not isinstance(record, dict) or record.get("etag") != etag:
+            return None, {}
+        return ContentSettings(**record.get("content_settings", {})), dict(record.get("metadata", {}))
+
+    def remove(self, container: str, name: str) -> None:
+        path = self._path(container, name)
+        path.unlink(missing_ok=True)
+        _prune_empty_parents(path, self._root)
+
+    def drop(self, container: str) -> None:
+        shutil.rmtree(self._root / container, ignore_errors=True)
+
+
 def _sas_query(kind: str, permission: str, expiry: datetime, start: datetime | None, token: str) -> str:
     fields = [("sr", kind), ("sp", permission), ("se", sas_time_text(expiry))]
     if start is not None:
@@ -179,6 +234,10 @@ def _sign(root: Path, name: str | None, permission: str, expiry: datetime, start
     )
 
 
+def _join(directory: str, name: str) -> str:
+    return f"{directory}/{name}" if directory else name
+
+
 def _url(token: str, name: str) -> str:
     from ..backends.local.fileserver import default_server
 
@@ -194,6 +253,7 @@ class LocalBlobStore:
         self.account = account
         self._root = root
         self._account_dir = layout.blob_container_dir(account.name, "x", root).parent.parent
+        self._properties = _PropertyStore(self._account_dir / ".properties" / "blob", self._account_dir / ".incoming")
 
     # containers -------------------------------------------------------------------------------
     def _container_dir(self, container: str) -> Path:
@@ -230,6 +290,7 @@ class LocalBlobStore:
         except FileNotFoundError:
             return False
         shutil.rmtree(doomed, ignore_errors=True)
+        self._properties.drop(container)
         return True
 
     def container_exists(self, container: str) -> bool:
@@ -288,12 +349,13 @@ class LocalBlobStore:
                 code="BlobPathConflict",
             )
         stat = _write_atomically(path, self._account_dir / ".incoming", data, count)
+        self._properties.save(container, blob, _etag(stat), content_settings, metadata)
         result = ResourceProperties()
         result.etag = _etag(stat)
         result.last_modified = _modified(stat)
         return result
 
-    def _blob(self, name: str, stat: os.stat_result) -> Blob:
+    def _blob(self, container: str, name: str, stat: os.stat_result) -> Blob:
         props = BlobProperties()
         props.blob_type = "BlockBlob"
         props.content_length = stat.st_size
@@ -301,8 +363,9 @@ class LocalBlobStore:
         props.last_modified = _modified(stat)
         props.creation_time = datetime.fromtimestamp(stat.st_ctime, tz=timezone.utc)
         props.server_encrypted = False
-        props.content_settings = ContentSettings(content_type=_guess_content_type(name))
-        return Blob(name=name, props=props, metadata={})
+        settings, metadata = self._properties.load(container, name, props.etag)
+        props.content_settings = settings or ContentSettings(content_type=_guess_content_type(name))
+        return Blob(name=name, props=props, metadata=metadata)
 
     def _existing_blob(self, container: str, blob: str) -> Path:
         _, path = self._blob_path(container, blob)
@@ -318,14 +381,14 @@ class LocalBlobStore:
         path = self._existing_blob(container, blob)
         stat = path.stat()
         copied, _size, content_range = _read_range(path, stream, start, end)
-        result = self._blob(blob, stat)
+        result = self._blob(container, blob, stat)
         result.properties.content_length = copied
         result.properties.content_range = content_range
         return result
 
     def get_blob_properties(self, container: str, blob: str) -> Blob:
         path = self._existing_blob(container, blob)
-        return self._blob(blob, path.stat())
+        return self._blob(container, blob, path.stat())
 
     def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
         folder = self._existing_container(container)
@@ -346,13 +409,14 @@ class LocalBlobStore:
                     ):
                         found.append((full, stat))
         for name, stat in sorted(found, key=lambda item: item[0]):
-            yield self._blob(name, stat)
+            yield self._blob(container, name, stat)
 
     def delete_blob(self, container: str, blob: str) -> None:
         folder = self._existing_container(container)
         path = self._existing_blob(container, blob)
         path.unlink()
         _prune_empty_parents(path, folder)
+        self._properties.remove(container, blob)
 
     # URLs and SAS -----------------------------------------------------------------------------
     def blob_sas(
@@ -384,6 +448,7 @@ class LocalFileStore:
         self.account = account
         self._root = root
         self._account_dir = layout.file_share_dir(account.name, "x", root).parent.parent
+        self._properties = _PropertyStore(self._account_dir / ".properties" / "file", self._account_dir / ".incoming")
 
     def _share_dir(self, share: str) -> Path:
         return layout.file_share_dir(self.account.name, share, self._root)
@@ -429,6 +494,7 @@ class LocalFileStore:
         except FileNotFoundError:
             return False
         shutil.rmtree(doomed, ignore_errors=True)
+        self._properties.drop(share)
         return True
 
     def share_exists(self, share: str) -> bool:
@@ -506,16 +572,18 @@ class LocalFileStore:
             raise exceptions.ConflictError(
                 "The specified resource name is used by a directory.", status_code=409, code="ResourceTypeMismatch"
             )
-        _write_atomically(target, self._account_dir / ".incoming", data, count)
+        stat = _write_atomically(target, self._account_dir / ".incoming", data, count)
+        self._properties.save(share, _join(directory, name), _etag(stat), content_settings, metadata)
 
-    def _file(self, name: str, stat: os.stat_result) -> File:
+    def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:
         props = FileProperties()
         props.content_length = stat.st_size
         props.etag = _etag(stat)
         props.last_modified = _modified(stat)
         props.server_encrypted = False
-        props.content_settings = ContentSettings(content_type=_guess_content_type(name))
-        return File(name=name, props=props, metadata={})
+        settings, metadata = self._properties.load(share, path, props.etag)
+        props.content_settings = settings or ContentSettings(content_type=_guess_content_type(name))
+        return File(name=name, props=props, metadata=metadata)
 
     def _existing_file(self, share: str, directory: str, name: str) -> Path:
         path = self._existing_directory(share, directory) / name
@@ -531,7 +599,7 @@ class LocalFileStore:
         path = self._existing_file(share, directory, name)
         stat = path.stat()
         copied, _size, content_range = _read_range(path, stream, start, end)
-        result = self._file(name, stat)
+        result = self._file(share, _join(directory, name), name, stat)
         result.properties.content_length = copied
         result.properties.content_range = content_range
         return result
@@ -548,10 +616,11 @@ class LocalFileStore:
                 item.properties.last_modified = _modified(stat)
                 yield item
             elif entry.is_file(follow_symlinks=False):
-                yield self._file(entry.name, stat)
+                yield self._file(share, _join(directory, entry.name), entry.name, stat)
 
     def delete_file(self, share: str, directory: str, name: str) -> None:
         self._existing_file(share, directory, name).unlink()
+        self._properties.remove(share, _join(directory, name))
 
     # URLs and SAS -----------------------------------------------------------------------------
     def file_sas(

@@ -232,14 +232,39 @@ def test_key_never_in_repr_and_account_attributes(blob_service):
     assert blob_service.primary_endpoint == f"{ACCOUNT}.blob.core.windows.net"
 
 
-def test_content_settings_accepted_and_type_reported_from_the_name_locally(blob_service):
+def test_content_settings_and_metadata_are_kept_beside_the_data(blob_service, container_dir):
     blob_service.create_container("data")
     blob_service.create_blob_from_text(
-        "data", "page.html", "<p>", content_settings=ContentSettings(content_type="text/html")
+        "data",
+        "report/page.dat",
+        "<p>",
+        content_settings=ContentSettings(content_type="text/html", cache_control="no-cache"),
+        metadata={"owner": "notebook"},
     )
-    props = blob_service.get_blob_properties("data", "page.html").properties
-    assert props.content_settings.content_type == "text/html"
-    assert props.content_length == 3
+    blob = blob_service.get_blob_properties("data", "report/page.dat")
+    assert blob.properties.content_settings.content_type == "text/html"
+    assert blob.properties.content_settings.cache_control == "no-cache"
+    assert blob.metadata == {"owner": "notebook"}
+    listed = next(iter(blob_service.list_blobs("data")))
+    assert listed.metadata == {"owner": "notebook"}
+    # Nothing but the data is in the container folder (a job mounting it sees only its files).
+    assert sorted(p.name for p in container_dir("data").rglob("*")) == ["page.dat", "report"]
+    # Overwriting without settings resets them, as Put Blob does.
+    blob_service.create_blob_from_text("data", "report/page.dat", "<p>2")
+    again = blob_service.get_blob_properties("data", "report/page.dat")
+    assert again.metadata == {} and again.properties.content_settings.content_type == "application/octet-stream"
+
+
+def test_a_file_rewritten_by_a_job_reads_back_with_default_settings(blob_service, container_dir):
+    blob_service.create_container("data")
+    blob_service.create_blob_from_text(
+        "data", "out.txt", "v1", content_settings=ContentSettings(content_type="application/x-custom"), metadata={"a": "b"}
+    )
+    target = container_dir("data") / "out.txt"
+    target.unlink()
+    target.write_text("rewritten by a job")  # a new file: the recorded settings described the old one
+    blob = blob_service.get_blob_properties("data", "out.txt")
+    assert blob.metadata == {} and blob.properties.content_settings.content_type == "text/plain"
 
 
 def test_two_services_of_one_account_share_the_folders():

@@ -187,3 +187,18 @@ def test_key_never_in_repr():
 def test_blob_and_file_services_of_one_account_are_separate_namespaces(file_service, blob_service):
     file_service.create_share("same-name")
     assert not blob_service.exists("same-name")
+
+
+def test_file_metadata_and_content_settings_are_kept(file_service, share_dir):
+    from batchai_compat.storage.file import ContentSettings
+
+    file_service.create_share("share")
+    file_service.create_file_from_text(
+        "share", None, "a.cfg", "x=1", content_settings=ContentSettings(content_type="text/x-ini"), metadata={"k": "v"}
+    )
+    got = file_service.get_file_to_text("share", None, "a.cfg")
+    assert got.metadata == {"k": "v"} and got.properties.content_settings.content_type == "text/x-ini"
+    assert [p.name for p in share_dir("share").iterdir()] == ["a.cfg"]
+    file_service.delete_file("share", None, "a.cfg")
+    file_service.create_file_from_text("share", None, "a.cfg", "x=2")
+    assert file_service.get_file_to_text("share", None, "a.cfg").metadata == {}
