@@ -98,6 +98,14 @@ def test_second_job_reuses_datastores_and_snapshot(client, fake: FakeAzureML) ->
     assert len(fake.runs) == 2
 
 
+def test_cluster_of_another_workspace_has_no_equivalent(client, fake: FakeAzureML) -> None:
+    client.experiments.create(RG, WS, "exp").result()
+    other = f"/subscriptions/x/resourceGroups/{RG}/providers/Microsoft.BatchAI/workspaces/other/clusters/nc6"
+    with pytest.raises(NoEquivalentError, match="another workspace"):
+        client.jobs.create(RG, WS, "exp", "job", job_parameters(models, other))
+    assert fake.runs == {}
+
+
 def test_duplicate_job_name_conflicts(client, fake: FakeAzureML) -> None:
     start_guide_job(client, "dup")
     params = job_parameters(models, client.clusters.get(RG, WS, "nc6").id)

@@ -719,7 +719,16 @@ class AzureMLBackend:
         cluster_ref = getattr(getattr(parameters, "cluster", None), "id", None)
         if not cluster_ref:
             raise ValidationError("parameters.cluster.id", "is required")
-        cluster = cluster_ref.rstrip("/").rsplit("/", 1)[-1]
+        owner, found, cluster = cluster_ref.rstrip("/").rpartition("/clusters/")
+        if not found:
+            cluster = cluster_ref.rstrip("/").rsplit("/", 1)[-1]
+        if "/workspaces/" in owner and owner.rsplit("/workspaces/", 1)[1].lower() != workspace.lower():
+            raise NoEquivalentError(
+                "a job on a cluster of another workspace",
+                self.name,
+                "Azure ML runs use compute targets of their own workspace; create the cluster in "
+                f"workspace {workspace!r}.",
+            )
         submission = translate.job_submission(
             parameters,
             job_name=job,

@@ -343,7 +343,10 @@ def cluster_fields(compute: Any, cluster_id: str) -> dict[str, Any]:
                 }
             }
     provisioning = _lower(getattr(compute, "provisioning_state", None))
+    # AmlCompute: Creating, Succeeded, Failed, Deleting, Updating, Canceled, Unknown
     provisioning = {"updating": "succeeded", "canceled": "failed"}.get(provisioning or "", provisioning)
+    if provisioning not in ("creating", "succeeded", "failed", "deleting"):
+        provisioning = None
     allocation = _lower(getattr(status, "allocation_state", None)) if status else None
     counts = getattr(status, "node_state_counts", None) if status else None
     node_state_counts = (
