@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ...runtime import NodeResult, Topology, job_spec
+from ...runtime import NodeError, NodeResult, Topology, job_spec
 from ...runtime.spec import rest_to_snake
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
@@ -211,27 +211,33 @@ class Supervisor:
                     }
                 )
             )
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "batchai_compat.runtime",
-                    str(launch),
-                    "--secrets-stdin",
-                    "--result",
-                    str(self.files.result(index)),
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=open(launch.parent / "runtime.log", "ab"),  # noqa: SIM115
-                start_new_session=True,
-            )
+            with open(launch.parent / "runtime.log", "ab") as runtime_log:
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "batchai_compat.runtime",
+                        str(launch),
+                        "--secrets-stdin",
+                        "--result",
+                        str(self.files.result(index)),
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=runtime_log,
+                    start_new_session=True,
+                )
             ref = ProcessRef.of(process.pid) or ProcessRef(process.pid, 0)
             self._nodes.append((ref, process))
             self.files.nodes.write_text(json.dumps([r.to_dict() for r, _ in self._nodes]))
             assert process.stdin is not None
-            process.stdin.write(secrets.encode())
-            process.stdin.close()
+            try:
+                process.stdin.write(secrets.encode())
+            except BrokenPipeError:
+                pass  # a runtime that died at once is reported by _watch
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
             self.log(f"node {topology.node_id} started (pid {process.pid})")
 
     def _watch(self, job: JobRecord) -> None:
@@ -303,8 +309,6 @@ class Supervisor:
         try:
             return NodeResult.from_json(self.files.result(index).read_text())
         except (OSError, ValueError, KeyError):
-            from ...runtime import NodeError
-
             how = (
                 f"was killed by signal {-returncode}"
                 if returncode < 0
