@@ -479,3 +479,21 @@ def test_auto_scale_cluster_grows_for_a_queued_job(client, wait_job):
     job = wait_job(client, "grows")
     assert str(job.execution_state.value) == "succeeded", job.execution_info
     assert stdouterr(client, "grows")["stdout.txt"] == "0\n"
+
+
+def test_higher_priority_job_gets_the_freed_node_first(client, cluster, wait_job, batchai_home):
+    gate = batchai_home / "gate"
+    client.jobs.create(
+        RG, WS, EXP, "busy", custom(cluster.id, f"while [ ! -e {gate} ]; do sleep 0.02; done")
+    ).result()
+    wait_job(client, "busy", ("running",))
+    client.jobs.create(
+        RG, WS, EXP, "low", custom(cluster.id, "true", scheduling_priority="low")
+    ).result()
+    client.jobs.create(
+        RG, WS, EXP, "high", custom(cluster.id, "true", scheduling_priority="high")
+    ).result()
+    gate.write_text("")
+    low, high = wait_job(client, "low"), wait_job(client, "high")
+    assert str(low.execution_state.value) == str(high.execution_state.value) == "succeeded"
+    assert high.execution_info.end_time <= low.execution_info.start_time

@@ -2,7 +2,8 @@
 
 Batch AI gang-scheduled a job: it stayed ``queued`` until its cluster had ``node_count`` idle
 nodes at once (an auto-scale cluster growing towards the demand of queued jobs, up to its
-maximum), then ran on all of them.  :func:`wait_for_nodes` does that against the state store's
+maximum), then ran on all of them.  A job does not take nodes while a queued job of the same
+cluster has a higher ``scheduling_priority``; among equals, whoever asks first gets them.  :func:`wait_for_nodes` does that against the state store's
 node allocation API; :func:`node_topologies` then lays out the job's folders and ports for the
 node runtime (:class:`batchai_compat.runtime.Topology`).
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from ...runtime import JobIdentity, Topology, job_spec, tensorflow_task_counts
 from .records import JobRecord, NodeRecord
-from .store import StateStore
+from .store import JOB_PRIORITY_RANK, StateStore
 
 __all__ = ["free_ports", "node_topologies", "wait_for_nodes"]
 
@@ -43,12 +44,13 @@ def wait_for_nodes(
     while not should_stop():
         if not store.path.exists():
             return None  # the whole local home was removed (a test's temporary folder...)
-        nodes = store.allocate_nodes(job_row)
-        if nodes is not None:
-            return nodes
         job = store.get_job_by_row(job_row)
         if job is None or job.execution_state != "queued":
             return None
+        if not _outranked(store, job):
+            nodes = store.allocate_nodes(job_row)
+            if nodes is not None:
+                return nodes
         wait = delay
         if job.cluster_row is not None:
             next_change = store.next_transition_at(job.cluster_row)
@@ -57,6 +59,16 @@ def wait_for_nodes(
         time.sleep(wait)
         delay = min(delay * 2, _LONGEST_WAIT)
     return None
+
+
+def _outranked(store: StateStore, job: JobRecord) -> bool:
+    """True while a queued job of the same cluster has a higher ``scheduling_priority``."""
+    mine = JOB_PRIORITY_RANK.get(job.scheduling_priority, 1)
+    return any(
+        JOB_PRIORITY_RANK.get(other.scheduling_priority, 1) > mine
+        for other in store.queued_jobs(job.cluster_row)
+        if other.row_id != job.row_id
+    )
 
 
 def free_ports(count: int) -> list[int]:
