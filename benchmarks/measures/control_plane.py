@@ -32,7 +32,7 @@ from .client_setup import local_client
 RG, WS, CLUSTER = "bench-rg", "bench-ws", "idle-cluster"
 PAGE = 10
 #: Wall-time budget of one run of ours in 4a, so that the whole benchmark stays a few minutes.
-CYCLES_BUDGET_S = 25.0
+CYCLES_BUDGET_S = 15.0
 
 
 class _Ours:
