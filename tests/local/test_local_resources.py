@@ -446,19 +446,31 @@ def test_returned_jobs_are_independent_copies(client, workspace):
     assert listed == second and listed is not second
 
 
-def test_job_lists_build_models_only_when_accessed(backend, client, workspace):
+def test_job_lists_read_pages_only_when_accessed(backend, client, workspace):
     from batchai_compat.backends.local.backend import LazyModels
 
     cluster = make_cluster(client)
     for index in range(5):
         client.jobs.create(RG, WS, EXP, f"job{index}", full_job_params(cluster.id)).result()
-    built = []
     jobs = backend.list_jobs(RG, WS, EXP)
     assert isinstance(jobs, LazyModels) and len(jobs) == 5
-    lazy = LazyModels(list(range(5)), lambda n: built.append(n) or f"model-{n}")
-    assert lazy[1:3] == ["model-1", "model-2"] and built == [1, 2]
-    assert lazy[-1] == "model-4" and lazy[1] == "model-1" and built == [1, 2, 4]
+    client.jobs.delete(RG, WS, EXP, "job3").result()  # after the snapshot, before the read
+    assert [job.name for job in jobs] == ["job0", "job1", "job2", "job4"]
+    with pytest.raises(CloudError) as caught:
+        jobs[3]
+    assert caught.value.status_code == 404
+
+    loads = []
+
+    def load(keys):
+        loads.append(list(keys))
+        return {key: f"model-{key}" for key in keys if key != 7}
+
+    lazy = LazyModels(range(10), load, batch=4)
+    assert lazy[2:4] == ["model-2", "model-3"] and loads == [[2, 3]]
+    assert lazy[-1] == "model-9" and loads[-1] == [8, 9]
+    assert lazy[2] == "model-2" and loads[-1] == [0, 1]  # only what was not read yet
     with pytest.raises(IndexError):
-        lazy[5]
-    assert list(lazy) == [f"model-{n}" for n in range(5)] and sorted(built) == [0, 1, 2, 3, 4]
-    assert [job.name for job in jobs] == [f"job{index}" for index in range(5)]
+        lazy[10]
+    assert list(lazy) == [f"model-{n}" for n in range(10) if n != 7]
+    assert sorted(key for batch in loads for key in batch) == list(range(10))

@@ -41,7 +41,7 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
 
@@ -148,15 +148,31 @@ class QueuedJobsExecutor:
 
 
 class LazyModels(Sequence[_T]):
-    """A read-only list of models built from store records on first access (then kept)."""
+    """A list result read page by page, as Batch AI's ``nextLink`` pages were.
 
-    def __init__(self, records: Sequence[Any], convert: Callable[[Any], _T]) -> None:
-        self._records = records
-        self._convert = convert
+    Holds the keys (store row ids) of a snapshot taken when the list was requested; the models
+    of a slice are loaded with one ``load(keys)`` call when first accessed and then kept.  An
+    item deleted before its page was read is left out of that page (a service's next page
+    would not have it either); indexing it directly raises 404.
+    """
+
+    def __init__(
+        self, keys: Sequence[int], load: Callable[[list[int]], dict[int, _T]], *, batch: int = 200
+    ) -> None:
+        self._keys = list(keys)
+        self._load = load
+        self._batch = batch
         self._built: dict[int, _T] = {}
+        self._tried: set[int] = set()
+
+    def _ensure(self, keys: list[int]) -> None:
+        missing = [key for key in keys if key not in self._tried]
+        if missing:
+            self._built.update(self._load(missing))
+            self._tried.update(missing)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._keys)
 
     @overload
     def __getitem__(self, index: int) -> _T: ...
@@ -164,18 +180,23 @@ class LazyModels(Sequence[_T]):
     def __getitem__(self, index: slice) -> list[_T]: ...
     def __getitem__(self, index: int | slice) -> _T | list[_T]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self._records)))]
-        if index < 0:
-            index += len(self._records)
-        if not 0 <= index < len(self._records):
-            raise IndexError("LazyModels index out of range")
-        built = self._built.get(index)
-        if built is None:
-            built = self._built[index] = self._convert(self._records[index])
-        return built
+            keys = self._keys[index]
+            self._ensure(keys)
+            return [self._built[key] for key in keys if key in self._built]
+        key = self._keys[index]  # IndexError past the end, as a list
+        position = index % len(self._keys)
+        start = position - position % self._batch
+        self._ensure(self._keys[start : start + self._batch])
+        if key not in self._built:
+            raise cloud_error(404, "ResourceNotFound", "The item was deleted after it was listed.")
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[_T]:
+        for start in range(0, len(self._keys), self._batch):
+            yield from self[start : start + self._batch]
 
     def __repr__(self) -> str:
-        return f"<LazyModels of {len(self._records)}>"
+        return f"<LazyModels of {len(self._keys)}>"
 
 
 def _clone(value: Any) -> Any:
@@ -650,10 +671,13 @@ class LocalBackend:
     def list_jobs(
         self, resource_group: str, workspace: str, experiment: str
     ) -> Sequence[models.Job]:
-        """The experiment's jobs, read in one transaction; each becomes a model when accessed
-        (a pager that slices out one page converts only that page)."""
-        records = self.store.list_jobs(self._ws(resource_group, workspace), experiment)
-        return LazyModels(records, self._job)
+        """The experiment's jobs: a snapshot of their ids, each page read when accessed (a pager
+        that slices out one page reads only that page)."""
+        rows = self.store.list_job_rows(self._ws(resource_group, workspace), experiment)
+        return LazyModels(rows, self._load_jobs)
+
+    def _load_jobs(self, rows: list[int]) -> dict[int, models.Job]:
+        return {record.row_id: self._job(record) for record in self.store.get_jobs_by_rows(rows)}
 
     def list_output_files(
         self,

@@ -1255,6 +1255,30 @@ class StateStore:
             exp = self._experiment_row(db, ws, experiment)
             return self._job_records(db, "WHERE j.experiment_row = ?", (exp["row_id"],))
 
+    def list_job_rows(self, key: WorkspaceKey, experiment: str) -> list[int]:
+        """Row ids of the experiment's jobs, oldest first (404 if it does not exist): a cheap
+        snapshot a pager reads page by page with :meth:`get_jobs_by_rows`."""
+        with self._read() as db:
+            ws = self._workspace_row(db, key)
+            exp = self._experiment_row(db, ws, experiment)
+            return [
+                row_id
+                for (row_id,) in db.execute(
+                    "SELECT row_id FROM jobs WHERE experiment_row = ? ORDER BY row_id",
+                    (exp["row_id"],),
+                )
+            ]
+
+    def get_jobs_by_rows(self, rows: list[int]) -> list[JobRecord]:
+        """The jobs of ``rows`` that still exist, in row order."""
+        records: list[JobRecord] = []
+        with self._read() as db:
+            for start in range(0, len(rows), 500):  # SQLite's bound-parameter limit
+                chunk = rows[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                records += self._job_records(db, f"WHERE j.row_id IN ({marks})", chunk)
+        return sorted(records, key=lambda record: record.row_id)
+
     def delete_job(self, key: JobKey) -> JobRecord:
         """Delete a job (its nodes go back to the cluster); returns it as it was."""
         with self._write() as db:
