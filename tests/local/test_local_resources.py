@@ -474,3 +474,14 @@ def test_job_lists_read_pages_only_when_accessed(backend, client, workspace):
         lazy[10]
     assert list(lazy) == [f"model-{n}" for n in range(10) if n != 7]
     assert sorted(key for batch in loads for key in batch) == list(range(10))
+
+
+def test_a_deleted_resource_id_is_never_reused(client, backend, workspace):
+    from batchai_compat.backends.local.records import ClusterKey
+
+    key = ClusterKey(SUBSCRIPTION, RG, WS, "c1")
+    make_cluster(client)
+    first = backend.store.get_cluster(key).row_id
+    client.clusters.delete(RG, WS, "c1").result()
+    make_cluster(client)
+    assert backend.store.get_cluster(key).row_id != first

@@ -109,9 +109,11 @@ _JOB_TRANSITIONS = {
 #: this against every field the models declare secret.
 SECRET_REST_KEYS = frozenset({"accountKey", "adminUserPassword", "password", "instrumentationKey"})
 
+# Row ids are AUTOINCREMENT: a deleted resource's id is never given to a new one, so ids a
+# process remembers (a cluster's in-memory parameters, a job's supervisor) cannot alias.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS workspaces (
-    row_id INTEGER PRIMARY KEY,
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     subscription_id TEXT NOT NULL COLLATE NOCASE,
     resource_group TEXT NOT NULL COLLATE NOCASE,
     name TEXT NOT NULL COLLATE NOCASE,
@@ -123,7 +125,7 @@ CREATE TABLE IF NOT EXISTS workspaces (
     UNIQUE (subscription_id, resource_group, name)
 );
 CREATE TABLE IF NOT EXISTS experiments (
-    row_id INTEGER PRIMARY KEY,
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_row INTEGER NOT NULL REFERENCES workspaces(row_id) ON DELETE CASCADE,
     name TEXT NOT NULL COLLATE NOCASE,
     creation_time REAL NOT NULL,
@@ -132,7 +134,7 @@ CREATE TABLE IF NOT EXISTS experiments (
     UNIQUE (workspace_row, name)
 );
 CREATE TABLE IF NOT EXISTS clusters (
-    row_id INTEGER PRIMARY KEY,
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_row INTEGER NOT NULL REFERENCES workspaces(row_id) ON DELETE CASCADE,
     name TEXT NOT NULL COLLATE NOCASE,
     parameters TEXT NOT NULL,
@@ -156,7 +158,7 @@ CREATE TABLE IF NOT EXISTS clusters (
     UNIQUE (workspace_row, name)
 );
 CREATE TABLE IF NOT EXISTS file_servers (
-    row_id INTEGER PRIMARY KEY,
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_row INTEGER NOT NULL REFERENCES workspaces(row_id) ON DELETE CASCADE,
     name TEXT NOT NULL COLLATE NOCASE,
     parameters TEXT NOT NULL,
@@ -166,7 +168,7 @@ CREATE TABLE IF NOT EXISTS file_servers (
     UNIQUE (workspace_row, name)
 );
 CREATE TABLE IF NOT EXISTS jobs (
-    row_id INTEGER PRIMARY KEY,
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     experiment_row INTEGER NOT NULL REFERENCES experiments(row_id) ON DELETE CASCADE,
     name TEXT NOT NULL COLLATE NOCASE,
     job_uuid TEXT NOT NULL UNIQUE,
@@ -191,7 +193,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_by_cluster ON jobs (cluster_row, execution_state);
 CREATE TABLE IF NOT EXISTS nodes (
-    row_id INTEGER PRIMARY KEY,
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
     cluster_row INTEGER NOT NULL REFERENCES clusters(row_id) ON DELETE CASCADE,
     node_id TEXT NOT NULL UNIQUE,
     node_index INTEGER NOT NULL,
