@@ -190,11 +190,14 @@ class PendingResourceProperties(ResourceProperties):
         return f"PendingResourceProperties(etag={self.etag!r}, last_modified={self.last_modified!r})"
 
 
+_THREAD_PREFIX = "batchai-compat-upload"
+
+
 class _Background:
     """A bounded pool of uploads whose failures are reported exactly once."""
 
     def __init__(self, workers: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batchai-compat-upload")
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=_THREAD_PREFIX)
         self._slots = threading.BoundedSemaphore(workers * 4)
         self._lock = threading.Lock()
         self._pending: set[Future[Any]] = set()
@@ -251,7 +254,10 @@ class _Background:
         self.raise_failures()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        # From one of the pool's own threads (a garbage collection can run anywhere) waiting
+        # would deadlock: let the queued uploads finish on their own instead.
+        in_pool = threading.current_thread().name.startswith(_THREAD_PREFIX)
+        self._pool.shutdown(wait=not in_pool)
 
 
 _LIVE_STORES: weakref.WeakSet[AzureBlobStore] = weakref.WeakSet()
@@ -427,6 +433,22 @@ def _service_error(status: int, headers: Any, body: bytes) -> Exception:
     return exceptions.cloud_error(status, code, message)
 
 
+class _Resources:
+    """What an :class:`AzureBlobStore` must release: upload threads, connections, the v12 client."""
+
+    def __init__(self, service: Any) -> None:
+        self.service = service
+        self.background: _Background | None = None
+        self.put_blob: _PutBlob | None = None
+
+    def release(self) -> None:
+        if self.background is not None:
+            self.background.close()
+        if self.put_blob is not None:
+            self.put_blob.close()
+        self.service.close()
+
+
 class AzureBlobStore:
     """Blob containers of one Azure Storage account (or Azurite), through azure-storage-blob v12."""
 
@@ -448,6 +470,10 @@ class AzureBlobStore:
         self._background: _Background | None = None
         self._put_blob: _PutBlob | None = None
         self._background_lock = threading.Lock()
+        # Old code never closes its BlockBlobService: release threads and sockets when it is
+        # garbage-collected too (the finalizer holds the resources, not the store).
+        self._resources = _Resources(self._service)
+        self._finalizer = weakref.finalize(self, self._resources.release)
         _LIVE_STORES.add(self)
         _register_atexit()
 
@@ -469,16 +495,12 @@ class AzureBlobStore:
 
     def close(self) -> None:
         _LIVE_STORES.discard(self)
-        if self._background is not None:
-            self._background.close()
-        if self._put_blob is not None:
-            self._put_blob.close()
-        self._service.close()
+        self._finalizer()
 
     def _pool(self) -> _Background:
         with self._background_lock:
             if self._background is None:
-                self._background = _Background(self._workers)
+                self._background = self._resources.background = _Background(self._workers)
             return self._background
 
     def _small_upload(self) -> Callable[..., ResourceProperties]:
@@ -487,7 +509,9 @@ class AzureBlobStore:
             return lambda c, b, body, cs, md: self._upload(c, b, body, len(body), cs, md, 1)
         with self._background_lock:
             if self._put_blob is None:
-                self._put_blob = _PutBlob(self.account, self._endpoint(), self._service.api_version)
+                self._put_blob = self._resources.put_blob = _PutBlob(
+                    self.account, self._endpoint(), self._service.api_version
+                )
             return self._put_blob.put
 
     # containers -------------------------------------------------------------------------------
