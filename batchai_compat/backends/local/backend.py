@@ -107,6 +107,9 @@ class JobExecutor(Protocol):
       ``queued`` (a ``requeue`` scale-down took its nodes), leave it queued to run again;
     * ``delete(job)`` — the job row is gone: stop its processes, drop what it left;
     * ``list_output_files(job, options)`` — ``jobs.list_output_files``.
+
+    Optionally ``refresh(job) -> JobRecord``: called before an unfinished job is returned, so
+    the executor can fail a job whose processes died (liveness on read).
     """
 
     def submit(self, job: JobRecord, parameters: models.JobCreateParameters) -> None: ...
