@@ -22,9 +22,10 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fake_service import FakeAzureML
+if TYPE_CHECKING:
+    from fake_service import FakeAzureML
 
 RUN_TOKEN = "fake-run-token"
 

@@ -129,9 +129,18 @@ class Run:
 class FakeAzureML:
     """The fake service.  Register it on a ``responses.RequestsMock`` with :meth:`install`."""
 
-    def __init__(self, subscription: str = SUBSCRIPTION, location: str = LOCATION) -> None:
+    def __init__(
+        self,
+        subscription: str = SUBSCRIPTION,
+        location: str = LOCATION,
+        run_executor: Any = None,
+    ) -> None:
+        """``run_executor(fake, resource_group, workspace, run_id)``, when given, is started in a
+        thread for every accepted run (``fake_compute.execute_run`` runs it like AmlCompute)."""
         self.subscription = subscription
         self.location = location
+        self.run_executor = run_executor
+        self.executions: list[threading.Thread] = []
         self.workspaces: dict[tuple[str, str], dict[str, Any]] = {}
         self.resource_groups: dict[str, dict[str, Any]] = {}
         self.deployments: dict[str, dict[str, Any]] = {}
@@ -703,6 +712,12 @@ class FakeAzureML:
             self._create_experiment(request, match, query, None)
         scope = f"/subscriptions/{match['sub']}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}"
         self.runs[(rg, ws, run_id)] = Run(exp, run_id, body, number=len(self.runs) + 1, scope=scope)
+        if self.run_executor is not None:
+            execution = threading.Thread(
+                target=self.run_executor, args=(self, rg, ws, run_id), daemon=True
+            )
+            self.executions.append(execution)
+            execution.start()
         return _ok({"runId": run_id, "status": "Queued"})
 
     def _run_or_404(self, match: Any) -> Run | None:

@@ -7,6 +7,7 @@ status → output files → terminate → delete; plus what has no Azure ML equi
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from conftest import RESOURCE_GROUP as RG
@@ -172,3 +173,19 @@ def test_file_servers_have_no_equivalent(client) -> None:
     assert list(client.file_servers.list_by_workspace(RG, WS)) == []
     with pytest.raises(ResourceNotFoundError):
         client.file_servers.get(RG, WS, "nfs")
+
+
+def test_concurrent_submissions_keep_the_working_directory(client, fake: FakeAzureML) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    client.experiments.create(RG, WS, "exp").result()
+    before = os.getcwd()
+    names = [f"job{i:02d}" for i in range(12)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        jobs = list(pool.map(
+            lambda name: client.jobs.create(RG, WS, "exp", name, job_parameters(models, cluster.id)).result(),
+            names,
+        ))
+    assert sorted(j.name for j in jobs) == names
+    assert os.getcwd() == before and os.path.isdir(before)

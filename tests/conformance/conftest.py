@@ -76,28 +76,36 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
     import importlib.util
     import sys
 
-    name = "azureml_fake_service"
-    module = sys.modules.get(name)
-    if module is None:
-        path = Path(__file__).parent.parent / "azureml" / "fake_service.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+    def load(file: str) -> Any:
+        name = f"azureml_{file}"
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, Path(__file__).parent.parent / "azureml" / f"{file}.py")
+            assert spec is not None and spec.loader is not None
+            sys.modules[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(sys.modules[name])
+        return sys.modules[name]
+
+    module, compute = load("fake_service"), load("fake_compute")
+    storage = home / "azureml-storage"
+    storage.mkdir(exist_ok=True)
     azureml_home = home / "azureml-home"
     (azureml_home / ".azureml").mkdir(parents=True, exist_ok=True)
     saved = {k: os.environ.get(k) for k in ("HOME", "AZUREML_DEFAULT_RETRIES")}
     os.environ.update({"HOME": str(azureml_home), "AZUREML_DEFAULT_RETRIES": "0"})
     try:
-        with module.FakeAzureML.running(subscription=SUB, location=LOCATION):
+        # every accepted run is executed like AmlCompute would (real processes, see fake_compute)
+        executor = lambda fake, rg, ws, run: compute.execute_run(fake, rg, ws, run, storage)  # noqa: E731
+        with module.FakeAzureML.running(subscription=SUB, location=LOCATION, run_executor=executor):
             yield BackendHarness(
                 name="azureml",
                 client_factory=lambda: BatchAIManagementClient(
                     module.FakeCredential(), SUB, backend="azureml"
                 ),
-                features=frozenset({"remote_login"}),
+                features=frozenset({"remote_login", "jobs"}),
                 not_applicable={
+                    "test_job_lifecycle_and_output_files": "jobs.delete has no Azure ML equivalent",
+                    "test_terminate_ends_a_running_job_failed": "jobs.delete has no Azure ML equivalent",
+                    "test_one_point_zero_cluster_and_job_calls": "jobs.delete has no Azure ML equivalent",
                     "test_resource_group_may_contain_dots_and_names_may_be_64_chars":
                         "Azure ML workspace names have 3-33 characters",
                     "test_auto_scale_cluster_reports_its_settings":

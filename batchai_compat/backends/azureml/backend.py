@@ -246,6 +246,7 @@ class _Operation:
 
 
 _NODE_APP: list[bytes] = []
+_SUBMIT_LOCK = threading.Lock()
 #: The zip application's entry point; Python 2 compatible up to the version check, so that an
 #: image whose ``python`` is too old re-runs it with ``python3`` or says what is wrong.
 _NODE_MAIN = b"""import os
@@ -747,15 +748,17 @@ class AzureMLBackend:
             self._workspace(resource_group, workspace).get_default_keyvault().set_secrets(
                 submission.secrets
             )
-        folder = self._snapshot_folder()
-        try:
-            config = submission.run_config
-            config.source_directory = folder
-            tags = dict(submission.tags)
-            tags[_PARAMETERS_TAG] = json.dumps(submission.manifest["parameters"], sort_keys=True)
-            run = self._submit(exp, config, _run_id(experiment, job), tags)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        tags = dict(submission.tags)
+        tags[_PARAMETERS_TAG] = json.dumps(submission.manifest["parameters"], sort_keys=True)
+        # azureml-core changes the process's working directory while it snapshots a folder
+        # (git metadata lookup): submissions from several threads must take turns.
+        with _SUBMIT_LOCK:
+            folder = self._snapshot_folder()
+            try:
+                submission.run_config.source_directory = folder
+                run = self._submit(exp, submission.run_config, _run_id(experiment, job), tags)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
     @staticmethod
