@@ -187,7 +187,11 @@ class PendingResourceProperties(ResourceProperties):
     def __repr__(self) -> str:
         if not self._future.done():
             return "PendingResourceProperties(<uploading>)"
-        return f"PendingResourceProperties(etag={self.etag!r}, last_modified={self.last_modified!r})"
+        error = self._future.exception()
+        if error is not None:
+            return f"PendingResourceProperties(<failed: {type(error).__name__}>)"
+        result = self._future.result()
+        return f"PendingResourceProperties(etag={result.etag!r}, last_modified={result.last_modified!r})"
 
 
 _THREAD_PREFIX = "batchai-compat-upload"
@@ -229,7 +233,8 @@ class _Background:
     def observe(self, future: Future[Any]) -> None:
         """The caller reads this upload's result itself: do not report its failure again."""
         with self._lock:
-            if self._failures.pop(future, None) is None and not future.done():
+            if self._failures.pop(future, None) is None and future in self._pending:
+                # Its done-callback has not run yet (it may run any moment): tell it.
                 self._observed.add(future)
 
     def raise_failures(self) -> None:
