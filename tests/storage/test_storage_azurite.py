@@ -149,6 +149,7 @@ def test_background_failure_is_raised_once_by_the_next_call(service):
     with pytest.raises(exceptions.ResourceNotFoundError) as info:
         service.flush()
     assert info.value.error.error == "ContainerNotFound"
+    assert repr(pending) == "PendingResourceProperties(<failed: ResourceNotFoundError>)"
     service.flush()  # reported once
     # Reading the result of a failed upload raises it there, and not again at the next flush.
     pending = service.create_blob_from_bytes("no-such-container", "y.bin", b"y")
