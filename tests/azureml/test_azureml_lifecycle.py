@@ -189,3 +189,23 @@ def test_concurrent_submissions_keep_the_working_directory(client, fake: FakeAzu
         ))
     assert sorted(j.name for j in jobs) == names
     assert os.getcwd() == before and os.path.isdir(before)
+
+
+def test_cluster_status_while_resizing_with_errors(client, fake: FakeAzureML) -> None:
+    client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    inner = fake.computes[(RG, WS, "nc6")]["properties"]["properties"]
+    inner.update(
+        allocationState="Resizing",
+        currentNodeCount=1,
+        errors=[{"error": {"code": "QuotaExceeded", "message": "Not enough cores in eastus",
+                           "details": [{"code": "Family", "message": "standardNCFamily"}]}}],
+    )
+    inner["nodeStateCounts"].update(idleNodeCount=0, preparingNodeCount=1)
+    cluster = client.clusters.get(RG, WS, "nc6")
+    assert cluster.allocation_state == "resizing"
+    assert cluster.current_node_count == 1
+    assert (cluster.node_state_counts.preparing_node_count, cluster.node_state_counts.idle_node_count) == (1, 0)
+    (error,) = cluster.errors
+    assert (error.code, error.message) == ("QuotaExceeded", "Not enough cores in eastus")
+    assert [(d.name, d.value) for d in error.details] == [("Family", "standardNCFamily")]
+    assert cluster.scale_settings.manual.target_node_count == 2  # as created, not as allocated
