@@ -209,3 +209,10 @@ def test_cluster_status_while_resizing_with_errors(client, fake: FakeAzureML) ->
     assert (error.code, error.message) == ("QuotaExceeded", "Not enough cores in eastus")
     assert [(d.name, d.value) for d in error.details] == [("Family", "standardNCFamily")]
     assert cluster.scale_settings.manual.target_node_count == 2  # as created, not as allocated
+
+
+def test_job_in_a_missing_experiment_is_404(client, fake: FakeAzureML) -> None:
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    with pytest.raises(ResourceNotFoundError):
+        client.jobs.create(RG, WS, "no_such_experiment", "job", job_parameters(models, cluster.id))
+    assert fake.runs == {} and not fake.requests_to("POST", r"/datastores$")

@@ -742,7 +742,7 @@ class AzureMLBackend:
                 "workspace": workspace,
             },
         )
-        exp = self._experiment(resource_group, workspace, experiment, create=True)
+        exp = self._experiment(resource_group, workspace, experiment)  # 404 if missing, as Batch AI
         self._ensure_datastores(resource_group, workspace, submission.datastores)
         if submission.secrets:
             self._workspace(resource_group, workspace).get_default_keyvault().set_secrets(
