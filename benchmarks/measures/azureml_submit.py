@@ -11,6 +11,7 @@ job and of a second job in the same process.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -38,9 +39,13 @@ def run(settings: Settings) -> Iterator[Row]:
         project.mkdir()
         shutil.copy(TF_SCRIPT, project / TF_SCRIPT.name)
 
+        runs = itertools.count()
+
         def side(flavour: str) -> Sample:
-            home = root / f"home-{flavour}"  # azureml-core writes ~/.azureml
-            home.mkdir(exist_ok=True)
+            # A new HOME for every run: azureml-core caches what it learnt about the workspace
+            # under ~/.azureml, and each repetition should be the same first submission.
+            home = root / f"home-{next(runs)}"
+            home.mkdir()
             env = {
                 **os.environ,
                 "HOME": str(home),

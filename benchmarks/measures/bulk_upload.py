@@ -3,10 +3,10 @@
 Baseline: what a user of today's SDK writes without thinking about it -- one
 ``ContainerClient.upload_blob`` call per file, one after the other (azure-storage-blob v12).
 Ours: the same files through the legacy ``BlockBlobService`` face of batchai_compat, the way
-the recipes upload datasets: a loop of ``create_blob_from_path`` (the face uploads small blobs in
-the background; the clock stops after ``batchai_compat.storage.flush_all()``, when all are
-stored).  Both sides upload the same 1 KiB files from this process into a new
-container of a fresh, empty Azurite process started for that one run.
+the recipes upload datasets: a loop of ``create_blob_from_path``.  The face uploads small blobs
+in the background, so the clock stops after the service's ``flush()``, when all are stored.
+Both sides upload the same 1 KiB files from this process into a new container of a fresh,
+empty Azurite process started for that one run.
 """
 
 from __future__ import annotations
@@ -41,17 +41,18 @@ def _v12_one_at_a_time(azurite: Azurite, root: Path, files: list[Path], containe
 
 
 def _legacy_face(azurite: Azurite, root: Path, files: list[Path], container: str) -> Sample:
-    from batchai_compat.storage import BlockBlobService, flush_all
+    from batchai_compat.storage import BlockBlobService
 
     service = BlockBlobService(connection_string=azurite.connection_string)
-    service.create_container(container)
-    start = time.perf_counter()
-    for path in files:
-        service.create_blob_from_path(container, path.relative_to(root).as_posix(), str(path))
-    # Small uploads run in the background: the clock stops when every one of them is stored.
-    flush_all()
-    elapsed = time.perf_counter() - start
-    uploaded = sum(1 for _ in service.list_blobs(container))
+    with service:
+        service.create_container(container)
+        start = time.perf_counter()
+        for path in files:
+            service.create_blob_from_path(container, path.relative_to(root).as_posix(), str(path))
+        # Small uploads run in the background: the clock stops when every one of them is stored.
+        service.flush()
+        elapsed = time.perf_counter() - start
+        uploaded = sum(1 for _ in service.list_blobs(container))
     if uploaded != len(files):
         raise RuntimeError(f"legacy face uploaded {uploaded} of {len(files)} blobs")
     return {"wall_s": elapsed, "blobs_per_s": len(files) / elapsed}
