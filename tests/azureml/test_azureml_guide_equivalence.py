@@ -35,8 +35,6 @@ import batchai_compat.models as models
 from batchai_compat.backends.azureml import translate
 from batchai_compat.backends.azureml.backend import _azureml_auth, _run_id
 
-pytest.importorskip("azureml.train.dnn", reason="azureml-train-core (test extra) is not installed")
-
 
 def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict, dict]:
     """The guide's Azure ML code: (compute PUT body, run configuration the estimator submits)."""
@@ -85,6 +83,8 @@ def shim_run(client) -> tuple[dict, dict]:
 
 
 def test_guide_walkthrough_matches_hand_written_azure_ml(client, fake: FakeAzureML, tmp_path: Path) -> None:
+    # imported here, not at collection: it costs seconds and only this test needs it
+    pytest.importorskip("azureml.train.dnn", reason="azureml-train-core (dev/bench extra) is not installed")
     client.fake = fake
     shim_compute, shim_config = shim_run(client)
     hand_compute, hand_config = hand_written_estimator_run(fake, tmp_path)
