@@ -33,6 +33,7 @@ azure-core nor msrestazure.  Raise them through :func:`cloud_error`.
 from __future__ import annotations
 
 import importlib.util
+import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +149,7 @@ _REASONS = {
 }
 
 _HTTP_CLASSES: dict[str, type] = {}
+_HTTP_CLASSES_LOCK = threading.Lock()
 
 
 def _init_cloud_error(
@@ -180,6 +182,15 @@ def _str_cloud_error(self: Any) -> str:
 def _build_http_classes() -> dict[str, type]:
     if _HTTP_CLASSES:
         return _HTTP_CLASSES
+    # Built once under a lock: two threads raising their first CloudError at the same time (say,
+    # background uploads) must not build two different class families.
+    with _HTTP_CLASSES_LOCK:
+        if not _HTTP_CLASSES:
+            _HTTP_CLASSES.update(_new_http_classes())
+    return _HTTP_CLASSES
+
+
+def _new_http_classes() -> dict[str, type]:
     from azure.core import exceptions as core
 
     bases: tuple[type, ...] = (core.HttpResponseError,)
@@ -197,23 +208,23 @@ def _build_http_classes() -> dict[str, type]:
         "__doc__": "An HTTP-like failure, shaped like the Batch AI service's CloudError.",
     }
     cloud = type("CloudError", (*bases, BatchAICompatError), namespace)
-    _HTTP_CLASSES["CloudError"] = cloud
-    _HTTP_CLASSES["ResourceNotFoundError"] = type(
+    classes: dict[str, type] = {"CloudError": cloud}
+    classes["ResourceNotFoundError"] = type(
         "ResourceNotFoundError",
         (cloud, core.ResourceNotFoundError),
         {"__module__": __name__, "__doc__": "404: the resource does not exist."},
     )
-    _HTTP_CLASSES["ResourceExistsError"] = type(
+    classes["ResourceExistsError"] = type(
         "ResourceExistsError",
         (cloud, core.ResourceExistsError),
         {"__module__": __name__, "__doc__": "409: a resource with that name already exists."},
     )
-    _HTTP_CLASSES["ConflictError"] = type(
+    classes["ConflictError"] = type(
         "ConflictError",
         (cloud,),
         {"__module__": __name__, "__doc__": "409: the resource's state forbids the operation."},
     )
-    return _HTTP_CLASSES
+    return classes
 
 
 def __getattr__(name: str) -> Any:
