@@ -48,6 +48,11 @@ Jobs are created ``queued``.  A scheduler turns them into processes with:
   released in the same transaction;
 * :meth:`StateStore.requeue_job` — give the nodes back and put the job back in the queue.
 
+A scale-down that takes a running job's nodes (``requeue`` / ``terminate`` deallocation) changes
+the job's row and reports it to :attr:`StateStore.on_preempted` after the commit.  Listing an
+experiment's jobs reads a snapshot of row ids (:meth:`StateStore.list_job_rows`) whose pages are
+loaded on access (:meth:`StateStore.get_jobs_by_rows`).
+
 Methods that act on a job by ``row_id`` return ``False`` / ``None`` when the job was deleted in
 the meantime (a supervisor outliving its job is normal).
 """
@@ -55,6 +60,7 @@ the meantime (a supervisor outliving its job is normal).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -87,6 +93,8 @@ __all__ = [
     "StateStore",
     "assert_no_secrets",
 ]
+
+_log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -318,7 +326,10 @@ class StateStore:
         conn.execute("COMMIT")
         if preempted and self.on_preempted is not None:
             jobs = [job for row in preempted if (job := self.get_job_by_row(row)) is not None]
-            self.on_preempted(jobs)
+            try:
+                self.on_preempted(jobs)
+            except Exception:  # the change is committed; a failed stop must not fail the call
+                _log.exception("stopping preempted jobs %s failed", [j.name for j in jobs])
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
