@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from datetime import timedelta
 
@@ -497,3 +498,28 @@ def test_higher_priority_job_gets_the_freed_node_first(client, cluster, wait_job
     low, high = wait_job(client, "low"), wait_job(client, "high")
     assert str(low.execution_state.value) == str(high.execution_state.value) == "succeeded"
     assert high.execution_info.end_time <= low.execution_info.start_time
+
+
+def test_job_outlives_the_process_that_submitted_it(client, cluster, wait_job, batchai_home):
+    submitter = (
+        "import os, sys, batchai_compat.models as m\n"
+        "from batchai_compat import BatchAIManagementClient\n"
+        "c = BatchAIManagementClient(object(), 'sub-1', backend='local')\n"
+        "p = m.JobCreateParameters(cluster=m.ResourceId(id=sys.argv[1]), node_count=1,\n"
+        "    std_out_err_path_prefix='$AZ_BATCHAI_JOB_TEMP',\n"
+        "    secrets=[m.EnvironmentVariableWithSecretValue(name='S', value='from-the-gone-process')],\n"
+        "    custom_toolkit_settings=m.CustomToolkitSettings(\n"
+        "        command_line=f'while kill -0 {os.getpid()} 2>/dev/null; do sleep 0.02; done; echo $S > {sys.argv[2]}'))\n"
+        "c.jobs.create('rg', 'ws', 'exp', 'orphaned', p).result()\n"
+    )
+    marker = batchai_home / "written-after-exit.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", submitter, cluster.id, str(marker)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    job = wait_job(client, "orphaned")
+    assert str(job.execution_state.value) == "succeeded", job.execution_info
+    assert marker.read_text() == "from-the-gone-process\n"
