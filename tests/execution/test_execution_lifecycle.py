@@ -523,3 +523,22 @@ def test_job_outlives_the_process_that_submitted_it(client, cluster, wait_job, b
     job = wait_job(client, "orphaned")
     assert str(job.execution_state.value) == "succeeded", job.execution_info
     assert marker.read_text() == "from-the-gone-process\n"
+
+
+def test_many_jobs_from_a_thread_pool_all_run(client, make_cluster, wait_job):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cluster = make_cluster(name="pool", nodes=2)
+    names = [f"batch{i}" for i in range(8)]
+
+    def submit(name: str) -> None:
+        client.jobs.create(RG, WS, EXP, name, custom(cluster.id, f"echo {name}")).result()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(submit, names))
+    for name in names:
+        job = wait_job(client, name)
+        assert str(job.execution_state.value) == "succeeded", (name, job.execution_info)
+        assert stdouterr(client, name)["stdout.txt"] == f"{name}\n"
+    counts = client.clusters.get(RG, WS, "pool").node_state_counts
+    assert (counts.idle_node_count, counts.running_node_count) == (2, 0)
