@@ -334,3 +334,16 @@ def test_a_job_needs_exactly_one_toolkit():
                 "custom_mpi_settings": {"command_line": "b"},
             }
         )
+
+
+def test_rest_body_and_as_dict_give_the_same_spec(guide_tf_job):
+    params = guide_tf_job(
+        environment_variables=[genuine.EnvironmentVariable(name="A", value="1")],
+        job_preparation=genuine.JobPreparation(command_line="pip install x"),
+        constraints=genuine.JobBasePropertiesConstraints(max_wall_clock_time=timedelta(hours=2)),
+    )
+    rest = params.serialize()  # camelCase REST body, as the local state store keeps it
+    assert "tensorFlowSettings" in json.dumps(rest)
+    assert job_spec(rest) == job_spec(params.as_dict())
+    assert job_spec(rest["properties"]) == job_spec(params)  # with or without ARM nesting
+    assert job_spec(rest).max_wall_clock_seconds == 7200
