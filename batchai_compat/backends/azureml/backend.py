@@ -327,7 +327,7 @@ def node_app() -> bytes:
         files[f"batchai_compat/{name}"] = (package / name).read_bytes()
     for source in sorted((package / "runtime").glob("*.py")):
         files[f"batchai_compat/runtime/{source.name}"] = source.read_bytes()
-    for name in ("__init__.py", "node.py"):
+    for name in ("__init__.py", "node.py", "translate.py"):
         files[f"batchai_compat/backends/azureml/{name}"] = (package / "backends" / "azureml" / name).read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

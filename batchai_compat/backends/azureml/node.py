@@ -46,12 +46,10 @@ from ...runtime.logs import task_log_names
 from ...runtime.spec import JobSpec, job_spec
 from ...runtime.toolkits import MPI_TOOLKITS, MpiOptions, TaskPlan, task_plans
 from ...runtime.topology import JobIdentity, Topology
+from .translate import MANIFEST_VARIABLE, STDOUTERR_FOLDER
 
 __all__ = ["NodeTask", "azureml_task", "main", "read_secrets"]
 
-STDOUTERR_FOLDER = "logs/stdouterr"
-OUTPUTS_FOLDER = "outputs"
-MANIFEST_VARIABLE = "AZ_BATCHAI_COMPAT_JOB"
 
 
 @dataclass(frozen=True)
