@@ -432,6 +432,10 @@ def test_cluster_setup_task_runs_once_per_node_before_jobs(
         "clusters",
         "setup",
     )
+    # The setup task's secret reached it, and no file of ours (database, logs, launch files).
+    for path in batchai_home.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path.resolve() != stdout.resolve():
+            assert SECRET.encode() not in path.read_bytes(), path
 
 
 def test_failing_setup_task_fails_the_job_clearly(client, make_cluster, wait_job):
