@@ -158,7 +158,9 @@ class _PropertyStore:
         self._incoming = incoming
 
     def _path(self, container: str, name: str) -> Path:
-        return layout.resolve_inside(self._root / container, name + ".json")
+        # ``name`` passed _segments() (no empty, '.' or '..' segment) and only this class writes
+        # under its root, so a plain join stays inside it.
+        return self._root / container / (name + ".json")
 
     def save(
         self,
@@ -191,7 +193,10 @@ class _PropertyStore:
 
     def remove(self, container: str, name: str) -> None:
         path = self._path(container, name)
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
         _prune_empty_parents(path, self._root)
 
     def drop(self, container: str) -> None:
