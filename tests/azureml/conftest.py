@@ -26,7 +26,6 @@ def azureml_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     (home / ".azureml").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("AZUREML_DEFAULT_RETRIES", "0")
-    monkeypatch.setenv("BATCHAI_COMPAT_AZUREML_POLL_SECONDS", "0.01")
     return home
 
 

@@ -25,7 +25,6 @@ import hashlib
 import io
 import json
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -380,7 +379,8 @@ class AzureMLBackend:
         self._config = config
         self._subscription_id: str = config.subscription_id
         self._auth = _azureml_auth(config.credentials, self._subscription_id)
-        self._poll_interval = float(os.environ.get("BATCHAI_COMPAT_AZUREML_POLL_SECONDS", "5"))
+        # seconds between polls of a long-running operation, as the Batch AI client's config said
+        self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
         self._workspaces: dict[tuple[str, str], Any] = {}
         self._experiments: dict[tuple[str, str, str], Any] = {}
         self._datastores: set[tuple[str, str, str]] = set()
