@@ -80,3 +80,22 @@ def test_connection_string_secret_stays_out_of_errors_and_repr():
     assert secret not in str(info.value)
     service = BlockBlobService(connection_string=f"AccountName={ACCOUNT};AccountKey={secret}")
     assert secret not in repr(service) and secret not in repr(service._store.account)
+
+
+def test_connection_string_forms_resolve_the_legacy_way():
+    dev = BlockBlobService(connection_string="UseDevelopmentStorage=true")
+    assert (dev.account_name, dev.storage, dev.primary_endpoint) == (
+        "devstoreaccount1",
+        "azure",
+        "127.0.0.1:10000/devstoreaccount1",
+    )
+    china = FileService(
+        connection_string=f"DefaultEndpointsProtocol=https;AccountName={ACCOUNT};AccountKey={KEY};EndpointSuffix=core.chinacloudapi.cn",
+        storage="azure",
+    )
+    assert china.primary_endpoint == f"{ACCOUNT}.file.core.chinacloudapi.cn"
+    assert china.account_key == KEY
+    sas_only = BlockBlobService(ACCOUNT, sas_token="?sv=2018&sig=abc", storage="local")
+    assert sas_only.sas_token == "sv=2018&sig=abc" and sas_only.account_key is None
+    for service in (dev, china):
+        service.close()
