@@ -72,6 +72,21 @@ def _processes(configuration: dict[str, Any]) -> list[dict[str, str]]:
             for role in ("ps", "worker")
             for i in range(len(cluster[role]))
         ]
+    if framework == "PyTorch":
+        torch = configuration["pytorch"]
+        count, nodes = torch["processCount"], torch["nodeCount"]
+        port = str(_free_port())
+        return [
+            {
+                "MASTER_ADDR": "127.0.0.1",
+                "MASTER_PORT": port,
+                "RANK": str(rank),
+                "WORLD_SIZE": str(count),
+                "LOCAL_RANK": str(rank % max(1, count // nodes)),
+                "NODE_RANK": str(rank // max(1, count // nodes)),
+            }
+            for rank in range(count)
+        ]
     if communicator == "IntelMpi":
         mpi = configuration["mpi"]
         per_node, nodes = mpi["processCountPerNode"], mpi["nodeCount"]

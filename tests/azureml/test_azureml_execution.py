@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import azure.mgmt.batchai.models as genuine
 import requests
 from conftest import RESOURCE_GROUP as RG
 from conftest import WORKSPACE as WS
@@ -70,3 +71,64 @@ def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) ->
     assert digest == hashlib.sha256(SECRET.encode()).hexdigest()
     everything = b"".join(fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].files.values())
     assert SECRET.encode() not in everything
+
+
+def _custom_job(cluster_id: str, **toolkit: object) -> models.JobCreateParameters:
+    return models.JobCreateParameters(
+        cluster=models.ResourceId(id=cluster_id),
+        node_count=2,
+        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
+        **toolkit,
+    )
+
+
+def _logs(client, job: str) -> dict[str, str]:
+    options = models.JobsListOutputFilesOptions(outputdirectoryid="stdouterr")
+    return {
+        f.name: requests.get(f.download_url, timeout=10).text
+        for f in client.jobs.list_output_files(RG, WS, "exp", job, options)
+    }
+
+
+def test_pytorch_and_mpi_jobs_run_one_batch_ai_task_per_azure_ml_process(
+    client, fake: FakeAzureML, tmp_path: Path
+) -> None:
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    client.experiments.create(RG, WS, "exp").result()
+    storage = tmp_path / "storage"
+    storage.mkdir()
+    script = tmp_path / "rank.py"
+    script.write_text(
+        "import os\n"
+        "print(os.environ['AZ_BATCHAI_TASK_INDEX'], os.environ['AZ_BATCHAI_PYTORCH_INIT_METHOD'],"
+        " os.environ['AZ_BATCHAI_PYTORCH_BACKEND'])\n"
+    )
+    client.jobs.create(RG, WS, "exp", "torch", _custom_job(
+        cluster.id,
+        py_torch_settings=models.PyTorchSettings(
+            python_script_file_path=str(script), process_count=2, communication_backend="gloo"
+        ),
+    )).result()
+    client.jobs.create(RG, WS, "exp", "horovod", _custom_job(
+        cluster.id,
+        custom_mpi_settings=models.CustomMpiSettings(
+            command_line="echo rank $OMPI_COMM_WORLD_RANK of $OMPI_COMM_WORLD_SIZE", process_count=4
+        ),
+    )).result()
+    # 2.0.0 has no PyTorch ToolType: a PyTorch job reports "custom", as on the local backend
+    assert "pytorch" not in {t.value for t in genuine.ToolType}
+    assert client.jobs.get(RG, WS, "exp", "torch").tool_type == "custom"
+    for job in ("torch", "horovod"):
+        codes = execute_run(fake, RG, WS, _run_id("exp", job), storage)
+        assert set(codes.values()) == {0}
+        assert client.jobs.get(RG, WS, "exp", job).execution_state == "succeeded"
+
+    torch = _logs(client, "torch")
+    rank0, rank1 = torch["stdout-0.txt"].split(), torch["stdout-1.txt"].split()
+    assert (rank0[0], rank1[0]) == ("0", "1")
+    assert rank0[1] == rank1[1] and rank0[1].startswith("tcp://127.0.0.1:")  # one rendezvous
+    assert rank0[2] == "gloo"
+
+    mpi = _logs(client, "horovod")
+    assert mpi["stdout.txt"] == "rank 0 of 4\n"  # rank 0 keeps Batch AI's single-task name
+    assert [mpi[f"stdout-{r}.txt"] for r in (1, 2, 3)] == [f"rank {r} of 4\n" for r in (1, 2, 3)]

@@ -540,9 +540,10 @@ _TOOLKITS = (
     "custom_mpi_settings",
     "horovod_settings",
 )
+#: ``Job.tool_type`` per toolkit field; 2.0.0's ToolType has no PyTorch member: "custom".
 _TOOL_TYPES = {
     "cntk_settings": "cntk",
-    "py_torch_settings": "pytorch",
+    "py_torch_settings": "custom",
     "tensor_flow_settings": "tensorflow",
     "caffe_settings": "caffe",
     "caffe2_settings": "caffe2",
