@@ -11,6 +11,7 @@ and sets the run's final status.  No Azure; real processes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -141,15 +142,28 @@ def execute_run(
         command = shlex.split(command)
     # the image's python: this interpreter without site-packages (no azureml-core on the node)
     argv = [sys.executable, "-S", *command[1:]] if command[0] == "python" else list(command)
+    key = (resource_group, workspace, run_id)
+    canceled = threading.Event()
+    codes: dict[str, int] = {}
     try:
         started = [
-            (json.dumps(extra, sort_keys=True), extra, subprocess.Popen(argv, cwd=work, env={**base, **extra}, start_new_session=True))
+            (
+                json.dumps(extra, sort_keys=True),
+                extra,
+                subprocess.Popen(argv, cwd=work, env={**base, **extra}, start_new_session=True),
+            )
             for extra in _processes(configuration)
         ]
-        codes: dict[str, int] = {}
+
+        def stop() -> None:  # what the service does on cancel: the run's containers go away
+            canceled.set()
+            for _, _, process in started:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+        fake.cancel_hooks[key] = stop
         for label, extra, process in started:
-            is_ps = '"type": "ps"' in extra.get("TF_CONFIG", "")
-            if not is_ps:
+            if '"type": "ps"' not in extra.get("TF_CONFIG", ""):
                 codes[label] = process.wait(timeout=120)
         for label, _extra, process in started:  # Azure ML stops parameter servers with the job
             if label not in codes:
@@ -159,12 +173,13 @@ def execute_run(
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
     finally:
+        fake.cancel_hooks.pop(key, None)
         server.shutdown()
         server.server_close()
     for folder in ("logs", "outputs"):
         for path in sorted((work / folder).rglob("*")):
             if path.is_file():
                 run.files[str(path.relative_to(work))] = path.read_bytes()
-    failed = any(codes.values())
-    fake.set_run_status(resource_group, workspace, run_id, "Failed" if failed else "Completed")
+    final = "Canceled" if canceled.is_set() else "Failed" if any(codes.values()) else "Completed"
+    fake.set_run_status(resource_group, workspace, run_id, final)
     return codes

@@ -141,6 +141,8 @@ class FakeAzureML:
         self.location = location
         self.run_executor = run_executor
         self.executions: list[threading.Thread] = []
+        #: run key -> callable stopping the run's processes (set by fake_compute while it runs)
+        self.cancel_hooks: dict[tuple[str, str, str], Any] = {}
         self.workspaces: dict[tuple[str, str], dict[str, Any]] = {}
         self.resource_groups: dict[str, dict[str, Any]] = {}
         self.deployments: dict[str, dict[str, Any]] = {}
@@ -779,6 +781,9 @@ class FakeAzureML:
             return _error(404, "NotFound", "run not found")
         if run.status not in ("Completed", "Failed", "Canceled"):
             run.status = "CancelRequested"
+            stop = self.cancel_hooks.get((match["rg"], match["ws"], match["run"]))
+            if stop is not None:  # a run executing on fake_compute: stop its processes
+                threading.Thread(target=stop, daemon=True).start()
         return _ok(run.dto(""))
 
     # ------------------------------------------------------------------ artifacts

@@ -5,6 +5,7 @@ AI logs and outputs in run history → listed and downloaded (with Range) throug
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import azure.mgmt.batchai.models as genuine
@@ -132,3 +133,29 @@ def test_pytorch_and_mpi_jobs_run_one_batch_ai_task_per_azure_ml_process(
     mpi = _logs(client, "horovod")
     assert mpi["stdout.txt"] == "rank 0 of 4\n"  # rank 0 keeps Batch AI's single-task name
     assert [mpi[f"stdout-{r}.txt"] for r in (1, 2, 3)] == [f"rank {r} of 4\n" for r in (1, 2, 3)]
+
+
+def test_terminate_stops_a_running_job(client, fake: FakeAzureML, tmp_path: Path) -> None:
+    storage = tmp_path / "storage"
+    storage.mkdir()
+    fake.run_executor = lambda f, rg, ws, run: execute_run(f, rg, ws, run, storage)
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    client.experiments.create(RG, WS, "exp").result()
+    params = _custom_job(
+        cluster.id, custom_toolkit_settings=models.CustomToolkitSettings(command_line="echo started; sleep 600")
+    )
+    params.node_count = 1
+    client.jobs.create(RG, WS, "exp", "long", params).result()
+
+    def state() -> str:
+        return str(client.jobs.get(RG, WS, "exp", "long").execution_state.value)
+
+    deadline = time.monotonic() + 60
+    while state() != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state() == "running"
+    client.jobs.terminate(RG, WS, "exp", "long").result()
+    (execution,) = fake.executions
+    execution.join(timeout=120)  # far less than the sleep: the processes were stopped
+    assert not execution.is_alive()
+    assert state() == "failed"  # a terminated Batch AI job ended failed
