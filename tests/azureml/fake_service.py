@@ -1,19 +1,28 @@
 """An in-memory Azure Machine Learning (v1) service behind ``responses``.
 
 azureml-core sends every HTTP request through ``requests``; :class:`FakeAzureML` answers the
-endpoint shapes a Batch AI walk-through needs (ARM subscription/workspace/compute, discovery,
-datastores, Key Vault secrets via the credential service, run history, snapshots, execution,
-artifacts) with state kept in plain dicts, so the real SDK code runs end to end offline.
+endpoint shapes a Batch AI walk-through needs, with state kept in plain dicts, so the real SDK
+code runs end to end offline:
+
+* AAD (token, OpenID configuration, instance discovery) for service-principal credentials;
+* ARM: subscriptions, resource groups, template deployments (``Workspace.create``), workspaces
+  (get/list/update/delete), AmlCompute computes (create/get/update/delete/list nodes) and their
+  async operations;
+* the regional services: discovery, datastores, credentials (the workspace Key Vault), run
+  history (experiments, runs, tags, queries, events), snapshots with blob uploads, execution
+  (start, cancel) and artifacts with SAS download URLs that honour ``Range``.
 
 Reusable by benchmarks: ``with FakeAzureML.running() as fake:`` intercepts all HTTP, and
-``fake.calls`` lists every request (method, URL) for counting.
+``fake.calls`` lists every request (method, URL) for counting; ``fake.requests`` keeps the
+parsed bodies.  ``run_executor`` (see ``fake_compute.execute_run``) runs accepted runs.
 
 Conventions kept from the real service, because the SDK depends on them:
 
 * computes report ``currentNodeCount >= minNodeCount`` (else ``wait_for_completion`` polls every
   5 s);
-* error bodies are ``{"error": {"code", "message"}}`` with the right status;
-* secrets are stored but never echoed anywhere except a ``GET secrets/{name}``.
+* error bodies are ``{"error": {"code", "message", "details"}}`` with the right status;
+* datastore registration of an existing name answers 400 "Another datastore with the same name
+  already exists", which the SDK recognises.
 """
 
 from __future__ import annotations
