@@ -24,7 +24,6 @@ import functools
 import hashlib
 import io
 import json
-import logging
 import shutil
 import tempfile
 import threading
@@ -35,13 +34,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+# This module is imported only when the azureml backend is selected (see __init__.py).
+from azureml.core.authentication import AbstractAuthentication
+
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
 from ..base import workspace_id
 from . import translate
 
 __all__ = ["AzureMLBackend"]
-
-logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -49,7 +49,6 @@ _ARM_SCOPE = "https://management.azure.com/.default"
 _PARAMETERS_TAG = "batchai.parameters"
 #: Tags azureml-core adds to what it creates (not the user's, not returned as Batch AI tags).
 _SDK_TAGS = frozenset({"createdByToolkit"})
-_CREATED_TAG = "batchai.created"
 
 
 def _models() -> Any:
@@ -75,8 +74,6 @@ def _azureml_auth(credentials: Any, subscription_id: str) -> Any:
     Accepted: an azureml auth object (used as is); an azure-identity style credential
     (``get_token(scope)``); a msrestazure/msrest credential (``signed_session()`` or ``token``).
     """
-    from azureml.core.authentication import AbstractAuthentication
-
     if isinstance(credentials, AbstractAuthentication):
         return credentials
     if callable(getattr(credentials, "get_token", None)) or callable(
@@ -90,59 +87,51 @@ def _azureml_auth(credentials: Any, subscription_id: str) -> Any:
     )
 
 
-def _make_credential_auth_class() -> type:
-    from azureml.core.authentication import AbstractAuthentication
-
-    class CredentialAuthentication(AbstractAuthentication):
-        """An azureml authentication object over a track 1/track 2 Azure credential."""
-
-        def __init__(self, credential: Any, subscription_id: str) -> None:
-            super().__init__(cloud="AzureCloud")
-            self._credential = credential
-            self._subscription_id = subscription_id
-
-        def _get_arm_token(self) -> str:
-            credential = self._credential
-            if callable(getattr(credential, "get_token", None)):  # azure-identity (track 2)
-                return str(credential.get_token(_ARM_SCOPE).token)
-            # msrest/msrestazure (track 1): refreshes itself in signed_session()
-            session = credential.signed_session()
-            token = getattr(credential, "token", None)
-            if isinstance(token, dict) and token.get("access_token"):
-                return str(token["access_token"])
-            header = str(session.headers.get("Authorization", ""))
-            return header.split(" ", 1)[1] if " " in header else header
-
-        def _get_graph_token(self) -> str:
-            return self._get_arm_token()
-
-        def _get_azureml_client_token(self) -> str:
-            return self._get_arm_token()
-
-        def _get_all_subscription_ids(self) -> tuple[list[Any], str | None]:
-            # The Batch AI client names its subscription; no need to list the tenant's.
-            from azureml._base_sdk_common.common import fetch_tenantid_from_aad_token
-
-            try:
-                tenant = fetch_tenantid_from_aad_token(self._get_arm_token())
-            except Exception:
-                tenant = None
-            return [_SubscriptionInfo(self._subscription_id, self._subscription_id)], tenant
-
-        def _get_workspace(self, subscription_id: str, resource_group: str, name: str) -> None:
-            return None
-
-    return CredentialAuthentication
-
-
 _SubscriptionInfo = collections.namedtuple("_SubscriptionInfo", "subscription_name subscription_id")
-_AUTH_CLASS: list[type] = []
 
 
-def _CredentialAuthentication(credential: Any, subscription_id: str) -> Any:  # noqa: N802
-    if not _AUTH_CLASS:
-        _AUTH_CLASS.append(_make_credential_auth_class())
-    return _AUTH_CLASS[0](credential, subscription_id)
+class _CredentialAuthentication(AbstractAuthentication):
+    """An azureml authentication object over a Batch AI client's credentials: an azure-identity
+    credential (track 2, ``get_token``) or a msrest/msrestazure one (track 1, refreshed by
+    ``signed_session()``)."""
+
+    def __init__(self, credential: Any, subscription_id: str) -> None:
+        super().__init__(cloud="AzureCloud")
+        self._credential = credential
+        self._subscription_id = subscription_id
+
+    def _token(self, scope: str) -> str:
+        credential = self._credential
+        if callable(getattr(credential, "get_token", None)):
+            return str(credential.get_token(scope).token)
+        session = credential.signed_session()  # track 1 credentials hold one ARM token
+        token = getattr(credential, "token", None)
+        if isinstance(token, dict) and token.get("access_token"):
+            return str(token["access_token"])
+        header = str(session.headers.get("Authorization", ""))
+        return header.split(" ", 1)[1] if " " in header else header
+
+    def _get_arm_token(self) -> str:
+        return self._token(_ARM_SCOPE)
+
+    def _get_graph_token(self) -> str:
+        return self._token("https://graph.microsoft.com/.default")
+
+    def _get_azureml_client_token(self) -> str:
+        return self._token("https://ml.azure.com/.default")
+
+    def _get_all_subscription_ids(self) -> tuple[list[Any], str | None]:
+        # The Batch AI client names its subscription; no need to list the tenant's.
+        from azureml._base_sdk_common.common import fetch_tenantid_from_aad_token
+
+        try:
+            tenant = fetch_tenantid_from_aad_token(self._get_arm_token())
+        except Exception:
+            tenant = None
+        return [_SubscriptionInfo(self._subscription_id, self._subscription_id)], tenant
+
+    def _get_workspace(self, subscription_id: str, resource_group: str, name: str) -> None:
+        return None  # use ARM
 
 
 # --------------------------------------------------------------------------------------------
