@@ -39,3 +39,10 @@ def test_an_unusable_credentials_object_is_a_validation_error(fake: FakeAzureML)
         BatchAIManagementClient(object(), SUBSCRIPTION, backend="azureml")
     assert error.value.parameter == "credentials"
     assert fake.calls == []
+
+
+def test_backend_repr_shows_no_credentials(fake: FakeAzureML) -> None:
+    credentials = ServicePrincipalCredentials(client_id="app", secret=SP_SECRET, tenant=TENANT)
+    client = BatchAIManagementClient(credentials, SUBSCRIPTION, backend="azureml")
+    text = repr(client.backend) + repr(client)
+    assert SUBSCRIPTION in text and SP_SECRET not in text and "token" not in text.lower()

@@ -373,7 +373,9 @@ class AzureMLBackend:
         self._workspaces: dict[tuple[str, str], Any] = {}
         self._experiments: dict[tuple[str, str, str], Any] = {}
         self._datastores: set[tuple[str, str, str]] = set()
-        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never the credentials
+        return f"AzureMLBackend(subscription_id={self._subscription_id!r})"
 
     # ------------------------------------------------------------------ helpers
 
