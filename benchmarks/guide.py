@@ -1,8 +1,9 @@
 """The migration guide's Batch AI code, as the benchmarks run it on either client.
 
 The code blocks are those of ``batchai-to-azureml-migration`` ("Creación de clústeres de
-proceso" and "Envío de trabajos"), kept verbatim except that ``cfg``, ``cluster`` and the names
-the guide set in earlier blocks are parameters.  The same functions run against the genuine
+proceso" and "Envío de trabajos"), kept as the guide wrote them except that ``cfg``, the
+cluster id and the names the guide set in earlier blocks are parameters or module constants,
+and its ``str.format`` calls are f-strings.  The same functions run against the genuine
 ``azure.mgmt.batchai.models`` 2.0.0 and against ``batchai_compat.models``: that is the
 "change one import" promise being measured.
 """

@@ -168,8 +168,12 @@ def page(rows: Sequence[Row], *, elapsed_s: float, measures: Sequence[tuple[str,
 Regenerate this page (a few minutes on 2 cores) with:
 
 ```bash
-{COMMAND}
+bash scripts/setup.sh && {COMMAND}
 ```
+
+`scripts/setup.sh` installs what the baselines need besides the package: the genuine
+azure-mgmt-batchai 2.0.0 and azure-storage-blob v12 (`test` extra), the guide's TensorFlow
+estimator `azureml-train-core` (`bench` extra), and Azurite.
 
 `python -m benchmarks --help` lists the options (`--only`, `--repetitions`, `--quick`).
 
