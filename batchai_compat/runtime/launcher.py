@@ -41,7 +41,16 @@ __all__ = ["NodeError", "NodeResult", "run_node", "write_host_file"]
 
 #: Exit code bash uses for "command not found"; reported when an interpreter/framework is missing.
 EXIT_NOT_FOUND = 127
-_POLL_SECONDS = 0.05
+_FIRST_POLL_SECONDS = 0.005
+_LAST_POLL_SECONDS = 0.1
+
+
+def poll_interval(elapsed: float) -> float:
+    """How long to sleep between checks on running processes, ``elapsed`` seconds in.
+
+    Short jobs end promptly (a few ms of latency), long ones cost ~10 wake-ups a second.
+    """
+    return min(_LAST_POLL_SECONDS, _FIRST_POLL_SECONDS + elapsed * 0.01)
 _STOP_GRACE_SECONDS = 3.0
 
 
@@ -313,6 +322,7 @@ def _wait(
     secrets: Mapping[str, str],
 ) -> NodeResult:
     pending = [(plan, p) for plan, p in started if plan.required]
+    since = time.monotonic()
     while pending:
         still = []
         for plan, process in pending:
@@ -336,7 +346,7 @@ def _wait(
                 )
         pending = still
         if pending:
-            time.sleep(_POLL_SECONDS)
+            time.sleep(poll_interval(time.monotonic() - since))
     return NodeResult(0)
 
 

@@ -6,8 +6,8 @@ so it outlives the notebook that submitted the job):
 1. wait, ``queued``, until the job's cluster gives it ``node_count`` nodes (:mod:`.scheduler`);
 2. link the cluster's and the job's mount volumes (:mod:`.mounts`) and run the cluster's setup
    task on nodes that have not run it yet (:mod:`.node_setup`);
-3. start one node runtime per node (``python -m batchai_compat.runtime``), each in a session of
-   its own, secrets passed through a pipe;
+3. start one node runtime per node (forked from the supervisor, as warm as it is; the same
+   code ``python -m batchai_compat.runtime`` runs), each in a session of its own;
 4. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
    (SIGTERM, or the job turning ``terminating``) and ``max_wall_clock_time`` stop every node;
 5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
@@ -21,18 +21,20 @@ reach the node runtimes' pipes and the cluster setup task's environment.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from ...runtime import NodeError, NodeResult, Topology, job_spec
+from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
+from ...runtime.launcher import poll_interval
 from ...runtime.spec import rest_to_snake
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
@@ -43,7 +45,6 @@ from .store import StateStore
 
 __all__ = ["RunFiles", "Supervisor", "main"]
 
-_POLL_SECONDS = 0.05
 _STATE_CHECK_SECONDS = 0.25
 
 
@@ -91,6 +92,36 @@ class RunFiles:
             return None
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@dataclass
+class _NodeProcess:
+    """A forked node runtime (our child): its identity and, once reaped, its exit code."""
+
+    ref: ProcessRef
+    pid: int
+    returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL  # reaped elsewhere: report it as lost
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        while self.poll() is None:
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
+
+
 def _error(code: str, message: str, details: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "code": code,
@@ -110,7 +141,7 @@ class Supervisor:
     secrets: dict[str, str] = field(default_factory=dict)
     setup_secrets: dict[str, str] = field(default_factory=dict)
     stop_requested: bool = False
-    _nodes: list[tuple[ProcessRef, subprocess.Popen[bytes]]] = field(default_factory=list)
+    _nodes: list[_NodeProcess] = field(default_factory=list)
 
     def request_stop(self, signum: int = 0, frame: object = None) -> None:
         self.stop_requested = True
@@ -193,10 +224,16 @@ class Supervisor:
         return max(1, cluster.gpus_per_node or cluster.cores_per_node)
 
     def _start_nodes(self, topologies: list[Topology]) -> None:
+        """Start one node runtime per node, each in a session of its own.
+
+        The runtime is forked from this process (already warm: no interpreter start, no
+        imports) rather than started as ``python -m batchai_compat.runtime``; its launch file
+        is still written, so a node can be re-run by hand with that command.
+        """
         job = self.store.get_job_by_row(self.job_row)
         assert job is not None
-        mpi = {"allow_run_as_root": os.geteuid() == 0, "oversubscribe": True}
-        secrets = json.dumps(self.secrets)
+        mpi = MpiOptions(allow_run_as_root=os.geteuid() == 0, oversubscribe=True)
+        spec = job_spec(job.parameters)
         for topology in topologies:
             index = topology.node_index
             launch = self.files.launch(index)
@@ -206,39 +243,42 @@ class Supervisor:
                     {
                         "job": job.parameters,
                         "topology": json.loads(topology.to_json()),
-                        "mpi": mpi,
+                        "mpi": dataclasses.asdict(mpi),
                         "python": sys.executable,
                     }
                 )
             )
-            with open(launch.parent / "runtime.log", "ab") as runtime_log:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "batchai_compat.runtime",
-                        str(launch),
-                        "--secrets-stdin",
-                        "--result",
-                        str(self.files.result(index)),
-                    ],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL,
-                    stderr=runtime_log,
-                    start_new_session=True,
-                )
-            ref = ProcessRef.of(process.pid) or ProcessRef(process.pid, 0)
-            self._nodes.append((ref, process))
-            self.files.nodes.write_text(json.dumps([r.to_dict() for r, _ in self._nodes]))
-            assert process.stdin is not None
-            try:
-                process.stdin.write(secrets.encode())
-            except BrokenPipeError:
-                pass  # a runtime that died at once is reported by _watch
-            finally:
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.close()
-            self.log(f"node {topology.node_id} started (pid {process.pid})")
+            pid = os.fork()
+            if pid == 0:  # the node runtime; never returns
+                self._node_main(spec, topology, mpi, launch.parent / "runtime.log")
+            node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
+            self._nodes.append(node)
+            self.files.nodes.write_text(json.dumps([n.ref.to_dict() for n in self._nodes]))
+            self.log(f"node {topology.node_id} started (pid {pid})")
+
+    def _node_main(self, spec: Any, topology: Topology, mpi: MpiOptions, log: Path) -> NoReturn:
+        """Body of a forked node runtime: its own session, its own stderr, then ``run_node``."""
+        code = 1
+        try:
+            os.setsid()
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 0)
+            os.dup2(devnull, 1)
+            os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            result = run_node(spec, topology, self.secrets, default_python=sys.executable, mpi=mpi)
+            target = self.files.result(topology.node_index)
+            temporary = target.with_suffix(".tmp")
+            temporary.write_text(result.to_json())
+            os.replace(temporary, target)
+            code = result.exit_code
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            # No interpreter shutdown: the parent's SQLite connections and files are not ours.
+            os._exit(code & 0xFF if code >= 0 else 128 + (-code & 0x7F))
 
     def _watch(self, job: JobRecord) -> None:
         spec = job_spec(job.parameters)
@@ -248,6 +288,7 @@ class Supervisor:
             else None
         )
         next_state_check = 0.0
+        started = time.monotonic()
         results: dict[int, NodeResult] = {}
         while True:
             now = time.monotonic()
@@ -288,10 +329,11 @@ class Supervisor:
                     ],
                 )
                 return
-            for index, (_, process) in enumerate(self._nodes):
-                if index in results or process.poll() is None:
+            for index, node in enumerate(self._nodes):
+                if index in results or node.poll() is None:
                     continue
-                result = self._node_result(index, process.returncode)
+                assert node.returncode is not None
+                result = self._node_result(index, node.returncode)
                 results[index] = result
                 self.log(f"node {index} finished with exit code {result.exit_code}")
                 if result.exit_code != 0:
@@ -303,7 +345,7 @@ class Supervisor:
             if len(results) == len(self._nodes):
                 self._finish(True, 0, [])
                 return
-            time.sleep(_POLL_SECONDS)
+            time.sleep(poll_interval(time.monotonic() - started))
 
     def _node_result(self, index: int, returncode: int) -> NodeResult:
         try:
@@ -334,11 +376,9 @@ class Supervisor:
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
 
     def _stop_nodes(self) -> None:
-        for ref, process in self._nodes:
-            stop_session(ref)
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+        for node in self._nodes:
+            stop_session(node.ref)
+            node.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
