@@ -72,6 +72,12 @@ def test_guide_job_submission(client, fake: FakeAzureML) -> None:
     assert job.execution_state == "queued"
     assert job.tool_type == "tensorflow"
     assert job.node_count == 2 and job.tensor_flow_settings.worker_count == 2
+    # Batch AI's segment; the runtime on the node builds paths from the same identity
+    uuid = json.loads(fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].definition[
+        "Configuration"]["environmentVariables"][translate.MANIFEST_VARIABLE])["job"]["uuid"]
+    assert job.job_output_directory_path_segment == (
+        f"{client.config.subscription_id}/{RG}/workspaces/{WS}/experiments/tensorflow_experiment/jobs/tf_job/{uuid}"
+    )
 
     run = fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))]
     configuration = run.definition["Configuration"]

@@ -60,7 +60,8 @@ def test_guide_tensorflow_job(m) -> None:
     }
     assert {d.name for d in submission.datastores} == {blob, share}
     assert submission.tags == {
-        translate.TAG_JOB_NAME: "job1", translate.TAG_EXPERIMENT: "exp", translate.TAG_CLUSTER: "nc6"
+        translate.TAG_JOB_NAME: "job1", translate.TAG_EXPERIMENT: "exp", translate.TAG_CLUSTER: "nc6",
+        translate.TAG_JOB_UUID: "6f1c",
     }
     manifest = json.loads(config["environmentVariables"][translate.MANIFEST_VARIABLE])
     assert manifest == submission.manifest

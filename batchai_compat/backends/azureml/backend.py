@@ -824,6 +824,12 @@ class AzureMLBackend:
                 "name": job,
                 "type": "Microsoft.BatchAI/workspaces/experiments/jobs",
                 "tool_type": tool_type,
+                "job_output_directory_path_segment": (
+                    f"{self._subscription_id}/{resource_group}/workspaces/{workspace}"
+                    f"/experiments/{experiment}/jobs/{job}/{known[translate.TAG_JOB_UUID]}"
+                    if known.get(translate.TAG_JOB_UUID)
+                    else None
+                ),
                 "creation_time": created,
                 "provisioning_state": "succeeded",
                 "provisioning_state_transition_time": created,

@@ -56,6 +56,7 @@ TAG_INITIAL_NODES = "batchai.initial_node_count"
 TAG_JOB_NAME = "batchai.job"
 TAG_EXPERIMENT = "batchai.experiment"
 TAG_CLUSTER = "batchai.cluster"
+TAG_JOB_UUID = "batchai.job_uuid"
 
 #: The environment variable carrying the job manifest (no secrets) to the node adapter.
 MANIFEST_VARIABLE = "AZ_BATCHAI_COMPAT_JOB"
@@ -811,7 +812,12 @@ def job_submission(
         secret_manifest[secret.name] = vault_name
 
     environment, docker = _environment(getattr(parameters, "container_settings", None), cluster_vm_size)
-    tags = {TAG_JOB_NAME: job_name, TAG_EXPERIMENT: experiment, TAG_CLUSTER: cluster_name}
+    tags = {
+        TAG_JOB_NAME: job_name,
+        TAG_EXPERIMENT: experiment,
+        TAG_CLUSTER: cluster_name,
+        TAG_JOB_UUID: job_uuid,
+    }
     manifest = {
         "backend": BACKEND,
         "job": {
