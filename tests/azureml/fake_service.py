@@ -323,6 +323,7 @@ class FakeAzureML:
             ("PUT", r"/credential/v2\.0" + _WS + r"/secrets", self._put_secret),
             ("POST", r"/credential/v2\.0" + _WS + r"/secrets", self._put_secret),
             ("GET", r"/credential/v2\.0" + _WS + r"/secrets/(?P<name>[^/]+)", self._get_secret),
+            ("DELETE", r"/credential/v2\.0" + _WS + r"/secrets/(?P<name>[^/]+)", self._delete_secret),
             # experiments
             ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)", self._get_experiment),
             ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)", self._create_experiment),
@@ -619,6 +620,11 @@ class FakeAzureML:
 
     def _put_secret(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         self.secrets[(match["rg"], match["ws"], body["name"])] = body["value"]
+        return 200, {}, ""
+
+    def _delete_secret(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        if self.secrets.pop((match["rg"], match["ws"], match["name"]), None) is None:
+            return _error(404, "NotFound", "secret not found")
         return 200, {}, ""
 
     def _get_secret(self, request: Any, match: Any, query: Any, body: Any) -> Any:

@@ -116,9 +116,12 @@ def test_cluster_of_another_workspace_has_no_equivalent(client, fake: FakeAzureM
 def test_duplicate_job_name_conflicts(client, fake: FakeAzureML) -> None:
     start_guide_job(client, "dup")
     params = job_parameters(models, client.clusters.get(RG, WS, "nc6").id)
+    params.secrets = [models.EnvironmentVariableWithSecretValue(name="OTHER", value="second-secret")]
     with pytest.raises(CloudError) as error:
         client.jobs.create(RG, WS, "tensorflow_experiment", "dup", params).result()
     assert error.value.status_code == 409
+    # the refused job's secret was stored for it and removed again; the first job's stays
+    assert sorted(fake.secrets.values()) == [SECRET]
 
 
 def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:

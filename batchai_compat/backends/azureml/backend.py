@@ -20,6 +20,7 @@ What has no equivalent (job deletion, file servers, node setup, custom VM images
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import hashlib
 import io
@@ -735,10 +736,9 @@ class AzureMLBackend:
         )
         exp = self._experiment(resource_group, workspace, experiment)  # 404 if missing, as Batch AI
         self._ensure_datastores(resource_group, workspace, submission.datastores)
-        if submission.secrets:
-            self._workspace(resource_group, workspace).get_default_keyvault().set_secrets(
-                submission.secrets
-            )
+        vault = self._workspace(resource_group, workspace).get_default_keyvault() if submission.secrets else None
+        if vault is not None:
+            vault.set_secrets(submission.secrets)
         tags = dict(submission.tags)
         tags[_PARAMETERS_TAG] = json.dumps(submission.manifest["parameters"], sort_keys=True)
         # azureml-core changes the process's working directory while it snapshots a folder
@@ -748,6 +748,11 @@ class AzureMLBackend:
             try:
                 submission.run_config.source_directory = folder
                 run = self._submit(exp, submission.run_config, _run_id(experiment, job), tags)
+            except BaseException:
+                if vault is not None:  # no job, so no secrets of it left in the Key Vault
+                    with contextlib.suppress(Exception):
+                        vault.delete_secrets(list(submission.secrets))
+                raise
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
         return self._job_model(resource_group, workspace, experiment, run, tags)
