@@ -159,3 +159,50 @@ def test_terminate_stops_a_running_job(client, fake: FakeAzureML, tmp_path: Path
     execution.join(timeout=120)  # far less than the sleep: the processes were stopped
     assert not execution.is_alive()
     assert state() == "failed"  # a terminated Batch AI job ended failed
+
+
+def _recipe_utilities():
+    """examples/utilities (the Batch AI recipes' helpers, our implementation) as a package."""
+    import importlib.util
+    import sys
+
+    name = "_azureml_examples_utilities"
+    if name not in sys.modules:
+        root = Path(__file__).resolve().parents[2] / "examples" / "utilities"
+        spec = importlib.util.spec_from_file_location(
+            name, root / "__init__.py", submodule_search_locations=[str(root)]
+        )
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+        # what ``import batchai_compat.install`` does for the recipes: their
+        # ``azure.mgmt.batchai.models`` are batchai_compat's (here for this private copy only)
+        for module in (sys.modules[name].job, sys.modules[name].cluster):
+            if hasattr(module, "models"):
+                module.models = models
+    return sys.modules[name]
+
+
+def test_recipe_helper_streams_the_guide_job(client, fake: FakeAzureML, tmp_path: Path, capsys) -> None:
+    """The guide's monitoring step, ``utils.job.wait_for_job_completion(..., 'stdouterr',
+    'stdout-wk-0.txt')``, against a job Azure ML (fake_compute) runs in the background."""
+    storage = tmp_path / "storage"
+    blob = storage / translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
+    (blob / "tensorflow_samples").mkdir(parents=True)
+    (blob / "tensorflow_samples" / "mnist_replica.py").write_text(TRAINER)
+    (blob / "mnist_dataset").mkdir()
+    fake.run_executor = lambda f, rg, ws, run: execute_run(f, rg, ws, run, storage)
+    utils = _recipe_utilities()
+
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    client.experiments.create(RG, WS, "tensorflow_experiment").result()
+    params = job_parameters(models, cluster.id)
+    params.secrets = [models.EnvironmentVariableWithSecretValue(name="API_TOKEN", value=SECRET)]
+    client.jobs.create(RG, WS, "tensorflow_experiment", "tf_job", params).result()
+    utils.job.wait_for_job_completion(
+        client, RG, WS, "tensorflow_experiment", "tf_job", "nc6", "stdouterr", "stdout-wk-0.txt"
+    )
+    printed = capsys.readouterr().out
+    assert "worker 0: ps=127.0.0.1:" in printed
+    assert "Job state: succeeded ExitCode: 0" in printed.replace("ExecutionState.", "")
+    assert SECRET not in printed
