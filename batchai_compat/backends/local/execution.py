@@ -4,8 +4,10 @@ The local backend stores a job (``StateStore.put_job``, ``queued``) and then han
 executor, which starts the job's detached supervisor (:mod:`.supervisor`).  The seam is the
 backend's ``JobExecutor`` protocol (``LocalBackend`` builds one with :func:`create_executor`):
 
-* :meth:`LocalExecutor.submit` — after ``put_job`` created the job: start its supervisor and
-  give it the secret values (``JobCreateParameters.secrets``) through a pipe;
+* :meth:`LocalExecutor.submit` — after ``put_job`` created the job: hand it to a supervisor
+  with the secret values (``JobCreateParameters.secrets``) through a pipe.  The executor keeps
+  one spare supervisor started ahead of need (idle, already imported; it exits when this
+  client closes), so a job starts without waiting for an interpreter;
 * :meth:`LocalExecutor.terminate` — after ``StateStore.request_termination`` (or a cluster
   deletion): ask the supervisor to stop the job (it records ``failed``/``JobTerminated``);
 * :meth:`LocalExecutor.delete` — after the job row was deleted (``delete_job``,
@@ -26,7 +28,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -66,6 +70,27 @@ def secret_values(secrets: Iterable[Any] | None) -> dict[str, str]:
     return values
 
 
+class _Spare:
+    """A supervisor waiting for its assignment: its identity and the write end of its stdin.
+
+    The pipe is a bare descriptor closed by ``close()`` or, if the executor is simply dropped,
+    when this object is collected — either way the spare reads end of input and exits.
+    """
+
+    def __init__(self, ref: ProcessRef, fd: int) -> None:
+        self.ref = ref
+        self.fd = fd
+        self._finalizer = weakref.finalize(self, os.close, fd)
+
+    def send(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def close(self) -> None:
+        self._finalizer()
+
+
 class LocalExecutor:
     """Starts, stops and watches the supervisors of local jobs (one per job)."""
 
@@ -79,6 +104,10 @@ class LocalExecutor:
         self.root = root
         # ClusterCreateParameters (secrets included) of clusters this process created, by row.
         self._cluster_parameters = cluster_parameters if cluster_parameters is not None else {}
+        # A supervisor started ahead of need, idle until its job arrives (or this client ends).
+        self._spare: _Spare | None = None
+        self._spare_lock = threading.Lock()
+        self._closed = False
 
     def submit(self, job: JobRecord, parameters: Any = None) -> None:
         """Start ``job``'s supervisor (detached: it outlives this process).
@@ -103,37 +132,63 @@ class LocalExecutor:
                 }
             )
         )
-        # ``sh`` starts the supervisor in the background and exits: the supervisor is adopted by
-        # init (no zombie in this process, no tie to it) and calls setsid() itself.  Its stdin
-        # stays this pipe (fd 3 detour: sh gives background jobs /dev/null otherwise).
-        launcher = subprocess.Popen(
-            [
-                "/bin/sh",
-                "-c",
-                'log=$1; shift; exec 3<&0; "$@" <&3 3<&- >>"$log" 2>&1 & echo $!',
-                "sh",
-                str(files.log),
-                sys.executable,
-                "-m",
-                "batchai_compat.backends.local.supervisor",
-                str(files.run_dir),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-        )
-        assert launcher.stdin is not None and launcher.stdout is not None
-        pid = int(launcher.stdout.readline())
-        launcher.stdout.close()
-        launcher.wait()
-        ref = ProcessRef.of(pid) or ProcessRef(pid, 0)
-        files.supervisor.write_text(json.dumps(ref.to_dict()))
+        assignment = {"run_dir": str(files.run_dir), **secrets}
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        if spare is None or not self._hand_over(spare, files, assignment):
+            self._hand_over(self._spawn(), files, assignment)  # refresh() reports a failure
+        with self._spare_lock:  # warm the next job's supervisor while this one runs
+            if self._spare is None and not self._closed:
+                self._spare = self._spawn()
+
+    @staticmethod
+    def _spawn() -> _Spare:
+        """Start a supervisor that waits for its assignment on a pipe we keep.
+
+        ``sh`` starts it in the background and exits: the supervisor is adopted by init (no
+        zombie here, no tie to this process), calls setsid() itself, and keeps this pipe as its
+        stdin (fd 3 detour: sh gives background jobs /dev/null otherwise).  It imports
+        everything while it waits, so a job handed to it starts at once.
+        """
+        read_end, write_end = os.pipe()
         try:
-            launcher.stdin.write(json.dumps(secrets).encode())
-        except BrokenPipeError:  # the supervisor died at once; refresh() will report it
-            pass
+            launcher = subprocess.Popen(
+                [
+                    "/bin/sh",
+                    "-c",
+                    'exec 3<&0; "$@" <&3 3<&- >/dev/null 2>&1 & echo $!',
+                    "sh",
+                    sys.executable,
+                    "-m",
+                    "batchai_compat.backends.local.supervisor",
+                ],
+                stdin=read_end,
+                stdout=subprocess.PIPE,
+                close_fds=True,
+            )
         finally:
-            launcher.stdin.close()
+            os.close(read_end)
+        assert launcher.stdout is not None
+        with launcher.stdout:
+            pid = int(launcher.stdout.readline())
+        launcher.wait()
+        os.set_inheritable(write_end, False)
+        return _Spare(ProcessRef.of(pid) or ProcessRef(pid, 0), write_end)
+
+    @staticmethod
+    def _hand_over(spare: _Spare, files: RunFiles, assignment: dict[str, Any]) -> bool:
+        """Give ``spare`` its job; False when it is gone (killed while waiting)."""
+        if not spare.ref.alive():
+            spare.close()
+            return False
+        files.supervisor.write_text(json.dumps(spare.ref.to_dict()))
+        try:
+            spare.send(json.dumps(assignment).encode() + b"\n")
+        except BrokenPipeError:
+            return False
+        finally:
+            spare.close()
+        return True
 
     def _setup_task_secrets(self, job: JobRecord) -> dict[str, str]:
         cluster = (
@@ -168,7 +223,13 @@ class LocalExecutor:
         self._stop_processes(run_files(job, self.root))
 
     def close(self) -> None:
-        """Nothing to release: supervisors are detached and outlive the client on purpose."""
+        """Let the idle spare supervisor go (end of its input).  Supervisors of submitted jobs
+        are detached and outlive the client on purpose."""
+        with self._spare_lock:
+            self._closed = True
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.close()
 
     def refresh(self, job: JobRecord) -> JobRecord:
         """``job`` as it really is: an unfinished job whose supervisor is gone is failed now."""

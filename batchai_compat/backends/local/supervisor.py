@@ -1,4 +1,4 @@
-"""The supervisor of one local job: ``python -m batchai_compat.backends.local.supervisor RUN_DIR``.
+"""The supervisor of one local job: ``python -m batchai_compat.backends.local.supervisor``.
 
 What the Batch AI service did for a job, done by one detached process per job (its own session,
 so it outlives the notebook that submitted the job):
@@ -13,8 +13,9 @@ so it outlives the notebook that submitted the job):
 5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
    gives the nodes back to the cluster — and stop whatever the job left running.
 
-Secret values arrive on standard input (``{"job": {...}, "setup_task": {...}}``) and only ever
-reach the node runtimes' pipes and the cluster setup task's environment.
+Its assignment arrives on standard input (``{"run_dir": ..., "job": {...}, "setup_task":
+{...}}``, see :func:`main`); secret values travel only that way and only reach the node
+runtimes and the cluster setup task's environment.
 ``RUN_DIR/supervisor.log`` records what the supervisor did (never a value of the environment).
 """
 
@@ -382,15 +383,26 @@ class Supervisor:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
+    """Wait for one assignment on stdin, then supervise that job.
+
+    The assignment is one JSON line: ``{"run_dir": ..., "job": {secret name: value},
+    "setup_task": {...}}``.  A supervisor may be started ahead of need (a warm spare, see
+    :mod:`.execution`); end of input before any assignment means its client went away.
+    """
     # A session of our own: stopping the job never touches the submitter.  (PermissionError:
     # already a session leader.)
     with contextlib.suppress(PermissionError):
         os.setsid()
-    files = RunFiles(Path(args[0]))
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    received = json.loads(line)
+    files = RunFiles(Path(received["run_dir"]))
+    log = os.open(files.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
     config = json.loads(files.job.read_text())
-    payload = sys.stdin.read()
-    received = json.loads(payload) if payload.strip() else {}
     secrets = {str(k): str(v) for k, v in (received.get("job") or {}).items()}
     setup_secrets = {str(k): str(v) for k, v in (received.get("setup_task") or {}).items()}
     store = StateStore(Path(config["database"]))
