@@ -154,3 +154,41 @@ def test_secret_values_are_in_no_command_line(client, cluster, wait_job, wait_un
             assert secret.encode() not in f.read()
     client.jobs.terminate(RG, WS, EXP, "argv").result()
     assert str(wait_job(client, "argv").execution_state.value) == "failed"
+
+
+def test_the_warm_spare_supervisor_goes_away_with_its_client(batchai_home, wait_until):
+    from batchai_compat import BatchAIManagementClient
+
+    client = BatchAIManagementClient(object(), "sub-1", backend="local")
+    client.workspaces.create(RG, WS, "eastus").result()
+    client.experiments.create(RG, WS, EXP).result()
+    cluster = client.clusters.create(
+        RG,
+        WS,
+        "c1",
+        models.ClusterCreateParameters(
+            vm_size="STANDARD_D1",
+            scale_settings=models.ScaleSettings(
+                manual=models.ManualScaleSettings(target_node_count=1)
+            ),
+            user_account_settings=models.UserAccountSettings(
+                admin_user_name="u", admin_user_password="pw"
+            ),
+        ),
+    ).result()
+    params = models.JobCreateParameters(
+        cluster=models.ResourceId(id=cluster.id),
+        node_count=1,
+        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
+        custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
+    )
+    client.jobs.create(RG, WS, EXP, "first", params).result()
+    spare = client._backend._executor._spare  # the supervisor waiting for the next job
+    assert spare is not None and spare.ref.alive()
+    # Once its imports are done it sits alone in a session of its own, waiting.
+    wait_until(lambda: session_members(spare.ref.pid) == [spare.ref.pid])
+    wait_until(
+        lambda: str(client.jobs.get(RG, WS, EXP, "first").execution_state.value) == "succeeded"
+    )
+    client.close()
+    wait_until(lambda: not spare.ref.alive())
