@@ -165,6 +165,7 @@ class LocalExecutor:
                 stdin=read_end,
                 stdout=subprocess.PIPE,
                 close_fds=True,
+                start_new_session=True,  # off the terminal (Ctrl-C) even before its setsid()
             )
         finally:
             os.close(read_end)
