@@ -167,7 +167,11 @@ class Supervisor:
                 topologies = self._prepare(job, nodes)
             except NodeSetupError as error:
                 self.log(str(error))
-                self._finish(False, None, [_error("NodeSetupFailed", str(error))])
+                if self.stop_requested:  # terminated while the setup task ran
+                    terminated = _error("JobTerminated", "The job was terminated by the user.")
+                    self._finish(False, None, [terminated])
+                else:
+                    self._finish(False, None, [_error("NodeSetupFailed", str(error))])
                 return
             except Exception as error:  # a bad mount or spec: the job fails, nodes go back
                 self.log(f"job could not start: {error}")
