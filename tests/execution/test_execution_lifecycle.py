@@ -546,3 +546,23 @@ def test_many_jobs_from_a_thread_pool_all_run(client, make_cluster, wait_job):
         assert stdouterr(client, name)["stdout.txt"] == f"{name}\n"
     counts = client.clusters.get(RG, WS, "pool").node_state_counts
     assert (counts.idle_node_count, counts.running_node_count) == (2, 0)
+
+
+def test_download_links_live_for_linkexpiryinminutes(client, cluster, wait_job):
+    import time
+
+    from batchai_compat.backends.local import fileserver
+
+    client.jobs.create(RG, WS, EXP, "links", custom(cluster.id, "echo hi")).result()
+    assert str(wait_job(client, "links").execution_state.value) == "succeeded"
+    for minutes in (5, 600):
+        options = models.JobsListOutputFilesOptions(
+            outputdirectoryid="stdouterr", linkexpiryinminutes=minutes
+        )
+        stdout = {f.name: f for f in client.jobs.list_output_files(RG, WS, EXP, "links", options)}[
+            "stdout.txt"
+        ]
+        token = stdout.download_url.rsplit("/", 2)[1]
+        grant = fileserver.default_server().verify(token)
+        assert grant.name == "stdout.txt"
+        assert abs(grant.expiry - (time.time() + minutes * 60)) < 60
