@@ -37,6 +37,13 @@ class Azurite:
 
     host: str
     port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the emulator process has used so far (Linux ``/proc``)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     @property
     def blob_endpoint(self) -> str:
@@ -105,7 +112,7 @@ def running_azurite() -> Iterator[Azurite]:
         )
         try:
             _wait_listening(port, proc, deadline_s=30.0)
-            yield Azurite("127.0.0.1", port)
+            yield Azurite("127.0.0.1", port, proc.pid)
         finally:
             proc.terminate()
             try:

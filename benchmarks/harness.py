@@ -88,13 +88,6 @@ class Row:
         return self.target.met(ratio)
 
 
-#: The note of every CPU-time row.
-CPU_NOTE = (
-    "User + system CPU time of the same measured code (`time.process_time`), unlike wall time "
-    "not stretched by other load on the machine: a check on the wall-time ratio."
-)
-
-
 @dataclass
 class Paired:
     """The interleaved samples of both sides of one measure."""

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..azureml_fake import compute_payload
-from ..harness import CPU_NOTE, REPO_ROOT, Row, Sample, Target, interleave, run_child
+from ..harness import REPO_ROOT, Row, Sample, Target, interleave, run_child
 from ..settings import Settings
 
 TF_SCRIPT = REPO_ROOT / "examples" / "tensorflow_samples" / "tf_mnist_replica.py"
@@ -85,7 +85,6 @@ def run(settings: Settings) -> Iterator[Row]:
         unit="s",
         baseline=paired.summary("baseline", "cpu_s"),
         ours=paired.summary("ours", "cpu_s"),
-        note=CPU_NOTE,
         measure="2",
         baseline_label=BASELINE,
         ours_label=OURS,

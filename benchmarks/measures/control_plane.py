@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import guide
-from ..harness import CPU_NOTE, Row, Sample, Target, interleave
+from ..harness import Row, Sample, Target, interleave
 from ..settings import Settings
 from .client_setup import local_client
 
@@ -257,7 +257,6 @@ def run(settings: Settings) -> Iterator[Row]:
                 unit="s",
                 baseline=cycles.summary("baseline", "cpu_s"),
                 ours=cycles.summary("ours", "cpu_s"),
-                note=CPU_NOTE,
                 baseline_label=baseline_label,
                 ours_label=ours_label,
             )
@@ -276,7 +275,7 @@ def run(settings: Settings) -> Iterator[Row]:
             ours_label = "local backend: `list(jobs.list_by_experiment(...))`"
             for metric, key, note in (
                 ("wall time", "wall_s", "No target in the issue: the per-job cost of listing."),
-                ("CPU time", "cpu_s", CPU_NOTE),
+                ("CPU time", "cpu_s", ""),
             ):
                 yield Row(
                     measure="4b",

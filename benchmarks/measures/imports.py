@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..harness import CPU_NOTE, Paired, Row, Target, interleave, run_child
+from ..harness import Paired, Row, Target, interleave, run_child
 from ..settings import Settings
 
 RSS_NOTE = "Whole child process, interpreter included."
@@ -50,7 +50,7 @@ def _rows(
         )
 
     yield row("wall time", "s", "wall_s", wall, _modules_note(paired))
-    yield row("CPU time", "s", "cpu_s", None, CPU_NOTE)
+    yield row("CPU time", "s", "cpu_s", None, "")
     yield row("peak RSS", "MB", "peak_rss_mb", rss, RSS_NOTE)
 
 
