@@ -566,3 +566,84 @@ def test_download_links_live_for_linkexpiryinminutes(client, cluster, wait_job):
         grant = fileserver.default_server().verify(token)
         assert grant.name == "stdout.txt"
         assert abs(grant.expiry - (time.time() + minutes * 60)) < 60
+
+
+def test_two_node_job_prep_and_execution_logs_carry_the_node_id(client, make_cluster, wait_job):
+    cluster = make_cluster(name="duo", nodes=2)
+    params = custom(
+        cluster.id,
+        "echo task",
+        node_count=2,
+        job_preparation=models.JobPreparation(command_line="echo prep on $HOME"),
+    )
+    client.jobs.create(RG, WS, EXP, "duo", params).result()
+    job = wait_job(client, "duo")
+    assert str(job.execution_state.value) == "succeeded", job.execution_info
+    logs = stdouterr(client, "duo")
+    node_ids = sorted(
+        n.node_id for n in client.clusters.list_remote_login_information(RG, WS, "duo")
+    )
+    assert sorted(n for n in logs if n.startswith("stdout-job_prep-")) == [
+        f"stdout-job_prep-{n}.txt" for n in node_ids
+    ]
+    assert sorted(n for n in logs if n.startswith("execution-")) == [
+        f"execution-{n}.log" for n in node_ids
+    ]
+    homes = {logs[f"stdout-job_prep-{n}.txt"] for n in node_ids}
+    assert len(homes) == 2  # each node prepared in its own HOME
+    assert logs["stdout.txt"] == "task\n"  # the custom toolkit ran once, on the first node
+
+
+def test_file_server_and_unmanaged_mounts(client, cluster, wait_job):
+    server = client.file_servers.create(
+        RG,
+        WS,
+        "nfs",
+        models.FileServerCreateParameters(
+            vm_size="STANDARD_D2",
+            ssh_configuration=models.SshConfiguration(
+                user_account_settings=models.UserAccountSettings(
+                    admin_user_name="u", admin_user_password="pw"
+                )
+            ),
+            data_disks=models.DataDisks(
+                disk_size_in_gb=10, disk_count=1, storage_account_type="Standard_LRS"
+            ),
+        ),
+    ).result()
+    exported = layout.file_server_dir(RG, WS, "nfs") / "exports"
+    exported.mkdir(parents=True)
+    (exported / "data.txt").write_text("on the file server")
+    volumes = models.MountVolumes(
+        file_servers=[
+            models.FileServerReference(
+                file_server=models.ResourceId(id=server.id),
+                source_directory="exports",
+                relative_mount_path="nfs",
+            )
+        ],
+        unmanaged_file_systems=[
+            models.UnmanagedFileSystemReference(
+                mount_command="mount -t glusterfs 10.0.0.4:/gv0", relative_mount_path="gluster"
+            )
+        ],
+    )
+    for name in ("writer", "reader"):
+        command = (
+            "cat $AZ_BATCHAI_JOB_MOUNT_ROOT/nfs/data.txt; echo shared > $AZ_BATCHAI_JOB_MOUNT_ROOT/gluster/x"
+            if name == "writer"
+            else "cat $AZ_BATCHAI_JOB_MOUNT_ROOT/gluster/x"
+        )
+        params = custom(
+            cluster.id,
+            command,
+            mount_volumes=volumes,
+            std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
+        )
+        client.jobs.create(RG, WS, EXP, name, params).result()
+        job = wait_job(client, name)
+        assert str(job.execution_state.value) == "succeeded", job.execution_info
+    assert stdouterr(client, "writer")["stdout.txt"] == "on the file server"
+    assert (
+        stdouterr(client, "reader")["stdout.txt"] == "shared\n"
+    )  # same mount command, same folder
