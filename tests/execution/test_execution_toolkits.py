@@ -247,3 +247,26 @@ def test_single_machine_tensorflow_uses_master_args(client, cluster, wait_job, s
     )
     assert str(done.execution_state.value) == "succeeded", out
     assert out["stdout.txt"] == "rank 0 args --master\n"
+
+
+def test_missing_framework_fails_fast_with_the_import_error(client, cluster, wait_job, share):
+    (share / "needs_tf.py").write_text("import tensorflow_is_not_installed_here\n")
+    done, out = run(
+        client,
+        wait_job,
+        "notf",
+        job(
+            cluster.id,
+            1,
+            tensor_flow_settings=models.TensorFlowSettings(
+                python_script_file_path="$AZ_BATCHAI_JOB_MOUNT_ROOT/share/needs_tf.py"
+            ),
+        ),
+    )
+    assert str(done.execution_state.value) == "failed"
+    assert done.execution_info.exit_code == 1
+    assert (
+        "No module named 'tensorflow_is_not_installed_here'"
+        in done.execution_info.errors[0].message
+    )
+    assert "ModuleNotFoundError" in out["stderr.txt"]
