@@ -4,9 +4,11 @@ Baseline: the migration guide's hand-written Azure ML code with the ``azureml.tr
 TensorFlow estimator.  Ours: the guide's Batch AI code on batchai_compat's azureml backend,
 which translates the job to a ``ScriptRunConfig`` with ``TensorflowConfiguration`` using
 azureml-core only.  Both submit to the same ``responses``-intercepted fake service
-(``tests/azureml/fake_service.py``); see ``children/azureml_submit.py`` for exactly what is
-timed.  Reported: wall time and peak RSS of the first submission, HTTP requests of the first
-job and of a second job in the same process.
+(``tests/azureml/fake_service.py``, seeded by ``benchmarks/azureml_fake.py`` with the
+workspace, the ``nc6`` AmlCompute cluster, the default datastore and the experiment), and both
+get their tokens without HTTP; ``benchmarks/children/azureml_submit.py`` shows exactly what is
+timed.  Reported: wall time, CPU time and peak RSS of the first submission, HTTP requests of
+the first job and of a second job in the same process.
 """
 
 from __future__ import annotations

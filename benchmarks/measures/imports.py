@@ -1,4 +1,4 @@
-"""Measure 1: import and first use, each in a fresh interpreter (wall time and peak RSS).
+"""Measure 1: import and first use, each in a fresh interpreter (wall/CPU time, peak RSS).
 
 (a) bare ``import batchai_compat`` vs ``import azure.mgmt.batchai`` 2.0.0;
 (b) importing the client and models and building the migration guide's

@@ -1,7 +1,7 @@
 """Measure 3: local job overhead, create → ``succeeded``.
 
 Ours: on the local backend, ``jobs.create(...).result()`` for a TensorFlow job with one
-parameter server and two workers whose tasks each run ~1 s (``children/sleep_task.py``), then
+parameter server and two workers whose tasks each run ~1 s (``benchmarks/children/sleep_task.py``), then
 ``jobs.get`` until its ``execution_state`` is ``succeeded`` — what the recipes'
 ``wait_for_job_completion`` does, polled every 10 ms so that polling adds little.
 Baseline: launching the same three processes directly and waiting for all of them.
