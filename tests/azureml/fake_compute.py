@@ -2,7 +2,8 @@
 
 :func:`execute_run` takes a run the fake service accepted and does what the Azure ML node agent
 does: unpack the run's snapshot (the files azureml-core uploaded) into a working directory, mount
-each data reference (a folder per datastore under ``storage_root``), start one process per
+each data reference (the storage folder of the datastore's container or share, see
+``FakeAzureML.storage_folder``), start one process per
 TensorFlow task / MPI rank (with ``TF_CONFIG`` / ``OMPI_COMM_WORLD_*``) or a single process,
 with the run configuration's environment, the run token and a credential endpoint serving the
 workspace Key Vault on loopback; then it uploads ``./logs`` and ``./outputs`` to the run's files
@@ -103,13 +104,15 @@ def _processes(configuration: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def execute_run(
-    fake: FakeAzureML, resource_group: str, workspace: str, run_id: str, storage_root: Path
+    fake: FakeAzureML, resource_group: str, workspace: str, run_id: str, work_root: Path
 ) -> dict[str, int]:
-    """Run ``run_id`` to completion; returns ``{process label: exit code}``."""
+    """Run ``run_id`` to completion in a working folder under ``work_root``; returns
+    ``{process label: exit code}``."""
     run = fake.runs[(resource_group, workspace, run_id)]
     configuration = run.definition["Configuration"]
     snapshot = fake.snapshots[run.definition["SnapshotId"]]
-    work = Path(tempfile.mkdtemp(prefix="amlrun_", dir=storage_root))
+    work_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="amlrun_", dir=work_root))
     for node in snapshot["FileRevisionList"]["FileNodes"]:
         blob = node["BlobUri"].split("/snapshotblobs/", 1)[1].split("?", 1)[0]
         target = work / node["FullName"]
@@ -132,7 +135,12 @@ def execute_run(
         **configuration.get("environmentVariables", {}),
     }
     for name, reference in configuration.get("dataReferences", {}).items():
-        mounted = storage_root / reference["dataStoreName"] / (reference.get("pathOnDataStore") or "")
+        # a datastore is a registered container/share of a storage account: mount that folder
+        store = fake.datastores[(resource_group, workspace, reference["dataStoreName"])]
+        section = store["azureStorageSection"]
+        kind = "blob" if store["dataStoreType"] == "AzureBlob" else "file"
+        folder = fake.storage_folder(kind, section["accountName"], section["containerName"])
+        mounted = folder / (reference.get("pathOnDataStore") or "")
         mounted.mkdir(parents=True, exist_ok=True)
         base[f"AZUREML_DATAREFERENCE_{name}"] = str(mounted)
 

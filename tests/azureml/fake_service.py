@@ -32,12 +32,14 @@ import contextlib
 import copy
 import json
 import re
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -143,9 +145,16 @@ class FakeAzureML:
         subscription: str = SUBSCRIPTION,
         location: str = LOCATION,
         run_executor: Any = None,
+        storage_root: Path | None = None,
     ) -> None:
         """``run_executor(fake, resource_group, workspace, run_id)``, when given, is started in a
-        thread for every accepted run (``fake_compute.execute_run`` runs it like AmlCompute)."""
+        thread for every accepted run (``fake_compute.execute_run`` runs it like AmlCompute).
+
+        The storage accounts behind registered datastores are folders
+        ``<storage_root>/<blob|file>/<account>/<container or share>/`` (a temporary folder when
+        not given): :meth:`storage_folder` names them, and ``fake_compute`` mounts them.
+        """
+        self.storage_root = storage_root or Path(tempfile.mkdtemp(prefix="fake_storage_"))
         self.subscription = subscription
         self.location = location
         self.run_executor = run_executor
@@ -355,6 +364,12 @@ class FakeAzureML:
             ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)", self._list_artifacts),
             ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)/(?P<path>.+)", self._content_info),
         ]
+
+    # ------------------------------------------------------------------ Azure Storage
+
+    def storage_folder(self, kind: str, account: str, container: str) -> Path:
+        """The folder standing for blob container / file share ``container`` of ``account``."""
+        return self.storage_root / kind / account / container
 
     # ------------------------------------------------------------------ ARM / AAD
 
@@ -730,12 +745,17 @@ class FakeAzureML:
         scope = f"/subscriptions/{match['sub']}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}"
         self.runs[(rg, ws, run_id)] = Run(exp, run_id, body, number=len(self.runs) + 1, scope=scope)
         if self.run_executor is not None:
-            execution = threading.Thread(
-                target=self.run_executor, args=(self, rg, ws, run_id), daemon=True
-            )
+            execution = threading.Thread(target=self._execute, args=(rg, ws, run_id), daemon=True)
             self.executions.append(execution)
             execution.start()
         return _ok({"runId": run_id, "status": "Queued"})
+
+    def _execute(self, rg: str, ws: str, run_id: str) -> None:
+        try:
+            self.run_executor(self, rg, ws, run_id)
+        except BaseException:
+            self.set_run_status(rg, ws, run_id, "Failed")  # a broken node fails the run
+            raise
 
     def _run_or_404(self, match: Any) -> Run | None:
         return self.runs.get((match["rg"], match["ws"], match["run"]))

@@ -17,7 +17,6 @@ from fake_service import FakeAzureML
 from guide import BLOB_CONTAINER, STORAGE_ACCOUNT, cluster_parameters, job_parameters
 
 import batchai_compat.models as models
-from batchai_compat.backends.azureml import translate
 from batchai_compat.backends.azureml.backend import _run_id
 
 SECRET = "token-for-the-training-script"
@@ -36,7 +35,7 @@ with open(os.path.join(args["--checkpoint_dir"], f"model-{role}-{index}.txt"), "
 
 def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) -> None:
     storage = tmp_path / "storage"
-    blob = storage / translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
+    blob = fake.storage_folder("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
     (blob / "tensorflow_samples").mkdir(parents=True)
     (blob / "tensorflow_samples" / "mnist_replica.py").write_text(TRAINER)
     (blob / "mnist_dataset").mkdir()
@@ -187,7 +186,7 @@ def test_recipe_helper_streams_the_guide_job(client, fake: FakeAzureML, tmp_path
     """The guide's monitoring step, ``utils.job.wait_for_job_completion(..., 'stdouterr',
     'stdout-wk-0.txt')``, against a job Azure ML (fake_compute) runs in the background."""
     storage = tmp_path / "storage"
-    blob = storage / translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
+    blob = fake.storage_folder("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
     (blob / "tensorflow_samples").mkdir(parents=True)
     (blob / "tensorflow_samples" / "mnist_replica.py").write_text(TRAINER)
     (blob / "mnist_dataset").mkdir()
