@@ -8,13 +8,14 @@ still yields every item, page by page.  :class:`Paged` keeps that surface — it
 azure-core's ``by_page(continuation_token=None)``.
 
 The backend is asked for the list on the first page; later pages come from that snapshot, as a
-service's server-side cursor would.  ``reset()`` (or ``get(url)`` of the first page) asks again.
+service's server-side cursor would.  A backend result that is a ``Sequence`` is sliced, not
+copied, so a backend can build only the models of the pages actually read.  ``reset()`` (or ``get(url)`` of the first page) asks again.
 Backend errors (a missing workspace: 404) surface on first iteration, where 2.0.0 raised them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -57,7 +58,7 @@ class Paged(Iterator[T], Generic[T]):
         self._fetch = fetch
         self._url = url
         self._page_size = page_size or DEFAULT_PAGE_SIZE
-        self._snapshot: list[T] | None = None
+        self._snapshot: Sequence[T] | None = None
         self._response: ServiceResponse | None = None
         self._raw_headers = raw_headers
         self.next_link: str | None = ""
@@ -90,9 +91,9 @@ class Paged(Iterator[T], Generic[T]):
             raise StopIteration("End of paging")
         offset = self._offset_of(self.next_link)
         if offset == 0 or self._snapshot is None:
-            self._snapshot = list(self._fetch())
+            self._snapshot = _as_sequence(self._fetch())
         end = offset + self._page_size
-        self.current_page = self._snapshot[offset:end]
+        self.current_page = list(self._snapshot[offset:end])
         self._current_page_iter_index = 0
         self.next_link = self._link(end) if end < len(self._snapshot) else None
         self._response = ServiceResponse("GET", self._link(offset), 200, self.current_page)
@@ -144,3 +145,11 @@ class Paged(Iterator[T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} page_size={self._page_size} next_link={self.next_link!r}>"
+
+
+def _as_sequence(items: Iterable[T]) -> Sequence[T]:
+    """Keep a backend's sliceable result as it is (the local backend loads a page's models only
+    when that page is sliced out); materialize any other iterable once."""
+    if isinstance(items, Sequence):
+        return items
+    return list(items)

@@ -476,6 +476,27 @@ def test_job_lists_read_pages_only_when_accessed(backend, client, workspace):
     assert sorted(key for batch in loads for key in batch) == list(range(10))
 
 
+def test_the_first_page_of_a_job_list_builds_only_that_page(backend, client, workspace, monkeypatch):
+    cluster = make_cluster(client)
+    for index in range(25):
+        client.jobs.create(RG, WS, EXP, f"job{index:02}", full_job_params(cluster.id)).result()
+    read_rows: list[int] = []
+    real_get_jobs_by_rows = backend.store.get_jobs_by_rows
+
+    def counting(rows):
+        read_rows.extend(rows)
+        return real_get_jobs_by_rows(rows)
+
+    monkeypatch.setattr(backend.store, "get_jobs_by_rows", counting)
+    options = models.JobsListByExperimentOptions(max_results=10)
+    pager = client.jobs.list_by_experiment(RG, WS, EXP, options)
+    first = pager.advance_page()
+    assert [job.name for job in first] == [f"job{index:02}" for index in range(10)]
+    assert len(read_rows) == 10
+    assert [job.name for job in pager] == [f"job{index:02}" for index in range(25)]
+    assert len(read_rows) == 25
+
+
 def test_a_deleted_resource_id_is_never_reused(client, backend, workspace):
     from batchai_compat.backends.local.records import ClusterKey
 
