@@ -149,6 +149,14 @@ def _first_error_text(errors: Any) -> tuple[str | None, str]:
     return (str(field) if field else None), text
 
 
+def _is_msrest_twin(value: Any, model_class: type) -> bool:
+    return (
+        type(value).__name__ == model_class.__name__
+        and type(value).__module__.startswith("azure.mgmt.batchai.")
+        and callable(getattr(value, "as_dict", None))
+    )
+
+
 @overload
 def prepare_model(
     parameter: str, value: Any, model_class: type[M], *, required: Literal[True] = ...
@@ -162,7 +170,8 @@ def prepare_model(
 ) -> M | None:
     """A private, validated copy of a request-body model.
 
-    Accepts an instance of ``model_class`` or a dict (REST or attribute keys, as msrest's body
+    Accepts an instance of ``model_class``, the same-named model of the genuine
+    ``azure.mgmt.batchai.models`` 2.0.0, or a dict (REST or attribute keys, as msrest's body
     serializer did), returns a deep copy so the backend never holds the caller's object, and runs
     the model's ``validate()`` (which returns a list of problems, empty when valid).
     """
@@ -170,6 +179,10 @@ def prepare_model(
         if required:
             raise ValidationError(parameter, f"is required (a {model_class.__name__})")
         return None
+    if not isinstance(value, model_class) and _is_msrest_twin(value, model_class):
+        # The same model built with the genuine azure-mgmt-batchai 2.0.0 classes (a helper module
+        # that still imports them): take its values through msrest's own as_dict().
+        value = value.as_dict()
     if isinstance(value, Mapping):
         try:
             value = model_class.from_dict(dict(value))  # type: ignore[attr-defined]
