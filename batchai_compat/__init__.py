@@ -5,7 +5,8 @@ Change one import and old Batch AI code keeps running::
     from batchai_compat import BatchAIManagementClient
     import batchai_compat.models as models
 
-or alias the old package names once with ``import batchai_compat.install``.
+or alias the old package names once with ``import batchai_compat.install`` (or
+``batchai_compat.install()``).
 
 Heavy pieces load on first use: ``import batchai_compat`` imports neither pydantic, azure-core
 nor any backend SDK.
@@ -35,6 +36,9 @@ _LAZY = {
     "BatchAI": (".client", "BatchAI"),
     "models": (".models", None),
     "exceptions": (".exceptions", None),
+    # ``batchai_compat.install()``: importing the module installs the aliases; it is callable.
+    # Not in __all__, so a star import never installs them as a side effect.
+    "install": (".install", None),
 }
 
 

@@ -130,6 +130,27 @@ def test_install_is_idempotent_callable_and_wins_over_an_earlier_genuine_import(
     assert out == {"replaced": True, "models": True, "blob_patched": True, "same_blob_module": True, "finders": 1}
 
 
+def test_install_is_callable_from_the_package_root_without_importing_it_first(batchai_home):
+    out = run(
+        """
+        import json, sys
+        import batchai_compat
+        before = "azure.mgmt.batchai" in sys.modules
+        batchai_compat.install()
+        from azure.mgmt.batchai import BatchAIManagementClient
+        star = {}
+        exec("from batchai_compat import *", star)
+        print(json.dumps({
+            "before": before,
+            "client": BatchAIManagementClient is batchai_compat.BatchAIManagementClient,
+            "star_has_install": "install" in star,
+        }))
+        """,
+        batchai_home,
+    )
+    assert out == {"before": False, "client": True, "star_has_install": False}
+
+
 def test_recipe_helper_module_imports_at_load_time(batchai_home, tmp_path):
     """A utilities/ helper that imports the legacy names at module level, as job_factory.py does."""
     helper = tmp_path / "helper_mod.py"
