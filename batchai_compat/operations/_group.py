@@ -1,14 +1,18 @@
 """What every operation group shares: the backend, the config, and how results are returned.
 
 In 2.0.0 each group (``ClustersOperations``, ``JobsOperations``, ...) built an ARM request, sent
-it and deserialized the answer.  Here a group validates, calls the backend, and wraps the answer
-the way 2.0.0 did: a model, a :class:`~._polling.LROPoller`, a ``*Paged`` pager, or with
-``raw=True`` a :class:`~._raw.ClientRawResponse`.
+it and deserialized the answer.  Here a public method validates its arguments into a
+:class:`ResourcePath` (the names the backend takes plus the ARM path the request would have
+had), and hands it with the backend method to one of three helpers that return what 2.0.0 did:
+:meth:`OperationGroup._value` (a model, or with ``raw=True`` a
+:class:`~._raw.ClientRawResponse`), :meth:`OperationGroup._long_running` (a
+:class:`~._polling.LROPoller`) or :meth:`OperationGroup._paged` (a ``*Paged`` pager).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -17,6 +21,7 @@ from ..backends.base import PROVIDER, Operation
 from ._paging import Paged
 from ._polling import LROPoller
 from ._raw import ClientRawResponse, ServiceResponse
+from ._validation import check_resource_group, check_resource_name
 
 if TYPE_CHECKING:
     from ..backends.base import Backend
@@ -26,6 +31,36 @@ API_VERSION = "2018-05-01"
 
 T = TypeVar("T")
 P = TypeVar("P", bound=Paged[Any])
+
+
+@dataclass(frozen=True)
+class ResourcePath:
+    """A validated Batch AI resource address.
+
+    ``names`` are the positional arguments the backend takes for it (resource group, workspace,
+    ...); ``path`` is the ARM path 2.0.0 requested, which raw responses and next links carry.
+    """
+
+    names: tuple[str, ...]
+    path: str
+
+    @property
+    def resource_group(self) -> str:
+        """The validated resource group (the first name of any address below a subscription)."""
+        return self.names[0]
+
+    def child(self, collection: str, parameter: str, value: Any) -> ResourcePath:
+        """The resource ``value`` of ``collection`` below this one.
+
+        ``value`` is checked as a resource name; ``parameter`` (2.0.0's name for the argument)
+        is what a ``ValidationError`` names.
+        """
+        name = check_resource_name(parameter, value)
+        return ResourcePath((*self.names, name), f"{self.path}/{collection}/{name}")
+
+    def joinpath(self, segment: str) -> ResourcePath:
+        """The same names at ``path/segment``: a collection to list, or an action to POST."""
+        return ResourcePath(self.names, f"{self.path}/{segment}")
 
 
 class OperationGroup:
@@ -38,49 +73,87 @@ class OperationGroup:
         self.config = config
         self.api_version = API_VERSION
 
-    # ARM URLs the calls stand for (what raw responses and next links carry) --------------------
+    # addresses: validate names, in 2.0.0's parameter order -------------------------------------
+    def _subscription(self) -> ResourcePath:
+        subscription = quote(str(self.config.subscription_id), safe="")
+        return ResourcePath((), f"/subscriptions/{subscription}")
+
+    def _resource_group(self, resource_group_name: Any) -> ResourcePath:
+        """The resource group's Microsoft.BatchAI provider path (where its workspaces live)."""
+        rg = check_resource_group(resource_group_name)
+        path = f"{self._subscription().path}/resourceGroups/{rg}/providers/{PROVIDER}"
+        return ResourcePath((rg,), path)
+
+    def _workspace(self, resource_group_name: Any, workspace_name: Any) -> ResourcePath:
+        return self._resource_group(resource_group_name).child(
+            "workspaces", "workspace_name", workspace_name
+        )
+
+    def _experiment(
+        self, resource_group_name: Any, workspace_name: Any, experiment_name: Any
+    ) -> ResourcePath:
+        return self._workspace(resource_group_name, workspace_name).child(
+            "experiments", "experiment_name", experiment_name
+        )
+
+    # result shapes: call the backend for ``at`` (names first, then ``args``) and wrap ----------
     def _url(self, path: str, **query: Any) -> str:
         params = {"api-version": API_VERSION}
         params.update({k: str(v) for k, v in query.items() if v is not None})
         base = str(self.config.base_url).rstrip("/")
         return f"{base}{path}?{urlencode(params)}"
 
-    def _subscription_path(self) -> str:
-        return f"/subscriptions/{quote(str(self.config.subscription_id), safe='')}"
-
-    def _provider_path(self, resource_group: str) -> str:
-        return f"{self._subscription_path()}/resourceGroups/{resource_group}/providers/{PROVIDER}"
-
-    def _workspace_path(self, resource_group: str, workspace: str) -> str:
-        return f"{self._provider_path(resource_group)}/workspaces/{workspace}"
-
-    # result shapes ------------------------------------------------------------------------------
-    @staticmethod
-    def _plain(value: T, *, raw: bool, method: str, url: str) -> T | ClientRawResponse:
+    def _value(
+        self, method: str, at: ResourcePath, call: Callable[..., T], *args: Any, raw: bool
+    ) -> T | ClientRawResponse:
+        """A synchronous call (GET, PATCH): the backend's answer, or with ``raw`` a response."""
+        value = call(*at.names, *args)
         if raw:
-            return ClientRawResponse(value, ServiceResponse(method, url, 200, value))
+            return ClientRawResponse(value, ServiceResponse(method, self._url(at.path), 200, value))
         return value
 
-    @staticmethod
-    def _poller(
-        started: Any, *, polling: Any, raw: bool, method: str, url: str, name: str
+    def _long_running(
+        self,
+        method: str,
+        at: ResourcePath,
+        call: Callable[..., Any],
+        *args: Any,
+        polling: Any,
+        raw: bool,
     ) -> LROPoller[Any]:
+        """Start a long-running operation now; a poller (its thread named after ``call`` and the
+        resource) waits for it.
+
+        With ``raw``, ``result()`` is a response: 202 when the backend returned an ``Operation``
+        still to finish, 200 when it returned the final value at once.
+        """
+        started = call(*at.names, *args)
         finish: Callable[[Any], Any] | None = None
         if raw:
+            url = self._url(at.path)
             status = 202 if isinstance(started, Operation) else 200
 
             def finish(value: Any) -> ClientRawResponse:
                 return ClientRawResponse(value, ServiceResponse(method, url, status, value))
 
+        name = f"{getattr(call, '__name__', 'operation')} {at.names[-1]}"
         return LROPoller(started, polling=polling, finish=finish, name=name)
 
-    @staticmethod
-    def _pager(
+    def _paged(
+        self,
         paged_class: type[P],
-        fetch: Callable[[], Iterable[Any]],
-        *,
-        url: str,
-        page_size: int | None,
+        at: ResourcePath,
+        call: Callable[..., Any],
+        *args: Any,
+        page_size: int | None = None,
         raw: bool,
+        **query: Any,
     ) -> P:
-        return paged_class(fetch, url=url, page_size=page_size, raw_headers={} if raw else None)
+        """A lazy pager: the backend is asked on first iteration.  ``page_size`` is the options'
+        ``max_results`` (the ``maxresults`` query parameter, after any other ``query``)."""
+        return paged_class(
+            lambda: call(*at.names, *args),
+            url=self._url(at.path, **query, maxresults=page_size),
+            page_size=page_size,
+            raw_headers={} if raw else None,
+        )

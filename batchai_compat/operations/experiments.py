@@ -10,17 +10,13 @@ from typing import Any
 
 from .. import models as _models
 from ._group import OperationGroup
-from ._validation import check_resource_group, check_resource_name, max_results_of
+from ._validation import max_results_of
 
 __all__ = ["ExperimentsOperations"]
 
 
 class ExperimentsOperations(OperationGroup):
     """Create, get, delete and list the experiments of a workspace."""
-
-    def _path(self, rg: str, ws: str, experiment: str | None = None) -> str:
-        path = f"{self._workspace_path(rg, ws)}/experiments"
-        return f"{path}/{experiment}" if experiment else path
 
     def list_by_workspace(
         self,
@@ -32,15 +28,14 @@ class ExperimentsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The workspace's experiments, as an :class:`~batchai_compat.models.ExperimentPaged`."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
+        at = self._workspace(resource_group_name, workspace_name).joinpath("experiments")
         page_size = max_results_of(
             experiments_list_by_workspace_options, "experiments_list_by_workspace_options"
         )
-        return self._pager(
+        return self._paged(
             _models.ExperimentPaged,
-            lambda: self._backend.list_experiments(rg, ws),
-            url=self._url(self._path(rg, ws), maxresults=page_size),
+            at,
+            self._backend.list_experiments,
             page_size=page_size,
             raw=raw,
         )
@@ -56,17 +51,9 @@ class ExperimentsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Create an experiment; returns a poller whose result is the Experiment."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
-        name = check_resource_name("experiment_name", experiment_name)
-        started = self._backend.create_experiment(rg, ws, name)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="PUT",
-            url=self._url(self._path(rg, ws, name)),
-            name=f"experiments.create {name}",
+        at = self._experiment(resource_group_name, workspace_name, experiment_name)
+        return self._long_running(
+            "PUT", at, self._backend.create_experiment, polling=polling, raw=raw
         )
 
     begin_create = create
@@ -82,17 +69,9 @@ class ExperimentsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Delete an experiment and its jobs; returns a poller (result None)."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
-        name = check_resource_name("experiment_name", experiment_name)
-        started = self._backend.delete_experiment(rg, ws, name)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="DELETE",
-            url=self._url(self._path(rg, ws, name)),
-            name=f"experiments.delete {name}",
+        at = self._experiment(resource_group_name, workspace_name, experiment_name)
+        return self._long_running(
+            "DELETE", at, self._backend.delete_experiment, polling=polling, raw=raw
         )
 
     begin_delete = delete
@@ -107,8 +86,5 @@ class ExperimentsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The Experiment; 404 when it does not exist."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
-        name = check_resource_name("experiment_name", experiment_name)
-        value = self._backend.get_experiment(rg, ws, name)
-        return self._plain(value, raw=raw, method="GET", url=self._url(self._path(rg, ws, name)))
+        at = self._experiment(resource_group_name, workspace_name, experiment_name)
+        return self._value("GET", at, self._backend.get_experiment, raw=raw)

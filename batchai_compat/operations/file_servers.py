@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as _models
-from ._group import OperationGroup
-from ._validation import check_resource_group, check_resource_name, max_results_of, prepare_model
+from ._group import OperationGroup, ResourcePath
+from ._validation import max_results_of, prepare_model
 
 __all__ = ["FileServersOperations"]
 
@@ -18,17 +18,11 @@ __all__ = ["FileServersOperations"]
 class FileServersOperations(OperationGroup):
     """Create, get, delete and list file servers."""
 
-    def _path(self, rg: str, ws: str, file_server: str | None = None) -> str:
-        path = f"{self._workspace_path(rg, ws)}/fileServers"
-        return f"{path}/{file_server}" if file_server else path
-
-    def _names(
+    def _file_server(
         self, resource_group_name: Any, workspace_name: Any, file_server_name: Any
-    ) -> tuple[str, str, str]:
-        return (
-            check_resource_group(resource_group_name),
-            check_resource_name("workspace_name", workspace_name),
-            check_resource_name("file_server_name", file_server_name),
+    ) -> ResourcePath:
+        return self._workspace(resource_group_name, workspace_name).child(
+            "fileServers", "file_server_name", file_server_name
         )
 
     def create(
@@ -43,16 +37,10 @@ class FileServersOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Create a file server from ``FileServerCreateParameters``; result: the FileServer."""
-        rg, ws, name = self._names(resource_group_name, workspace_name, file_server_name)
+        at = self._file_server(resource_group_name, workspace_name, file_server_name)
         params = prepare_model("parameters", parameters, _models.FileServerCreateParameters)
-        started = self._backend.create_file_server(rg, ws, name, params)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="PUT",
-            url=self._url(self._path(rg, ws, name)),
-            name=f"file_servers.create {name}",
+        return self._long_running(
+            "PUT", at, self._backend.create_file_server, params, polling=polling, raw=raw
         )
 
     begin_create = create
@@ -68,15 +56,9 @@ class FileServersOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Delete a file server; returns a poller (result None)."""
-        rg, ws, name = self._names(resource_group_name, workspace_name, file_server_name)
-        started = self._backend.delete_file_server(rg, ws, name)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="DELETE",
-            url=self._url(self._path(rg, ws, name)),
-            name=f"file_servers.delete {name}",
+        at = self._file_server(resource_group_name, workspace_name, file_server_name)
+        return self._long_running(
+            "DELETE", at, self._backend.delete_file_server, polling=polling, raw=raw
         )
 
     begin_delete = delete
@@ -91,9 +73,8 @@ class FileServersOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The FileServer; 404 when it does not exist."""
-        rg, ws, name = self._names(resource_group_name, workspace_name, file_server_name)
-        value = self._backend.get_file_server(rg, ws, name)
-        return self._plain(value, raw=raw, method="GET", url=self._url(self._path(rg, ws, name)))
+        at = self._file_server(resource_group_name, workspace_name, file_server_name)
+        return self._value("GET", at, self._backend.get_file_server, raw=raw)
 
     def list_by_workspace(
         self,
@@ -105,15 +86,14 @@ class FileServersOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The workspace's file servers, as a :class:`~batchai_compat.models.FileServerPaged`."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
+        at = self._workspace(resource_group_name, workspace_name).joinpath("fileServers")
         page_size = max_results_of(
             file_servers_list_by_workspace_options, "file_servers_list_by_workspace_options"
         )
-        return self._pager(
+        return self._paged(
             _models.FileServerPaged,
-            lambda: self._backend.list_file_servers(rg, ws),
-            url=self._url(self._path(rg, ws), maxresults=page_size),
+            at,
+            self._backend.list_file_servers,
             page_size=page_size,
             raw=raw,
         )

@@ -13,14 +13,12 @@ from typing import Any
 
 from .. import models as _models
 from ..exceptions import ValidationError
-from ._group import OperationGroup
+from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import (
     LINK_EXPIRY_MINUTES_RANGE,
     MAX_RESULTS_RANGE,
     check_int_range,
-    check_resource_group,
-    check_resource_name,
     max_results_of,
     prepare_model,
 )
@@ -31,24 +29,12 @@ __all__ = ["JobsOperations"]
 class JobsOperations(OperationGroup):
     """Create, get, terminate, delete and list jobs; list their output files and nodes."""
 
-    def _path(self, rg: str, ws: str, experiment: str, job: str | None = None) -> str:
-        path = f"{self._workspace_path(rg, ws)}/experiments/{experiment}/jobs"
-        return f"{path}/{job}" if job else path
-
-    def _names(
-        self, resource_group_name: Any, workspace_name: Any, experiment_name: Any
-    ) -> tuple[str, str, str]:
-        return (
-            check_resource_group(resource_group_name),
-            check_resource_name("workspace_name", workspace_name),
-            check_resource_name("experiment_name", experiment_name),
-        )
-
     def _job(
         self, resource_group_name: Any, workspace_name: Any, experiment_name: Any, job_name: Any
-    ) -> tuple[str, str, str, str]:
-        rg, ws, exp = self._names(resource_group_name, workspace_name, experiment_name)
-        return rg, ws, exp, check_resource_name("job_name", job_name)
+    ) -> ResourcePath:
+        return self._experiment(resource_group_name, workspace_name, experiment_name).child(
+            "jobs", "job_name", job_name
+        )
 
     def list_by_experiment(
         self,
@@ -61,16 +47,12 @@ class JobsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The experiment's jobs, as a :class:`~batchai_compat.models.JobPaged`."""
-        rg, ws, exp = self._names(resource_group_name, workspace_name, experiment_name)
+        at = self._experiment(resource_group_name, workspace_name, experiment_name).joinpath("jobs")
         page_size = max_results_of(
             jobs_list_by_experiment_options, "jobs_list_by_experiment_options"
         )
-        return self._pager(
-            _models.JobPaged,
-            lambda: self._backend.list_jobs(rg, ws, exp),
-            url=self._url(self._path(rg, ws, exp), maxresults=page_size),
-            page_size=page_size,
-            raw=raw,
+        return self._paged(
+            _models.JobPaged, at, self._backend.list_jobs, page_size=page_size, raw=raw
         )
 
     @legacy_call_shape(
@@ -94,19 +76,11 @@ class JobsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Submit a job from ``JobCreateParameters``; the poller's result is the Job."""
-        rg, ws, exp, name = self._job(
-            resource_group_name, workspace_name, experiment_name, job_name
-        )
+        at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         params = prepare_model("parameters", parameters, _models.JobCreateParameters)
-        ensure_legacy_defaults(self._backend, rg, operation_config)
-        started = self._backend.create_job(rg, ws, exp, name, params)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="PUT",
-            url=self._url(self._path(rg, ws, exp, name)),
-            name=f"jobs.create {name}",
+        ensure_legacy_defaults(self._backend, at.resource_group, operation_config)
+        return self._long_running(
+            "PUT", at, self._backend.create_job, params, polling=polling, raw=raw
         )
 
     begin_create = create
@@ -124,18 +98,8 @@ class JobsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Delete a job (terminating it if running); returns a poller (result None)."""
-        rg, ws, exp, name = self._job(
-            resource_group_name, workspace_name, experiment_name, job_name
-        )
-        started = self._backend.delete_job(rg, ws, exp, name)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="DELETE",
-            url=self._url(self._path(rg, ws, exp, name)),
-            name=f"jobs.delete {name}",
-        )
+        at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
+        return self._long_running("DELETE", at, self._backend.delete_job, polling=polling, raw=raw)
 
     begin_delete = delete
 
@@ -151,13 +115,8 @@ class JobsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The Job with its ``execution_state``; 404 when it does not exist."""
-        rg, ws, exp, name = self._job(
-            resource_group_name, workspace_name, experiment_name, job_name
-        )
-        value = self._backend.get_job(rg, ws, exp, name)
-        return self._plain(
-            value, raw=raw, method="GET", url=self._url(self._path(rg, ws, exp, name))
-        )
+        at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
+        return self._value("GET", at, self._backend.get_job, raw=raw)
 
     @legacy_call_shape(
         "resource_group_name",
@@ -183,9 +142,7 @@ class JobsOperations(OperationGroup):
         ``linkexpiryinminutes`` (5-600, how long each ``download_url`` works), ``max_results``
         (1-1000, the page size).  Returns a :class:`~batchai_compat.models.FilePaged`.
         """
-        rg, ws, exp, name = self._job(
-            resource_group_name, workspace_name, experiment_name, job_name
-        )
+        at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         options = prepare_model(
             "jobs_list_output_files_options",
             jobs_list_output_files_options,
@@ -204,19 +161,16 @@ class JobsOperations(OperationGroup):
         page_size = check_int_range(
             f"{parameter}.max_results", options.max_results, MAX_RESULTS_RANGE
         )
-        url = self._url(
-            f"{self._path(rg, ws, exp, name)}/listOutputFiles",
+        return self._paged(
+            _models.FilePaged,
+            at.joinpath("listOutputFiles"),
+            self._backend.list_output_files,
+            options,
+            page_size=page_size,
+            raw=raw,
             outputdirectoryid=options.outputdirectoryid,
             directory=options.directory,
             linkexpiryinminutes=options.linkexpiryinminutes,
-            maxresults=page_size,
-        )
-        return self._pager(
-            _models.FilePaged,
-            lambda: self._backend.list_output_files(rg, ws, exp, name, options),
-            url=url,
-            page_size=page_size,
-            raw=raw,
         )
 
     def list_remote_login_information(
@@ -230,14 +184,11 @@ class JobsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """How to reach the nodes the job runs on, as a ``RemoteLoginInformationPaged``."""
-        rg, ws, exp, name = self._job(
-            resource_group_name, workspace_name, experiment_name, job_name
-        )
-        return self._pager(
+        at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
+        return self._paged(
             _models.RemoteLoginInformationPaged,
-            lambda: self._backend.list_job_remote_login_information(rg, ws, exp, name),
-            url=self._url(f"{self._path(rg, ws, exp, name)}/listRemoteLoginInformation"),
-            page_size=None,
+            at.joinpath("listRemoteLoginInformation"),
+            self._backend.list_job_remote_login_information,
             raw=raw,
         )
 
@@ -254,17 +205,9 @@ class JobsOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Stop a running job (it ends ``failed``, as in Batch AI); returns a poller (result None)."""
-        rg, ws, exp, name = self._job(
-            resource_group_name, workspace_name, experiment_name, job_name
-        )
-        started = self._backend.terminate_job(rg, ws, exp, name)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="POST",
-            url=self._url(f"{self._path(rg, ws, exp, name)}/terminate"),
-            name=f"jobs.terminate {name}",
+        at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
+        return self._long_running(
+            "POST", at.joinpath("terminate"), self._backend.terminate_job, polling=polling, raw=raw
         )
 
     begin_terminate = terminate

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as _models
-from ._group import OperationGroup
+from ..backends.base import PROVIDER
+from ._group import OperationGroup, ResourcePath
 
 __all__ = ["Operations"]
 
@@ -15,10 +16,5 @@ class Operations(OperationGroup):
 
     def list(self, custom_headers: Any = None, raw: bool = False, **operation_config: Any) -> Any:
         """An :class:`~batchai_compat.models.OperationPaged` of ``models.Operation``."""
-        return self._pager(
-            _models.OperationPaged,
-            self._backend.list_operations,
-            url=self._url("/providers/Microsoft.BatchAI/operations"),
-            page_size=None,
-            raw=raw,
-        )
+        at = ResourcePath((), f"/providers/{PROVIDER}/operations")
+        return self._paged(_models.OperationPaged, at, self._backend.list_operations, raw=raw)

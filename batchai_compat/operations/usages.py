@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as _models
+from ..backends.base import PROVIDER
 from ._group import OperationGroup
 from ._validation import check_location
 
@@ -19,13 +20,5 @@ class UsagesOperations(OperationGroup):
     ) -> Any:
         """The Usage entries of ``location``, as a :class:`~batchai_compat.models.UsagePaged`."""
         location = check_location(location)
-        url = self._url(
-            f"{self._subscription_path()}/providers/Microsoft.BatchAI/locations/{location}/usages"
-        )
-        return self._pager(
-            _models.UsagePaged,
-            lambda: self._backend.list_usages(location),
-            url=url,
-            page_size=None,
-            raw=raw,
-        )
+        at = self._subscription().joinpath(f"providers/{PROVIDER}/locations/{location}/usages")
+        return self._paged(_models.UsagePaged, at, self._backend.list_usages, location, raw=raw)

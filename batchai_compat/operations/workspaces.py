@@ -9,14 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as _models
+from ..backends.base import PROVIDER
 from ._group import OperationGroup
-from ._validation import (
-    check_required_str,
-    check_resource_group,
-    check_resource_name,
-    check_tags,
-    max_results_of,
-)
+from ._validation import check_required_str, check_tags, max_results_of
 
 __all__ = ["WorkspacesOperations"]
 
@@ -32,15 +27,13 @@ class WorkspacesOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """All workspaces of the subscription, as a :class:`~batchai_compat.models.WorkspacePaged`."""
+        at = self._subscription().joinpath(f"providers/{PROVIDER}/workspaces")
         page_size = max_results_of(workspaces_list_options, "workspaces_list_options")
-        url = self._url(
-            f"{self._subscription_path()}/providers/Microsoft.BatchAI/workspaces",
-            maxresults=page_size,
-        )
-        return self._pager(
+        return self._paged(
             _models.WorkspacePaged,
-            lambda: self._backend.list_workspaces(None),
-            url=url,
+            at,
+            self._backend.list_workspaces,
+            None,
             page_size=page_size,
             raw=raw,
         )
@@ -54,17 +47,12 @@ class WorkspacesOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Workspaces of one resource group, as a :class:`~batchai_compat.models.WorkspacePaged`."""
-        rg = check_resource_group(resource_group_name)
+        at = self._resource_group(resource_group_name).joinpath("workspaces")
         page_size = max_results_of(
             workspaces_list_by_resource_group_options, "workspaces_list_by_resource_group_options"
         )
-        url = self._url(f"{self._provider_path(rg)}/workspaces", maxresults=page_size)
-        return self._pager(
-            _models.WorkspacePaged,
-            lambda: self._backend.list_workspaces(rg),
-            url=url,
-            page_size=page_size,
-            raw=raw,
+        return self._paged(
+            _models.WorkspacePaged, at, self._backend.list_workspaces, page_size=page_size, raw=raw
         )
 
     def create(
@@ -79,18 +67,11 @@ class WorkspacesOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Create a workspace in ``location``; returns a poller whose result is the Workspace."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
+        at = self._workspace(resource_group_name, workspace_name)
         location = check_required_str("location", location)
         tags = check_tags(tags)
-        started = self._backend.create_workspace(rg, ws, location, tags)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="PUT",
-            url=self._url(self._workspace_path(rg, ws)),
-            name=f"workspaces.create {ws}",
+        return self._long_running(
+            "PUT", at, self._backend.create_workspace, location, tags, polling=polling, raw=raw
         )
 
     begin_create = create
@@ -105,13 +86,9 @@ class WorkspacesOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Replace the workspace's tags; returns the updated Workspace."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
+        at = self._workspace(resource_group_name, workspace_name)
         tags = check_tags(tags)
-        value = self._backend.update_workspace(rg, ws, tags)
-        return self._plain(
-            value, raw=raw, method="PATCH", url=self._url(self._workspace_path(rg, ws))
-        )
+        return self._value("PATCH", at, self._backend.update_workspace, tags, raw=raw)
 
     def delete(
         self,
@@ -123,16 +100,9 @@ class WorkspacesOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """Delete a workspace; returns a poller (result None).  The deletion starts at once."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
-        started = self._backend.delete_workspace(rg, ws)
-        return self._poller(
-            started,
-            polling=polling,
-            raw=raw,
-            method="DELETE",
-            url=self._url(self._workspace_path(rg, ws)),
-            name=f"workspaces.delete {ws}",
+        at = self._workspace(resource_group_name, workspace_name)
+        return self._long_running(
+            "DELETE", at, self._backend.delete_workspace, polling=polling, raw=raw
         )
 
     begin_delete = delete
@@ -146,9 +116,5 @@ class WorkspacesOperations(OperationGroup):
         **operation_config: Any,
     ) -> Any:
         """The Workspace; 404 (``ResourceNotFoundError``) when it does not exist."""
-        rg = check_resource_group(resource_group_name)
-        ws = check_resource_name("workspace_name", workspace_name)
-        value = self._backend.get_workspace(rg, ws)
-        return self._plain(
-            value, raw=raw, method="GET", url=self._url(self._workspace_path(rg, ws))
-        )
+        at = self._workspace(resource_group_name, workspace_name)
+        return self._value("GET", at, self._backend.get_workspace, raw=raw)
