@@ -147,13 +147,18 @@ class OperationGroup:
         *args: Any,
         page_size: int | None = None,
         raw: bool,
+        method: str = "GET",
         **query: Any,
     ) -> P:
-        """A lazy pager: the backend is asked on first iteration.  ``page_size`` is the options'
-        ``max_results`` (the ``maxresults`` query parameter, after any other ``query``)."""
+        """A lazy pager: the backend is asked on first iteration.
+
+        ``page_size`` is the options' ``max_results`` (the ``maxresults`` query parameter, after
+        any other ``query``); ``method`` is the HTTP method 2.0.0 sent for each page.
+        """
         return paged_class(
             lambda: call(*at.names, *args),
             url=self._url(at.path, **query, maxresults=page_size),
             page_size=page_size,
             raw_headers={} if raw else None,
+            method=method,
         )

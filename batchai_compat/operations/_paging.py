@@ -33,7 +33,9 @@ class Paged(Iterator[T], Generic[T]):
     """A lazy, page-by-page iterator over a Batch AI list result.
 
     Built by the operations layer as ``ClusterPaged(fetch, url=..., page_size=...)``; ``fetch``
-    returns the backend's items (called once per pass over the pages).
+    returns the backend's items (called once per pass over the pages).  ``method`` is the HTTP
+    method 2.0.0 sent for every page: GET, but POST for ``list_output_files`` and the two
+    ``list_remote_login_information`` operations; ``raw`` responses carry it.
     """
 
     _item_type: ClassVar[str] = "object"
@@ -54,9 +56,11 @@ class Paged(Iterator[T], Generic[T]):
         url: str,
         page_size: int | None = None,
         raw_headers: dict[str, str] | None = None,
+        method: str = "GET",
     ) -> None:
         self._fetch = fetch
         self._url = url
+        self._method = method
         self._page_size = page_size or DEFAULT_PAGE_SIZE
         self._snapshot: Sequence[T] | None = None
         self._response: ServiceResponse | None = None
@@ -96,7 +100,7 @@ class Paged(Iterator[T], Generic[T]):
         self.current_page = list(self._snapshot[offset:end])
         self._current_page_iter_index = 0
         self.next_link = self._link(end) if end < len(self._snapshot) else None
-        self._response = ServiceResponse("GET", self._link(offset), 200, self.current_page)
+        self._response = ServiceResponse(self._method, self._link(offset), 200, self.current_page)
         return self.current_page
 
     def get(self, url: str) -> list[T]:
@@ -116,7 +120,9 @@ class Paged(Iterator[T], Generic[T]):
     # azure-core ItemPaged surface -----------------------------------------------------------
     def by_page(self, continuation_token: str | None = None) -> Iterator[Iterator[T]]:
         """Iterate page by page from the start, or from a ``next_link`` continuation token."""
-        pager = type(self)(self._fetch, url=self._url, page_size=self._page_size)
+        pager = type(self)(
+            self._fetch, url=self._url, page_size=self._page_size, method=self._method
+        )
         pager.next_link = continuation_token or ""
         while pager.next_link is not None:
             page = pager.advance_page()

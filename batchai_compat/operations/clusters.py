@@ -122,6 +122,7 @@ class ClustersOperations(OperationGroup):
             at.joinpath("listRemoteLoginInformation"),
             self._backend.list_cluster_remote_login_information,
             raw=raw,
+            method="POST",
         )
 
     def list_by_workspace(

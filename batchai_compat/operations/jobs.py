@@ -168,6 +168,7 @@ class JobsOperations(OperationGroup):
             options,
             page_size=page_size,
             raw=raw,
+            method="POST",
             outputdirectoryid=options.outputdirectoryid,
             directory=options.directory,
             linkexpiryinminutes=options.linkexpiryinminutes,
@@ -190,6 +191,7 @@ class JobsOperations(OperationGroup):
             at.joinpath("listRemoteLoginInformation"),
             self._backend.list_job_remote_login_information,
             raw=raw,
+            method="POST",
         )
 
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
