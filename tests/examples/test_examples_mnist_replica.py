@@ -119,11 +119,22 @@ def test_both_workers_pushed_updates(training_run):
     assert total >= TRAIN_STEPS
 
 
+def logged_losses(log: str) -> list[tuple[int, float]]:
+    """(global step, mean loss) of a worker's ``training step ... loss = ...`` lines."""
+    return [
+        (int(step), float(loss))
+        for step, loss in re.findall(r"\(global step: (\d+)\) loss = ([\d.]+)", log)
+    ]
+
+
 def test_loss_falls_and_accuracy_beats_chance(training_run):
     _, logs, _ = training_run
-    losses = [float(v) for v in re.findall(r"loss = ([\d.]+)", logs["wk-0"])]
-    assert len(losses) >= 3
-    assert losses[-1] < losses[0] / 2
+    # Asynchronous SGD: how the steps split between the workers, and when each starts, depends
+    # on the scheduler, so the curve is read across both workers, in global-step order.  One of
+    # them takes at least half of the steps: it alone logs steps 1, 250, 500 and 750.
+    curve = sorted(logged_losses(logs["wk-0"]) + logged_losses(logs["wk-1"]))
+    assert len(curve) >= 4
+    assert curve[-1][1] < curve[0][1] / 2
     accuracy = float(re.search(r"Test accuracy: ([\d.]+)", logs["wk-0"]).group(1))
     # 500 test images, 10 balanced classes: guessing scores 0.1 +- 0.013.
     assert accuracy > 0.6
@@ -141,7 +152,13 @@ def test_checkpoint_holds_the_trained_model(training_run, dataset_module):
     reported = float(re.search(r"Test accuracy: ([\d.]+)", logs["wk-0"]).group(1))
     assert _score(checkpoint, images, labels) == pytest.approx(reported, abs=1e-4)
     curve = (out / "Logs" / "worker-0-loss.csv").read_text().splitlines()
-    assert curve[0] == "global_step,loss" and len(curve) > 2
+    # The chief's own logged points (how many depends on its share of the steps).
+    assert curve[0] == "global_step,loss"
+    points = [(int(step), float(loss)) for step, loss in (row.split(",") for row in curve[1:])]
+    assert points and [step for step, _ in points] == sorted({step for step, _ in points})
+    logged = logged_losses(logs["wk-0"])
+    assert [step for step, _ in points] == [step for step, _ in logged]
+    assert [loss for _, loss in points] == pytest.approx([loss for _, loss in logged], abs=1e-4)
 
 
 def test_only_the_chief_writes_outputs(training_run):
