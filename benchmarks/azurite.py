@@ -1,8 +1,11 @@
-"""Start the Azurite blob emulator on loopback for the bulk-upload measure.
+"""Azurite, the Azure Storage blob emulator (npm ``azurite``), run on loopback: the one launcher.
 
-Started the way the test-suite and DESIGN.md §7 do: ``node <azurite>/dist/src/blob/main.js``
+The bulk-upload measure runs it, and so does the test suite's ``azurite`` fixture
+(``tests/_azurite.py``), the way DESIGN.md §7 does: ``node <azurite>/dist/src/blob/main.js``
 on a free loopback port, a temporary ``--location``, ``--silent --skipApiVersionCheck
---disableTelemetry``; clients use the well-known development account.
+--disableTelemetry``.  Clients use the emulator's well-known development account.  Only the
+standard library and :mod:`batchai_compat.storage._account` are imported, so the test plugin
+stays light.
 """
 
 from __future__ import annotations
@@ -18,17 +21,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .harness import REPO_ROOT
+from batchai_compat.storage._account import DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME
 
-AZURITE_MAIN = (
-    REPO_ROOT / ".tools" / "node_modules" / "azurite" / "dist" / "src" / "blob" / "main.js"
-)
+REPO_ROOT = Path(__file__).resolve().parent.parent
+AZURITE_MAIN = REPO_ROOT / ".tools" / "node_modules" / "azurite" / "dist" / "src" / "blob" / "main.js"
+START_TIMEOUT_S = 30.0
 
 #: Azurite's well-known development storage account (public, documented by Microsoft).
-ACCOUNT_NAME = "devstoreaccount1"
-ACCOUNT_KEY = (
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-)
+ACCOUNT_NAME = DEV_ACCOUNT_NAME
+ACCOUNT_KEY = DEV_ACCOUNT_KEY
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,21 @@ class AzuriteUnavailable(RuntimeError):
     """Node or Azurite is missing (``bash scripts/setup.sh`` installs Azurite into .tools/)."""
 
 
+class AzuriteFailed(RuntimeError):
+    """Azurite is installed but exited, or did not listen in time."""
+
+
+def find_node() -> str:
+    """The ``node`` that runs :data:`AZURITE_MAIN`; :class:`AzuriteUnavailable` if either is missing."""
+    node = shutil.which("node")
+    if node is None or not AZURITE_MAIN.is_file():
+        raise AzuriteUnavailable(
+            f"Azurite is not installed: needs node and {AZURITE_MAIN.relative_to(REPO_ROOT)} "
+            "(run scripts/setup.sh: npm install azurite@3 into .tools)"
+        )
+    return node
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,29 +84,28 @@ def _free_port() -> int:
         return port
 
 
-def _wait_listening(port: int, proc: subprocess.Popen[bytes], deadline_s: float) -> None:
-    deadline = time.monotonic() + deadline_s
+def _wait_listening(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AzuriteUnavailable(f"Azurite exited with code {proc.returncode}")
+            raise AzuriteFailed(f"Azurite exited with code {proc.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
-    raise AzuriteUnavailable(f"Azurite did not listen on port {port} within {deadline_s:.0f} s")
+    raise AzuriteFailed(f"Azurite did not listen on port {port} within {START_TIMEOUT_S:.0f} s")
 
 
 @contextmanager
-def running_azurite() -> Iterator[Azurite]:
-    """Run Azurite for the duration of the ``with`` block, then stop it and remove its data."""
-    node = shutil.which("node")
-    if node is None or not AZURITE_MAIN.exists():
-        raise AzuriteUnavailable(
-            f"needs node and {AZURITE_MAIN.relative_to(REPO_ROOT)} (bash scripts/setup.sh)"
-        )
+def running_azurite(node: str | None = None) -> Iterator[Azurite]:
+    """Run Azurite for the duration of the ``with`` block, then stop it and remove its data.
+
+    ``node``: from :func:`find_node` (found here when not given).
+    """
+    node = node or find_node()
     port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-azurite-") as location:
+    with tempfile.TemporaryDirectory(prefix="azurite-") as location:
         proc = subprocess.Popen(
             [
                 node,
@@ -111,7 +126,7 @@ def running_azurite() -> Iterator[Azurite]:
             env={**os.environ, "NODE_NO_WARNINGS": "1"},
         )
         try:
-            _wait_listening(port, proc, deadline_s=30.0)
+            _wait_listening(port, proc)
             yield Azurite("127.0.0.1", port, proc.pid)
         finally:
             proc.terminate()

@@ -117,6 +117,64 @@ def _credential(account: StorageAccount) -> Any:
     return account.sas_token
 
 
+def _service_client(client_class: Any, account: StorageAccount, transport: Any) -> Any:
+    """A v12 ``BlobServiceClient`` / ``ShareServiceClient`` for ``account``."""
+    if account.connection_string:
+        return client_class.from_connection_string(account.connection_string, transport=transport)
+    return client_class(account_url=account.endpoint, credential=_credential(account), transport=transport)
+
+
+def _endpoint_of(service: Any) -> str:
+    """A v12 service client's URL without its query (a SAS) or trailing slash."""
+    url: str = service.url
+    return url.split("?", 1)[0].rstrip("/")
+
+
+def _created(create: Callable[[], object]) -> bool:
+    """Run a create call: False when the service answers that the resource already exists."""
+    from azure.core.exceptions import ResourceExistsError
+
+    try:
+        _call(create)
+    except ResourceExistsError:
+        return False
+    return True
+
+
+def _found(call: Callable[[], object]) -> bool:
+    """Run a call on a resource: False when the service answers that it does not exist."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        _call(call)
+    except ResourceNotFoundError:
+        return False
+    return True
+
+
+def _download_into(download: Callable[..., Any], stream: IO[bytes], start: int | None, end: int | None) -> tuple[Any, int]:
+    """Bytes ``start..end`` (inclusive) of a v12 ``download_blob`` / ``download_file`` into ``stream``.
+
+    Returns the downloader (its ``properties`` describe the blob or file) and the bytes copied.
+    """
+    length = None if end is None or start is None else end - start + 1
+    downloader = _call(lambda: download(offset=start, length=length))
+    return downloader, _call(lambda: downloader.readinto(stream))
+
+
+def _key_signed_sas(
+    generate: Callable[..., Any],
+    account: StorageAccount,
+    resource: tuple[Any, ...],
+    permission: str,
+    expiry: datetime,
+    start: datetime | None,
+) -> str:
+    """A SAS for ``resource`` (container, blob, share or file path) signed with the account key."""
+    key = _sas_signing_key(account)
+    return str(generate(account.name, *resource, account_key=key, permission=permission, expiry=expiry, start=start))
+
+
 def _v12_content_settings(module: Any, settings: ContentSettings | None) -> Any:
     if settings is None:
         return None
@@ -146,6 +204,19 @@ def _legacy_content_settings(v12: Any) -> ContentSettings:
         cache_control=v12.cache_control,
         content_md5=md5,
     )
+
+
+PropertiesT = TypeVar("PropertiesT", BlobProperties, FileProperties)
+
+
+def _legacy_properties(legacy: PropertiesT, v12: Any) -> PropertiesT:
+    """Fill what legacy blob and file properties share from v12 ``BlobProperties`` / ``FileProperties``."""
+    legacy.content_length = v12.size
+    legacy.etag = v12.etag
+    legacy.last_modified = v12.last_modified
+    legacy.server_encrypted = v12.server_encrypted
+    legacy.content_settings = _legacy_content_settings(v12.content_settings)
+    return legacy
 
 
 def _sas_signing_key(account: StorageAccount) -> str:
@@ -463,15 +534,7 @@ class AzureBlobStore:
         self._blob = _require("azure.storage.blob")
         self.account = account
         self._workers = max_concurrency or DEFAULT_CONCURRENCY
-        transport = _transport(self._workers + 4)
-        if account.connection_string:
-            self._service = self._blob.BlobServiceClient.from_connection_string(
-                account.connection_string, transport=transport
-            )
-        else:
-            self._service = self._blob.BlobServiceClient(
-                account_url=account.endpoint, credential=_credential(account), transport=transport
-            )
+        self._service = _service_client(self._blob.BlobServiceClient, account, _transport(self._workers + 4))
         self._background: _Background | None = None
         self._put_blob: _PutBlob | None = None
         self._background_lock = threading.Lock()
@@ -524,23 +587,11 @@ class AzureBlobStore:
         self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
     ) -> bool:
         self._settle()
-        from azure.core.exceptions import ResourceExistsError
-
-        try:
-            _call(lambda: self._service.create_container(container, metadata=metadata, public_access=public_access))
-        except ResourceExistsError:
-            return False
-        return True
+        return _created(lambda: self._service.create_container(container, metadata=metadata, public_access=public_access))
 
     def delete_container(self, container: str) -> bool:
         self._settle()
-        from azure.core.exceptions import ResourceNotFoundError
-
-        try:
-            _call(lambda: self._service.delete_container(container))
-        except ResourceNotFoundError:
-            return False
-        return True
+        return _found(lambda: self._service.delete_container(container))
 
     def container_exists(self, container: str) -> bool:
         self._settle()
@@ -621,25 +672,19 @@ class AzureBlobStore:
         return self._upload(container, blob, data, count, content_settings, metadata, max_connections)
 
     def _legacy_blob(self, props: Any, name: str) -> Blob:
-        legacy = BlobProperties()
+        legacy = _legacy_properties(BlobProperties(), props)
         blob_type = props.blob_type
         legacy.blob_type = getattr(blob_type, "value", blob_type)
-        legacy.content_length = props.size
-        legacy.etag = props.etag
-        legacy.last_modified = props.last_modified
         legacy.creation_time = props.creation_time
-        legacy.server_encrypted = props.server_encrypted
-        legacy.content_settings = _legacy_content_settings(props.content_settings)
         return Blob(name=name, props=legacy, metadata=dict(props.metadata or {}))
 
     def get_blob(
         self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
     ) -> Blob:
         self._settle()
-        client = self._service.get_blob_client(container, blob)
-        length = None if end is None or start is None else end - start + 1
-        downloader = _call(lambda: client.download_blob(offset=start, length=length))
-        copied = _call(lambda: downloader.readinto(stream))
+        downloader, copied = _download_into(
+            self._service.get_blob_client(container, blob).download_blob, stream, start, end
+        )
         result = self._legacy_blob(downloader.properties, blob)
         result.properties.content_length = copied
         content_range = getattr(downloader.properties, "content_range", None)
@@ -664,24 +709,14 @@ class AzureBlobStore:
 
     # URLs and SAS -----------------------------------------------------------------------------
     def _endpoint(self) -> str:
-        url: str = self._service.url
-        return url.split("?", 1)[0].rstrip("/")
+        return _endpoint_of(self._service)
 
     def blob_sas(
         self, container: str, blob: str | None, permission: str, expiry: datetime, start: datetime | None
     ) -> str:
-        key = _sas_signing_key(self.account)
         if blob is None:
-            return str(
-                self._blob.generate_container_sas(
-                    self.account.name, container, account_key=key, permission=permission, expiry=expiry, start=start
-                )
-            )
-        return str(
-            self._blob.generate_blob_sas(
-                self.account.name, container, blob, account_key=key, permission=permission, expiry=expiry, start=start
-            )
-        )
+            return _key_signed_sas(self._blob.generate_container_sas, self.account, (container,), permission, expiry, start)
+        return _key_signed_sas(self._blob.generate_blob_sas, self.account, (container, blob), permission, expiry, start)
 
     def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
         self._settle()
@@ -699,15 +734,7 @@ class AzureFileStore:
     def __init__(self, account: StorageAccount) -> None:
         self._share = _require("azure.storage.fileshare")
         self.account = account
-        transport = _transport(8)
-        if account.connection_string:
-            self._service = self._share.ShareServiceClient.from_connection_string(
-                account.connection_string, transport=transport
-            )
-        else:
-            self._service = self._share.ShareServiceClient(
-                account_url=account.endpoint, credential=_credential(account), transport=transport
-            )
+        self._service = _service_client(self._share.ShareServiceClient, account, _transport(8))
 
     def close(self) -> None:
         self._service.close()
@@ -718,31 +745,13 @@ class AzureFileStore:
 
     # shares -----------------------------------------------------------------------------------
     def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool:
-        from azure.core.exceptions import ResourceExistsError
-
-        try:
-            _call(lambda: self._service.create_share(share, metadata=metadata, quota=quota))
-        except ResourceExistsError:
-            return False
-        return True
+        return _created(lambda: self._service.create_share(share, metadata=metadata, quota=quota))
 
     def delete_share(self, share: str) -> bool:
-        from azure.core.exceptions import ResourceNotFoundError
-
-        try:
-            _call(lambda: self._service.delete_share(share))
-        except ResourceNotFoundError:
-            return False
-        return True
+        return _found(lambda: self._service.delete_share(share))
 
     def share_exists(self, share: str) -> bool:
-        from azure.core.exceptions import ResourceNotFoundError
-
-        try:
-            _call(lambda: self._service.get_share_client(share).get_share_properties())
-        except ResourceNotFoundError:
-            return False
-        return True
+        return _found(lambda: self._service.get_share_client(share).get_share_properties())
 
     def list_shares(self, prefix: str | None) -> list[Share]:
         result = []
@@ -756,24 +765,12 @@ class AzureFileStore:
 
     # directories ------------------------------------------------------------------------------
     def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool:
-        from azure.core.exceptions import ResourceExistsError
-
         client = self._service.get_share_client(share).get_directory_client(directory)
-        try:
-            _call(lambda: client.create_directory(metadata=metadata))
-        except ResourceExistsError:
-            return False
-        return True
+        return _created(lambda: client.create_directory(metadata=metadata))
 
     def delete_directory(self, share: str, directory: str) -> bool:
-        from azure.core.exceptions import ResourceNotFoundError
-
         client = self._service.get_share_client(share).get_directory_client(directory)
-        try:
-            _call(lambda: client.delete_directory())
-        except ResourceNotFoundError:
-            return False
-        return True
+        return _found(lambda: client.delete_directory())
 
     def directory_exists(self, share: str, directory: str) -> bool:
         client = self._service.get_share_client(share).get_directory_client(directory)
@@ -816,21 +813,15 @@ class AzureFileStore:
             upload(data if count is None else data.read(count), count)
 
     def _legacy_file(self, props: Any, name: str) -> File:
-        legacy = FileProperties()
-        legacy.content_length = props.size
-        legacy.etag = props.etag
-        legacy.last_modified = props.last_modified
-        legacy.server_encrypted = props.server_encrypted
-        legacy.content_settings = _legacy_content_settings(props.content_settings)
+        legacy = _legacy_properties(FileProperties(), props)
         return File(name=name, props=legacy, metadata=dict(props.metadata or {}))
 
     def get_file(
         self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
     ) -> File:
-        client = self._file_client(share, directory, name)
-        length = None if end is None or start is None else end - start + 1
-        downloader = _call(lambda: client.download_file(offset=start, length=length))
-        copied = _call(lambda: downloader.readinto(stream))
+        downloader, copied = _download_into(
+            self._file_client(share, directory, name).download_file, stream, start, end
+        )
         result = self._legacy_file(downloader.properties, name)
         result.properties.content_length = copied
         return result
@@ -858,25 +849,11 @@ class AzureFileStore:
     def file_sas(
         self, share: str, path: str | None, permission: str, expiry: datetime, start: datetime | None
     ) -> str:
-        key = _sas_signing_key(self.account)
         if path is None:
-            return str(
-                self._share.generate_share_sas(
-                    self.account.name, share, account_key=key, permission=permission, expiry=expiry, start=start
-                )
-            )
-        return str(
-            self._share.generate_file_sas(
-                self.account.name,
-                share,
-                path.split("/"),
-                account_key=key,
-                permission=permission,
-                expiry=expiry,
-                start=start,
-            )
+            return _key_signed_sas(self._share.generate_share_sas, self.account, (share,), permission, expiry, start)
+        return _key_signed_sas(
+            self._share.generate_file_sas, self.account, (share, path.split("/")), permission, expiry, start
         )
 
     def file_url(self, share: str, path: str, sas_token: str | None) -> str:
-        endpoint = self._service.url.split("?", 1)[0].rstrip("/")
-        return _with_sas(f"{endpoint}/{share}/{quote(path, safe='/~')}", sas_token)
+        return _with_sas(f"{_endpoint_of(self._service)}/{share}/{quote(path, safe='/~')}", sas_token)

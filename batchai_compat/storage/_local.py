@@ -33,7 +33,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import parse_qs
 
 from .. import exceptions
@@ -249,33 +249,49 @@ def _url(token: str, name: str) -> str:
     return default_server().url_for_name(token, name)
 
 
-class LocalBlobStore:
-    """Blob containers of one storage account, as folders (see the module docstring)."""
+def _stamp(properties: Any, stat: os.stat_result) -> None:
+    """Set ``etag`` and ``last_modified`` of a listed item's properties from its folder's stat."""
+    properties.etag = _etag(stat)
+    properties.last_modified = _modified(stat)
 
-    kind = "local"
 
-    def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
-        self.account = account
+class _AccountFolders:
+    """The top-level folders of one account's ``service``: blob containers or file shares.
+
+    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.backends.local.layout`), with the
+    account's ``.incoming`` staging folder and the :class:`_PropertyStore` of the service.
+    """
+
+    def __init__(self, account: StorageAccount, service: str, noun: str, root: Path | None) -> None:
+        self._folder_of = layout.blob_container_dir if service == "blob" else layout.file_share_dir
+        self._account_name = account.name
         self._root = root
-        self._account_dir = layout.blob_container_dir(account.name, "x", root).parent.parent
-        self._properties = _PropertyStore(self._account_dir / ".properties" / "blob", self._account_dir / ".incoming")
+        self._noun = noun
+        account_dir = self._folder_of(account.name, "x", root).parent.parent
+        self._base = account_dir / service
+        self.incoming = account_dir / ".incoming"
+        self.properties = _PropertyStore(account_dir / ".properties" / service, self.incoming)
 
-    # containers -------------------------------------------------------------------------------
-    def _container_dir(self, container: str) -> Path:
-        return layout.blob_container_dir(self.account.name, container, self._root)
+    def path(self, name: str) -> Path:
+        return self._folder_of(self._account_name, name, self._root)
 
-    def _existing_container(self, container: str) -> Path:
-        folder = self._container_dir(container)
+    def existing(self, name: str) -> Path:
+        """The folder of ``name``; 404 ``<Noun>NotFound`` when it does not exist."""
+        folder = self.path(name)
         if not folder.is_dir():
             raise exceptions.ResourceNotFoundError(
-                "The specified container does not exist.", status_code=404, code="ContainerNotFound"
+                f"The specified {self._noun} does not exist.",
+                status_code=404,
+                code=f"{self._noun.capitalize()}NotFound",
             )
         return folder
 
-    def create_container(
-        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
-    ) -> bool:
-        folder = self._container_dir(container)
+    def exists(self, name: str) -> bool:
+        return self.path(name).is_dir()
+
+    def create(self, name: str) -> bool:
+        """False when it exists (``mkdir`` decides, so concurrent creators cannot both win)."""
+        folder = self.path(name)
         folder.parent.mkdir(parents=True, exist_ok=True)
         try:
             folder.mkdir()
@@ -283,41 +299,64 @@ class LocalBlobStore:
             return False
         return True
 
-    def delete_container(self, container: str) -> bool:
-        folder = self._container_dir(container)
+    def delete(self, name: str) -> bool:
+        """Remove the folder, its content and its properties; False when it does not exist."""
+        folder = self.path(name)
         if not folder.is_dir():
             return False
-        # Rename first so the container disappears at once, then remove its content.
-        doomed = self._account_dir / ".incoming" / f"deleted-{secrets.token_hex(8)}"
+        # Rename first so the container or share disappears at once, then remove its content.
+        doomed = self.incoming / f"deleted-{secrets.token_hex(8)}"
         doomed.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.replace(folder, doomed)
         except FileNotFoundError:
             return False
         shutil.rmtree(doomed, ignore_errors=True)
-        self._properties.drop(container)
+        self.properties.drop(name)
         return True
 
+    def listed(self, prefix: str | None) -> Iterator[tuple[str, os.stat_result]]:
+        """``(name, stat)`` of every folder whose name starts with ``prefix``, by name."""
+        if not self._base.is_dir():
+            return
+        for entry in sorted(os.scandir(self._base), key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False) and entry.name.startswith(prefix or ""):
+                yield entry.name, entry.stat()
+
+
+class LocalBlobStore:
+    """Blob containers of one storage account, as folders (see the module docstring)."""
+
+    kind = "local"
+
+    def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
+        self.account = account
+        self._containers = _AccountFolders(account, "blob", "container", root)
+        self._properties = self._containers.properties
+
+    # containers -------------------------------------------------------------------------------
+    def create_container(
+        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+    ) -> bool:
+        return self._containers.create(container)
+
+    def delete_container(self, container: str) -> bool:
+        return self._containers.delete(container)
+
     def container_exists(self, container: str) -> bool:
-        return self._container_dir(container).is_dir()
+        return self._containers.exists(container)
 
     def list_containers(self, prefix: str | None) -> list[Container]:
-        base = self._account_dir / "blob"
-        if not base.is_dir():
-            return []
         containers = []
-        for entry in sorted(os.scandir(base), key=lambda e: e.name):
-            if entry.is_dir(follow_symlinks=False) and entry.name.startswith(prefix or ""):
-                container = Container(entry.name)
-                stat = entry.stat()
-                container.properties.last_modified = _modified(stat)
-                container.properties.etag = _etag(stat)
-                containers.append(container)
+        for name, stat in self._containers.listed(prefix):
+            container = Container(name)
+            _stamp(container.properties, stat)
+            containers.append(container)
         return containers
 
     # blobs ------------------------------------------------------------------------------------
     def _blob_path(self, container: str, blob: str, must_exist_container: bool = True) -> tuple[Path, Path]:
-        folder = self._existing_container(container) if must_exist_container else self._container_dir(container)
+        folder = self._containers.existing(container) if must_exist_container else self._containers.path(container)
         _segments(blob, "blob_name")
         return folder, layout.resolve_inside(folder, blob)
 
@@ -353,7 +392,7 @@ class LocalBlobStore:
                 status_code=409,
                 code="BlobPathConflict",
             )
-        stat = _write_atomically(path, self._account_dir / ".incoming", data, count)
+        stat = _write_atomically(path, self._containers.incoming, data, count)
         self._properties.save(container, blob, _etag(stat), content_settings, metadata)
         result = ResourceProperties()
         result.etag = _etag(stat)
@@ -396,7 +435,7 @@ class LocalBlobStore:
         return self._blob(container, blob, path.stat())
 
     def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
-        folder = self._existing_container(container)
+        folder = self._containers.existing(container)
         found: list[tuple[str, os.stat_result]] = []
         for directory, subdirs, files in os.walk(folder):
             subdirs.sort()
@@ -417,7 +456,7 @@ class LocalBlobStore:
             yield self._blob(container, name, stat)
 
     def delete_blob(self, container: str, blob: str) -> None:
-        folder = self._existing_container(container)
+        folder = self._containers.existing(container)
         path = self._existing_blob(container, blob)
         path.unlink()
         _prune_empty_parents(path, folder)
@@ -427,15 +466,15 @@ class LocalBlobStore:
     def blob_sas(
         self, container: str, blob: str | None, permission: str, expiry: datetime, start: datetime | None
     ) -> str:
-        folder = self._container_dir(container)
+        folder = self._containers.path(container)
         token = _sign(folder, blob, permission, expiry, start)
         return _sas_query("b" if blob is not None else "c", permission, expiry, start, token)
 
     def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
-        return _url(_token_of(sas_token, self._container_dir(container)), blob)
+        return _url(_token_of(sas_token, self._containers.path(container)), blob)
 
     def container_url(self, container: str, sas_token: str | None) -> str:
-        return _url(_token_of(sas_token, self._container_dir(container)), "").rstrip("/")
+        return _url(_token_of(sas_token, self._containers.path(container)), "").rstrip("/")
 
     def flush(self) -> None:
         """Local writes are synchronous: nothing is ever pending."""
@@ -451,23 +490,11 @@ class LocalFileStore:
 
     def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
         self.account = account
-        self._root = root
-        self._account_dir = layout.file_share_dir(account.name, "x", root).parent.parent
-        self._properties = _PropertyStore(self._account_dir / ".properties" / "file", self._account_dir / ".incoming")
-
-    def _share_dir(self, share: str) -> Path:
-        return layout.file_share_dir(self.account.name, share, self._root)
-
-    def _existing_share(self, share: str) -> Path:
-        folder = self._share_dir(share)
-        if not folder.is_dir():
-            raise exceptions.ResourceNotFoundError(
-                "The specified share does not exist.", status_code=404, code="ShareNotFound"
-            )
-        return folder
+        self._shares = _AccountFolders(account, "file", "share", root)
+        self._properties = self._shares.properties
 
     def _directory(self, share: str, directory: str) -> Path:
-        folder = self._existing_share(share)
+        folder = self._shares.existing(share)
         return layout.resolve_inside(folder, directory) if directory else folder
 
     def _existing_directory(self, share: str, directory: str) -> Path:
@@ -480,43 +507,20 @@ class LocalFileStore:
 
     # shares -----------------------------------------------------------------------------------
     def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool:
-        folder = self._share_dir(share)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            return False
-        return True
+        return self._shares.create(share)
 
     def delete_share(self, share: str) -> bool:
-        folder = self._share_dir(share)
-        if not folder.is_dir():
-            return False
-        doomed = self._account_dir / ".incoming" / f"deleted-{secrets.token_hex(8)}"
-        doomed.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.replace(folder, doomed)
-        except FileNotFoundError:
-            return False
-        shutil.rmtree(doomed, ignore_errors=True)
-        self._properties.drop(share)
-        return True
+        return self._shares.delete(share)
 
     def share_exists(self, share: str) -> bool:
-        return self._share_dir(share).is_dir()
+        return self._shares.exists(share)
 
     def list_shares(self, prefix: str | None) -> list[Share]:
-        base = self._account_dir / "file"
-        if not base.is_dir():
-            return []
         shares = []
-        for entry in sorted(os.scandir(base), key=lambda e: e.name):
-            if entry.is_dir(follow_symlinks=False) and entry.name.startswith(prefix or ""):
-                item = Share(entry.name)
-                stat = entry.stat()
-                item.properties.last_modified = _modified(stat)
-                item.properties.etag = _etag(stat)
-                shares.append(item)
+        for name, stat in self._shares.listed(prefix):
+            share = Share(name)
+            _stamp(share.properties, stat)
+            shares.append(share)
         return shares
 
     # directories ------------------------------------------------------------------------------
@@ -577,7 +581,7 @@ class LocalFileStore:
             raise exceptions.ConflictError(
                 "The specified resource name is used by a directory.", status_code=409, code="ResourceTypeMismatch"
             )
-        stat = _write_atomically(target, self._account_dir / ".incoming", data, count)
+        stat = _write_atomically(target, self._shares.incoming, data, count)
         self._properties.save(share, _join(directory, name), _etag(stat), content_settings, metadata)
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:
@@ -617,8 +621,7 @@ class LocalFileStore:
             stat = entry.stat(follow_symlinks=False)
             if entry.is_dir(follow_symlinks=False):
                 item = Directory(entry.name)
-                item.properties.etag = _etag(stat)
-                item.properties.last_modified = _modified(stat)
+                _stamp(item.properties, stat)
                 yield item
             elif entry.is_file(follow_symlinks=False):
                 yield self._file(share, _join(directory, entry.name), entry.name, stat)
@@ -631,11 +634,11 @@ class LocalFileStore:
     def file_sas(
         self, share: str, path: str | None, permission: str, expiry: datetime, start: datetime | None
     ) -> str:
-        token = _sign(self._share_dir(share), path, permission, expiry, start)
+        token = _sign(self._shares.path(share), path, permission, expiry, start)
         return _sas_query("f" if path is not None else "s", permission, expiry, start, token)
 
     def file_url(self, share: str, path: str, sas_token: str | None) -> str:
-        return _url(_token_of(sas_token, self._share_dir(share)), path)
+        return _url(_token_of(sas_token, self._shares.path(share)), path)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -216,6 +216,12 @@ class _Permissions:
 
     _FLAGS: ClassVar[tuple[tuple[str, str], ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The legacy one-permission constants (``BlobPermissions.READ``, ``SharePermissions.LIST``).
+        for attribute, letter in cls._FLAGS:
+            setattr(cls, attribute.upper(), cls(_str=letter))
+
     def __init__(self, _str: str | None = None, **flags: bool) -> None:
         text = _str or ""
         for attribute, letter in self._FLAGS:
@@ -262,13 +268,6 @@ class BlobPermissions(_Permissions):
     DELETE: ClassVar[BlobPermissions]
 
 
-BlobPermissions.READ = BlobPermissions(read=True)
-BlobPermissions.ADD = BlobPermissions(add=True)
-BlobPermissions.CREATE = BlobPermissions(create=True)
-BlobPermissions.WRITE = BlobPermissions(write=True)
-BlobPermissions.DELETE = BlobPermissions(delete=True)
-
-
 class ContainerPermissions(_Permissions):
     """Permissions of a container SAS: read, write, delete, list."""
 
@@ -288,12 +287,6 @@ class ContainerPermissions(_Permissions):
     WRITE: ClassVar[ContainerPermissions]
     DELETE: ClassVar[ContainerPermissions]
     LIST: ClassVar[ContainerPermissions]
-
-
-ContainerPermissions.READ = ContainerPermissions(read=True)
-ContainerPermissions.WRITE = ContainerPermissions(write=True)
-ContainerPermissions.DELETE = ContainerPermissions(delete=True)
-ContainerPermissions.LIST = ContainerPermissions(list=True)
 
 
 class FilePermissions(_Permissions):
@@ -317,12 +310,6 @@ class FilePermissions(_Permissions):
     DELETE: ClassVar[FilePermissions]
 
 
-FilePermissions.READ = FilePermissions(read=True)
-FilePermissions.CREATE = FilePermissions(create=True)
-FilePermissions.WRITE = FilePermissions(write=True)
-FilePermissions.DELETE = FilePermissions(delete=True)
-
-
 class SharePermissions(_Permissions):
     """Permissions of a share SAS: read, create, write, delete, list."""
 
@@ -344,13 +331,6 @@ class SharePermissions(_Permissions):
     WRITE: ClassVar[SharePermissions]
     DELETE: ClassVar[SharePermissions]
     LIST: ClassVar[SharePermissions]
-
-
-SharePermissions.READ = SharePermissions(read=True)
-SharePermissions.CREATE = SharePermissions(create=True)
-SharePermissions.WRITE = SharePermissions(write=True)
-SharePermissions.DELETE = SharePermissions(delete=True)
-SharePermissions.LIST = SharePermissions(list=True)
 
 
 # files ----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -48,15 +48,24 @@ from .._models import (
     ResourceProperties,
     page,
 )
+from .._service import (
+    AccountStore,
+    LegacyService,
+    ProgressCallback,
+    binary_mode,
+    byte_count,
+    encoded_text,
+    existing_local_file,
+    report_progress,
+    sas_grant,
+    sliced_bytes,
+)
 
 __all__ = ["BlockBlobService", "BaseBlobService"]
 
 
-class BlobStore(Protocol):
+class BlobStore(AccountStore, Protocol):
     """What an implementation provides (``_local.LocalBlobStore``, ``_azure.AzureBlobStore``)."""
-
-    kind: str
-    account: StorageAccount
 
     def create_container(
         self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
@@ -87,7 +96,6 @@ class BlobStore(Protocol):
     def blob_url(self, container: str, blob: str, sas_token: str | None) -> str: ...
     def container_url(self, container: str, sas_token: str | None) -> str: ...
     def flush(self) -> None: ...
-    def close(self) -> None: ...
 
 
 def _refuse_unsupported(**options: Any) -> None:
@@ -101,9 +109,23 @@ def _refuse_unsupported(**options: Any) -> None:
             )
 
 
-def _progress(callback: Callable[[int, int | None], None] | None, done: int, total: int | None) -> None:
-    if callback is not None:
-        callback(done, total)
+def _refuse_conditions(
+    snapshot: str | None,
+    lease_id: str | None,
+    if_modified_since: Any,
+    if_unmodified_since: Any,
+    if_match: str | None,
+    if_none_match: str | None,
+) -> None:
+    """Refuse the snapshot, lease and conditional options of a legacy blob call."""
+    _refuse_unsupported(
+        snapshot=snapshot,
+        lease_id=lease_id,
+        if_modified_since=if_modified_since,
+        if_unmodified_since=if_unmodified_since,
+        if_match=if_match,
+        if_none_match=if_none_match,
+    )
 
 
 def make_blob_store(account: StorageAccount, storage: str | None, max_concurrency: int | None) -> BlobStore:
@@ -117,7 +139,7 @@ def make_blob_store(account: StorageAccount, storage: str | None, max_concurrenc
     return AzureBlobStore(account, max_concurrency=max_concurrency)
 
 
-class BaseBlobService:
+class BaseBlobService(LegacyService[BlobStore]):
     """Container and read operations shared by the legacy blob services."""
 
     def __init__(
@@ -160,43 +182,11 @@ class BaseBlobService:
             custom_domain=custom_domain,
             connection_string=connection_string,
         )
-        self._store = make_blob_store(account, storage, max_concurrency)
-        self.request_session = request_session
-        self.socket_timeout = socket_timeout
-
-    # legacy attributes ------------------------------------------------------------------------
-    @property
-    def account_name(self) -> str:
-        return self._store.account.name
-
-    @property
-    def account_key(self) -> str | None:
-        """The account key (old code passes it on to job mounts); never shown in ``repr``."""
-        return self._store.account.key
-
-    @property
-    def sas_token(self) -> str | None:
-        return self._store.account.sas_token
-
-    @property
-    def protocol(self) -> str:
-        return self._store.account.protocol
-
-    @property
-    def primary_endpoint(self) -> str:
-        return self._store.account.primary_endpoint
+        super().__init__(make_blob_store(account, storage, max_concurrency), request_session, socket_timeout)
 
     @property
     def is_emulated(self) -> bool:
         return self._store.account.is_emulated
-
-    @property
-    def storage(self) -> str:
-        """``"local"`` or ``"azure"``: where this service reads and writes."""
-        return self._store.kind
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(account_name={self.account_name!r}, storage={self.storage!r})"
 
     # lifecycle --------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -208,13 +198,7 @@ class BaseBlobService:
         try:
             self._store.flush()
         finally:
-            self._store.close()
-
-    def __enter__(self) -> BaseBlobService:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+            super().close()
 
     # containers -------------------------------------------------------------------------------
     def create_container(
@@ -332,13 +316,14 @@ class BaseBlobService:
         content_settings: ContentSettings | None,
         metadata: dict[str, str] | None,
         max_connections: int,
-        progress_callback: Callable[[int, int | None], None] | None,
+        progress_callback: ProgressCallback | None,
         total: int | None,
-        **unsupported: Any,
+        conditions: tuple[str | None, Any, Any, str | None, str | None],
     ) -> ResourceProperties:
+        """Upload ``data``; ``conditions`` are the lease and ``if_*`` options, all refused."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_unsupported(**unsupported)
+        _refuse_conditions(None, *conditions)
         _names.metadata(metadata)
         if content_settings is not None and not isinstance(content_settings, ContentSettings):
             # Accept any object with the legacy attributes (e.g. another SDK's ContentSettings).
@@ -353,7 +338,7 @@ class BaseBlobService:
         result = self._store.put_blob(
             container_name, blob_name, data, count, content_settings, metadata, max_connections
         )
-        _progress(progress_callback, total or 0, total)
+        report_progress(progress_callback, total or 0, total)
         return result
 
     # reads ------------------------------------------------------------------------------------
@@ -366,7 +351,7 @@ class BaseBlobService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -378,18 +363,11 @@ class BaseBlobService:
         """Write the blob (or bytes ``start_range..end_range``, inclusive) into ``stream``."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_unsupported(
-            snapshot=snapshot,
-            lease_id=lease_id,
-            if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since,
-            if_match=if_match,
-            if_none_match=if_none_match,
-        )
+        _refuse_conditions(snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match)
         _names.byte_range(start_range, end_range)
         blob = self._store.get_blob(container_name, blob_name, stream, start_range, end_range)
         size = blob.properties.content_length
-        _progress(progress_callback, size or 0, size)
+        report_progress(progress_callback, size or 0, size)
         return blob
 
     def get_blob_to_path(
@@ -402,7 +380,7 @@ class BaseBlobService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -412,8 +390,7 @@ class BaseBlobService:
         timeout: int | None = None,
     ) -> Blob:
         """Download the blob into the local file ``file_path`` (opened with ``open_mode``)."""
-        if "b" not in open_mode:
-            raise ValidationError("open_mode", "must be a binary mode such as 'wb' or 'ab'", open_mode)
+        binary_mode(open_mode)
         _names.container_name(container_name)
         _names.blob_name(blob_name)
         # A missing blob raises its 404 before the local file is created (or truncated).
@@ -433,7 +410,7 @@ class BaseBlobService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -461,7 +438,7 @@ class BaseBlobService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -494,14 +471,7 @@ class BaseBlobService:
         """The blob's properties (``content`` stays None)."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_unsupported(
-            snapshot=snapshot,
-            lease_id=lease_id,
-            if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since,
-            if_match=if_match,
-            if_none_match=if_none_match,
-        )
+        _refuse_conditions(snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match)
         return self._store.get_blob_properties(container_name, blob_name)
 
     def delete_blob(
@@ -520,14 +490,7 @@ class BaseBlobService:
         """Delete a blob (404 if it does not exist)."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_unsupported(
-            snapshot=snapshot,
-            lease_id=lease_id,
-            if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since,
-            if_match=if_match,
-            if_none_match=if_none_match,
-        )
+        _refuse_conditions(snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match)
         self._store.delete_blob(container_name, blob_name)
 
     # URLs and SAS -----------------------------------------------------------------------------
@@ -598,14 +561,7 @@ class BaseBlobService:
         return self._sas(container_name, None, permission, expiry, start, id)
 
     def _sas(self, container: str, blob: str | None, permission: Any, expiry: Any, start: Any, policy_id: str | None) -> str:
-        if policy_id is not None:
-            raise ValidationError("id", "stored access policies are not supported; pass permission and expiry")
-        if permission is None or not str(permission):
-            raise ValidationError("permission", "is required (e.g. BlobPermissions.READ or 'r')")
-        expiry_time = _names.sas_time(expiry, "expiry")
-        if expiry_time is None:
-            raise ValidationError("expiry", "is required")
-        return self._store.blob_sas(container, blob, str(permission), expiry_time, _names.sas_time(start, "start"))
+        return self._store.blob_sas(container, blob, *sas_grant(permission, expiry, start, policy_id, "BlobPermissions"))
 
 
 class BlockBlobService(BaseBlobService):
@@ -622,7 +578,7 @@ class BlockBlobService(BaseBlobService):
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -636,14 +592,11 @@ class BlockBlobService(BaseBlobService):
         ``blob_name`` may be nested (``'dir/sub/name.txt'``); the local file's own name does
         not matter.
         """
-        path = Path(file_path)
-        if not path.is_file():
-            raise ValidationError("file_path", "must be an existing local file", str(file_path))
+        path = existing_local_file(file_path, "file_path")
         size = path.stat().st_size
         return self._put(
             container_name, blob_name, path, None, content_settings, metadata, max_connections, progress_callback, size,
-            lease_id=lease_id, if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+            (lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match),
         )  # fmt: skip
 
     def create_blob_from_stream(
@@ -655,7 +608,7 @@ class BlockBlobService(BaseBlobService):
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -666,12 +619,11 @@ class BlockBlobService(BaseBlobService):
         use_byte_buffer: bool = False,
     ) -> ResourceProperties:
         """Upload ``count`` bytes (or everything) read from ``stream``; done when this returns."""
-        if count is not None and (not isinstance(count, int) or count < 0):
-            raise ValidationError("count", "must be a non-negative integer", count)
+        if count is not None:
+            byte_count(count)
         return self._put(
             container_name, blob_name, stream, count, content_settings, metadata, max_connections, progress_callback, count,
-            lease_id=lease_id, if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+            (lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match),
         )  # fmt: skip
 
     def create_blob_from_bytes(
@@ -684,7 +636,7 @@ class BlockBlobService(BaseBlobService):
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -694,17 +646,10 @@ class BlockBlobService(BaseBlobService):
         timeout: int | None = None,
     ) -> ResourceProperties:
         """Upload ``blob[index:index + count]``."""
-        if not isinstance(blob, (bytes, bytearray, memoryview)):
-            raise ValidationError("blob", "must be bytes", type(blob).__name__)
-        if not isinstance(index, int) or index < 0:
-            raise ValidationError("index", "must be a non-negative integer", index)
-        if count is not None and (not isinstance(count, int) or count < 0):
-            raise ValidationError("count", "must be a non-negative integer", count)
-        data = bytes(blob[index:] if count is None else blob[index : index + count])
+        data = sliced_bytes(blob, index, count, "blob")
         return self._put(
             container_name, blob_name, data, None, content_settings, metadata, max_connections, progress_callback, len(data),
-            lease_id=lease_id, if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+            (lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match),
         )  # fmt: skip
 
     def create_blob_from_text(
@@ -716,7 +661,7 @@ class BlockBlobService(BaseBlobService):
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         lease_id: str | None = None,
         if_modified_since: Any = None,
@@ -726,11 +671,8 @@ class BlockBlobService(BaseBlobService):
         timeout: int | None = None,
     ) -> ResourceProperties:
         """Upload ``text`` encoded with ``encoding``."""
-        if not isinstance(text, str):
-            raise ValidationError("text", "must be a str", type(text).__name__)
-        data = text.encode(encoding)
+        data = encoded_text(text, encoding)
         return self._put(
             container_name, blob_name, data, None, content_settings, metadata, max_connections, progress_callback, len(data),
-            lease_id=lease_id, if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since, if_match=if_match, if_none_match=if_none_match,
+            (lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match),
         )  # fmt: skip

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -34,15 +34,24 @@ from ...exceptions import ValidationError
 from .. import _names
 from .._account import StorageAccount, resolve_account, select_implementation
 from .._models import ContentSettings, Directory, File, ListGenerator, Share, page
+from .._service import (
+    AccountStore,
+    LegacyService,
+    ProgressCallback,
+    binary_mode,
+    byte_count,
+    encoded_text,
+    existing_local_file,
+    report_progress,
+    sas_grant,
+    sliced_bytes,
+)
 
 __all__ = ["FileService"]
 
 
-class FileStore(Protocol):
+class FileStore(AccountStore, Protocol):
     """What an implementation provides (``_local.LocalFileStore``, ``_azure.AzureFileStore``)."""
-
-    kind: str
-    account: StorageAccount
 
     def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool: ...
     def delete_share(self, share: str) -> bool: ...
@@ -70,7 +79,6 @@ class FileStore(Protocol):
     def delete_file(self, share: str, directory: str, name: str) -> None: ...
     def file_sas(self, share: str, path: str | None, permission: str, expiry: Any, start: Any) -> str: ...
     def file_url(self, share: str, path: str, sas_token: str | None) -> str: ...
-    def close(self) -> None: ...
 
 
 def make_file_store(account: StorageAccount, storage: str | None) -> FileStore:
@@ -89,7 +97,7 @@ def _refuse_snapshot(snapshot: Any) -> None:
         raise ValidationError("snapshot", "share snapshots are not supported by batchai_compat's FileService")
 
 
-class FileService:
+class FileService(LegacyService[FileStore]):
     """The legacy Azure Files client; see the module docstring for where data goes."""
 
     MAX_SINGLE_GET_SIZE = 32 * 1024 * 1024
@@ -121,48 +129,7 @@ class FileService:
             custom_domain=None,
             connection_string=connection_string,
         )
-        self._store = make_file_store(account, storage)
-        self.request_session = request_session
-        self.socket_timeout = socket_timeout
-
-    # legacy attributes ------------------------------------------------------------------------
-    @property
-    def account_name(self) -> str:
-        return self._store.account.name
-
-    @property
-    def account_key(self) -> str | None:
-        """The account key (old code passes it on to job mounts); never shown in ``repr``."""
-        return self._store.account.key
-
-    @property
-    def sas_token(self) -> str | None:
-        return self._store.account.sas_token
-
-    @property
-    def protocol(self) -> str:
-        return self._store.account.protocol
-
-    @property
-    def primary_endpoint(self) -> str:
-        return self._store.account.primary_endpoint
-
-    @property
-    def storage(self) -> str:
-        """``"local"`` or ``"azure"``: where this service reads and writes."""
-        return self._store.kind
-
-    def __repr__(self) -> str:
-        return f"FileService(account_name={self.account_name!r}, storage={self.storage!r})"
-
-    def close(self) -> None:
-        self._store.close()
-
-    def __enter__(self) -> FileService:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(make_file_store(account, storage), request_session, socket_timeout)
 
     # shares -----------------------------------------------------------------------------------
     def create_share(
@@ -306,7 +273,7 @@ class FileService:
         content_settings: ContentSettings | None,
         metadata: dict[str, str] | None,
         max_connections: int,
-        progress_callback: Callable[[int, int | None], None] | None,
+        progress_callback: ProgressCallback | None,
         total: int | None,
     ) -> None:
         _names.share_name(share_name)
@@ -315,8 +282,7 @@ class FileService:
         _names.metadata(metadata)
         _names.positive_int(max_connections, "max_connections")
         self._store.put_file(share_name, directory, name, data, count, content_settings, metadata, max_connections)
-        if progress_callback is not None:
-            progress_callback(total or 0, total)
+        report_progress(progress_callback, total or 0, total)
 
     def create_file_from_path(
         self,
@@ -327,14 +293,12 @@ class FileService:
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
     ) -> None:
         """Upload the local file (relative paths are fine) as ``directory_name/file_name``."""
-        path = Path(local_file_path)
-        if not path.is_file():
-            raise ValidationError("local_file_path", "must be an existing local file", str(local_file_path))
+        path = existing_local_file(local_file_path, "local_file_path")
         self._put(
             share_name, directory_name, file_name, path, None, content_settings, metadata,
             max_connections, progress_callback, path.stat().st_size,
@@ -353,9 +317,7 @@ class FileService:
         timeout: int | None = None,
     ) -> None:
         """Upload ``text`` encoded with ``encoding``."""
-        if not isinstance(text, str):
-            raise ValidationError("text", "must be a str", type(text).__name__)
-        data = text.encode(encoding)
+        data = encoded_text(text, encoding)
         self._put(share_name, directory_name, file_name, data, None, content_settings, metadata, 2, None, len(data))
 
     def create_file_from_bytes(
@@ -369,18 +331,12 @@ class FileService:
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
     ) -> None:
         """Upload ``file[index:index + count]``."""
-        if not isinstance(file, (bytes, bytearray, memoryview)):
-            raise ValidationError("file", "must be bytes", type(file).__name__)
-        if not isinstance(index, int) or index < 0:
-            raise ValidationError("index", "must be a non-negative integer", index)
-        if count is not None and (not isinstance(count, int) or count < 0):
-            raise ValidationError("count", "must be a non-negative integer", count)
-        data = bytes(file[index:] if count is None else file[index : index + count])
+        data = sliced_bytes(file, index, count, "file")
         self._put(
             share_name, directory_name, file_name, data, None, content_settings, metadata,
             max_connections, progress_callback, len(data),
@@ -396,13 +352,12 @@ class FileService:
         content_settings: ContentSettings | None = None,
         metadata: dict[str, str] | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
     ) -> None:
         """Upload ``count`` bytes read from ``stream`` (``count`` is required, as in the legacy SDK)."""
-        if not isinstance(count, int) or count < 0:
-            raise ValidationError("count", "must be a non-negative integer (the number of bytes to read)", count)
+        byte_count(count, "must be a non-negative integer (the number of bytes to read)")
         self._put(
             share_name, directory_name, file_name, stream, count, content_settings, metadata,
             max_connections, progress_callback, count,
@@ -418,7 +373,7 @@ class FileService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
         snapshot: str | None = None,
@@ -430,9 +385,8 @@ class FileService:
         _refuse_snapshot(snapshot)
         _names.byte_range(start_range, end_range)
         result = self._store.get_file(share_name, directory, name, stream, start_range, end_range)
-        if progress_callback is not None:
-            size = result.properties.content_length
-            progress_callback(size or 0, size)
+        size = result.properties.content_length
+        report_progress(progress_callback, size or 0, size)
         return result
 
     def get_file_to_path(
@@ -445,14 +399,13 @@ class FileService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
         snapshot: str | None = None,
     ) -> File:
         """Download the file into the local file ``file_path`` (opened with ``open_mode``)."""
-        if "b" not in open_mode:
-            raise ValidationError("open_mode", "must be a binary mode such as 'wb' or 'ab'", open_mode)
+        binary_mode(open_mode)
         # Read into memory first so a missing file raises before the local file is truncated.
         buffer = io.BytesIO()
         result = self.get_file_to_stream(
@@ -471,7 +424,7 @@ class FileService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
         snapshot: str | None = None,
@@ -494,7 +447,7 @@ class FileService:
         start_range: int | None = None,
         end_range: int | None = None,
         validate_content: bool = False,
-        progress_callback: Callable[[int, int | None], None] | None = None,
+        progress_callback: ProgressCallback | None = None,
         max_connections: int = 2,
         timeout: int | None = None,
         snapshot: str | None = None,
@@ -576,14 +529,7 @@ class FileService:
         return self._sas(share_name, None, permission, expiry, start, id)
 
     def _sas(self, share: str, path: str | None, permission: Any, expiry: Any, start: Any, policy_id: str | None) -> str:
-        if policy_id is not None:
-            raise ValidationError("id", "stored access policies are not supported; pass permission and expiry")
-        if permission is None or not str(permission):
-            raise ValidationError("permission", "is required (e.g. FilePermissions.READ or 'r')")
-        expiry_time = _names.sas_time(expiry, "expiry")
-        if expiry_time is None:
-            raise ValidationError("expiry", "is required")
-        return self._store.file_sas(share, path, str(permission), expiry_time, _names.sas_time(start, "start"))
+        return self._store.file_sas(share, path, *sas_grant(permission, expiry, start, policy_id, "FilePermissions"))
 
 
 def _join(directory: str, name: str) -> str:

@@ -1,0 +1,143 @@
+"""What the legacy ``BlockBlobService`` and ``FileService`` have in common.
+
+Both legacy clients exposed the account they talk to (``account_name``, ``account_key``,
+``sas_token``, ``protocol``, ``primary_endpoint``), worked as context managers, and checked the
+same upload, download and SAS arguments.  :class:`LegacyService` holds the attributes and the
+lifecycle over a store (the local-folder or Azure Storage implementation); the functions check
+arguments before any side effect, naming the legacy parameter in the
+:class:`~batchai_compat.exceptions.ValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from ..exceptions import ValidationError
+from . import _names
+from ._account import StorageAccount
+
+
+class AccountStore(Protocol):
+    """What every implementation of a legacy service provides (see ``BlobStore`` / ``FileStore``)."""
+
+    kind: str
+    account: StorageAccount
+
+    def close(self) -> None: ...
+
+
+StoreT = TypeVar("StoreT", bound=AccountStore)
+ServiceT = TypeVar("ServiceT", bound="LegacyService[Any]")
+
+#: The legacy ``progress_callback(current, total)``.
+ProgressCallback = Callable[[int, int | None], None]
+
+
+class LegacyService(Generic[StoreT]):
+    """The legacy account attributes and lifecycle of a service over ``StoreT``."""
+
+    def __init__(self, store: StoreT, request_session: Any, socket_timeout: Any) -> None:
+        self._store = store
+        self.request_session = request_session
+        self.socket_timeout = socket_timeout
+
+    # legacy attributes ------------------------------------------------------------------------
+    @property
+    def account_name(self) -> str:
+        return self._store.account.name
+
+    @property
+    def account_key(self) -> str | None:
+        """The account key (old code passes it on to job mounts); never shown in ``repr``."""
+        return self._store.account.key
+
+    @property
+    def sas_token(self) -> str | None:
+        return self._store.account.sas_token
+
+    @property
+    def protocol(self) -> str:
+        return self._store.account.protocol
+
+    @property
+    def primary_endpoint(self) -> str:
+        return self._store.account.primary_endpoint
+
+    @property
+    def storage(self) -> str:
+        """``"local"`` or ``"azure"``: where this service reads and writes."""
+        return self._store.kind
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(account_name={self.account_name!r}, storage={self.storage!r})"
+
+    # lifecycle --------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the store's connections."""
+        self._store.close()
+
+    def __enter__(self: ServiceT) -> ServiceT:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# argument checks ------------------------------------------------------------------------------
+def report_progress(callback: ProgressCallback | None, done: int, total: int | None) -> None:
+    if callback is not None:
+        callback(done, total)
+
+
+def existing_local_file(file_path: Any, parameter: str) -> Path:
+    """The local file an upload reads (relative paths are fine)."""
+    path = Path(file_path)
+    if not path.is_file():
+        raise ValidationError(parameter, "must be an existing local file", str(file_path))
+    return path
+
+
+def byte_count(count: Any, rule: str = "must be a non-negative integer") -> None:
+    if not isinstance(count, int) or count < 0:
+        raise ValidationError("count", rule, count)
+
+
+def sliced_bytes(data: Any, index: Any, count: Any, parameter: str) -> bytes:
+    """``data[index:index + count]`` of a legacy ``create_*_from_bytes`` call."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValidationError(parameter, "must be bytes", type(data).__name__)
+    if not isinstance(index, int) or index < 0:
+        raise ValidationError("index", "must be a non-negative integer", index)
+    if count is not None:
+        byte_count(count)
+    return bytes(data[index:] if count is None else data[index : index + count])
+
+
+def encoded_text(text: Any, encoding: str) -> bytes:
+    """The payload of a legacy ``create_*_from_text`` call."""
+    if not isinstance(text, str):
+        raise ValidationError("text", "must be a str", type(text).__name__)
+    return text.encode(encoding)
+
+
+def binary_mode(open_mode: str) -> None:
+    """``open_mode`` of a legacy ``get_*_to_path`` call."""
+    if "b" not in open_mode:
+        raise ValidationError("open_mode", "must be a binary mode such as 'wb' or 'ab'", open_mode)
+
+
+def sas_grant(
+    permission: Any, expiry: Any, start: Any, policy_id: str | None, permissions_class: str
+) -> tuple[str, datetime, datetime | None]:
+    """``(permission, expiry, start)`` of an ad-hoc SAS; stored access policies are refused."""
+    if policy_id is not None:
+        raise ValidationError("id", "stored access policies are not supported; pass permission and expiry")
+    if permission is None or not str(permission):
+        raise ValidationError("permission", f"is required (e.g. {permissions_class}.READ or 'r')")
+    expiry_time = _names.sas_time(expiry, "expiry")
+    if expiry_time is None:
+        raise ValidationError("expiry", "is required")
+    return str(permission), expiry_time, _names.sas_time(start, "start")
