@@ -233,14 +233,15 @@ class ParameterServer(socketserver.ThreadingTCPServer):
             params[i] += value
         self.global_step += 1
 
-    def worker_done(self, index: int) -> None:
+    def worker_done(self, index: int) -> bool:
+        """Record worker ``index`` as done; True when this made every worker done."""
+        was_finished = len(self.done_workers) >= self.num_workers
         self.done_workers.add(index)
         print(
             f"{time.time():.3f}: ps: worker {index} done ({len(self.done_workers)}/{self.num_workers})",
             flush=True,
         )
-        if len(self.done_workers) >= self.num_workers:
-            threading.Thread(target=self.shutdown, daemon=True).start()
+        return not was_finished and len(self.done_workers) >= self.num_workers
 
 
 class _ParameterServerHandler(socketserver.BaseRequestHandler):
@@ -256,6 +257,7 @@ class _ParameterServerHandler(socketserver.BaseRequestHandler):
             except ConnectionError:
                 return
             op, payload = message[:1], message[1:]
+            finished = False
             with server.lock:
                 server.last_activity = time.monotonic()
                 if op == b"P":
@@ -265,12 +267,16 @@ class _ParameterServerHandler(socketserver.BaseRequestHandler):
                     reply = server.snapshot()
                 elif op == b"D":
                     (index,) = struct.unpack(">I", payload)
-                    server.worker_done(index)
+                    finished = server.worker_done(index)
                     reply = b"OK"
                 else:
                     print(f"ps: unknown opcode {op!r}; closing", file=sys.stderr)
                     return
             _send(sock, reply)
+            if finished:
+                # Only once the last worker has its "OK": the ps process exits right after
+                # serve_forever returns, and these handler threads are daemons.
+                server.shutdown()
 
 
 def run_ps(flags: argparse.Namespace, ps_hosts: list[str], worker_hosts: list[str]) -> int:
