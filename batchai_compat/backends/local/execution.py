@@ -8,8 +8,11 @@ backend's ``JobExecutor`` protocol (``LocalBackend`` builds one with :func:`crea
   with the secret values (``JobCreateParameters.secrets``) through a pipe.  The executor keeps
   one spare supervisor started ahead of need (idle, already imported; it exits when this
   client closes), so a job starts without waiting for an interpreter;
-* :meth:`LocalExecutor.terminate` — after ``StateStore.request_termination`` (or a cluster
-  deletion): ask the supervisor to stop the job (it records ``failed``/``JobTerminated``);
+* :meth:`LocalExecutor.terminate` — after ``StateStore.request_termination``, a cluster
+  deletion or a scale-down that took the job's nodes: a ``terminating`` job is stopped by its
+  supervisor (SIGTERM), which records ``failed`` with the reason (``JobTerminated`` unless the
+  row already names one); a job a ``requeue`` scale-down put back to ``queued`` is left to its
+  supervisor, which sees the row, stops the nodes and waits for nodes again;
 * :meth:`LocalExecutor.delete` — after the job row was deleted (``delete_job``,
   ``delete_experiment``, ...): stop every process it still has;
 * :meth:`LocalExecutor.refresh` — on reads of an unfinished job: a job whose supervisor died is
@@ -36,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from . import layout
-from .processes import ProcessRef, stop_session
+from .processes import DATABASE_OPTION, SUPERVISOR_MODULE, ProcessRef, stop_session
 from .records import JobRecord
 from .store import ACTIVE_STATES, StateStore
-from .supervisor import RunFiles
+from .supervisor import DatabaseFile, RunFiles, termination_errors
 
 __all__ = ["LocalExecutor", "create_executor", "run_files", "secret_values"]
 
@@ -109,6 +112,11 @@ class LocalExecutor:
         self._spare_lock = threading.Lock()
         self._closed = False
 
+    @property
+    def _database(self) -> str:
+        """The state database, as supervisors are told it (``--database``, ``job.json``)."""
+        return os.path.abspath(self.store.path)
+
     def submit(self, job: JobRecord, parameters: Any = None) -> None:
         """Start ``job``'s supervisor (detached: it outlives this process).
 
@@ -126,7 +134,7 @@ class LocalExecutor:
         files.job.write_text(
             json.dumps(
                 {
-                    "database": str(self.store.path),
+                    "database": self._database,
                     "job_row": job.row_id,
                     "storage_root": str(self.root or layout.home()),
                 }
@@ -141,15 +149,18 @@ class LocalExecutor:
             if self._spare is None and not self._closed:
                 self._spare = self._spawn()
 
-    @staticmethod
-    def _spawn() -> _Spare:
+    def _spawn(self) -> _Spare:
         """Start a supervisor that waits for its assignment on a pipe we keep.
 
         ``sh`` starts it in the background and exits: the supervisor is adopted by init (no
         zombie here, no tie to this process), calls setsid() itself, and keeps this pipe as its
         stdin (fd 3 detour: sh gives background jobs /dev/null otherwise).  It imports
-        everything while it waits, so a job handed to it starts at once.
+        everything while it waits, so a job handed to it starts at once; it ends when the pipe
+        closes or the state database it is given disappears: ``--database`` names it,
+        ``--database-file`` says which file it is now (device and inode, taken here: the spare
+        may finish starting after the file was already replaced).
         """
+        database = DatabaseFile.at(self._database)
         read_end, write_end = os.pipe()
         try:
             launcher = subprocess.Popen(
@@ -160,7 +171,10 @@ class LocalExecutor:
                     "sh",
                     sys.executable,
                     "-m",
-                    "batchai_compat.backends.local.supervisor",
+                    SUPERVISOR_MODULE,
+                    DATABASE_OPTION,
+                    self._database,
+                    *(["--database-file", database.file_id] if database is not None else []),
                 ],
                 stdin=read_end,
                 stdout=subprocess.PIPE,
@@ -200,7 +214,11 @@ class LocalExecutor:
         return secret_values(getattr(setup_task, "secrets", None))
 
     def terminate(self, job: JobRecord) -> None:
-        """Stop a running job (call after ``StateStore.request_termination``)."""
+        """Stop a running job whose row now says ``terminating`` (``jobs.terminate``, cluster
+        deleted, ``terminate`` scale-down).  A row back to ``queued`` (``requeue`` scale-down)
+        needs nothing: its supervisor notices, stops the nodes and queues for new ones."""
+        if job.execution_state == "queued":
+            return
         files = run_files(job, self.root)
         ref = files.supervisor_ref()
         if ref is not None and ref.alive():
@@ -213,10 +231,7 @@ class LocalExecutor:
         # No supervisor to do it: stop the nodes and record the outcome here.
         self._stop_processes(files)
         self.store.finish_job(
-            job.row_id,
-            succeeded=False,
-            exit_code=None,
-            errors=[_error("JobTerminated", "The job was terminated by the user.")],
+            job.row_id, succeeded=False, exit_code=None, errors=termination_errors(job.errors)
         )
 
     def delete(self, job: JobRecord) -> None:
@@ -248,10 +263,10 @@ class LocalExecutor:
             message = f"The job's supervisor process (pid {ref.pid}) exited before the job ended."
         self._stop_processes(files)
         if job.execution_state == "terminating":  # it died while stopping the job as asked
-            error = _error("JobTerminated", "The job was terminated by the user.")
+            errors = termination_errors(job.errors)
         else:
-            error = _error("SupervisorDied", message)
-        self.store.finish_job(job.row_id, succeeded=False, exit_code=None, errors=[error])
+            errors = [_error("SupervisorDied", message)]
+        self.store.finish_job(job.row_id, succeeded=False, exit_code=None, errors=errors)
         return self.store.get_job_by_row(job.row_id) or job
 
     def list_output_files(self, job: JobRecord, options: Any) -> list[Any]:

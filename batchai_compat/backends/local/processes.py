@@ -1,4 +1,5 @@
-"""Process bookkeeping for local jobs: identify a process across pid reuse, stop a session.
+"""Process bookkeeping for local jobs: identify a process across pid reuse, stop a session,
+find the supervisors of a local home.
 
 Every local job runs as a *supervisor* process in its own session and one *node launcher* per
 node, each in a session of its own; tasks (and whatever they start, ``mpirun`` ranks included,
@@ -7,6 +8,11 @@ node therefore means signalling every process of that session, found through ``/
 
 A pid alone is not an identity (pids are reused), so records pair it with the process start
 time from ``/proc/<pid>/stat``.
+
+Supervisors are started as ``python -m batchai_compat.backends.local.supervisor --database
+<home>/state.db`` (:data:`SUPERVISOR_MODULE`, :data:`DATABASE_OPTION`), and the node runtimes
+they fork keep that command line, so :func:`find_supervisors` can tell which processes serve a
+given home (warm spares included) and :func:`stop_supervisors` can stop them.
 """
 
 from __future__ import annotations
@@ -15,9 +21,25 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["ProcessRef", "session_members", "stop_session"]
+__all__ = [
+    "DATABASE_OPTION",
+    "SUPERVISOR_MODULE",
+    "ProcessRef",
+    "find_supervisors",
+    "session_members",
+    "stop_session",
+    "stop_sessions",
+    "stop_supervisors",
+]
+
+SUPERVISOR_MODULE = "batchai_compat.backends.local.supervisor"
+"""What ``python -m`` runs for a job's supervisor."""
+
+DATABASE_OPTION = "--database"
+"""Supervisor option naming the state database (``<home>/state.db``) it serves."""
 
 _STOP_GRACE_SECONDS = 3.0
 
@@ -84,24 +106,88 @@ def stop_session(session: ProcessRef, grace: float = _STOP_GRACE_SECONDS) -> Non
     ``grace`` seconds.  Safe to call when the leader is gone: its session id lives on in its
     descendants.  Linux never reuses a pid that is still some process's session id, so when the
     pid now belongs to another process (other start time) no member of ours can be left."""
-    current = ProcessRef.of(session.pid)
-    if current is not None and current.start_ticks != session.start_ticks:
+    stop_sessions([session], grace)
+
+
+def stop_sessions(sessions: Iterable[ProcessRef], grace: float = _STOP_GRACE_SECONDS) -> None:
+    """:func:`stop_session` for several sessions at once: all are signalled first, then waited
+    for together (one grace period in all, not one each)."""
+    ours = [
+        ref
+        for ref in sessions
+        if (current := ProcessRef.of(ref.pid)) is None or current.start_ticks == ref.start_ticks
+    ]
+
+    def members() -> list[int]:
+        me = os.getpid()
+        pids: set[int] = set()
+        for ref in ours:
+            pids.update(pid for pid in session_members(ref.pid) if pid != me)
+            if ref.pid != me and ref.alive():
+                pids.add(ref.pid)  # a leader that has not called setsid() yet
+        return sorted(pids)
+
+    left = members()
+    if not left:
         return
-    members = [pid for pid in session_members(session.pid) if pid != os.getpid()]
-    if current is not None and current.alive() and session.pid not in members:
-        members.append(session.pid)  # a leader that has not called setsid() yet
-    if not members:
-        return
-    _signal_all(members, signal.SIGTERM)
+    _signal_all(left, signal.SIGTERM)
     deadline = time.monotonic() + grace
     delay = 0.01
     while time.monotonic() < deadline:
-        members = [pid for pid in session_members(session.pid) if pid != os.getpid()]
-        if not members and not session.alive():
+        if not members():
             return
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
-    leftover = [pid for pid in session_members(session.pid) if pid != os.getpid()]
-    if session.alive():
-        leftover.append(session.pid)
-    _signal_all(leftover, signal.SIGKILL)
+    _signal_all(members(), signal.SIGKILL)
+
+
+def _argv(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            raw = f.read()
+    except OSError:
+        return []
+    return raw.decode("utf-8", "surrogateescape").split("\0")
+
+
+def _served_database(argv: list[str]) -> str | None:
+    """The ``--database`` of a supervisor's (or forked node runtime's) command line."""
+    if SUPERVISOR_MODULE not in argv:
+        return None
+    try:
+        return argv[argv.index(DATABASE_OPTION) + 1]
+    except (ValueError, IndexError):
+        return None
+
+
+def find_supervisors(home: str | os.PathLike[str]) -> list[ProcessRef]:
+    """Live supervisors (warm spares included) and node runtimes whose state database lies
+    under the folder ``home`` (a ``BATCHAI_COMPAT_HOME``, or any folder above several),
+    found through their command lines in ``/proc``."""
+    prefix = os.path.join(os.path.abspath(home), "")
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        database = _served_database(_argv(int(entry)))
+        if database is not None and os.path.abspath(database).startswith(prefix):
+            ref = ProcessRef.of(int(entry))
+            if ref is not None and ref.alive():
+                found.append(ref)
+    return found
+
+
+def stop_supervisors(
+    home: str | os.PathLike[str], grace: float = _STOP_GRACE_SECONDS
+) -> list[ProcessRef]:
+    """Stop every job process of the local home ``home``: its supervisors (SIGTERM: a running
+    job is recorded ``failed``/``JobTerminated``, a queued one stays queued), the node runtimes
+    and their tasks (each node's whole session), idle warm spares.  Returns what was running.
+
+    For a home about to be discarded (a test's temporary folder); ``jobs.terminate`` is the way
+    to stop one job of a home that stays in use.
+    """
+    found = find_supervisors(home)
+    if found:
+        stop_sessions(found, grace)
+    return found

@@ -3,9 +3,10 @@
 Batch AI gang-scheduled a job: it stayed ``queued`` until its cluster had ``node_count`` idle
 nodes at once (an auto-scale cluster growing towards the demand of queued jobs, up to its
 maximum), then ran on all of them.  A job does not take nodes while a queued job of the same
-cluster has a higher ``scheduling_priority``; among equals, whoever asks first gets them.  :func:`wait_for_nodes` does that against the state store's
-node allocation API; :func:`node_topologies` then lays out the job's folders and ports for the
-node runtime (:class:`batchai_compat.runtime.Topology`).
+cluster has a higher ``scheduling_priority``; among equals, whoever asks first gets them.
+:func:`wait_for_nodes` does that against the state store's node allocation API;
+:func:`node_topologies` then lays out the job's folders and ports for the node runtime
+(:class:`batchai_compat.runtime.Topology`).
 
 Folders of a job run (``layout.job_run_dir``)::
 
@@ -36,14 +37,17 @@ _LONGEST_WAIT = 0.5
 
 
 def wait_for_nodes(
-    store: StateStore, job_row: int, should_stop: Callable[[], bool]
+    store: StateStore,
+    job_row: int,
+    should_stop: Callable[[], bool],
+    pause: Callable[[float], None] = time.sleep,
 ) -> list[NodeRecord] | None:
     """Block until job ``job_row`` holds its nodes; None if it stopped being queued meanwhile
-    (terminated, deleted, its database removed) or ``should_stop()`` became true."""
+    (terminated, deleted) or ``should_stop()`` became true (the supervisor was asked to stop, its
+    state database was removed...).  ``pause(seconds)`` waits between tries: a caller that can
+    be woken up early (a signal) passes its own."""
     delay = _FIRST_WAIT
     while not should_stop():
-        if not store.path.exists():
-            return None  # the whole local home was removed (a test's temporary folder...)
         job = store.get_job_by_row(job_row)
         if job is None or job.execution_state != "queued":
             return None
@@ -56,7 +60,7 @@ def wait_for_nodes(
             next_change = store.next_transition_at(job.cluster_row)
             if next_change is not None:
                 wait = min(delay, max(0.0, next_change - store.now()) + 0.001)
-        time.sleep(wait)
+        pause(wait)
         delay = min(delay * 2, _LONGEST_WAIT)
     return None
 

@@ -13,6 +13,16 @@ so it outlives the notebook that submitted the job):
 5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
    gives the nodes back to the cluster — and stop whatever the job left running.
 
+A cluster scale-down that takes the job's nodes turns its row back to ``queued``
+(``node_deallocation_option='requeue'``): the supervisor stops the nodes and goes back to
+step 1, as Batch AI put the job back in its queue.  With ``'terminate'`` the row turns
+``terminating`` with the reason (``JobPreempted``) and the job fails with it.
+
+A supervisor serves one state database (``--database <home>/state.db``, also how
+:func:`.processes.find_supervisors` finds it).  When that file is gone — deleted with its home,
+or replaced by another file at the same path (compared by device and inode) — the supervisor,
+idle spare or not, stops its nodes and exits quietly: nothing is left to report to.
+
 Its assignment arrives on standard input (``{"run_dir": ..., "job": {...}, "setup_task":
 {...}}``, see :func:`main`); secret values travel only that way and only reach the node
 runtimes and the cluster setup task's environment.
@@ -21,10 +31,12 @@ runtimes and the cluster setup task's environment.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -39,14 +51,49 @@ from ...runtime.launcher import poll_interval
 from ...runtime.spec import rest_to_snake
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
-from .processes import ProcessRef, stop_session
+from .processes import DATABASE_OPTION, ProcessRef, stop_session
 from .records import JobRecord
 from .scheduler import node_topologies, wait_for_nodes
 from .store import StateStore
 
-__all__ = ["RunFiles", "Supervisor", "main"]
+__all__ = ["DatabaseFile", "RunFiles", "Supervisor", "main", "termination_errors"]
 
 _STATE_CHECK_SECONDS = 0.25
+_SPARE_CHECK_SECONDS = 1.0
+"""How often an idle spare checks that its state database is still there."""
+
+
+@dataclass(frozen=True)
+class DatabaseFile:
+    """The state database a supervisor serves: its path and the file found there at start."""
+
+    path: Path
+    device: int
+    inode: int
+
+    @classmethod
+    def at(cls, path: str | os.PathLike[str]) -> DatabaseFile | None:
+        """The file now at ``path``; None if there is none."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return cls(Path(path), stat.st_dev, stat.st_ino)
+
+    @classmethod
+    def identified(cls, path: str | os.PathLike[str], file_id: str) -> DatabaseFile:
+        """The file ``file_id`` (see :attr:`file_id`) was at ``path`` (it may be gone since)."""
+        device, inode = (int(part) for part in file_id.split(":"))
+        return cls(Path(path), device, inode)
+
+    @property
+    def file_id(self) -> str:
+        """``device:inode``: which file this is, for ``--database-file``."""
+        return f"{self.device}:{self.inode}"
+
+    def present(self) -> bool:
+        """True while ``path`` still names this very file (not deleted, not replaced)."""
+        return DatabaseFile.at(self.path) == self
 
 
 @dataclass(frozen=True)
@@ -123,6 +170,13 @@ class _NodeProcess:
         return self.returncode
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers (the executor, a test) see the old content or the new one, never a part."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def _error(code: str, message: str, details: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "code": code,
@@ -133,7 +187,11 @@ def _error(code: str, message: str, details: dict[str, str] | None = None) -> di
 
 @dataclass
 class Supervisor:
-    """Runs one job to its end.  ``secrets``: name -> value of the job's secret variables."""
+    """Runs one job to its end.  ``secrets``: name -> value of the job's secret variables.
+
+    ``database``: the state database file this supervisor serves (None: not checked); once it
+    is gone the supervisor stops the job's nodes and ends without recording anything.
+    """
 
     store: StateStore
     files: RunFiles
@@ -141,26 +199,66 @@ class Supervisor:
     storage_root: Path
     secrets: dict[str, str] = field(default_factory=dict)
     setup_secrets: dict[str, str] = field(default_factory=dict)
+    database: DatabaseFile | None = None
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
+    _wakeup: int | None = None
 
     def request_stop(self, signum: int = 0, frame: object = None) -> None:
         self.stop_requested = True
 
+    def handle_signals(self) -> None:
+        """SIGTERM (``jobs.terminate`` with the supervisor alive, or someone stopping it) asks
+        the job to stop, and wakes :meth:`pause` at once.  Main thread only."""
+        read_end, write_end = os.pipe()
+        for fd in (read_end, write_end):
+            os.set_blocking(fd, False)
+        signal.set_wakeup_fd(write_end)
+        self._wakeup = read_end
+        signal.signal(signal.SIGTERM, self.request_stop)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep up to ``seconds``; a signal ends the sleep early."""
+        if self._wakeup is None:
+            time.sleep(seconds)
+            return
+        ready, _, _ = select.select([self._wakeup], [], [], seconds)
+        if ready:
+            with contextlib.suppress(BlockingIOError):
+                while os.read(self._wakeup, 64):
+                    pass
+
+    def database_gone(self) -> bool:
+        return self.database is not None and not self.database.present()
+
     def log(self, message: str) -> None:
+        """Append to ``supervisor.log``; never creates a folder (the home may be gone)."""
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        with open(self.files.log, "a", encoding="utf-8") as f:
+        with contextlib.suppress(OSError), open(self.files.log, "a", encoding="utf-8") as f:
             f.write(f"{stamp} {message}\n")
 
     # ------------------------------------------------------------------------------------------
     def run(self) -> None:
-        nodes = wait_for_nodes(self.store, self.job_row, lambda: self.stop_requested)
+        """Run the job until it ends; again from the queue each time a scale-down requeues it."""
+        while self._run_once():
+            self._forget_nodes()
+            self.log("a cluster scale-down took the job's nodes: back in the queue")
+
+    def _run_once(self) -> bool:
+        """One run of the job on nodes of its cluster; True when it was requeued meanwhile."""
+        nodes = wait_for_nodes(
+            self.store,
+            self.job_row,
+            lambda: self.stop_requested or self.database_gone(),
+            pause=self.pause,
+        )
         if nodes is None:
-            self.log("job left the queue without running (terminated or deleted)")
-            return
+            if not self.database_gone():
+                self.log("job left the queue without running (terminated or deleted)")
+            return False
         job = self.store.get_job_by_row(self.job_row)
         if job is None:
-            return
+            return False
         self.log(f"allocated nodes {[n.node_id for n in nodes]}")
         try:
             try:
@@ -168,21 +266,29 @@ class Supervisor:
             except NodeSetupError as error:
                 self.log(str(error))
                 if self.stop_requested:  # terminated while the setup task ran
-                    terminated = _error("JobTerminated", "The job was terminated by the user.")
-                    self._finish(False, None, [terminated])
+                    self._finish_terminated()
                 else:
                     self._finish(False, None, [_error("NodeSetupFailed", str(error))])
-                return
+                return False
             except Exception as error:  # a bad mount or spec: the job fails, nodes go back
                 self.log(f"job could not start: {error}")
                 self._finish(
                     False, None, [_error("JobFailed", f"The job could not start: {error}")]
                 )
-                return
+                return False
             self._start_nodes(topologies)
-            self._watch(job)
+            return self._watch(job)
         finally:
             self._stop_nodes()  # whatever the tasks left running (background daemons) stops too
+
+    def _forget_nodes(self) -> None:
+        """Drop what a requeued run left (node identities, node results) before the next run."""
+        for index in range(len(self._nodes)):
+            with contextlib.suppress(FileNotFoundError):
+                self.files.result(index).unlink()
+        self._nodes = []
+        with contextlib.suppress(FileNotFoundError):
+            self.files.nodes.unlink()
 
     def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
         cluster = (
@@ -258,7 +364,7 @@ class Supervisor:
                 self._node_main(spec, topology, mpi, launch.parent / "runtime.log")
             node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
             self._nodes.append(node)
-            self.files.nodes.write_text(json.dumps([n.ref.to_dict() for n in self._nodes]))
+            _write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
             self.log(f"node {topology.node_id} started (pid {pid})")
 
     def _node_main(self, spec: Any, topology: Topology, mpi: MpiOptions, log: Path) -> NoReturn:
@@ -266,16 +372,16 @@ class Supervisor:
         code = 1
         try:
             os.setsid()
+            signal.set_wakeup_fd(-1)  # the supervisor's wake-up pipe is not the node's
+            if self._wakeup is not None:
+                os.close(self._wakeup)
             devnull = os.open(os.devnull, os.O_RDWR)
             os.dup2(devnull, 0)
             os.dup2(devnull, 1)
             os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
             result = run_node(spec, topology, self.secrets, default_python=sys.executable, mpi=mpi)
-            target = self.files.result(topology.node_index)
-            temporary = target.with_suffix(".tmp")
-            temporary.write_text(result.to_json())
-            os.replace(temporary, target)
+            _write_atomically(self.files.result(topology.node_index), result.to_json())
             code = result.exit_code
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 1
@@ -285,7 +391,9 @@ class Supervisor:
             # No interpreter shutdown: the parent's SQLite connections and files are not ours.
             os._exit(code & 0xFF if code >= 0 else 128 + (-code & 0x7F))
 
-    def _watch(self, job: JobRecord) -> None:
+    def _watch(self, job: JobRecord) -> bool:
+        """Watch the running nodes until the job ends (recorded here); True if it was requeued
+        instead (a scale-down took its nodes and put it back in the queue)."""
         spec = job_spec(job.parameters)
         deadline = (
             time.monotonic() + spec.max_wall_clock_seconds
@@ -297,28 +405,32 @@ class Supervisor:
         results: dict[int, NodeResult] = {}
         while True:
             now = time.monotonic()
-            if now >= next_state_check:
+            if now >= next_state_check or self.stop_requested:
                 next_state_check = now + _STATE_CHECK_SECONDS
-                current = (
-                    self.store.get_job_by_row(self.job_row) if self.store.path.exists() else None
-                )
+                if self.database_gone():
+                    return False  # the home is gone: stop the nodes, nothing to record
+                current = self.store.get_job_by_row(self.job_row)
                 if current is None:
                     self.log("job deleted while running: stopping its nodes")
-                    return
+                    return False
+                if current.execution_state == "queued":  # requeued by a cluster scale-down
+                    if self.stop_requested:  # ... and asked to stop: leave it in the queue
+                        self.log("stop requested: leaving the requeued job in the queue")
+                        return False
+                    self.log("the job was requeued: stopping its nodes")
+                    return True
                 if current.execution_state == "terminating":
                     self.stop_requested = True
                 elif current.execution_state in ("succeeded", "failed"):
                     self.log(
                         f"job finished elsewhere ({current.execution_state}): stopping its nodes"
                     )
-                    return
+                    return False
             if self.stop_requested:
                 self.log("terminate requested: stopping the job's nodes")
                 self._stop_nodes()
-                self._finish(
-                    False, None, [_error("JobTerminated", "The job was terminated by the user.")]
-                )
-                return
+                self._finish_terminated()
+                return False
             if deadline is not None and now >= deadline:
                 self.log("max_wall_clock_time reached: stopping the job's nodes")
                 self._stop_nodes()
@@ -333,7 +445,7 @@ class Supervisor:
                         )
                     ],
                 )
-                return
+                return False
             for index, node in enumerate(self._nodes):
                 if index in results or node.poll() is None:
                     continue
@@ -346,11 +458,11 @@ class Supervisor:
                     self._finish(
                         False, result.exit_code, [self._error_body(e) for e in result.errors]
                     )
-                    return
+                    return False
             if len(results) == len(self._nodes):
                 self._finish(True, 0, [])
-                return
-            time.sleep(poll_interval(time.monotonic() - started))
+                return False
+            self.pause(poll_interval(time.monotonic() - started))
 
     def _node_result(self, index: int, returncode: int) -> NodeResult:
         try:
@@ -377,8 +489,16 @@ class Supervisor:
         return _error(error.code, error.message, error.details)
 
     def _finish(self, succeeded: bool, exit_code: int | None, errors: list[dict[str, Any]]) -> None:
+        if self.database_gone():
+            return  # no state left to record it in (and none must be created)
         self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
+
+    def _finish_terminated(self) -> None:
+        if self.database_gone():
+            return
+        current = self.store.get_job_by_row(self.job_row)
+        self._finish(False, None, termination_errors(current.errors if current else []))
 
     def _stop_nodes(self) -> None:
         for node in self._nodes:
@@ -386,37 +506,88 @@ class Supervisor:
             node.wait()
 
 
+def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors to add when a job is stopped: none when its row already says why (a cluster
+    deletion's ``ClusterDeleted``, a ``terminate`` scale-down's ``JobPreempted``), otherwise
+    ``JobTerminated`` (``jobs.terminate``)."""
+    if recorded:
+        return []
+    return [_error("JobTerminated", "The job was terminated by the user.")]
+
+
+def _read_assignment(database: DatabaseFile | None) -> str:
+    """The assignment line from stdin; "" at end of input or once ``database`` is gone (a
+    spare whose home was deleted has no job to wait for)."""
+    while True:
+        ready, _, _ = select.select([sys.stdin], [], [], _SPARE_CHECK_SECONDS)
+        if ready:
+            return sys.stdin.readline()
+        if database is not None and not database.present():
+            return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Wait for one assignment on stdin, then supervise that job.
 
+    ``--database PATH`` (and ``--database-file DEVICE:INODE``, which file it was when this
+    supervisor was started): the state database of the home it serves, checked while it waits.
     The assignment is one JSON line: ``{"run_dir": ..., "job": {secret name: value},
     "setup_task": {...}}``.  A supervisor may be started ahead of need (a warm spare, see
     :mod:`.execution`); end of input before any assignment means its client went away.
     """
+    parser = argparse.ArgumentParser(prog="python -m batchai_compat.backends.local.supervisor")
+    parser.add_argument(DATABASE_OPTION, dest="database", help="the state database it serves")
+    parser.add_argument(
+        "--database-file", help="device:inode of that database when the supervisor was started"
+    )
+    options = parser.parse_args(argv)
     # A session of our own: stopping the job never touches the submitter.  (PermissionError:
     # already a session leader.)
     with contextlib.suppress(PermissionError):
         os.setsid()
-    line = sys.stdin.readline()
+    database: DatabaseFile | None = None
+    if options.database:
+        database = (
+            DatabaseFile.identified(options.database, options.database_file)
+            if options.database_file
+            else DatabaseFile.at(options.database)
+        )
+        if database is None or not database.present():
+            return 0  # its home is already gone
+    line = _read_assignment(database)
     if not line.strip():
         return 0
     received = json.loads(line)
     files = RunFiles(Path(received["run_dir"]))
+    if database is not None and not database.present():
+        return 0
+    config = json.loads(files.job.read_text())
+    if database is None or database.path != Path(config["database"]):
+        database = DatabaseFile.at(config["database"])
+        if database is None:
+            return 0
     log = os.open(files.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    config = json.loads(files.job.read_text())
     secrets = {str(k): str(v) for k, v in (received.get("job") or {}).items()}
     setup_secrets = {str(k): str(v) for k, v in (received.get("setup_task") or {}).items()}
-    store = StateStore(Path(config["database"]))
+    store = StateStore(database.path)
     supervisor = Supervisor(
-        store, files, int(config["job_row"]), Path(config["storage_root"]), secrets, setup_secrets
+        store,
+        files,
+        int(config["job_row"]),
+        Path(config["storage_root"]),
+        secrets,
+        setup_secrets,
+        database,
     )
-    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    supervisor.handle_signals()
     try:
         supervisor.run()
     except Exception as error:  # the job must not stay running because the supervisor broke
+        if supervisor.database_gone():
+            return 0  # its home went away under it: nothing to report to
         supervisor.log(f"supervisor failed: {type(error).__name__}: {error}")
         store.finish_job(
             supervisor.job_row,
