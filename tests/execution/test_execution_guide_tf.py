@@ -155,13 +155,17 @@ def test_guide_tf_ps_job_runs_and_its_log_streams(
 
     # Stream stdout-wk-0.txt the way the guide's helpers do, while the job runs.
     url = wait_until(
-        lambda: (
-            (f := stdouterr_files(client).get("stdout-wk-0.txt"))
-            and f.content_length
-            and f.download_url
-        )
+        lambda: (f := stdouterr_files(client).get("stdout-wk-0.txt")) and f.download_url,
+        timeout=60,
     )
-    first = requests.get(url, headers={"Range": "bytes=0-"}, timeout=10)
+
+    def first_line() -> requests.Response | None:
+        # An unbuffered print() writes its text and its newline in two writes: a reader can
+        # come in between.  Worker 0 then waits for 'go', so its whole first line comes.
+        response = requests.get(url, headers={"Range": "bytes=0-"}, timeout=10)
+        return response if response.content.endswith(b"\n") else None
+
+    first = wait_until(first_line, timeout=60)
     assert first.status_code in (200, 206)
     assert first.text == "worker-0 step 0: ack worker-0\n"
     assert str(client.jobs.get(RG, WS, EXP, "tf").execution_state.value) == "running"
