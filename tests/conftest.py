@@ -17,7 +17,7 @@ def batchai_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("BATCHAI_COMPAT_BACKEND", raising=False)
     monkeypatch.delenv("BATCHAI_COMPAT_STORAGE", raising=False)
     yield home
-    if (home / "state.db").exists():  # the local backend ran here: stop what the home still runs
+    if (home / "jobs").is_dir():  # jobs were submitted here: stop what the home still runs
         from batchai_compat.backends.local.processes import stop_supervisors
 
         stop_supervisors(home)

@@ -141,21 +141,26 @@ def stop_sessions(sessions: Iterable[ProcessRef], grace: float = _STOP_GRACE_SEC
     _signal_all(members(), signal.SIGKILL)
 
 
-def _argv(pid: int) -> list[str]:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            raw = f.read()
-    except OSError:
-        return []
-    return raw.decode("utf-8", "surrogateescape").split("\0")
+_MODULE_BYTES = SUPERVISOR_MODULE.encode()
 
 
-def _served_database(argv: list[str]) -> str | None:
+def _served_database(pid: int) -> str | None:
     """The ``--database`` of a supervisor's (or forked node runtime's) command line."""
-    if SUPERVISOR_MODULE not in argv:
+    try:  # os-level calls: this runs for every process of the machine
+        fd = os.open(f"/proc/{pid}/cmdline", os.O_RDONLY)
+    except OSError:
         return None
     try:
-        return argv[argv.index(DATABASE_OPTION) + 1]
+        raw = os.read(fd, 1 << 16)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if _MODULE_BYTES not in raw:
+        return None
+    argv = raw.decode("utf-8", "surrogateescape").split("\0")
+    try:
+        return argv[argv.index(DATABASE_OPTION) + 1] if SUPERVISOR_MODULE in argv else None
     except (ValueError, IndexError):
         return None
 
@@ -169,7 +174,7 @@ def find_supervisors(home: str | os.PathLike[str]) -> list[ProcessRef]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        database = _served_database(_argv(int(entry)))
+        database = _served_database(int(entry))
         if database is not None and os.path.abspath(database).startswith(prefix):
             ref = ProcessRef.of(int(entry))
             if ref is not None and ref.alive():
