@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import re
 import subprocess
@@ -60,7 +61,9 @@ def test_stdout_wk_0_was_streamed_and_shows_training(walkthrough):
             r"Worker 0: training step \d+ done .* loss = ([\d.]+)", "\n".join(streamed)
         )
     ]
-    assert len(losses) >= 5 and losses[-1] < losses[0]
+    # How many steps the chief takes (and from which global step) is the asynchronous ps's
+    # doing: judge its last logged loss against the untrained model's, ln(10) for 10 classes.
+    assert len(losses) >= 2 and losses[-1] < math.log(10) / 2
     accuracy = float(re.search(r"Test accuracy: ([\d.]+) \(1000 test images\)", out).group(1))
     # 1000 test images over 10 balanced classes: guessing scores 0.10 +- 0.01.
     assert accuracy > 0.8
