@@ -1,12 +1,11 @@
 """The test-suite's fake Azure ML service, prepared for measure 2.
 
 Both sides of measure 2 talk to the same in-memory service: ``tests/azureml/fake_service.py``
-(the azureml backend's contract-test fake, behind ``responses``).  This module adds the two
-read endpoints only the hand-written estimator code calls (the workspace's default datastore,
-and the datastore listing ``experiment.submit(estimator)`` does), and seeds the state the guide
-assumes already exists when a job is submitted: the workspace, the ``nc6`` AmlCompute cluster,
-the default blob datastore, and the experiment.  Seeding goes through the fake's own HTTP
-endpoints before the clock starts; the request log is cleared afterwards.
+(the azureml backend's contract-test fake, behind ``responses``).  This module seeds the state
+the guide assumes already exists when a job is submitted: the workspace (created, as on Azure
+ML, with its default blob datastore ``workspaceblobstore``), the ``nc6`` AmlCompute cluster and
+the experiment.  Seeding goes through the fake's own HTTP endpoints before the clock starts;
+the request log is cleared afterwards.
 """
 
 from __future__ import annotations
@@ -48,7 +47,8 @@ def _workspace_path(fs: ModuleType) -> str:
 
 @contextmanager
 def seeded_fake(compute_payload: dict[str, Any]) -> Iterator[Any]:
-    """The running fake with the guide's workspace, cluster, default datastore and experiment.
+    """The running fake with the guide's workspace (and its default datastore), cluster and
+    experiment.
 
     ``compute_payload`` is the ARM body azureml-core builds for the guide's AmlCompute cluster
     (made by the parent with ``AmlCompute._build_create_payload``, so neither child pays for it).
@@ -57,50 +57,13 @@ def seeded_fake(compute_payload: dict[str, Any]) -> Iterator[Any]:
 
     fs = load_fake_service()
 
-    class BenchFake(fs.FakeAzureML):  # type: ignore[name-defined]
-        def _routes(self) -> list[tuple[str, str, Any]]:
-            datastores = r"/datastore/v1\.0" + fs._WS
-            return [
-                ("GET", datastores + r"/default", self._default_datastore),
-                ("GET", datastores + r"/datastores", self._list_datastores),
-                *super()._routes(),
-            ]
-
-        def _default_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-            key = (match["rg"], match["ws"], "workspaceblobstore")
-            if key not in self.datastores:
-                return fs._error(404, "NotFound", "no default datastore")
-            return fs._ok(self.datastores[key])
-
-        def _list_datastores(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-            items = [
-                d
-                for (r, w, _), d in self.datastores.items()
-                if (r, w) == (match["rg"], match["ws"])
-            ]
-            return fs._ok({"value": items, "continuationToken": None})
-
-    with BenchFake.running() as fake:
+    with fs.FakeAzureML.running() as fake:
         workspace = _workspace_path(fs)
         fake.add_workspace(guide.CFG.resource_group, guide.CFG.workspace)
         answers = [
             requests.put(
                 f"{fs.ARM}{workspace}/computes/{guide.cluster_name}?api-version=2021-01-01",
                 json=compute_payload,
-            ),
-            requests.post(
-                f"{fs.REGION}/datastore/v1.0{workspace}/datastores",
-                json={
-                    "name": "workspaceblobstore",
-                    "dataStoreType": "AzureBlob",
-                    "hasBeenValidated": True,
-                    "azureStorageSection": {
-                        "accountName": "wsstorefake",
-                        "containerName": "azureml-blobstore-bench",
-                        "credentialType": "AccountKey",
-                        "credential": "ZmFrZS1rZXk=",
-                    },
-                },
             ),
             requests.post(
                 f"{fs.REGION}/history/v1.0{workspace}/experiments/{guide.experiment_name}"

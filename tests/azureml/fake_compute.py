@@ -187,7 +187,7 @@ def execute_run(
     for folder in ("logs", "outputs"):
         for path in sorted((work / folder).rglob("*")):
             if path.is_file():
-                run.files[str(path.relative_to(work))] = path.read_bytes()
+                run.put_file(str(path.relative_to(work)), path.read_bytes())
     final = "Canceled" if canceled.is_set() else "Failed" if any(codes.values()) else "Completed"
     fake.set_run_status(resource_group, workspace, run_id, final)
     return codes

@@ -30,7 +30,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import hashlib
+import hmac
 import json
+import os
 import re
 import tempfile
 import threading
@@ -39,9 +42,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 import responses
 
@@ -50,7 +55,12 @@ TENANT = "00000000-0000-0000-0000-0000000000b2"
 LOCATION = "eastus"
 ARM = "https://management.azure.com"
 REGION = f"https://{LOCATION}.api.azureml.ms"
-ARTIFACT_BLOBS = "https://wsstorefake.blob.core.windows.net"
+#: The storage account every fake workspace is created with (its default datastores and the
+#: ``azureml`` container holding run history live there, as on Azure ML).
+WORKSPACE_STORAGE = "wsstorefake"
+ARTIFACT_BLOBS = f"https://{WORKSPACE_STORAGE}.blob.core.windows.net"
+#: Blob container of the workspace storage account that holds run-history files (artifacts).
+ARTIFACT_CONTAINER = "azureml"
 #: Regions offering workspaces, as ARM's provider metadata names them.
 REGIONS = ("East US", "East US 2", "West Europe", "North Europe", "West US 2", "Southeast Asia")
 
@@ -108,8 +118,15 @@ class Run:
     started: str | None = None
     ended: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)
+    #: artifact path -> when its blob was last written (Blob storage's ``Last-Modified``)
+    modified: dict[str, datetime] = field(default_factory=dict)
     number: int = 1
     scope: str = ""
+
+    def put_file(self, path: str, data: bytes) -> None:
+        """Write (or overwrite) a run-history file, as an upload to its artifact blob does."""
+        self.files[path] = data
+        self.modified[path] = datetime.now(timezone.utc).replace(microsecond=0)
 
     def dto(self, experiment_id: str) -> dict[str, Any]:
         configuration = self.definition.get("Configuration") or {}
@@ -175,13 +192,53 @@ class FakeAzureML:
         #: (method, path, parsed JSON body or None) of every request, in order
         self.requests: list[tuple[str, str, Any]] = []
         self.unhandled: list[tuple[str, str]] = []
+        #: the workspace storage account's key: made up per fake, handed out only through the
+        #: default datastore, checked on every Shared Key request to that account
+        self.storage_key = base64.b64encode(os.urandom(64)).decode()
+        #: False: the account refuses Shared Key (``allowSharedKeyAccess: false``) and the
+        #: default datastores are identity-based (no key to hand out)
+        self.shared_key_access = True
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ setup helpers
 
     def add_workspace(self, resource_group: str, name: str, location: str | None = None) -> None:
         self._put_resource_group(None, {"rg": resource_group}, {}, {"location": location or self.location})
-        self.workspaces[(resource_group, name)] = self._workspace_body(resource_group, name, location)
+        self._create_workspace(resource_group, name, location)
+
+    def _create_workspace(self, rg: str, name: str, location: str | None, tags: Any = None) -> None:
+        """A workspace, with the two datastores Azure ML registers in every new workspace:
+        ``workspaceblobstore`` (the default) and ``workspacefilestore``, on its storage account."""
+        body = self._workspace_body(rg, name, location, tags)
+        self.workspaces[(rg, name)] = body
+        suffix = body["properties"]["workspaceId"]
+        for store, kind, container in (
+            ("workspaceblobstore", "AzureBlob", f"azureml-blobstore-{suffix}"),
+            ("workspacefilestore", "AzureFile", f"azureml-filestore-{suffix}"),
+        ):
+            keyed = self.shared_key_access
+            section = {
+                "accountName": WORKSPACE_STORAGE,
+                "containerName": container,
+                "endpoint": "core.windows.net",
+                "protocol": "https",
+                "credentialType": "AccountKey" if keyed else "None",
+                "credential": self.storage_key if keyed else None,
+                "accountKey": self.storage_key if keyed else None,
+                "sasToken": None,
+                "isSas": False,
+                "blobCacheTimeout": 0,
+                "areWorkspaceManagedIdentitiesAllowed": False,
+                "serviceDataAccessAuthIdentity": "None" if keyed else "WorkspaceSystemAssignedIdentity",
+            }
+            self.datastores[(rg, name, store)] = {
+                "name": store,
+                "dataStoreType": kind,
+                "isDefault": store == "workspaceblobstore",
+                "hasBeenValidated": True,
+                "tags": {},
+                "azureStorageSection": section,
+            }
 
     def _workspace_body(self, rg: str, name: str, location: str | None, tags: Any = None) -> dict[str, Any]:
         sub = self.subscription
@@ -222,7 +279,7 @@ class FakeAzureML:
     def add_run_file(self, resource_group: str, workspace: str, run_id: str, path: str, data: bytes) -> None:
         run = self._find_run(resource_group, workspace, run_id)
         assert run is not None, run_id
-        run.files[path] = data
+        run.put_file(path, data)
 
     def set_compute_nodes(self, resource_group: str, workspace: str, name: str, current: int) -> None:
         compute = self.computes[(resource_group, workspace, name)]
@@ -324,6 +381,7 @@ class FakeAzureML:
             # datastores
             ("GET", r"/datastore/v1\.0" + _WS + r"/datastores", self._list_datastores),
             ("GET", r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)", self._get_datastore),
+            ("GET", r"/datastore/v1\.0" + _WS + r"/default", self._get_default_datastore),
             ("POST", r"/datastore/v1\.0" + _WS + r"/datastores", self._create_datastore),
             ("PUT", r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)", self._create_datastore),
             # Key Vault secrets through the credential service
@@ -343,6 +401,8 @@ class FakeAzureML:
             ("POST", r"/content/v2\.0" + _WS + r"/snapshots/getblob", self._snapshot_blob_urls),
             ("PUT", r"/snapshotblobs/(?P<path>.+)", self._put_blob),
             ("GET", r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)", self._download_artifact),
+            ("HEAD", r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)", self._artifact_properties),
+            ("GET", r"/" + ARTIFACT_CONTAINER, self._list_artifact_blobs),
             ("HEAD", r"/snapshotblobs/(?P<path>.+)", self._head_blob),
             ("POST", r"/content/v2\.0" + _WS + r"/snapshots/(?P<sid>[0-9a-f-]{36})", self._create_snapshot),
             # runs
@@ -430,7 +490,7 @@ class FakeAzureML:
         template = ((body or {}).get("properties") or {}).get("template") or {}
         for resource in template.get("resources") or ():
             if resource.get("type") == "Microsoft.MachineLearningServices/workspaces":
-                self.workspaces[(match["rg"], resource["name"])] = self._workspace_body(
+                self._create_workspace(
                     match["rg"], resource["name"], resource.get("location"), resource.get("tags")
                 )
         scope = f"/resourceGroups/{match['rg']}" if "rg" in match.groupdict() else ""
@@ -587,10 +647,19 @@ class FakeAzureML:
         if compute is None:
             return _error(404, "ResourceNotFound", "compute not found")
         count = compute["properties"]["properties"]["currentNodeCount"]
+        # nodes running a run name it, as AmlCompute's node list does (run ids in start order)
+        busy = [
+            run_id
+            for (r, w, run_id), run in self.runs.items()
+            if (r, w) == (match["rg"], match["ws"]) and run.status == "Running"
+            and (run.definition.get("Configuration") or {}).get("target") == match["name"]
+            for _ in range(int((run.definition.get("Configuration") or {}).get("nodeCount") or 1))
+        ]
         nodes = [
             {"nodeId": f"tvm-{i}", "privateIpAddress": f"10.0.0.{4 + i}",
-             "publicIpAddress": f"20.0.0.{4 + i}", "port": 50000 + i, "nodeState": "idle",
-             "runId": None}
+             "publicIpAddress": f"20.0.0.{4 + i}", "port": 50000 + i,
+             "nodeState": "running" if i < len(busy) else "idle",
+             "runId": busy[i] if i < len(busy) else None}
             for i in range(count)
         ]
         return _ok({"nodes": nodes, "computeType": "AmlCompute"})
@@ -600,6 +669,12 @@ class FakeAzureML:
     def _list_datastores(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         items = [d for (r, w, _), d in self.datastores.items() if (r, w) == (match["rg"], match["ws"])]
         return _ok({"value": items, "continuationToken": None})
+
+    def _get_default_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        for (r, w, _), store in self.datastores.items():
+            if (r, w) == (match["rg"], match["ws"]) and store.get("isDefault"):
+                return _ok(store)
+        return _error(404, "NotFound", "The workspace has no default datastore")
 
     def _get_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         found = self.datastores.get((match["rg"], match["ws"], match["name"]))
@@ -876,3 +951,125 @@ class FakeAzureML:
     def _content_info(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         return _ok({"contentUri": self._sas(match["container"], match["path"]),
                     "origin": match["origin"], "container": match["container"], "path": match["path"]})
+
+    # ------------------------------------------------------------------ Blob storage (run history)
+
+    @staticmethod
+    def _storage_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], str]:
+        body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
+                f"<Message>{escape(message)}</Message></Error>")
+        return status, {"x-ms-error-code": code, "Content-Type": "application/xml"}, body
+
+    def _shared_key_refusal(self, request: Any) -> tuple[int, dict[str, str], str] | None:
+        """None when ``Authorization: SharedKey <account>:<signature>`` signs this request with
+        the account key (Blob storage's Shared Key scheme); else the service's 403."""
+        scheme, _, credential = (request.headers.get("Authorization") or "").partition(" ")
+        if scheme != "SharedKey":
+            return self._storage_error(403, "NoAuthenticationInformation",
+                                       "Server failed to authenticate the request.")
+        if not self.shared_key_access:
+            return self._storage_error(403, "KeyBasedAuthenticationNotPermitted",
+                                       "Key based authentication is not permitted on this storage account.")
+        account, _, signature = credential.partition(":")
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        if headers.get("content-length") == "0":
+            del headers["content-length"]
+        standard = ("content-encoding", "content-language", "content-length", "content-md5", "content-type",
+                    "date", "if-modified-since", "if-match", "if-none-match", "if-unmodified-since", "range")
+        parts = urlsplit(request.url)
+        canonical_headers = "".join(f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-"))
+        canonical_query = "".join(
+            f"\n{name.lower()}:{','.join(sorted(values))}"
+            for name, values in sorted(parse_qs(parts.query, keep_blank_values=True).items())
+        )
+        to_sign = (f"{request.method}\n" + "".join(headers.get(k, "") + "\n" for k in standard)
+                   + canonical_headers + f"/{account}{parts.path}" + canonical_query)
+        expected = base64.b64encode(
+            hmac.new(base64.b64decode(self.storage_key), to_sign.encode(), hashlib.sha256).digest()
+        ).decode()
+        if account != WORKSPACE_STORAGE or not hmac.compare_digest(signature, expected):
+            return self._storage_error(403, "AuthenticationFailed",
+                                       "Server failed to authenticate the request. Make sure the value of "
+                                       "Authorization header is formed correctly including the signature.")
+        return None
+
+    def _blob_of(self, blob_name: str) -> tuple[Run, str] | None:
+        """The run and artifact path stored at ``ExperimentRun/<container>/<path>``."""
+        origin, _, rest = blob_name.partition("/")
+        container, _, path = rest.partition("/")
+        if origin != "ExperimentRun":
+            return None
+        for (_, _, rid), run in self.runs.items():
+            if f"dcid.{rid}" == container and path in run.files:
+                return run, path
+        return None
+
+    @staticmethod
+    def _http_date(moment: datetime) -> str:
+        return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+    def _artifact_properties(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        """Get Blob Properties (``HEAD``) with the SAS a content-information answer handed out."""
+        found = self._blob_of(f"ExperimentRun/{match['container']}/{match['path']}")
+        if found is None or "sig" not in query:
+            return 404, {"x-ms-error-code": "BlobNotFound"}, ""
+        run, path = found
+        headers = {
+            "Content-Length": str(len(run.files[path])),
+            "Last-Modified": self._http_date(run.modified.get(path) or datetime.now(timezone.utc)),
+            "Content-Type": "application/octet-stream",
+            "ETag": f'"0x{hashlib.sha256(run.files[path]).hexdigest()[:15].upper()}"',
+            "x-ms-blob-type": "BlockBlob",
+        }
+        return 200, headers, ""
+
+    def _list_artifact_blobs(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        """List Blobs of the run-history container (``?restype=container&comp=list``): the
+        ``EnumerationResults`` XML with each blob's ``Content-Length`` and ``Last-Modified``,
+        paged by ``maxresults``/``marker`` as Blob storage pages it."""
+        if (query.get("restype"), query.get("comp")) != ("container", "list"):
+            return self._storage_error(400, "InvalidQueryParameterValue", "Unsupported container operation.")
+        refused = self._shared_key_refusal(request)
+        if refused is not None:
+            return refused
+        prefix = query.get("prefix", "")
+        names = sorted(
+            f"ExperimentRun/dcid.{rid}/{path}"
+            for (_, _, rid), run in self.runs.items()
+            for path in run.files
+            if f"ExperimentRun/dcid.{rid}/{path}".startswith(prefix)
+        )
+        marker = query.get("marker", "")
+        names = [name for name in names if name >= marker] if marker else names
+        limit = min(int(query.get("maxresults", 5000)), 5000)
+        page, rest = names[:limit], names[limit:]
+        blobs = []
+        for name in page:
+            found = self._blob_of(name)
+            assert found is not None, name
+            run, path = found
+            data = run.files[path]
+            modified = self._http_date(run.modified.get(path) or datetime.now(timezone.utc))
+            created = self._http_date(datetime.fromisoformat(run.created.replace("Z", "+00:00")))
+            blobs.append(
+                f"<Blob><Name>{escape(name)}</Name><Properties>"
+                f"<Creation-Time>{created}</Creation-Time><Last-Modified>{modified}</Last-Modified>"
+                f"<Etag>0x{hashlib.sha256(data).hexdigest()[:15].upper()}</Etag>"
+                f"<Content-Length>{len(data)}</Content-Length>"
+                "<Content-Type>application/octet-stream</Content-Type><Content-Encoding />"
+                "<Content-Language /><Content-CRC64 /><Content-MD5 /><Cache-Control />"
+                "<Content-Disposition /><BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier>"
+                "<AccessTierInferred>true</AccessTierInferred><LeaseStatus>unlocked</LeaseStatus>"
+                "<LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted>"
+                "</Properties><OrphanedObject>false</OrphanedObject></Blob>"
+            )
+        xml = (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            f'<EnumerationResults ServiceEndpoint="{ARTIFACT_BLOBS}/" ContainerName="{ARTIFACT_CONTAINER}">'
+            f"<Prefix>{escape(prefix)}</Prefix>"
+            + (f"<Marker>{escape(marker)}</Marker>" if marker else "")
+            + f"<MaxResults>{limit}</MaxResults><Blobs>{''.join(blobs)}</Blobs>"
+            + (f"<NextMarker>{escape(rest[0])}</NextMarker>" if rest else "<NextMarker />")
+            + "</EnumerationResults>"
+        )
+        return 200, {"Content-Type": "application/xml", "x-ms-version": "2021-08-06"}, xml

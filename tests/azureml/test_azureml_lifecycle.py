@@ -88,7 +88,8 @@ def test_guide_job_submission(client, fake: FakeAzureML) -> None:
     assert run.tags[translate.TAG_JOB_NAME] == "tf_job"
 
     # keys went to the datastores (workspace Key Vault), the secret to the Key Vault, nowhere else
-    stores = {name: store for (_, _, name), store in fake.datastores.items()}
+    stores = {name: store for (_, _, name), store in fake.datastores.items() if name.startswith("batchai_")}
+    assert len(stores) == 2  # the guide's blob container and file share (beside the workspace's own)
     assert {s["azureStorageSection"]["credential"] for s in stores.values()} == {STORAGE_KEY}
     assert SECRET in fake.secrets.values()
     sent_to_runs = json.dumps(run.definition) + json.dumps(run.tags)

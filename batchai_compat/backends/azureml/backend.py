@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,7 +40,7 @@ from azureml.core.authentication import AbstractAuthentication
 
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
 from ..base import workspace_id
-from . import translate
+from . import run_files, translate
 
 __all__ = ["AzureMLBackend"]
 
@@ -374,6 +374,9 @@ class AzureMLBackend:
         self._workspaces: dict[tuple[str, str], Any] = {}
         self._experiments: dict[tuple[str, str, str], Any] = {}
         self._datastores: set[tuple[str, str, str]] = set()
+        #: (resource group, workspace) -> its default datastore when that holds the storage key
+        #: (lists run-history blobs), or None: file sizes are then read file by file
+        self._artifact_stores: dict[tuple[str, str], Any] = {}
 
     def __repr__(self) -> str:  # never the credentials
         return f"AzureMLBackend(subscription_id={self._subscription_id!r})"
@@ -455,8 +458,14 @@ class AzureMLBackend:
     def create_workspace(
         self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
     ) -> Any:
+        from azureml._base_sdk_common.common import check_valid_resource_name
         from azureml.core import Workspace
+        from azureml.exceptions import UserErrorException
 
+        try:  # Azure ML's name rule (3-33 characters) is narrower than Batch AI's (1-64)
+            check_valid_resource_name(workspace, "Workspace")
+        except UserErrorException as error:
+            raise ValidationError("workspace_name", str(error.message)) from None
         try:
             ws = self._workspace(resource_group, workspace)
         except Exception as error:
@@ -891,31 +900,68 @@ class AzureMLBackend:
             if translate.TAG_JOB_NAME in (run.tags or {})
         ]
 
+    def _artifact_store(self, resource_group: str, workspace: str) -> Any:
+        key = (resource_group, workspace)
+        if key not in self._artifact_stores:
+            try:
+                store = run_files.keyed_default_datastore(self._workspace(resource_group, workspace))
+            except Exception:  # no default datastore, or no right to read its credential
+                store = None
+            self._artifact_stores[key] = store
+        return self._artifact_stores[key]
+
     @_translate_errors("job")
     def list_output_files(
         self, resource_group: str, workspace: str, experiment: str, job: str, options: Any
     ) -> list[Any]:
         """Run-history files of the job with SAS download URLs, under Batch AI's names.
 
-        One request: every file of the run with its SAS URL (``stdouterr`` maps run-history log
-        names to Batch AI's; an output directory id lists ``outputs/<ID>/``).
+        ``stdouterr`` maps run-history log names to Batch AI's; an output directory id lists
+        ``outputs/<ID>/``.  One request lists every file with its SAS URL; sizes and times come
+        from one List Blobs of the workspace storage (see :mod:`.run_files`).  A directory's
+        ``last_modified`` is its newest file's, as the files are all Blob storage keeps.
         """
         from azureml._restclient.constants import RUN_ORIGIN
 
         run = self._run(resource_group, workspace, experiment, job)
         output_id = options.outputdirectoryid
         container = getattr(run, "_container", None) or f"dcid.{run.id}"
-        entries = run._client.artifacts.get_files_by_artifact_prefix_id(f"{RUN_ORIGIN}/{container}/")
-        files: dict[str, str] = {}
-        for path, url in entries:
+        listed = run._client.artifacts.get_files_by_artifact_prefix_id(f"{RUN_ORIGIN}/{container}/")
+        files: dict[str, run_files.RunFile] = {}
+        for path, url in listed:
             name = (
                 translate.batchai_log_name(path)
                 if output_id == "stdouterr"
                 else translate.output_file_name(path, output_id)
             )
             if name:
-                files[name] = url
-        return list(_directory_listing(files, options))
+                files[name] = run_files.RunFile(path, url)
+        entries = run_files.directory_entries(
+            files, getattr(options, "directory", None), getattr(options, "max_results", None) or 1000
+        )
+        store = self._artifact_store(resource_group, workspace)
+        properties, store_served = run_files.blob_properties(
+            (f for entry in entries for f in entry.files), store
+        )
+        if store is not None and not store_served:
+            self._artifact_stores[(resource_group, workspace)] = None  # the key is refused
+        result = []
+        for entry in entries:
+            found = [properties[f.path] for f in entry.files if f.path in properties]
+            times = [p.last_modified for p in found if p.last_modified is not None]
+            result.append(
+                _build(
+                    "File",
+                    {
+                        "name": entry.name,
+                        "file_type": "directory" if entry.is_directory else "file",
+                        "download_url": None if entry.is_directory else entry.files[0].url,
+                        "last_modified": max(times) if times else None,
+                        "content_length": None if entry.is_directory or not found else found[0].content_length,
+                    },
+                )
+            )
+        return result
 
     @_translate_errors("job")
     def list_job_remote_login_information(
@@ -970,28 +1016,3 @@ class AzureMLBackend:
     def close(self) -> None:
         self._workspaces.clear()
         self._experiments.clear()
-
-
-def _directory_listing(files: dict[str, str], options: Any) -> Iterator[Any]:
-    """Batch AI ``list_output_files`` entries of ``options.directory`` from flat file names."""
-    directory = (getattr(options, "directory", None) or ".").strip("/")
-    prefix = "" if directory in ("", ".") else directory + "/"
-    seen_dirs: set[str] = set()
-    limit = getattr(options, "max_results", None) or 1000
-    count = 0
-    for name in sorted(files):
-        if not name.startswith(prefix):
-            continue
-        rest = name[len(prefix):]
-        head, sep, _ = rest.partition("/")
-        if sep:
-            if head in seen_dirs:
-                continue
-            seen_dirs.add(head)
-            entry = {"name": prefix + head, "file_type": "directory", "download_url": None}
-        else:
-            entry = {"name": name, "file_type": "file", "download_url": files[name]}
-        yield _build("File", entry)
-        count += 1
-        if count >= limit:
-            return

@@ -1,0 +1,171 @@
+"""A job's run-history files as Batch AI ``File`` entries (``jobs.list_output_files``).
+
+Batch AI listed a job's output directory on its Azure file share: each file's name, a SAS
+download URL, ``content_length`` and ``last_modified``.  On Azure ML v1 the job's files are
+run-history artifacts.  The artifact service answers with every file's path and a read-only SAS
+URL in one request (``ArtifactContentInformation``: ``contentUri``, ``origin``, ``container``,
+``path`` -- no size, no time); the files themselves are the blobs
+``ExperimentRun/dcid.<run id>/<path>`` in the ``azureml`` container of the workspace storage
+account, so their sizes and times come from Blob storage:
+
+* one List Blobs request under the listed folder (``Content-Length``, ``Last-Modified``), signed
+  with the workspace storage key the workspace's default datastore hands out -- how azureml-core's
+  own datastore operations reach that account;
+* where no key is available (identity-based storage, Shared Key access disabled, a caller not
+  allowed to read the datastore's credential): Get Blob Properties (``HEAD``) on each listed
+  file's SAS URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+__all__ = [
+    "BlobProperties",
+    "Entry",
+    "RunFile",
+    "blob_properties",
+    "directory_entries",
+    "keyed_default_datastore",
+]
+
+#: Parallel ``HEAD`` requests when sizes must be read file by file.
+_HEAD_WORKERS = 8
+_TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """One run-history file: its artifact ``path`` in the run and its SAS download ``url``."""
+
+    path: str
+    url: str
+
+
+@dataclass(frozen=True)
+class BlobProperties:
+    """What Blob storage reports of a file (None where it could not be read)."""
+
+    content_length: int | None = None
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One Batch AI ``File`` of a listing: a file, or a directory standing for ``files``."""
+
+    name: str
+    is_directory: bool
+    files: tuple[RunFile, ...]
+
+
+def directory_entries(files: Mapping[str, RunFile], directory: str | None, limit: int) -> list[Entry]:
+    """The entries of Batch AI folder ``directory`` (None or "." for the top), at most ``limit``,
+    from ``files`` keyed by their Batch AI names (``"ckpt/1.index"``)."""
+    folder = (directory or ".").strip("/")
+    prefix = "" if folder in ("", ".") else folder + "/"
+    entries: list[Entry] = []
+    directories: dict[str, list[RunFile]] = {}
+    for name in sorted(files):
+        if not name.startswith(prefix):
+            continue
+        head, sep, _ = name[len(prefix):].partition("/")
+        if sep:
+            members = directories.get(head)
+            if members is None:
+                if len(entries) >= limit:
+                    continue
+                members = directories[head] = []
+                entries.append(Entry(prefix + head, True, ()))
+            members.append(files[name])
+        elif len(entries) < limit:
+            entries.append(Entry(name, False, (files[name],)))
+    return [
+        Entry(e.name, True, tuple(directories[e.name[len(prefix):]])) if e.is_directory else e
+        for e in entries
+    ]
+
+
+def keyed_default_datastore(workspace: Any) -> Any | None:
+    """The workspace's default datastore when it is a blob datastore holding the storage key
+    (the key lists the run-history container of the same account); else None."""
+    from azureml.core import Datastore
+    from azureml.data.azure_storage_datastore import AzureBlobDatastore
+
+    store = Datastore.get_default(workspace)
+    if isinstance(store, AzureBlobDatastore) and store.account_key:
+        return store
+    return None
+
+
+def _blob_location(run_file: RunFile) -> tuple[str, str, str] | None:
+    """``(account host, container, blob prefix)`` of the run's files, from one SAS URL:
+    ``https://<account>.blob.<suffix>/<container>/<prefix><path>?<sas>``."""
+    parts = urlsplit(run_file.url)
+    container, _, blob = unquote(parts.path).lstrip("/").partition("/")
+    if not container or not blob.endswith(run_file.path):
+        return None
+    return parts.netloc.lower(), container, blob[: len(blob) - len(run_file.path)]
+
+
+def _listed_properties(store: Any, location: tuple[str, str, str], paths: list[str]) -> dict[str, BlobProperties] | None:
+    """Properties of ``paths`` from one List Blobs of their common folder, or None when the
+    key cannot list that account (another account, or Shared Key refused)."""
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+
+    host, container, base = location
+    if urlsplit(store.blob_service.url).netloc.lower() != host:
+        return None
+    common = os.path.commonprefix(paths)
+    prefix = base + common[: common.rfind("/") + 1]
+    try:
+        blobs = store.blob_service.get_container_client(container).list_blobs(name_starts_with=prefix)
+        found = {
+            blob.name[len(base):]: BlobProperties(blob.size, blob.last_modified) for blob in blobs
+        }
+    except (ClientAuthenticationError, HttpResponseError) as error:
+        if getattr(error, "status_code", None) == 403:
+            return None
+        raise
+    return {path: found.get(path, BlobProperties()) for path in paths}
+
+
+def _head(url: str) -> BlobProperties:
+    import requests
+
+    response = requests.head(url, timeout=_TIMEOUT_SECONDS)
+    if response.status_code != 200:
+        return BlobProperties()
+    length = response.headers.get("Content-Length")
+    modified = response.headers.get("Last-Modified")
+    return BlobProperties(
+        int(length) if length and length.isdigit() else None,
+        parsedate_to_datetime(modified) if modified else None,
+    )
+
+
+def blob_properties(files: Iterable[RunFile], store: Any | None) -> tuple[dict[str, BlobProperties], bool]:
+    """``({artifact path: properties}, whether store's key served them)`` for ``files``.
+
+    With a keyed ``store`` (see :func:`keyed_default_datastore`) one List Blobs request; else
+    (or when the account refuses the key) one ``HEAD`` per file on its SAS URL.
+    """
+    wanted = {f.path: f for f in files}
+    if not wanted:
+        return {}, store is not None
+    if store is not None:
+        location = _blob_location(next(iter(wanted.values())))
+        listed = _listed_properties(store, location, sorted(wanted)) if location else None
+        if listed is not None:
+            return listed, True
+    urls = [f.url for f in wanted.values()]
+    with ThreadPoolExecutor(max_workers=min(_HEAD_WORKERS, len(urls))) as pool:
+        heads = dict(zip(urls, pool.map(_head, urls), strict=True))
+    return {path: heads[f.url] for path, f in wanted.items()}, False
