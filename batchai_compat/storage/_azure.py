@@ -55,6 +55,7 @@ from ._models import (
     ResourceProperties,
     Share,
 )
+from ._service import Upload
 
 T = TypeVar("T")
 
@@ -639,16 +640,8 @@ class AzureBlobStore:
         result.last_modified = response.get("last_modified")
         return result
 
-    def put_blob(
-        self,
-        container: str,
-        blob: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None = None,
-        metadata: dict[str, str] | None = None,
-        max_connections: int = 2,
-    ) -> ResourceProperties:
+    def put_blob(self, container: str, blob: str, upload: Upload) -> ResourceProperties:
+        data, content_settings, metadata = upload.data, upload.content_settings, upload.metadata
         if self._background is not None:
             self._background.raise_failures()  # report earlier failures; keep the pipeline full
         payload: bytes | None = None
@@ -665,11 +658,11 @@ class AzureBlobStore:
         if isinstance(data, Path):
             with open(data, "rb") as handle:
                 return self._upload(
-                    container, blob, handle, data.stat().st_size, content_settings, metadata, max_connections
+                    container, blob, handle, data.stat().st_size, content_settings, metadata, upload.max_connections
                 )
         if isinstance(data, bytes):
-            return self._upload(container, blob, data, len(data), content_settings, metadata, max_connections)
-        return self._upload(container, blob, data, count, content_settings, metadata, max_connections)
+            return self._upload(container, blob, data, len(data), content_settings, metadata, upload.max_connections)
+        return self._upload(container, blob, data, upload.count, content_settings, metadata, upload.max_connections)
 
     def _legacy_blob(self, props: Any, name: str) -> Blob:
         legacy = _legacy_properties(BlobProperties(), props)
@@ -783,34 +776,29 @@ class AzureFileStore:
     def file_exists(self, share: str, directory: str, name: str) -> bool:
         return bool(_call(lambda: self._file_client(share, directory, name).exists()))
 
-    def put_file(
-        self,
-        share: str,
-        directory: str,
-        name: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None = None,
-        metadata: dict[str, str] | None = None,
-        max_connections: int = 2,
-    ) -> None:
+    def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None:
         client = self._file_client(share, directory, name)
-        settings = _v12_content_settings(self._share, content_settings)
+        settings = _v12_content_settings(self._share, upload.content_settings)
 
-        def upload(body: Any, length: int | None) -> None:
+        def send(body: Any, length: int | None) -> None:
             _call(
                 lambda: client.upload_file(
-                    body, length=length, metadata=metadata, content_settings=settings, max_concurrency=max_connections
+                    body,
+                    length=length,
+                    metadata=upload.metadata,
+                    content_settings=settings,
+                    max_concurrency=upload.max_connections,
                 )
             )
 
+        data, count = upload.data, upload.count
         if isinstance(data, Path):
             with open(data, "rb") as handle:
-                upload(handle, data.stat().st_size)
+                send(handle, data.stat().st_size)
         elif isinstance(data, bytes):
-            upload(data, len(data))
+            send(data, len(data))
         else:
-            upload(data if count is None else data.read(count), count)
+            send(data if count is None else data.read(count), count)
 
     def _legacy_file(self, props: Any, name: str) -> File:
         legacy = _legacy_properties(FileProperties(), props)

@@ -52,6 +52,7 @@ from ._models import (
     Share,
 )
 from ._names import sas_time_text
+from ._service import Upload
 
 _COPY_CHUNK = 1024 * 1024
 UNSIGNED = "unsigned"
@@ -367,16 +368,7 @@ class LocalBlobStore:
             return False
         return path.is_file()
 
-    def put_blob(
-        self,
-        container: str,
-        blob: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None = None,
-        metadata: dict[str, str] | None = None,
-        max_connections: int = 1,
-    ) -> ResourceProperties:
+    def put_blob(self, container: str, blob: str, upload: Upload) -> ResourceProperties:
         folder, path = self._blob_path(container, blob)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -392,8 +384,8 @@ class LocalBlobStore:
                 status_code=409,
                 code="BlobPathConflict",
             )
-        stat = _write_atomically(path, self._containers.incoming, data, count)
-        self._properties.save(container, blob, _etag(stat), content_settings, metadata)
+        stat = _write_atomically(path, self._containers.incoming, upload.data, upload.count)
+        self._properties.save(container, blob, _etag(stat), upload.content_settings, upload.metadata)
         result = ResourceProperties()
         result.etag = _etag(stat)
         result.last_modified = _modified(stat)
@@ -565,24 +557,14 @@ class LocalFileStore:
         except exceptions.ResourceNotFoundError:
             return False
 
-    def put_file(
-        self,
-        share: str,
-        directory: str,
-        name: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None = None,
-        metadata: dict[str, str] | None = None,
-        max_connections: int = 1,
-    ) -> None:
+    def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None:
         target = self._existing_directory(share, directory) / name
         if target.is_dir():
             raise exceptions.ConflictError(
                 "The specified resource name is used by a directory.", status_code=409, code="ResourceTypeMismatch"
             )
-        stat = _write_atomically(target, self._shares.incoming, data, count)
-        self._properties.save(share, _join(directory, name), _etag(stat), content_settings, metadata)
+        stat = _write_atomically(target, self._shares.incoming, upload.data, upload.count)
+        self._properties.save(share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata)
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:
         props = FileProperties()

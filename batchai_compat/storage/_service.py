@@ -11,13 +11,30 @@ arguments before any side effect, naming the legacy parameter in the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 from ..exceptions import ValidationError
 from . import _names
 from ._account import StorageAccount
+from ._models import ContentSettings
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One checked legacy upload, as a service hands it to its store's ``put_blob`` / ``put_file``.
+
+    ``data`` is the payload: bytes, a local file, or a stream of which ``count`` bytes (all
+    when None) are read.  ``max_connections`` is the legacy parallelism hint.
+    """
+
+    data: bytes | Path | IO[bytes]
+    count: int | None
+    content_settings: ContentSettings | None
+    metadata: dict[str, str] | None
+    max_connections: int
 
 
 class AccountStore(Protocol):

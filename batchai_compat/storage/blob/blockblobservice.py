@@ -52,6 +52,7 @@ from .._service import (
     AccountStore,
     LegacyService,
     ProgressCallback,
+    Upload,
     binary_mode,
     byte_count,
     encoded_text,
@@ -74,16 +75,7 @@ class BlobStore(AccountStore, Protocol):
     def container_exists(self, container: str) -> bool: ...
     def list_containers(self, prefix: str | None) -> list[Container]: ...
     def blob_exists(self, container: str, blob: str) -> bool: ...
-    def put_blob(
-        self,
-        container: str,
-        blob: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None,
-        metadata: dict[str, str] | None,
-        max_connections: int,
-    ) -> ResourceProperties: ...
+    def put_blob(self, container: str, blob: str, upload: Upload) -> ResourceProperties: ...
     def get_blob(
         self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
     ) -> Blob: ...
@@ -336,7 +328,7 @@ class BaseBlobService(LegacyService[BlobStore]):
             )  # fmt: skip
         _names.positive_int(max_connections, "max_connections")
         result = self._store.put_blob(
-            container_name, blob_name, data, count, content_settings, metadata, max_connections
+            container_name, blob_name, Upload(data, count, content_settings, metadata, max_connections)
         )
         report_progress(progress_callback, total or 0, total)
         return result

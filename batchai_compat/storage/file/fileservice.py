@@ -38,6 +38,7 @@ from .._service import (
     AccountStore,
     LegacyService,
     ProgressCallback,
+    Upload,
     binary_mode,
     byte_count,
     encoded_text,
@@ -61,17 +62,7 @@ class FileStore(AccountStore, Protocol):
     def delete_directory(self, share: str, directory: str) -> bool: ...
     def directory_exists(self, share: str, directory: str) -> bool: ...
     def file_exists(self, share: str, directory: str, name: str) -> bool: ...
-    def put_file(
-        self,
-        share: str,
-        directory: str,
-        name: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None,
-        metadata: dict[str, str] | None,
-        max_connections: int,
-    ) -> None: ...
+    def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None: ...
     def get_file(
         self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
     ) -> File: ...
@@ -281,7 +272,7 @@ class FileService(LegacyService[FileStore]):
         name = _names.file_name(file_name)
         _names.metadata(metadata)
         _names.positive_int(max_connections, "max_connections")
-        self._store.put_file(share_name, directory, name, data, count, content_settings, metadata, max_connections)
+        self._store.put_file(share_name, directory, name, Upload(data, count, content_settings, metadata, max_connections))
         report_progress(progress_callback, total or 0, total)
 
     def create_file_from_path(
