@@ -101,7 +101,7 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
             spec.loader.exec_module(sys.modules[name])
         return sys.modules[name]
 
-    module, compute = load("fake_service"), load("fake_compute")
+    module, compute, relay = load("fake_service"), load("fake_compute"), load("fake_relay")
     storage = home / "azureml-storage"
     storage.mkdir(exist_ok=True)
     azureml_home = home / "azureml-home"
@@ -111,7 +111,23 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
     try:
         # every accepted run is executed like AmlCompute would (real processes, see fake_compute)
         executor = lambda fake, rg, ws, run: compute.execute_run(fake, rg, ws, run, storage)  # noqa: E731
-        with module.FakeAzureML.running(subscription=SUB, location=LOCATION, run_executor=executor):
+        with (
+            module.FakeAzureML.running(subscription=SUB, location=LOCATION, run_executor=executor) as fake,
+            relay.serve(fake) as address,
+        ):
+            # a child process reaches the same service state over a loopback relay and signs
+            # in with a service principal, as Batch AI scripts did (AAD is faked too)
+            child_env = relay.child_environment(address, home / "azureml-relay")
+            child_env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (child_env["PYTHONPATH"], os.environ.get("PYTHONPATH", "")) if p
+            )
+            child_env.update(
+                {
+                    "BATCHAI_COMPAT_BACKEND": "azureml",
+                    "BATCHAI_TEST_SP_TENANT": module.TENANT,
+                    "BATCHAI_TEST_SP_SECRET": secrets.token_urlsafe(16),
+                }
+            )
             yield BackendHarness(
                 name="azureml",
                 client_factory=lambda: BatchAIManagementClient(
@@ -119,7 +135,8 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
                 ),
                 # no jobs.delete (runs stay in history), no subscription usages (quotas are
                 # per workspace), workspace names of 3-33 characters, no file servers
-                features=frozenset({"remote_login", "jobs"}),
+                features=frozenset({"remote_login", "jobs", "cross_process"}),
+                child_env=child_env,
             )
     finally:
         for key, value in saved.items():

@@ -26,12 +26,21 @@ def test_two_client_instances_share_state(backend):
 
 CHILD = textwrap.dedent(
     """
-    import json, sys
+    import json, os, sys
     import batchai_compat.models as models
     from batchai_compat import BatchAIManagementClient
 
     rg, ws, sub, location = sys.argv[1:5]
-    with BatchAIManagementClient(object(), sub) as client:
+    credentials = object()  # the local backend needs none
+    if os.environ.get("BATCHAI_TEST_SP_TENANT"):  # a service principal, as Batch AI scripts used
+        from msrestazure.azure_active_directory import ServicePrincipalCredentials
+
+        credentials = ServicePrincipalCredentials(
+            client_id="conformance-child",
+            secret=os.environ["BATCHAI_TEST_SP_SECRET"],
+            tenant=os.environ["BATCHAI_TEST_SP_TENANT"],
+        )
+    with BatchAIManagementClient(credentials, sub) as client:
         seen = [w.name for w in client.workspaces.list_by_resource_group(rg)]
         client.experiments.create(rg, ws, "from-child").result()
         client.clusters.delete(rg, ws, "nc6")  # dropped poller: the delete still happens
