@@ -1,5 +1,6 @@
 """Import costs the backend promises: nothing of azureml at ``import batchai_compat`` or of the
-backend package, and never ``azureml.train`` (7.5 s, deprecated), even after a full submit."""
+backend package, and never ``azureml.train`` (7.5 s, deprecated), even after a full submit and
+an output-file listing."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ with FakeAzureML.running() as fake:
     cluster = client.clusters.create("rg", "ws", "nc6", cluster_parameters(models)).result()
     client.experiments.create("rg", "ws", "exp").result()
     job = client.jobs.create("rg", "ws", "exp", "job", job_parameters(models, cluster.id)).result()
+    # and its files with sizes (default datastore, Blob storage listing)
+    from batchai_compat.backends.azureml.backend import _run_id
+    fake.add_run_file("rg", "ws", _run_id("exp", "job"), "logs/stdouterr/stdout.txt", b"out")
+    (listed,) = client.jobs.list_output_files(
+        "rg", "ws", "exp", "job", models.JobsListOutputFilesOptions(outputdirectoryid="stdouterr"))
+    assert listed.content_length == 3, listed
     print(json.dumps({{"state": job.execution_state.value, "runs": len(fake.runs), "after_core": after_core,
                       "train": sorted(m for m in sys.modules if m.startswith("azureml.train"))}}))
 """
