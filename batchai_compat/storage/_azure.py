@@ -5,45 +5,34 @@ value objects (:mod:`batchai_compat.storage._models`) and service failures as
 :func:`batchai_compat.exceptions.cloud_error` (``status_code``, ``error.error``), which are also
 azure-core ``HttpResponseError`` / ``ResourceNotFoundError`` / ``ResourceExistsError``.
 
-Bulk uploads.  A loop of legacy ``create_blob_from_*`` calls is sequential by nature, and each
-small blob costs a round trip.  :class:`AzureBlobStore` therefore hands payloads of up to
-:data:`BACKGROUND_LIMIT` bytes (read into memory before the call returns, so the caller may
-delete or change its file at once) to a bounded thread pool and returns a
-:class:`PendingResourceProperties` at once.  Read-your-writes holds within the process:
+Bulk uploads.  :class:`AzureBlobStore` hands payloads of up to :data:`BACKGROUND_LIMIT` bytes
+(read into memory before the call returns, so the caller may delete or change its file at once)
+to a bounded thread pool and returns a ``PendingResourceProperties`` at once (see
+:mod:`batchai_compat.storage._azure_uploads`, which also says why each one is a single *Put
+Blob* request).  Read-your-writes holds within the process:
 every other call first waits for the pending uploads of every service (:meth:`AzureBlobStore.flush`);
 another process (or a v12 client) sees them after :meth:`flush` / ``close``.  A failed
 upload is raised by the next call (or by reading its ``PendingResourceProperties``), never
 swallowed; :func:`batchai_compat.storage.flush_all` and interpreter exit flush every service.
 Bigger payloads and streams upload in the call, with v12's ``max_concurrency`` set from the legacy
-``max_connections``.
-
-Per-request cost.  The azure-core pipeline spends about 3 ms of CPU per request here, which
-caps a thread pool on a 2-core machine; so a background upload is one documented *Put Blob*
-request (``PUT <container>/<blob>?<SAS>``, ``x-ms-blob-type: BlockBlob``) on a keep-alive
-``http.client`` connection per upload thread, authorised by a short-lived container SAS that v12's ``generate_container_sas``
-signs with the account key (or by the caller's own SAS token), with retries on connection errors
-and 5xx.  Everything else goes through the v12 clients.
+``max_connections``.  Everything else goes through the v12 clients.
 """
 
 from __future__ import annotations
 
 import atexit
-import http.client
 import threading
-import time
 import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
-from urllib.parse import quote, urlsplit
-from xml.etree import ElementTree
+from urllib.parse import quote
 
 from .. import exceptions
 from ..exceptions import BackendNotInstalledError, ValidationError
 from ._account import StorageAccount
+from ._azure_uploads import Background, PendingResourceProperties, PutBlob, storage_error
 from ._models import (
     Blob,
     BlobProperties,
@@ -84,9 +73,7 @@ def _translate(err: Exception) -> Exception:
     status = err.status_code or 500
     code = getattr(err, "error_code", None) or (err.reason or "Error").replace(" ", "")
     message = (err.message or str(code)).split("\n")[0]
-    if status == 409 and code.endswith("AlreadyExists"):
-        return exceptions.ResourceExistsError(message, status_code=409, code=code)
-    return exceptions.cloud_error(status, code, message)
+    return storage_error(status, code, message)
 
 
 def _call(fn: Callable[[], T]) -> T:
@@ -233,110 +220,6 @@ def _with_sas(url: str, sas_token: str | None) -> str:
     return f"{url}?{sas_token.lstrip('?')}" if sas_token else url
 
 
-class PendingResourceProperties(ResourceProperties):
-    """The ``ResourceProperties`` of a background upload: reading a field waits for it."""
-
-    def __init__(self, future: Future[ResourceProperties], background: _Background) -> None:
-        self._future = future
-        self._background = background
-
-    def _resolved(self) -> ResourceProperties:
-        self._background.observe(self._future)
-        return self._future.result()
-
-    @property
-    def etag(self) -> str | None:  # type: ignore[override]
-        return self._resolved().etag
-
-    @property
-    def last_modified(self) -> datetime | None:  # type: ignore[override]
-        return self._resolved().last_modified
-
-    def done(self) -> bool:
-        """Whether the upload has finished (successfully or not)."""
-        return self._future.done()
-
-    def __repr__(self) -> str:
-        if not self._future.done():
-            return "PendingResourceProperties(<uploading>)"
-        error = self._future.exception()
-        if error is not None:
-            return f"PendingResourceProperties(<failed: {type(error).__name__}>)"
-        result = self._future.result()
-        return f"PendingResourceProperties(etag={result.etag!r}, last_modified={result.last_modified!r})"
-
-
-_THREAD_PREFIX = "batchai-compat-upload"
-
-
-class _Background:
-    """A bounded pool of uploads whose failures are reported exactly once."""
-
-    def __init__(self, workers: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=_THREAD_PREFIX)
-        self._slots = threading.BoundedSemaphore(workers * 4)
-        self._lock = threading.Lock()
-        self._pending: set[Future[Any]] = set()
-        self._observed: set[Future[Any]] = set()
-        self._failures: dict[Future[Any], BaseException] = {}
-
-    def submit(self, fn: Callable[[], T]) -> Future[T]:
-        self._slots.acquire()
-        try:
-            future = self._pool.submit(fn)
-        except BaseException:
-            self._slots.release()
-            raise
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        self._slots.release()
-        error = future.exception()
-        with self._lock:
-            self._pending.discard(future)
-            if future in self._observed:
-                self._observed.discard(future)
-            elif error is not None:
-                self._failures[future] = error
-
-    def observe(self, future: Future[Any]) -> None:
-        """The caller reads this upload's result itself: do not report its failure again."""
-        with self._lock:
-            if self._failures.pop(future, None) is None and future in self._pending:
-                # Its done-callback has not run yet (it may run any moment): tell it.
-                self._observed.add(future)
-
-    def raise_failures(self) -> None:
-        with self._lock:
-            failures = list(self._failures.values())
-            self._failures.clear()
-        if failures:
-            first = failures[0]
-            if len(failures) > 1 and hasattr(first, "add_note"):
-                first.add_note(f"{len(failures) - 1} more background upload(s) failed as well")
-            raise first
-
-    def wait(self) -> None:
-        """Wait for the uploads pending now (failures stay for their own service to report)."""
-        with self._lock:
-            pending = list(self._pending)
-        if pending:
-            wait(pending)
-
-    def flush(self) -> None:
-        self.wait()
-        self.raise_failures()
-
-    def close(self) -> None:
-        # From one of the pool's own threads (a garbage collection can run anywhere) waiting
-        # would deadlock: let the queued uploads finish on their own instead.
-        in_pool = threading.current_thread().name.startswith(_THREAD_PREFIX)
-        self._pool.shutdown(wait=not in_pool)
-
-
 _LIVE_STORES: weakref.WeakSet[AzureBlobStore] = weakref.WeakSet()
 _ATEXIT_LOCK = threading.Lock()
 _ATEXIT_REGISTERED = False
@@ -362,161 +245,13 @@ def _register_atexit() -> None:
             _ATEXIT_REGISTERED = True
 
 
-_SAS_LIFETIME = timedelta(hours=1)
-_SAS_RENEW_BEFORE = timedelta(minutes=10)
-_RETRIES = 3
-_HEADER_OF_SETTING = {
-    "content_type": "x-ms-blob-content-type",
-    "content_encoding": "x-ms-blob-content-encoding",
-    "content_language": "x-ms-blob-content-language",
-    "content_disposition": "x-ms-blob-content-disposition",
-    "cache_control": "x-ms-blob-cache-control",
-    "content_md5": "x-ms-blob-content-md5",
-}
-
-
-class _PutBlob:
-    """Small uploads as single *Put Blob* requests (see the module docstring).
-
-    Each upload thread keeps one keep-alive ``http.client`` connection to the endpoint.  No
-    library logs these requests, so the SAS in their URL cannot reach a debug log (urllib3 logs
-    request URLs at DEBUG).
-    """
-
-    def __init__(self, account: StorageAccount, endpoint: str, api_version: str) -> None:
-        parts = urlsplit(endpoint)
-        self._account = account
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname or ""
-        self._port = parts.port
-        self._base_path = parts.path.rstrip("/")
-        self._api_version = api_version
-        self._sas: dict[str, tuple[str, datetime]] = {}
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._connections: list[http.client.HTTPConnection] = []
-
-    @staticmethod
-    def usable(account: StorageAccount) -> bool:
-        return bool(account.key or account.sas_token)
-
-    def _container_sas(self, container: str) -> str:
-        if not self._account.key:
-            return (self._account.sas_token or "").lstrip("?")
-        now = datetime.now(timezone.utc)
-        with self._lock:
-            cached = self._sas.get(container)
-            if cached is not None and cached[1] - now > _SAS_RENEW_BEFORE:
-                return cached[0]
-        from azure.storage.blob import generate_container_sas
-
-        expiry = now + _SAS_LIFETIME
-        token = str(
-            generate_container_sas(
-                self._account.name,
-                container,
-                account_key=self._account.key,
-                permission="cw",
-                expiry=expiry,
-                start=now - timedelta(minutes=5),
-            )
-        )
-        with self._lock:
-            self._sas[container] = (token, expiry)
-        return token
-
-    def _connection(self, fresh: bool = False) -> http.client.HTTPConnection:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is not None and not fresh:
-            return connection
-        if connection is not None:
-            connection.close()
-        factory = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        connection = factory(self._host, self._port, timeout=60)
-        self._local.connection = connection
-        with self._lock:
-            self._connections.append(connection)
-        return connection
-
-    def put(
-        self,
-        container: str,
-        blob: str,
-        body: bytes,
-        content_settings: ContentSettings | None,
-        metadata: dict[str, str] | None,
-    ) -> ResourceProperties:
-        target = f"{self._base_path}/{container}/{quote(blob, safe='/~')}?{self._container_sas(container)}"
-        headers = {
-            "x-ms-blob-type": "BlockBlob",
-            "x-ms-version": self._api_version,
-            "Content-Type": "application/octet-stream",
-            "Content-Length": str(len(body)),
-        }
-        for attribute, header in _HEADER_OF_SETTING.items():
-            value = getattr(content_settings, attribute, None) if content_settings else None
-            if value:
-                headers[header] = value
-        for key, value in (metadata or {}).items():
-            headers[f"x-ms-meta-{key}"] = value
-        fresh = False
-        for attempt in range(_RETRIES + 1):
-            connection = self._connection(fresh)
-            try:
-                connection.request("PUT", target, body=body, headers=headers)
-                response = connection.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException) as err:
-                # A keep-alive connection the server closed, a reset, a timeout: Put Blob
-                # overwrites, so it is safe to send again on a new connection.
-                fresh = True
-                if attempt == _RETRIES:
-                    raise exceptions.cloud_error(
-                        503, "ServiceUnavailable", f"upload of {blob!r} failed: {type(err).__name__}"
-                    ) from None
-                if attempt:
-                    time.sleep(0.2 * 2 ** (attempt - 1))
-                continue
-            if response.status >= 500 and attempt < _RETRIES:
-                time.sleep(0.2 * 2**attempt)
-                continue
-            break
-        if response.status != 201:
-            raise _service_error(response.status, response.headers, data)
-        result = ResourceProperties()
-        result.etag = response.headers.get("ETag")
-        modified = response.headers.get("Last-Modified")
-        result.last_modified = parsedate_to_datetime(modified) if modified else None
-        return result
-
-    def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
-
-
-def _service_error(status: int, headers: Any, body: bytes) -> Exception:
-    code = headers.get("x-ms-error-code") or "Error"
-    message = code
-    try:
-        node = ElementTree.fromstring(body).find("Message")
-    except ElementTree.ParseError:
-        node = None
-    if node is not None and node.text:
-        message = node.text.split("\n")[0]
-    if status == 409 and code.endswith("AlreadyExists"):
-        return exceptions.ResourceExistsError(message, status_code=409, code=code)
-    return exceptions.cloud_error(status, code, message)
-
-
 class _Resources:
     """What an :class:`AzureBlobStore` must release: upload threads, connections, the v12 client."""
 
     def __init__(self, service: Any) -> None:
         self.service = service
-        self.background: _Background | None = None
-        self.put_blob: _PutBlob | None = None
+        self.background: Background | None = None
+        self.put_blob: PutBlob | None = None
 
     def release(self) -> None:
         if self.background is not None:
@@ -536,8 +271,8 @@ class AzureBlobStore:
         self.account = account
         self._workers = max_concurrency or DEFAULT_CONCURRENCY
         self._service = _service_client(self._blob.BlobServiceClient, account, _transport(self._workers + 4))
-        self._background: _Background | None = None
-        self._put_blob: _PutBlob | None = None
+        self._background: Background | None = None
+        self._put_blob: PutBlob | None = None
         self._background_lock = threading.Lock()
         # Old code never closes its BlockBlobService: release threads and sockets when it is
         # garbage-collected too (the finalizer holds the resources, not the store).
@@ -566,19 +301,19 @@ class AzureBlobStore:
         _LIVE_STORES.discard(self)
         self._finalizer()
 
-    def _pool(self) -> _Background:
+    def _pool(self) -> Background:
         with self._background_lock:
             if self._background is None:
-                self._background = self._resources.background = _Background(self._workers)
+                self._background = self._resources.background = Background(self._workers)
             return self._background
 
     def _small_upload(self) -> Callable[..., ResourceProperties]:
         """How a background upload is sent: one Put Blob request, or the v12 client without a key/SAS."""
-        if not _PutBlob.usable(self.account):
+        if not PutBlob.usable(self.account):
             return lambda c, b, body, cs, md: self._upload(c, b, body, len(body), cs, md, 1)
         with self._background_lock:
             if self._put_blob is None:
-                self._put_blob = self._resources.put_blob = _PutBlob(
+                self._put_blob = self._resources.put_blob = PutBlob(
                     self.account, self._endpoint(), self._service.api_version
                 )
             return self._put_blob.put
