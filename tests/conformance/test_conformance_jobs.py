@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -66,6 +68,10 @@ def test_job_lifecycle_and_output_files(client, experiment, cluster, jobs_backen
     stdout = by_name["stdout.txt"]
     assert str(getattr(stdout.file_type, "value", stdout.file_type)) == "file"
     assert stdout.content_length == len(b"hello-from-the-job\n")
+    # written while the job ran: after its creation (storage keeps whole seconds), before now
+    assert stdout.last_modified.tzinfo is not None
+    written = stdout.last_modified.timestamp()
+    assert job.creation_time.timestamp() - 1 <= written <= time.time() + 1
     response = requests.get(stdout.download_url, timeout=10)
     assert response.status_code == 200
     assert response.text == "hello-from-the-job\n"
