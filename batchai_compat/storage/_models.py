@@ -9,7 +9,7 @@ and Azure Storage v12) return them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -441,8 +441,9 @@ class ListGenerator(Generic[T]):
         return f"ListGenerator({len(self.items)} items, next_marker={self.next_marker!r})"
 
 
-def page(items: list[Any], num_results: int | None) -> ListGenerator[Any]:
-    """The first ``num_results`` of ``items`` (sorted by name), with ``next_marker`` when cut."""
-    if num_results is None or len(items) <= num_results:
-        return ListGenerator(items)
-    return ListGenerator(items[:num_results], next_marker=items[num_results].name)
+def page(items: Iterable[Any], num_results: int | None, marker: str | None = None) -> ListGenerator[Any]:
+    """The first ``num_results`` of ``items`` (sorted by name) from ``marker`` on, with ``next_marker`` when cut."""
+    listed = [item for item in items if marker is None or (item.name or "") >= marker]
+    if num_results is None or len(listed) <= num_results:
+        return ListGenerator(listed)
+    return ListGenerator(listed[:num_results], next_marker=listed[num_results].name)

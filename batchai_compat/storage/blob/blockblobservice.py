@@ -255,8 +255,7 @@ class BaseBlobService(LegacyService[BlobStore]):
         timeout: int | None = None,
     ) -> ListGenerator[Container]:
         """The account's containers, by name."""
-        containers = [c for c in self._store.list_containers(prefix) if marker is None or (c.name or "") >= marker]
-        return page(containers, num_results)
+        return page(self._store.list_containers(prefix), num_results, marker)
 
     # listing ----------------------------------------------------------------------------------
     def list_blobs(
@@ -291,12 +290,10 @@ class BaseBlobService(LegacyService[BlobStore]):
                         seen_prefixes.add(folded)
                         virtual = BlobPrefix()
                         virtual.name = folded
-                        if marker is None or folded >= marker:
-                            entries.append(virtual)
+                        entries.append(virtual)
                     continue
-            if marker is None or name >= marker:
-                entries.append(blob)
-        return page(entries, num_results)
+            entries.append(blob)
+        return page(entries, num_results, marker)
 
     # uploads ----------------------------------------------------------------------------------
     def _put(

@@ -171,8 +171,7 @@ class FileService(LegacyService[FileStore]):
         include_snapshots: bool = False,
     ) -> ListGenerator[Share]:
         """The account's shares, by name."""
-        shares = [s for s in self._store.list_shares(prefix) if marker is None or (s.name or "") >= marker]
-        return page(shares, num_results)
+        return page(self._store.list_shares(prefix), num_results, marker)
 
     # directories ------------------------------------------------------------------------------
     def create_directory(
@@ -227,12 +226,8 @@ class FileService(LegacyService[FileStore]):
         _refuse_snapshot(snapshot)
         if num_results is not None:
             _names.positive_int(num_results, "num_results")
-        entries = [
-            entry
-            for entry in self._store.list_directories_and_files(share_name, directory, prefix or "")
-            if marker is None or (entry.name or "") >= marker
-        ]
-        return page(entries, num_results)
+        entries = self._store.list_directories_and_files(share_name, directory, prefix or "")
+        return page(entries, num_results, marker)
 
     # existence --------------------------------------------------------------------------------
     def exists(
