@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -204,6 +205,25 @@ def test_requeue_scale_down_puts_the_running_job_back_and_runs_it_again(
     job = wait_job(client, "job")
     assert job.execution_state == "succeeded", job.execution_info.errors
     assert runs.read_text().splitlines() == ["run", "run"]
+
+
+def test_requeue_of_a_job_whose_supervisor_died_stops_its_nodes(
+    client, cluster, batchai_home: Path, wait_job, wait_until, run_dir
+):
+    command, _, _ = _gated(batchai_home)
+    client.jobs.create(RG, WS, EXP, "job", custom(cluster.id, command)).result()
+    job = wait_job(client, "job", ("running",))
+    nodes = started_nodes(run_dir(job), wait_until)
+    supervisor = supervisor_of(run_dir(job))
+    os.kill(supervisor.pid, signal.SIGKILL)
+    wait_until(lambda: not supervisor.alive())
+
+    client.clusters.update(RG, WS, "nc6", scale_settings=manual(0, "requeue"))
+
+    assert not live_sessions(nodes)  # no supervisor to do it: the client stopped them
+    job = client.jobs.get(RG, WS, EXP, "job")
+    assert job.execution_state == "failed"
+    assert [e.code for e in job.execution_info.errors] == ["SupervisorDied"]
 
 
 def test_terminate_scale_down_fails_the_running_job_as_preempted(

@@ -216,12 +216,15 @@ class LocalExecutor:
     def terminate(self, job: JobRecord) -> None:
         """Stop a running job whose row now says ``terminating`` (``jobs.terminate``, cluster
         deleted, ``terminate`` scale-down).  A row back to ``queued`` (``requeue`` scale-down)
-        needs nothing: its supervisor notices, stops the nodes and queues for new ones."""
-        if job.execution_state == "queued":
-            return
+        is left to its supervisor, which notices, stops the nodes and queues for new ones."""
         files = run_files(job, self.root)
         ref = files.supervisor_ref()
-        if ref is not None and ref.alive():
+        supervised = ref is not None and ref.alive()
+        if job.execution_state == "queued":
+            if not supervised:  # nobody else stops the old run's nodes
+                self._stop_processes(files)  # (the next read fails the job: SupervisorDied)
+            return
+        if ref is not None and supervised:
             try:
                 os.kill(ref.pid, signal.SIGTERM)
             except ProcessLookupError:
