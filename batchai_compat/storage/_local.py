@@ -192,6 +192,18 @@ class _PropertyStore:
             return None, {}
         return ContentSettings(**record.get("content_settings", {})), dict(record.get("metadata", {}))
 
+    def describe(
+        self, props: BlobProperties | FileProperties, container: str, name: str, stat: os.stat_result
+    ) -> dict[str, str]:
+        """Fill ``props`` of the blob or file ``name`` from its ``stat`` and saved settings; its metadata."""
+        props.content_length = stat.st_size
+        props.etag = _etag(stat)
+        props.last_modified = _modified(stat)
+        props.server_encrypted = False
+        settings, metadata = self.load(container, name, props.etag)
+        props.content_settings = settings or ContentSettings(content_type=_guess_content_type(name))
+        return metadata
+
     def remove(self, container: str, name: str) -> None:
         path = self._path(container, name)
         try:
@@ -394,13 +406,8 @@ class LocalBlobStore:
     def _blob(self, container: str, name: str, stat: os.stat_result) -> Blob:
         props = BlobProperties()
         props.blob_type = "BlockBlob"
-        props.content_length = stat.st_size
-        props.etag = _etag(stat)
-        props.last_modified = _modified(stat)
         props.creation_time = datetime.fromtimestamp(stat.st_ctime, tz=timezone.utc)
-        props.server_encrypted = False
-        settings, metadata = self._properties.load(container, name, props.etag)
-        props.content_settings = settings or ContentSettings(content_type=_guess_content_type(name))
+        metadata = self._properties.describe(props, container, name, stat)
         return Blob(name=name, props=props, metadata=metadata)
 
     def _existing_blob(self, container: str, blob: str) -> Path:
@@ -568,12 +575,7 @@ class LocalFileStore:
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:
         props = FileProperties()
-        props.content_length = stat.st_size
-        props.etag = _etag(stat)
-        props.last_modified = _modified(stat)
-        props.server_encrypted = False
-        settings, metadata = self._properties.load(share, path, props.etag)
-        props.content_settings = settings or ContentSettings(content_type=_guess_content_type(name))
+        metadata = self._properties.describe(props, share, path, stat)
         return File(name=name, props=props, metadata=metadata)
 
     def _existing_file(self, share: str, directory: str, name: str) -> Path:
