@@ -81,7 +81,9 @@ def _storage_calls(fake: FakeAzureML) -> list[tuple[str, str]]:
     return [(method, url) for method, url in fake.calls if ".blob.core.windows.net" in url]
 
 
-def _assert_sizes_and_times(client: BatchAIManagementClient, fake: FakeAzureML, run_id: str) -> None:
+def _assert_sizes_and_times(
+    client: BatchAIManagementClient, fake: FakeAzureML, run_id: str, listed: bool = True
+) -> None:
     logs = _listing(client, "stdouterr")
     assert set(logs) == {"stdout.txt", "stderr.txt"}
     for name in logs:
@@ -93,7 +95,8 @@ def _assert_sizes_and_times(client: BatchAIManagementClient, fake: FakeAzureML, 
     assert (model["model.ckpt"].content_length, model["model.ckpt"].last_modified) == (1234, WRITTEN)
     directory = model["ckpt"]
     assert directory.file_type == "directory" and directory.content_length is None
-    assert directory.last_modified == LATER  # its newest file's
+    # its newest file's, from the listing; read file by file, a directory costs no request
+    assert directory.last_modified == (LATER if listed else None)
 
     inner = _listing(client, "MODEL", "ckpt")
     for name, path in (("ckpt/1.index", "outputs/MODEL/ckpt/1.index"), ("ckpt/1.data", "outputs/MODEL/ckpt/1.data")):
@@ -128,9 +131,11 @@ def test_without_a_storage_key_each_file_is_read_with_its_sas(keyless_fake: Fake
     with BatchAIManagementClient(FakeCredential(), SUBSCRIPTION, backend="azureml") as client:
         run_id = _submit(client, keyless_fake)
         keyless_fake.calls.clear()
-        _assert_sizes_and_times(client, keyless_fake, run_id)
+        _assert_sizes_and_times(client, keyless_fake, run_id, listed=False)
     storage = _storage_calls(keyless_fake)
     assert storage and {method for method, _ in storage} == {"HEAD"}
+    # one per listed file (2 logs; model.ckpt; ckpt/1.data, ckpt/1.index), none for the directory
+    assert len(storage) == 5
     assert all("sig=" in url for _, url in storage)
 
 
@@ -138,7 +143,15 @@ def test_a_refused_key_falls_back_to_the_sas_and_is_not_tried_again(client, fake
     run_id = _submit(client, fake)
     fake.storage_key = base64.b64encode(os.urandom(64)).decode()  # rotated: the datastore's key is stale
     fake.calls.clear()
-    _assert_sizes_and_times(client, fake, run_id)
+    _assert_sizes_and_times(client, fake, run_id, listed=False)
     methods = [method for method, _ in _storage_calls(fake)]
     assert methods[0] == "GET" and methods.count("GET") == 1  # refused once (403), then HEADs
     assert set(methods[1:]) == {"HEAD"}
+
+
+def test_max_results_counts_entries_and_a_directory_keeps_its_newest_time(client, fake: FakeAzureML) -> None:
+    _submit(client, fake)
+    options = models.JobsListOutputFilesOptions(outputdirectoryid="MODEL", max_results=1)
+    (only,) = client.jobs.list_output_files(RG, WS, EXP, "job", options)
+    assert (only.name, only.file_type, only.content_length) == ("ckpt", "directory", None)
+    assert only.last_modified == LATER

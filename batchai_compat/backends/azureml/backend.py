@@ -919,7 +919,8 @@ class AzureMLBackend:
         ``stdouterr`` maps run-history log names to Batch AI's; an output directory id lists
         ``outputs/<ID>/``.  One request lists every file with its SAS URL; sizes and times come
         from one List Blobs of the workspace storage (see :mod:`.run_files`).  A directory's
-        ``last_modified`` is its newest file's, as the files are all Blob storage keeps.
+        ``last_modified`` is its newest file's, as the files are all Blob storage keeps (None
+        when sizes are read file by file).
         """
         from azureml._restclient.constants import RUN_ORIGIN
 
@@ -941,7 +942,9 @@ class AzureMLBackend:
         )
         store = self._artifact_store(resource_group, workspace)
         properties, store_served = run_files.blob_properties(
-            (f for entry in entries for f in entry.files), store
+            (e.files[0] for e in entries if not e.is_directory),
+            store,
+            directory_files=(f for e in entries if e.is_directory for f in e.files),
         )
         if store is not None and not store_served:
             self._artifact_stores[(resource_group, workspace)] = None  # the key is refused

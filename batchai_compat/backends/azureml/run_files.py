@@ -151,21 +151,28 @@ def _head(url: str) -> BlobProperties:
     )
 
 
-def blob_properties(files: Iterable[RunFile], store: Any | None) -> tuple[dict[str, BlobProperties], bool]:
-    """``({artifact path: properties}, whether store's key served them)`` for ``files``.
+def blob_properties(
+    files: Iterable[RunFile], store: Any | None, directory_files: Iterable[RunFile] = ()
+) -> tuple[dict[str, BlobProperties], bool]:
+    """``({artifact path: properties}, whether store's key served them)``.
 
-    With a keyed ``store`` (see :func:`keyed_default_datastore`) one List Blobs request; else
-    (or when the account refuses the key) one ``HEAD`` per file on its SAS URL.
+    With a keyed ``store`` (see :func:`keyed_default_datastore`) one List Blobs request covers
+    ``files`` and ``directory_files`` (the files inside listed directories, for their times).
+    Without one, or when the account refuses the key, one ``HEAD`` per file of ``files`` on its
+    SAS URL; directories then get no time rather than one request per file inside them.
     """
     wanted = {f.path: f for f in files}
-    if not wanted:
+    inside = {f.path: f for f in directory_files}
+    if not wanted and not inside:
         return {}, store is not None
     if store is not None:
-        location = _blob_location(next(iter(wanted.values())))
-        listed = _listed_properties(store, location, sorted(wanted)) if location else None
+        location = _blob_location(next(iter({**wanted, **inside}.values())))
+        listed = _listed_properties(store, location, sorted({*wanted, *inside})) if location else None
         if listed is not None:
             return listed, True
     urls = [f.url for f in wanted.values()]
-    with ThreadPoolExecutor(max_workers=min(_HEAD_WORKERS, len(urls))) as pool:
-        heads = dict(zip(urls, pool.map(_head, urls), strict=True))
+    heads: dict[str, BlobProperties] = {}
+    if urls:
+        with ThreadPoolExecutor(max_workers=min(_HEAD_WORKERS, len(urls))) as pool:
+            heads = dict(zip(urls, pool.map(_head, urls), strict=True))
     return {path: heads[f.url] for path, f in wanted.items()}, False
