@@ -231,6 +231,10 @@ class Supervisor:
     def database_gone(self) -> bool:
         return self.database is not None and not self.database.present()
 
+    def should_stop(self) -> bool:
+        """Asked to stop, or nothing left to run for (the state database is gone)."""
+        return self.stop_requested or self.database_gone()
+
     def log(self, message: str) -> None:
         """Append to ``supervisor.log``; never creates a folder (the home may be gone)."""
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -249,7 +253,7 @@ class Supervisor:
         nodes = wait_for_nodes(
             self.store,
             self.job_row,
-            lambda: self.stop_requested or self.database_gone(),
+            self.should_stop,
             pause=self.pause,
         )
         if nodes is None:
@@ -308,7 +312,7 @@ class Supervisor:
                         setup_task,
                         mount_root,
                         self.setup_secrets,
-                        lambda: self.stop_requested,
+                        self.should_stop,
                         self.storage_root,
                     )
         if mount_root is not None:
