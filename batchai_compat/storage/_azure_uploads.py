@@ -178,6 +178,7 @@ class PutBlob:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[http.client.HTTPConnection] = []
+        self._closed = False
 
     @staticmethod
     def usable(account: StorageAccount) -> bool:
@@ -243,27 +244,37 @@ class PutBlob:
         for key, value in (metadata or {}).items():
             headers[f"x-ms-meta-{key}"] = value
         fresh = False
-        for attempt in range(_RETRIES + 1):
-            connection = self._connection(fresh)
-            try:
-                connection.request("PUT", target, body=body, headers=headers)
-                response = connection.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException) as err:
-                # A keep-alive connection the server closed, a reset, a timeout: Put Blob
-                # overwrites, so it is safe to send again on a new connection.
-                fresh = True
-                if attempt == _RETRIES:
-                    raise exceptions.cloud_error(
-                        503, "ServiceUnavailable", f"upload of {blob!r} failed: {type(err).__name__}"
-                    ) from None
-                if attempt:
-                    time.sleep(0.2 * 2 ** (attempt - 1))
-                continue
-            if response.status >= 500 and attempt < _RETRIES:
-                time.sleep(0.2 * 2**attempt)
-                continue
-            break
+        connection: http.client.HTTPConnection | None = None
+        try:
+            for attempt in range(_RETRIES + 1):
+                connection = self._connection(fresh)
+                try:
+                    connection.request("PUT", target, body=body, headers=headers)
+                    response = connection.getresponse()
+                    data = response.read()
+                except (OSError, http.client.HTTPException) as err:
+                    # A keep-alive connection the server closed, a reset, a timeout: Put Blob
+                    # overwrites, so it is safe to send again on a new connection.
+                    fresh = True
+                    if attempt == _RETRIES:
+                        raise exceptions.cloud_error(
+                            503, "ServiceUnavailable", f"upload of {blob!r} failed: {type(err).__name__}"
+                        ) from None
+                    if attempt:
+                        time.sleep(0.2 * 2 ** (attempt - 1))
+                    continue
+                if response.status >= 500 and attempt < _RETRIES:
+                    time.sleep(0.2 * 2**attempt)
+                    continue
+                break
+        finally:
+            # An upload still running after close() (a service garbage-collected on one of its
+            # own upload threads closes without waiting): http.client reopens a closed
+            # connection on the next request, so close it again or its socket leaks.
+            with self._lock:
+                closed = self._closed
+            if closed and connection is not None:
+                connection.close()
         if response.status != 201:
             raise _put_blob_error(response.status, response.headers, data)
         result = ResourceProperties()
@@ -273,7 +284,9 @@ class PutBlob:
         return result
 
     def close(self) -> None:
+        """Close every connection; uploads still running close theirs when they end."""
         with self._lock:
+            self._closed = True
             connections, self._connections = self._connections, []
         for connection in connections:
             connection.close()
