@@ -7,7 +7,8 @@ backend's ``JobExecutor`` protocol (``LocalBackend`` builds one with :func:`crea
 * :meth:`LocalExecutor.submit` — after ``put_job`` created the job: hand it to a supervisor
   with the secret values (``JobCreateParameters.secrets``) through a pipe.  The executor keeps
   one spare supervisor started ahead of need (idle, already imported; it exits when this
-  client closes), so a job starts without waiting for an interpreter;
+  client closes or the state database disappears), so a job starts without waiting for an
+  interpreter;
 * :meth:`LocalExecutor.terminate` — after ``StateStore.request_termination``, a cluster
   deletion or a scale-down that took the job's nodes: a ``terminating`` job is stopped by its
   supervisor (SIGTERM), which records ``failed`` with the reason (``JobTerminated`` unless the
