@@ -8,6 +8,9 @@ What a Batch AI node agent did, in order:
 3. start the node's tasks (see :mod:`.toolkits`) with the environment contract
    (:mod:`.environment`), each writing its Batch AI log files;
 4. wait for the tasks the job waits for, stop the rest, and report an exit code and errors.
+   The rest (TensorFlow parameter servers) serve the workers of every node: a node whose
+   workers are done keeps its parameter servers until every node's workers are done (each node
+   leaves a marker in the shared job temp folder, see :func:`workers_done_marker`).
 
 Each task runs in its own process group inside the launcher's session: the launcher stops a
 task with one ``killpg``, and whoever started the launcher in a new session (the local
@@ -37,7 +40,7 @@ from .spec import JobSpec
 from .toolkits import MpiOptions, TaskPlan, task_plans
 from .topology import Topology
 
-__all__ = ["NodeError", "NodeResult", "run_node", "write_host_file"]
+__all__ = ["NodeError", "NodeResult", "run_node", "workers_done_marker", "write_host_file"]
 
 #: Exit code bash uses for "command not found"; reported when an interpreter/framework is missing.
 EXIT_NOT_FOUND = 127
@@ -285,11 +288,8 @@ def _run(
                 ),
             )
 
-    plans = [
-        p
-        for p in task_plans(spec, topology, env, default_python=default_python, mpi=mpi)
-        if p.node_index == topology.node_index
-    ]
+    job_plans = task_plans(spec, topology, env, default_python=default_python, mpi=mpi)
+    plans = [p for p in job_plans if p.node_index == topology.node_index]
     for plan in plans:
         missing = [exe for exe in plan.executables if not _find_executable(exe, env)]
         if missing:
@@ -311,7 +311,42 @@ def _run(
         out, err = stdouterr / plan.stdout_name, stdouterr / plan.stderr_name
         started.append((plan, _start(plan.command, task_env, cwd, out, err)))
         processes.append(started[-1][1])
-    return _wait(started, log, node, stdouterr, secrets)
+    result = _wait(started, log, node, stdouterr, secrets)
+    if result.exit_code == 0 and any(not plan.required for plan in job_plans):
+        _serve_until_every_node_is_done(topology, started, log)
+    return result
+
+
+def workers_done_marker(topology: Topology, node_index: int) -> Path:
+    """The file node ``node_index`` writes once its required tasks all succeeded (only in jobs
+    with parameter servers), in the job's shared temp folder."""
+    return Path(topology.shared_job_temp) / ".batchai_compat" / f"workers-done-{node_index}"
+
+
+def _serve_until_every_node_is_done(
+    topology: Topology,
+    started: list[tuple[TaskPlan, subprocess.Popen[bytes]]],
+    log: _ExecutionLog,
+) -> None:
+    """Keep this node's parameter servers for the workers of the other nodes.
+
+    A parameter server never exits by itself; Batch AI stopped them once the job's workers were
+    all done.  Stopping them when only this node's workers are done would cut off a worker of
+    another node still talking to them.  A worker failing elsewhere fails its node, and the
+    supervisor then stops this one.
+    """
+    marker = workers_done_marker(topology, topology.node_index)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    servers = [p for plan, p in started if not plan.required]
+    others = [workers_done_marker(topology, i) for i in range(topology.node_count)]
+    if not any(p.poll() is None for p in servers) or all(m.exists() for m in others):
+        return
+    log.write("workers done here: parameter servers wait for the other nodes' workers")
+    since = time.monotonic()
+    while any(p.poll() is None for p in servers) and not all(m.exists() for m in others):
+        time.sleep(poll_interval(time.monotonic() - since))
+    log.write("workers of every node done")
 
 
 def _wait(

@@ -41,12 +41,16 @@ REPLICA = textwrap.dedent(
             with conn:
                 conn.sendall(b"ack " + conn.recv(100))
     host, port = a.ps_hosts.split(",")[0].split(":")
-    for _ in range(600):
+    deadline = time.monotonic() + 120  # the ps may start late on a busy machine
+    while True:
         try:
-            conn = socket.create_connection((host, int(port)), timeout=5)
+            conn = socket.create_connection((host, int(port)), timeout=10)
             break
         except OSError:
+            if time.monotonic() > deadline:
+                raise
             time.sleep(0.05)
+    conn.settimeout(None)  # the ps answers workers one at a time: no deadline on the reply
     conn.sendall(name.encode())
     reply = conn.recv(100).decode()
     print(f"{name} step 0: {reply}")
