@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,6 +23,7 @@ from batchai_compat.backends.local.processes import (
     session_members,
     stop_supervisors,
 )
+from batchai_compat.runtime.launcher import workers_done_marker
 
 RG, WS, EXP = "rg", "ws", "exp"
 REPO = Path(__file__).resolve().parents[2]
@@ -205,6 +207,30 @@ def test_requeue_scale_down_puts_the_running_job_back_and_runs_it_again(
     job = wait_job(client, "job")
     assert job.execution_state == "succeeded", job.execution_info.errors
     assert runs.read_text().splitlines() == ["run", "run"]
+
+
+def test_a_requeued_run_starts_without_the_previous_runs_coordination_files(
+    client, cluster, batchai_home: Path, wait_job, wait_until
+):
+    """The node runtimes' ``workers-done-<i>`` markers (which let a node stop its ps tasks) are
+    per run: a rerun after a requeue must not find the first run's."""
+    runs, gate = batchai_home / "runs.txt", batchai_home / "gate"
+    marker = workers_done_marker(SimpleNamespace(shared_job_temp="$AZ_BATCHAI_SHARED_JOB_TEMP"), 0)
+    command = (
+        f'if [ -e "{marker}" ]; then echo stale >> {runs}; else echo clean >> {runs}; fi; '
+        f'mkdir -p "$(dirname "{marker}")"; touch "{marker}"; '
+        f"while [ ! -e {gate} ]; do sleep 0.02; done"
+    )
+    client.jobs.create(RG, WS, EXP, "job", custom(cluster.id, command)).result()
+    wait_job(client, "job", ("running",))
+    wait_until(lambda: runs.exists())  # the first run wrote its marker
+    client.clusters.update(RG, WS, "nc6", scale_settings=manual(0, "requeue"))
+    wait_job(client, "job", ("queued",))
+    gate.write_text("")
+    client.clusters.update(RG, WS, "nc6", scale_settings=manual(1, "requeue"))
+    job = wait_job(client, "job")
+    assert job.execution_state == "succeeded", job.execution_info.errors
+    assert runs.read_text().splitlines() == ["clean", "clean"]
 
 
 def test_requeue_of_a_job_whose_supervisor_died_stops_its_nodes(

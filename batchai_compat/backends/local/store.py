@@ -1418,11 +1418,13 @@ class StateStore:
         succeeded: bool,
         exit_code: int | None,
         errors: list[dict[str, Any]] | None = None,
+        from_states: tuple[str, ...] | None = None,
     ) -> bool:
         """End job ``job_row`` (``succeeded`` or ``failed``) and give its nodes back, atomically.
 
         ``errors`` are BatchAIError bodies (``{'code', 'message', 'details'}``).  False when the
-        job is gone or already finished.
+        job is gone or already finished, or, with ``from_states``, in none of those states (a
+        run's result must not end a job that a scale-down has put back in the queue).
         """
         with self._write() as db:
             now = self.now()
@@ -1430,6 +1432,8 @@ class StateStore:
                 "SELECT execution_state, errors, cluster_row FROM jobs WHERE row_id = ?", (job_row,)
             ).fetchone()
             if job is None or job["execution_state"] in ("succeeded", "failed"):
+                return False
+            if from_states is not None and job["execution_state"] not in from_states:
                 return False
             all_errors = json.loads(job["errors"]) + list(errors or [])
             db.execute(

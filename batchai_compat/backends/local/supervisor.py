@@ -37,6 +37,7 @@ import dataclasses
 import json
 import os
 import select
+import shutil
 import signal
 import sys
 import time
@@ -293,6 +294,9 @@ class Supervisor:
         self._nodes = []
         with contextlib.suppress(FileNotFoundError):
             self.files.nodes.unlink()
+        # The node runtimes' own coordination files (``workers-done-<i>``) belong to the run that
+        # was requeued; left behind, they would let the next run stop its ps tasks too early.
+        shutil.rmtree(self.files.run_dir / "shared" / ".batchai_compat", ignore_errors=True)
 
     def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
         cluster = (
@@ -459,13 +463,11 @@ class Supervisor:
                 self.log(f"node {index} finished with exit code {result.exit_code}")
                 if result.exit_code != 0:
                     self._stop_nodes()
-                    self._finish(
+                    return self._end_run(
                         False, result.exit_code, [self._error_body(e) for e in result.errors]
                     )
-                    return False
             if len(results) == len(self._nodes):
-                self._finish(True, 0, [])
-                return False
+                return self._end_run(True, 0, [])
             self.pause(poll_interval(time.monotonic() - started))
 
     def _node_result(self, index: int, returncode: int) -> NodeResult:
@@ -497,6 +499,29 @@ class Supervisor:
             return  # no state left to record it in (and none must be created)
         self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
+
+    def _end_run(
+        self, succeeded: bool, exit_code: int | None, errors: list[dict[str, Any]]
+    ) -> bool:
+        """Record how this run's nodes ended; True when a scale-down requeued the job before
+        that could be recorded (the run was preempted: its result is dropped, the job runs
+        again)."""
+        if self.database_gone():
+            return False
+        if self.store.finish_job(
+            self.job_row,
+            succeeded=succeeded,
+            exit_code=exit_code,
+            errors=errors,
+            from_states=("running", "terminating"),
+        ):
+            self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
+            return False
+        current = self.store.get_job_by_row(self.job_row)
+        if current is not None and current.execution_state == "queued":
+            self.log("the job was requeued before this run's result was recorded: result dropped")
+            return True
+        return False
 
     def _finish_terminated(self) -> None:
         if self.database_gone():
