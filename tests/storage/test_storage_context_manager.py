@@ -31,9 +31,8 @@ def test_leaving_the_with_block_flushes_background_uploads(azurite):
         service.create_container(container)
         for index in range(20):
             service.create_blob_from_bytes(container, f"part-{index:02d}.bin", b"x" * 100)
-    names = {blob.name for blob in BlobServiceClient.from_connection_string(
-        azurite.connection_string
-    ).get_container_client(container).list_blobs()}  # fmt: skip
+    with BlobServiceClient.from_connection_string(azurite.connection_string) as v12:
+        names = {blob.name for blob in v12.get_container_client(container).list_blobs()}
     assert names == {f"part-{index:02d}.bin" for index in range(20)}
 
 
