@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 
 from batchai_compat.backends.local import ids
-from batchai_compat.backends.local.provider_operations import provider_operations
+from batchai_compat.backends.provider_operations import provider_operations
 
 # genuine operation group attribute -> ARM resource type path under Microsoft.BatchAI
 GROUP_RESOURCE = {

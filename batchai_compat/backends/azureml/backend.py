@@ -999,22 +999,9 @@ class AzureMLBackend:
 
     def list_operations(self) -> list[Any]:
         """The Batch AI provider's operations (static metadata, the same on every backend)."""
-        from ..local.provider_operations import provider_operations
+        from ..provider_operations import operation_models
 
-        models = _models()
-        return [
-            models.Operation.from_service(
-                name=entry.name,
-                display=models.OperationDisplay.from_service(
-                    provider=entry.provider,
-                    resource=entry.resource,
-                    operation=entry.operation,
-                    description=entry.description,
-                ),
-                origin=entry.origin,
-            )
-            for entry in provider_operations()
-        ]
+        return operation_models()
 
     def close(self) -> None:
         self._workspaces.clear()

@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_chec
 from ... import models
 from ...exceptions import ValidationError, cloud_error
 from ...models._base import Model
+from ..provider_operations import operation_models
 from . import ids, layout
-from .provider_operations import provider_operations
 from .records import (
     ClusterKey,
     ClusterRecord,
@@ -740,19 +740,7 @@ class LocalBackend:
         ]
 
     def list_operations(self) -> list[models.Operation]:
-        return [
-            models.Operation.from_service(
-                name=entry.name,
-                display=models.OperationDisplay.from_service(
-                    provider=entry.provider,
-                    resource=entry.resource,
-                    operation=entry.operation,
-                    description=entry.description,
-                ),
-                origin=entry.origin,
-            )
-            for entry in provider_operations()
-        ]
+        return operation_models()
 
     def close(self) -> None:
         self._executor.close()

@@ -1,4 +1,4 @@
-"""``operations.list`` of the local backend: the Microsoft.BatchAI operations it serves.
+"""``operations.list``: the Microsoft.BatchAI operations a backend serves (every backend).
 
 The Batch AI resource provider listed its operations (``Microsoft.BatchAI/workspaces/clusters/
 write``, ``.../jobs/terminate/action``, ...) for role definitions and the portal.  Rather than a
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from typing import Any
 
-from ..base import PROVIDER, Backend
+from .base import PROVIDER, Backend
 
-__all__ = ["ProviderOperation", "provider_operations"]
+__all__ = ["ProviderOperation", "operation_models", "provider_operations"]
 
 PROVIDER_DISPLAY = "Microsoft Batch AI"
 
@@ -105,3 +106,22 @@ def provider_operations(protocol: type = Backend) -> list[ProviderOperation]:
         if inspect.isfunction(member) and (entry := _entry(method)) is not None
     }
     return sorted(entries.values())
+
+
+def operation_models(protocol: type = Backend) -> list[Any]:
+    """:func:`provider_operations` as the ``Operation`` models ``operations.list`` returns."""
+    from .. import models
+
+    return [
+        models.Operation.from_service(
+            name=entry.name,
+            display=models.OperationDisplay.from_service(
+                provider=entry.provider,
+                resource=entry.resource,
+                operation=entry.operation,
+                description=entry.description,
+            ),
+            origin=entry.origin,
+        )
+        for entry in provider_operations(protocol)
+    ]
