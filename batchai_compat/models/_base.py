@@ -61,7 +61,7 @@ import sys
 import types
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, ClassVar, Literal, TypeVar, Union, cast, get_args, get_origin
 
 from ..exceptions import IgnoredParameterWarning, ValidationError
 
@@ -76,12 +76,14 @@ __all__ = [
     "field",
     "readonly",
     "strip_secrets",
+    "clone",
     "parse_duration",
     "format_duration",
     "format_datetime",
 ]
 
 _M = TypeVar("_M", bound="Model")
+_V = TypeVar("_V")
 
 _MISSING: Any = type("_MissingType", (), {"__repr__": lambda self: "<required>"})()
 _REDACTED = "'***'"
@@ -894,15 +896,53 @@ def _get_ci(data: Mapping[str, Any], key: str) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+def clone(value: _V) -> _V:
+    """A deep copy of a model tree: models, lists and dicts are copied, immutable values shared.
+
+    What ``copy.deepcopy`` gives for such trees, several times faster (the operations layer
+    copies every request model, the local backend every model it hands out): a model's fields
+    are exactly its ``vars()``.  Objects shared between two places of the tree become two
+    copies; values of other mutable types go through ``copy.deepcopy``.
+    """
+    return cast(_V, _clone(value))
+
+
+def _clone(value: Any) -> Any:
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if isinstance(value, Model):
+        copied = object.__new__(kind)
+        copied.__dict__.update(
+            {
+                name: item if type(item) in _IMMUTABLE else _clone(item)
+                for name, item in vars(value).items()
+            }
+        )
+        return copied
+    if kind is list:
+        return [item if type(item) in _IMMUTABLE else _clone(item) for item in value]
+    if kind is dict:
+        return {
+            key: item if type(item) in _IMMUTABLE else _clone(item) for key, item in value.items()
+        }
+    if isinstance(value, (enum.Enum, _dt.datetime, _dt.timedelta)):
+        return value
+    return copy.deepcopy(value)
+
+
+_IMMUTABLE = frozenset({type(None), str, int, float, bool, bytes})
+
+
 def strip_secrets(model: _M) -> _M:
     """A deep copy of ``model`` with every secret value set to None (containers are kept).
 
     This is what backends persist and what GET returns: e.g. ``AzureStorageCredentialsInfo``
     stays, with ``account_key=None``.
     """
-    clone = copy.deepcopy(model)
-    _clear_secrets(clone)
-    return clone
+    copied = clone(model)
+    _clear_secrets(copied)
+    return copied
 
 
 def _clear_secrets(value: Any) -> None:

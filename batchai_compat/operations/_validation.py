@@ -8,12 +8,12 @@ request bodies (``Model.validate()``).  The same rules live here and raise
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, overload
 
 from ..exceptions import ValidationError
+from ..models._base import clone
 
 __all__ = [
     "RESOURCE_GROUP_PATTERN",
@@ -192,7 +192,7 @@ def prepare_model(
         raise ValidationError(
             parameter, f"must be a {model_class.__name__}, not {type(value).__name__}"
         )
-    copied = copy.deepcopy(value)
+    copied = clone(value)
     errors = copied.validate()  # type: ignore[attr-defined]
     if errors:
         field, rule = _first_error_text(errors)

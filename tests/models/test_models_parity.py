@@ -288,3 +288,31 @@ def test_strip_secrets_on_every_fully_filled_class(pair):
 
     compare(o, stripped)
     assert o.serialize(keep_readonly=True) == g.serialize(keep_readonly=True)  # o untouched
+
+
+def test_clone_is_an_independent_equal_copy(pair):
+    """``clone`` (the fast copy the client and the local backend use) against ``copy.deepcopy``
+    and against the genuine model's serialization, for every class filled in full."""
+    import copy
+
+    from batchai_compat.models._base import Model, clone
+
+    name, g, o = pair
+    copied = clone(o)
+    assert copied == copy.deepcopy(o) == o and copied is not o
+    assert copied.serialize(keep_readonly=True) == g.serialize(keep_readonly=True)
+
+    def containers(value, path="o"):
+        if isinstance(value, Model):
+            yield path, value
+            for attr, item in vars(value).items():
+                yield from containers(item, f"{path}.{attr}")
+        elif isinstance(value, (list, dict)):
+            yield path, value
+            for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+                yield from containers(item, f"{path}[{key!r}]")
+
+    originals, copies = dict(containers(o)), dict(containers(copied))
+    assert originals.keys() == copies.keys()
+    shared = [path for path in originals if originals[path] is copies[path]]
+    assert shared == []  # no model, list or dict of the copy is the original's

@@ -43,11 +43,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
 
 from ... import models
 from ...exceptions import ValidationError, cloud_error
-from ...models._base import Model
+from ...models._base import clone
 from ..provider_operations import operation_models
 from . import ids, layout
 from .records import (
@@ -88,7 +88,7 @@ _TOOL_TYPES = (
 _T = TypeVar("_T")
 
 JOB_TEMPLATE_CACHE_SIZE = 20_000
-"""Deserialized job parameters kept per backend (see ``LocalBackend._job_parameters``)."""
+"""Distinct deserialized job parameters kept per backend (see ``LocalBackend._job_parameters``)."""
 
 _USAGES = (
     ("dedicated", "dedicatedCores", "Dedicated Cores"),
@@ -202,32 +202,6 @@ class LazyModels(Sequence[_T]):
         return f"<LazyModels of {len(self._keys)}>"
 
 
-def _clone(value: Any) -> Any:
-    """A deep copy of a model tree (models, lists, dicts; other values are immutable scalars).
-
-    Several times faster than ``copy.deepcopy``: a model's fields are exactly its ``vars()``.
-    """
-    if isinstance(value, Model):
-        clone = object.__new__(type(value))
-        clone.__dict__.update(
-            {
-                name: item if type(item) in _SHARED else _clone(item)
-                for name, item in vars(value).items()
-            }
-        )
-        return clone
-    if isinstance(value, list):
-        return [item if type(item) in _SHARED else _clone(item) for item in value]
-    if isinstance(value, dict):
-        return {key: item if type(item) in _SHARED else _clone(item) for key, item in value.items()}
-    return value
-
-
-# Most fields of a stored job are None or plain scalars: sharing them without a call per field
-# halves the cost of a clone.
-_SHARED = frozenset({type(None), str, int, float, bool})
-
-
 def _default_executor(backend: LocalBackend) -> JobExecutor:
     module_name = f"{__package__}.execution"
     if importlib.util.find_spec(module_name) is None:
@@ -285,7 +259,7 @@ class LocalBackend:
         # Parameters with their secrets, for the executor; memory only, this process only.
         self._cluster_parameters: dict[int, models.ClusterCreateParameters] = {}
         self._secrets_lock = threading.Lock()
-        self._job_templates: OrderedDict[tuple[int, str], models.Job] = OrderedDict()
+        self._job_templates: OrderedDict[str, models.Job] = OrderedDict()
         self._templates_lock = threading.Lock()
         self.store.on_preempted = self._stop_preempted
         if executor is None:
@@ -620,11 +594,13 @@ class LocalBackend:
     def _job_parameters(self, record: JobRecord) -> models.Job:
         """A fresh Job holding the job's create parameters (read-only fields still unset).
 
-        A job's parameters never change, so the deserialized form is kept (a bounded LRU keyed
-        by row and job uuid) and each read gets a deep copy: listing a large experiment then
-        costs a copy per job rather than a full validation pass.
+        A job's parameters never change and its model is a function of their stored document
+        alone, so the deserialized form is kept in a bounded LRU keyed by that document (jobs
+        submitted with the same parameters, as helpers do from a loop, share one entry) and each
+        read gets a deep copy: listing a large experiment then costs a copy per job rather than
+        a full validation pass.
         """
-        key = (record.row_id, record.job_uuid)
+        key = record.parameters_json
         with self._templates_lock:
             template = self._job_templates.get(key)
             if template is not None:
@@ -635,7 +611,7 @@ class LocalBackend:
                 self._job_templates[key] = template
                 while len(self._job_templates) > JOB_TEMPLATE_CACHE_SIZE:
                     self._job_templates.popitem(last=False)
-        return _clone(template)
+        return clone(template)
 
     @staticmethod
     def _tool_type(parameters: models.JobCreateParameters) -> str:
