@@ -244,8 +244,9 @@ def run(settings: Settings) -> Iterator[Row]:
                 f"both sides decode what they read. Ours, mean per call: {per_call}." + shortfall,
                 if_missed=(
                     "The pager reads only the page it hands out (ten jobs, one `SELECT` by "
-                    "row id), so the cycle no longer grows with the experiment; what is left "
-                    "is the model layer. `create` validates and deep-copies the "
+                    "row id, after a snapshot of the experiment's row ids read as one JSON "
+                    "array), so the cycle hardly grows with the experiment; what is left "
+                    "is the model layer. `create` validates and copies the "
                     "`JobCreateParameters`, strips secrets and serializes them before the "
                     "`INSERT`; every read builds `Job` models (a clone of a cached template "
                     "plus the read-only fields) where the baseline decodes ten dicts. Closing "
