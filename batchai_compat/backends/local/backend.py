@@ -570,18 +570,22 @@ class LocalBackend:
         if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
             record = refresh(record)
         job = self._job_parameters(record)
-        job.id = ids.job_id(*record.workspace, record.experiment, record.name)
-        job.name = record.name
-        job.type = ids.resource_type("jobs")
-        job.job_output_directory_path_segment = record.output_path_segment
-        job.tool_type = models.ToolType(record.tool_type)
-        job.creation_time = to_datetime(record.creation_time)
-        job.provisioning_state = models.ProvisioningState(record.provisioning_state)
-        job.provisioning_state_transition_time = to_datetime(
-            record.provisioning_state_transition_time
+        # Values of the fields' own types, set without the per-assignment checks (a read sets
+        # these on every job it returns).
+        vars(job).update(
+            id=ids.job_id(*record.workspace, record.experiment, record.name),
+            name=record.name,
+            type=ids.resource_type("jobs"),
+            job_output_directory_path_segment=record.output_path_segment,
+            tool_type=models.ToolType(record.tool_type),
+            creation_time=to_datetime(record.creation_time),
+            provisioning_state=models.ProvisioningState(record.provisioning_state),
+            provisioning_state_transition_time=to_datetime(
+                record.provisioning_state_transition_time
+            ),
+            execution_state=models.ExecutionState(record.execution_state),
+            execution_state_transition_time=to_datetime(record.execution_state_transition_time),
         )
-        job.execution_state = models.ExecutionState(record.execution_state)
-        job.execution_state_transition_time = to_datetime(record.execution_state_transition_time)
         if record.start_time is not None or record.end_time is not None or record.errors:
             job.execution_info = models.JobPropertiesExecutionInfo.from_service(
                 start_time=to_datetime(record.start_time),
