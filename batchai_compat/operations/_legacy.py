@@ -113,6 +113,13 @@ def legacy_call_shape(
     def decorate(func: F) -> F:
         signature = inspect.signature(func)
         legacy_names = ("self", *names)
+        # A 1.0 call lacks workspace_name (and experiment_name): with at least as many positional
+        # arguments as 2.0.0 requires, the call is a 2.0.0 one and needs no binding.
+        required = sum(
+            1
+            for p in signature.parameters.values()
+            if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+        )
 
         def bind_legacy(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
             if len(args) > len(legacy_names):
@@ -133,6 +140,8 @@ def legacy_call_shape(
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if len(args) >= required:
+                return func(*args, **kwargs)
             try:
                 signature.bind(*args, **kwargs)
             except TypeError:
