@@ -144,7 +144,6 @@ def execute_run(
         mounted.mkdir(parents=True, exist_ok=True)
         base[f"AZUREML_DATAREFERENCE_{name}"] = str(mounted)
 
-    fake.set_run_status(resource_group, workspace, run_id, "Running")
     command = configuration["command"]
     if isinstance(command, str):
         command = shlex.split(command)
@@ -153,23 +152,29 @@ def execute_run(
     key = (resource_group, workspace, run_id)
     canceled = threading.Event()
     codes: dict[str, int] = {}
-    try:
-        started = [
-            (
-                json.dumps(extra, sort_keys=True),
-                extra,
-                subprocess.Popen(argv, cwd=work, env={**base, **extra}, start_new_session=True),
-            )
-            for extra in _processes(configuration)
-        ]
+    started: list[tuple[str, dict[str, str], subprocess.Popen[bytes]]] = []
+    starting = threading.Lock()
 
-        def stop() -> None:  # what the service does on cancel: the run's containers go away
+    def stop() -> None:  # what the service does on cancel: the run's containers go away
+        with starting:  # a cancel while the containers start stops those started, and the rest
             canceled.set()
             for _, _, process in started:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
 
-        fake.cancel_hooks[key] = stop
+    # The cancel hook is in place before the run shows Running: a client that cancels as soon
+    # as it sees the run running must stop it, however slowly its processes start.
+    fake.cancel_hooks[key] = stop
+    fake.set_run_status(resource_group, workspace, run_id, "Running")
+    try:
+        for extra in _processes(configuration):
+            with starting:
+                if canceled.is_set():
+                    break
+                process = subprocess.Popen(
+                    argv, cwd=work, env={**base, **extra}, start_new_session=True
+                )
+                started.append((json.dumps(extra, sort_keys=True), extra, process))
         for label, extra, process in started:
             if '"type": "ps"' not in extra.get("TF_CONFIG", ""):
                 codes[label] = process.wait(timeout=120)
