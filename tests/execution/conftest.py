@@ -5,11 +5,14 @@ started is still running (and stops it if it is, so one failure does not leak pr
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # execution_jobs.py, shared job parameters
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient

@@ -179,10 +179,12 @@ def test_a_test_session_leaves_no_supervisor_behind(tmp_path: Path):
 # -- cluster scale-down: node_deallocation_option ----------------------------------------------
 
 
-def _gated(home: Path) -> tuple[str, Path, Path]:
-    """A command that records each run, then waits for a gate file."""
+def _gated(home: Path, record: str = "echo run >> {runs}") -> tuple[str, Path, Path]:
+    """A command that records each run (``record``; ``{runs}`` names the runs file), then waits
+    for a gate file."""
     runs, gate = home / "runs.txt", home / "gate"
-    return f"echo run >> {runs}; while [ ! -e {gate} ]; do sleep 0.02; done", runs, gate
+    command = f"{record.format(runs=runs)}; while [ ! -e {gate} ]; do sleep 0.02; done"
+    return command, runs, gate
 
 
 def test_requeue_scale_down_puts_the_running_job_back_and_runs_it_again(
@@ -214,12 +216,11 @@ def test_a_requeued_run_starts_without_the_previous_runs_coordination_files(
 ):
     """The node runtimes' ``workers-done-<i>`` markers (which let a node stop its ps tasks) are
     per run: a rerun after a requeue must not find the first run's."""
-    runs, gate = batchai_home / "runs.txt", batchai_home / "gate"
     marker = workers_done_marker(SimpleNamespace(shared_job_temp="$AZ_BATCHAI_SHARED_JOB_TEMP"), 0)
-    command = (
-        f'if [ -e "{marker}" ]; then echo stale >> {runs}; else echo clean >> {runs}; fi; '
-        f'mkdir -p "$(dirname "{marker}")"; touch "{marker}"; '
-        f"while [ ! -e {gate} ]; do sleep 0.02; done"
+    command, runs, gate = _gated(
+        batchai_home,
+        f'if [ -e "{marker}" ]; then echo stale >> {{runs}}; else echo clean >> {{runs}}; fi; '
+        f'mkdir -p "$(dirname "{marker}")"; touch "{marker}"',
     )
     client.jobs.create(RG, WS, EXP, "job", custom(cluster.id, command)).result()
     wait_job(client, "job", ("running",))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 
 import requests
+from execution_jobs import job_on_share
 
 import batchai_compat.models as models
 from batchai_compat.backends.local import layout
@@ -59,20 +60,9 @@ def test_parameter_servers_outlive_the_workers_of_their_own_node(client, make_cl
     share.mkdir(parents=True)
     (share / "task.py").write_text(TASK)
     cluster = make_cluster(nodes=2)
-    params = models.JobCreateParameters(
-        cluster=models.ResourceId(id=cluster.id),
-        node_count=2,
-        std_out_err_path_prefix="$AZ_BATCHAI_JOB_MOUNT_ROOT/share",
-        mount_volumes=models.MountVolumes(
-            azure_file_shares=[
-                models.AzureFileShareReference(
-                    account_name="acct",
-                    azure_file_url="https://acct.file.core.windows.net/share",
-                    credentials=models.AzureStorageCredentialsInfo(account_key="a2V5"),
-                    relative_mount_path="share",
-                )
-            ]
-        ),
+    params = job_on_share(
+        cluster.id,
+        2,
         tensor_flow_settings=models.TensorFlowSettings(
             parameter_server_count=1,
             worker_count=2,

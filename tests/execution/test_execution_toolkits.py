@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from execution_jobs import job_on_share as job
 
 import batchai_compat.models as models
 from batchai_compat.backends.local import layout
@@ -26,25 +27,6 @@ RANK_SCRIPT = (
     "rank = os.environ.get('OMPI_COMM_WORLD_RANK', os.environ['AZ_BATCHAI_TASK_INDEX'])\n"
     "sys.stdout.write(f'rank {rank} args {\" \".join(sys.argv[1:])}\\n')\n"
 )
-
-
-def job(cluster_id: str, node_count: int, **toolkit: object) -> models.JobCreateParameters:
-    return models.JobCreateParameters(
-        cluster=models.ResourceId(id=cluster_id),
-        node_count=node_count,
-        std_out_err_path_prefix="$AZ_BATCHAI_JOB_MOUNT_ROOT/share",
-        mount_volumes=models.MountVolumes(
-            azure_file_shares=[
-                models.AzureFileShareReference(
-                    account_name="acct",
-                    azure_file_url="https://acct.file.core.windows.net/share",
-                    credentials=models.AzureStorageCredentialsInfo(account_key="a2V5"),
-                    relative_mount_path="share",
-                )
-            ]
-        ),
-        **toolkit,
-    )
 
 
 @pytest.fixture
