@@ -317,10 +317,16 @@ def _run(
     return result
 
 
+def coordination_dir(shared_job_temp: str | os.PathLike[str]) -> Path:
+    """Where the node runtimes of one run leave files for each other, in the job's shared temp
+    folder (a rerun of a requeued job starts without them)."""
+    return Path(shared_job_temp) / ".batchai_compat"
+
+
 def workers_done_marker(topology: Topology, node_index: int) -> Path:
     """The file node ``node_index`` writes once its required tasks all succeeded (only in jobs
-    with parameter servers), in the job's shared temp folder."""
-    return Path(topology.shared_job_temp) / ".batchai_compat" / f"workers-done-{node_index}"
+    with parameter servers), in the run's coordination folder."""
+    return coordination_dir(topology.shared_job_temp) / f"workers-done-{node_index}"
 
 
 def _serve_until_every_node_is_done(

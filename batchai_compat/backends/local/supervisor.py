@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
-from ...runtime.launcher import poll_interval
+from ...runtime.launcher import coordination_dir, poll_interval
 from ...runtime.spec import rest_to_snake
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
@@ -294,9 +294,9 @@ class Supervisor:
         self._nodes = []
         with contextlib.suppress(FileNotFoundError):
             self.files.nodes.unlink()
-        # The node runtimes' own coordination files (``workers-done-<i>``) belong to the run that
-        # was requeued; left behind, they would let the next run stop its ps tasks too early.
-        shutil.rmtree(self.files.run_dir / "shared" / ".batchai_compat", ignore_errors=True)
+        # The node runtimes' coordination files (``workers-done-<i>``) belong to the run that was
+        # requeued; left behind, they would let the next run stop its ps tasks too early.
+        shutil.rmtree(coordination_dir(self.files.run_dir / "shared"), ignore_errors=True)
 
     def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
         cluster = (
