@@ -259,7 +259,12 @@ if TYPE_CHECKING:  # static view of the lazily built classes
         request_id: str
 
         def __init__(
-            self, message: str, *, status_code: int = ..., code: str = ..., request_id: str | None = ...
+            self,
+            message: str,
+            *,
+            status_code: int = ...,
+            code: str = ...,
+            request_id: str | None = ...,
         ) -> None: ...
 
     class ResourceNotFoundError(CloudError): ...

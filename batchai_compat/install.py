@@ -143,18 +143,24 @@ class BatchAIAliasFinder(importlib.abc.MetaPathFinder):
             if importlib.util.find_spec(alias) is None:
                 return None  # e.g. a genuine-only submodule: ModuleNotFoundError as usual
             is_package = hasattr(importlib.import_module(alias), "__path__")
-            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(alias), is_package=is_package)
+            return importlib.machinery.ModuleSpec(
+                fullname, _AliasLoader(alias), is_package=is_package
+            )
         if fullname == _BLOB:
             real = self._find_elsewhere(fullname, path, target)
             if real is not None and real.loader is not None:
                 real.loader = _LegacyBlobNamesLoader(real.loader)
                 return real
-            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(_LEGACY_BLOB), is_package=True)
+            return importlib.machinery.ModuleSpec(
+                fullname, _AliasLoader(_LEGACY_BLOB), is_package=True
+            )
         if fullname in _NAMESPACES:
             real = self._find_elsewhere(fullname, path, target)
             if real is not None:
                 return real
-            return importlib.machinery.ModuleSpec(fullname, _EmptyNamespaceLoader(), is_package=True)
+            return importlib.machinery.ModuleSpec(
+                fullname, _EmptyNamespaceLoader(), is_package=True
+            )
         return None
 
 

@@ -24,7 +24,9 @@ from pathlib import Path
 from batchai_compat.storage._account import DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-AZURITE_MAIN = REPO_ROOT / ".tools" / "node_modules" / "azurite" / "dist" / "src" / "blob" / "main.js"
+AZURITE_MAIN = (
+    REPO_ROOT / ".tools" / "node_modules" / "azurite" / "dist" / "src" / "blob" / "main.js"
+)
 START_TIMEOUT_S = 30.0
 
 #: Azurite's well-known development storage account (public, documented by Microsoft).

@@ -54,6 +54,8 @@ def poll_interval(elapsed: float) -> float:
     Short jobs end promptly (a few ms of latency), long ones cost ~10 wake-ups a second.
     """
     return min(_LAST_POLL_SECONDS, _FIRST_POLL_SECONDS + elapsed * 0.01)
+
+
 _STOP_GRACE_SECONDS = 3.0
 
 

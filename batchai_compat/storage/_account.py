@@ -42,13 +42,17 @@ DEV_ACCOUNT_KEY = (
 _EMULATOR_BLOB = "http://127.0.0.1:10000"
 
 
-def select_implementation(storage: str | None, account: StorageAccount | None = None) -> Implementation:
+def select_implementation(
+    storage: str | None, account: StorageAccount | None = None
+) -> Implementation:
     """``"local"`` or ``"azure"``: ``storage=`` › ``$BATCHAI_COMPAT_STORAGE`` › endpoint › backend."""
     for source, value in (("storage", storage), (ENV_STORAGE, os.environ.get(ENV_STORAGE))):
         if value:
             normalized = value.strip().lower()
             if normalized not in _IMPLEMENTATIONS:
-                raise ValidationError(source, f"must be one of {', '.join(_IMPLEMENTATIONS)}", value)
+                raise ValidationError(
+                    source, f"must be one of {', '.join(_IMPLEMENTATIONS)}", value
+                )
             return "local" if normalized == "local" else "azure"
     if account is not None and account.explicit_endpoint:
         return "azure"
@@ -123,7 +127,9 @@ def resolve_account(
                 name = urlsplit(endpoint).netloc.split(".")[0]
         else:
             if not name:
-                raise ValidationError("connection_string", "must name AccountName or a service endpoint")
+                raise ValidationError(
+                    "connection_string", "must name AccountName or a service endpoint"
+                )
             scheme = settings.get("DefaultEndpointsProtocol", "https")
             suffix = settings.get("EndpointSuffix", "core.windows.net")
             endpoint = f"{scheme}://{name}.{service}.{suffix}"

@@ -109,7 +109,9 @@ def _service_client(client_class: Any, account: StorageAccount, transport: Any) 
     """A v12 ``BlobServiceClient`` / ``ShareServiceClient`` for ``account``."""
     if account.connection_string:
         return client_class.from_connection_string(account.connection_string, transport=transport)
-    return client_class(account_url=account.endpoint, credential=_credential(account), transport=transport)
+    return client_class(
+        account_url=account.endpoint, credential=_credential(account), transport=transport
+    )
 
 
 def _endpoint_of(service: Any) -> str:
@@ -140,7 +142,9 @@ def _found(call: Callable[[], object]) -> bool:
     return True
 
 
-def _download_into(download: Callable[..., Any], stream: IO[bytes], start: int | None, end: int | None) -> tuple[Any, int]:
+def _download_into(
+    download: Callable[..., Any], stream: IO[bytes], start: int | None, end: int | None
+) -> tuple[Any, int]:
     """Bytes ``start..end`` (inclusive) of a v12 ``download_blob`` / ``download_file`` into ``stream``.
 
     Returns the downloader (its ``properties`` describe the blob or file) and the bytes copied.
@@ -160,7 +164,16 @@ def _key_signed_sas(
 ) -> str:
     """A SAS for ``resource`` (container, blob, share or file path) signed with the account key."""
     key = _sas_signing_key(account)
-    return str(generate(account.name, *resource, account_key=key, permission=permission, expiry=expiry, start=start))
+    return str(
+        generate(
+            account.name,
+            *resource,
+            account_key=key,
+            permission=permission,
+            expiry=expiry,
+            start=start,
+        )
+    )
 
 
 def _v12_content_settings(module: Any, settings: ContentSettings | None) -> Any:
@@ -270,7 +283,9 @@ class AzureBlobStore:
         self._blob = _require("azure.storage.blob")
         self.account = account
         self._workers = max_concurrency or DEFAULT_CONCURRENCY
-        self._service = _service_client(self._blob.BlobServiceClient, account, _transport(self._workers + 4))
+        self._service = _service_client(
+            self._blob.BlobServiceClient, account, _transport(self._workers + 4)
+        )
         self._background: Background | None = None
         self._put_blob: PutBlob | None = None
         self._background_lock = threading.Lock()
@@ -320,10 +335,17 @@ class AzureBlobStore:
 
     # containers -------------------------------------------------------------------------------
     def create_container(
-        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+        self,
+        container: str,
+        metadata: dict[str, str] | None = None,
+        public_access: str | None = None,
     ) -> bool:
         self._settle()
-        return _created(lambda: self._service.create_container(container, metadata=metadata, public_access=public_access))
+        return _created(
+            lambda: self._service.create_container(
+                container, metadata=metadata, public_access=public_access
+            )
+        )
 
     def delete_container(self, container: str) -> bool:
         self._settle()
@@ -387,17 +409,29 @@ class AzureBlobStore:
         if payload is not None and len(payload) <= BACKGROUND_LIMIT:
             body = payload
             send = self._small_upload()
-            future = self._pool().submit(lambda: send(container, blob, body, content_settings, metadata))
+            future = self._pool().submit(
+                lambda: send(container, blob, body, content_settings, metadata)
+            )
             return PendingResourceProperties(future, self._pool())
         self._settle()
         if isinstance(data, Path):
             with open(data, "rb") as handle:
                 return self._upload(
-                    container, blob, handle, data.stat().st_size, content_settings, metadata, upload.max_connections
+                    container,
+                    blob,
+                    handle,
+                    data.stat().st_size,
+                    content_settings,
+                    metadata,
+                    upload.max_connections,
                 )
         if isinstance(data, bytes):
-            return self._upload(container, blob, data, len(data), content_settings, metadata, upload.max_connections)
-        return self._upload(container, blob, data, upload.count, content_settings, metadata, upload.max_connections)
+            return self._upload(
+                container, blob, data, len(data), content_settings, metadata, upload.max_connections
+            )
+        return self._upload(
+            container, blob, data, upload.count, content_settings, metadata, upload.max_connections
+        )
 
     def _legacy_blob(self, props: Any, name: str) -> Blob:
         legacy = _legacy_properties(BlobProperties(), props)
@@ -427,7 +461,9 @@ class AzureBlobStore:
     def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
         self._settle()
         client = self._service.get_container_client(container)
-        items = _call(lambda: list(client.list_blobs(name_starts_with=prefix or None, include=["metadata"])))
+        items = _call(
+            lambda: list(client.list_blobs(name_starts_with=prefix or None, include=["metadata"]))
+        )
         for item in items:
             yield self._legacy_blob(item, item.name)
 
@@ -440,11 +476,25 @@ class AzureBlobStore:
         return _endpoint_of(self._service)
 
     def blob_sas(
-        self, container: str, blob: str | None, permission: str, expiry: datetime, start: datetime | None
+        self,
+        container: str,
+        blob: str | None,
+        permission: str,
+        expiry: datetime,
+        start: datetime | None,
     ) -> str:
         if blob is None:
-            return _key_signed_sas(self._blob.generate_container_sas, self.account, (container,), permission, expiry, start)
-        return _key_signed_sas(self._blob.generate_blob_sas, self.account, (container, blob), permission, expiry, start)
+            return _key_signed_sas(
+                self._blob.generate_container_sas,
+                self.account,
+                (container,),
+                permission,
+                expiry,
+                start,
+            )
+        return _key_signed_sas(
+            self._blob.generate_blob_sas, self.account, (container, blob), permission, expiry, start
+        )
 
     def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
         self._settle()
@@ -472,7 +522,9 @@ class AzureFileStore:
         return f"{directory}/{name}" if directory else name
 
     # shares -----------------------------------------------------------------------------------
-    def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool:
+    def create_share(
+        self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None
+    ) -> bool:
         return _created(lambda: self._service.create_share(share, metadata=metadata, quota=quota))
 
     def delete_share(self, share: str) -> bool:
@@ -492,7 +544,9 @@ class AzureFileStore:
         return sorted(result, key=lambda s: s.name or "")
 
     # directories ------------------------------------------------------------------------------
-    def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool:
+    def create_directory(
+        self, share: str, directory: str, metadata: dict[str, str] | None = None
+    ) -> bool:
         client = self._service.get_share_client(share).get_directory_client(directory)
         return _created(lambda: client.create_directory(metadata=metadata))
 
@@ -540,7 +594,13 @@ class AzureFileStore:
         return File(name=name, props=legacy, metadata=dict(props.metadata or {}))
 
     def get_file(
-        self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
+        self,
+        share: str,
+        directory: str,
+        name: str,
+        stream: IO[bytes],
+        start: int | None,
+        end: int | None,
     ) -> File:
         downloader, copied = _download_into(
             self._file_client(share, directory, name).download_file, stream, start, end
@@ -549,9 +609,13 @@ class AzureFileStore:
         result.properties.content_length = copied
         return result
 
-    def list_directories_and_files(self, share: str, directory: str, prefix: str) -> Iterator[File | Directory]:
+    def list_directories_and_files(
+        self, share: str, directory: str, prefix: str
+    ) -> Iterator[File | Directory]:
         client = self._service.get_share_client(share).get_directory_client(directory)
-        items = _call(lambda: list(client.list_directories_and_files(name_starts_with=prefix or None)))
+        items = _call(
+            lambda: list(client.list_directories_and_files(name_starts_with=prefix or None))
+        )
         for item in sorted(items, key=lambda i: i["name"]):
             if item.get("is_directory"):
                 folder = Directory(item["name"])
@@ -570,13 +634,27 @@ class AzureFileStore:
 
     # URLs and SAS -----------------------------------------------------------------------------
     def file_sas(
-        self, share: str, path: str | None, permission: str, expiry: datetime, start: datetime | None
+        self,
+        share: str,
+        path: str | None,
+        permission: str,
+        expiry: datetime,
+        start: datetime | None,
     ) -> str:
         if path is None:
-            return _key_signed_sas(self._share.generate_share_sas, self.account, (share,), permission, expiry, start)
+            return _key_signed_sas(
+                self._share.generate_share_sas, self.account, (share,), permission, expiry, start
+            )
         return _key_signed_sas(
-            self._share.generate_file_sas, self.account, (share, path.split("/")), permission, expiry, start
+            self._share.generate_file_sas,
+            self.account,
+            (share, path.split("/")),
+            permission,
+            expiry,
+            start,
         )
 
     def file_url(self, share: str, path: str, sas_token: str | None) -> str:
-        return _with_sas(f"{_endpoint_of(self._service)}/{share}/{quote(path, safe='/~')}", sas_token)
+        return _with_sas(
+            f"{_endpoint_of(self._service)}/{share}/{quote(path, safe='/~')}", sas_token
+        )

@@ -258,7 +258,9 @@ class PutBlob:
                     fresh = True
                     if attempt == _RETRIES:
                         raise exceptions.cloud_error(
-                            503, "ServiceUnavailable", f"upload of {blob!r} failed: {type(err).__name__}"
+                            503,
+                            "ServiceUnavailable",
+                            f"upload of {blob!r} failed: {type(err).__name__}",
                         ) from None
                     if attempt:
                         time.sleep(0.2 * 2 ** (attempt - 1))

@@ -59,7 +59,9 @@ UNSIGNED = "unsigned"
 
 
 def _etag(stat: os.stat_result) -> str:
-    digest = hashlib.blake2b(f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}".encode(), digest_size=8)
+    digest = hashlib.blake2b(
+        f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}".encode(), digest_size=8
+    )
     return f'"0x{digest.hexdigest().upper()}"'
 
 
@@ -100,7 +102,9 @@ def _write_atomically(
     return target.stat()
 
 
-def _read_range(path: Path, stream: IO[bytes], start: int | None, end: int | None) -> tuple[int, int, str | None]:
+def _read_range(
+    path: Path, stream: IO[bytes], start: int | None, end: int | None
+) -> tuple[int, int, str | None]:
     """Copy bytes ``start..end`` (inclusive) of ``path`` into ``stream``: (copied, size, range)."""
     with open(path, "rb") as src:
         size = os.fstat(src.fileno()).st_size
@@ -111,7 +115,9 @@ def _read_range(path: Path, stream: IO[bytes], start: int | None, end: int | Non
         last = size - 1 if end is None else min(end, size - 1)
         if first >= size or last < first:
             raise exceptions.cloud_error(
-                416, "InvalidRange", f"The range specified is invalid for the current size of the resource ({size} bytes)."
+                416,
+                "InvalidRange",
+                f"The range specified is invalid for the current size of the resource ({size} bytes).",
             )
         src.seek(first)
         remaining = last - first + 1
@@ -177,23 +183,33 @@ class _PropertyStore:
             return
         record = {
             "etag": etag,
-            "content_settings": {k: v for k, v in vars(settings).items() if v is not None} if settings else {},
+            "content_settings": {k: v for k, v in vars(settings).items() if v is not None}
+            if settings
+            else {},
             "metadata": dict(metadata or {}),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, self._incoming, json.dumps(record).encode(), None)
 
-    def load(self, container: str, name: str, etag: str) -> tuple[ContentSettings | None, dict[str, str]]:
+    def load(
+        self, container: str, name: str, etag: str
+    ) -> tuple[ContentSettings | None, dict[str, str]]:
         try:
             record = json.loads(self._path(container, name).read_bytes())
         except (OSError, ValueError):
             return None, {}
         if not isinstance(record, dict) or record.get("etag") != etag:
             return None, {}
-        return ContentSettings(**record.get("content_settings", {})), dict(record.get("metadata", {}))
+        return ContentSettings(**record.get("content_settings", {})), dict(
+            record.get("metadata", {})
+        )
 
     def describe(
-        self, props: BlobProperties | FileProperties, container: str, name: str, stat: os.stat_result
+        self,
+        props: BlobProperties | FileProperties,
+        container: str,
+        name: str,
+        stat: os.stat_result,
     ) -> dict[str, str]:
         """Fill ``props`` of the blob or file ``name`` from its ``stat`` and saved settings; its metadata."""
         props.content_length = stat.st_size
@@ -216,7 +232,9 @@ class _PropertyStore:
         shutil.rmtree(self._root / container, ignore_errors=True)
 
 
-def _sas_query(kind: str, permission: str, expiry: datetime, start: datetime | None, token: str) -> str:
+def _sas_query(
+    kind: str, permission: str, expiry: datetime, start: datetime | None, token: str
+) -> str:
     fields = [("sr", kind), ("sp", permission), ("se", sas_time_text(expiry))]
     if start is not None:
         fields.append(("st", sas_time_text(start)))
@@ -240,7 +258,9 @@ def _token_of(sas_token: str | None, root: Path) -> str:
     return values[0]
 
 
-def _sign(root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None) -> str:
+def _sign(
+    root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None
+) -> str:
     from ..backends.local.fileserver import default_server
 
     server = default_server()
@@ -349,7 +369,10 @@ class LocalBlobStore:
 
     # containers -------------------------------------------------------------------------------
     def create_container(
-        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+        self,
+        container: str,
+        metadata: dict[str, str] | None = None,
+        public_access: str | None = None,
     ) -> bool:
         return self._containers.create(container)
 
@@ -368,8 +391,14 @@ class LocalBlobStore:
         return containers
 
     # blobs ------------------------------------------------------------------------------------
-    def _blob_path(self, container: str, blob: str, must_exist_container: bool = True) -> tuple[Path, Path]:
-        folder = self._containers.existing(container) if must_exist_container else self._containers.path(container)
+    def _blob_path(
+        self, container: str, blob: str, must_exist_container: bool = True
+    ) -> tuple[Path, Path]:
+        folder = (
+            self._containers.existing(container)
+            if must_exist_container
+            else self._containers.path(container)
+        )
         _segments(blob, "blob_name")
         return folder, layout.resolve_inside(folder, blob)
 
@@ -397,7 +426,9 @@ class LocalBlobStore:
                 code="BlobPathConflict",
             )
         stat = _write_atomically(path, self._containers.incoming, upload.data, upload.count)
-        self._properties.save(container, blob, _etag(stat), upload.content_settings, upload.metadata)
+        self._properties.save(
+            container, blob, _etag(stat), upload.content_settings, upload.metadata
+        )
         result = ResourceProperties()
         result.etag = _etag(stat)
         result.last_modified = _modified(stat)
@@ -463,7 +494,12 @@ class LocalBlobStore:
 
     # URLs and SAS -----------------------------------------------------------------------------
     def blob_sas(
-        self, container: str, blob: str | None, permission: str, expiry: datetime, start: datetime | None
+        self,
+        container: str,
+        blob: str | None,
+        permission: str,
+        expiry: datetime,
+        start: datetime | None,
     ) -> str:
         folder = self._containers.path(container)
         token = _sign(folder, blob, permission, expiry, start)
@@ -505,7 +541,9 @@ class LocalFileStore:
         return path
 
     # shares -----------------------------------------------------------------------------------
-    def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool:
+    def create_share(
+        self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None
+    ) -> bool:
         return self._shares.create(share)
 
     def delete_share(self, share: str) -> bool:
@@ -523,7 +561,9 @@ class LocalFileStore:
         return shares
 
     # directories ------------------------------------------------------------------------------
-    def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool:
+    def create_directory(
+        self, share: str, directory: str, metadata: dict[str, str] | None = None
+    ) -> bool:
         path = self._directory(share, directory)
         if not path.parent.is_dir():
             raise exceptions.ResourceNotFoundError(
@@ -534,7 +574,9 @@ class LocalFileStore:
         except FileExistsError:
             if not path.is_dir():
                 raise exceptions.ResourceExistsError(
-                    "The specified resource name is used by a file.", status_code=409, code="ResourceAlreadyExists"
+                    "The specified resource name is used by a file.",
+                    status_code=409,
+                    code="ResourceAlreadyExists",
                 ) from None
             return False
         return True
@@ -568,10 +610,14 @@ class LocalFileStore:
         target = self._existing_directory(share, directory) / name
         if target.is_dir():
             raise exceptions.ConflictError(
-                "The specified resource name is used by a directory.", status_code=409, code="ResourceTypeMismatch"
+                "The specified resource name is used by a directory.",
+                status_code=409,
+                code="ResourceTypeMismatch",
             )
         stat = _write_atomically(target, self._shares.incoming, upload.data, upload.count)
-        self._properties.save(share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata)
+        self._properties.save(
+            share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata
+        )
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:
         props = FileProperties()
@@ -587,7 +633,13 @@ class LocalFileStore:
         return path
 
     def get_file(
-        self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
+        self,
+        share: str,
+        directory: str,
+        name: str,
+        stream: IO[bytes],
+        start: int | None,
+        end: int | None,
     ) -> File:
         path = self._existing_file(share, directory, name)
         stat = path.stat()
@@ -597,7 +649,9 @@ class LocalFileStore:
         result.properties.content_range = content_range
         return result
 
-    def list_directories_and_files(self, share: str, directory: str, prefix: str) -> Iterator[File | Directory]:
+    def list_directories_and_files(
+        self, share: str, directory: str, prefix: str
+    ) -> Iterator[File | Directory]:
         folder = self._existing_directory(share, directory)
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             if not entry.name.startswith(prefix):
@@ -616,7 +670,12 @@ class LocalFileStore:
 
     # URLs and SAS -----------------------------------------------------------------------------
     def file_sas(
-        self, share: str, path: str | None, permission: str, expiry: datetime, start: datetime | None
+        self,
+        share: str,
+        path: str | None,
+        permission: str,
+        expiry: datetime,
+        start: datetime | None,
     ) -> str:
         token = _sign(self._shares.path(share), path, permission, expiry, start)
         return _sas_query("f" if path is not None else "s", permission, expiry, start, token)

@@ -91,7 +91,10 @@ class Container:
     """A blob container as ``list_containers`` yields it."""
 
     def __init__(
-        self, name: str | None = None, props: ContainerProperties | None = None, metadata: dict[str, str] | None = None
+        self,
+        name: str | None = None,
+        props: ContainerProperties | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.properties = props or ContainerProperties()
@@ -371,7 +374,10 @@ class Directory:
     """A directory entry of ``list_directories_and_files`` (``name`` is the entry's own name)."""
 
     def __init__(
-        self, name: str | None = None, props: DirectoryProperties | None = None, metadata: dict[str, str] | None = None
+        self,
+        name: str | None = None,
+        props: DirectoryProperties | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.properties = props or DirectoryProperties()
@@ -441,7 +447,9 @@ class ListGenerator(Generic[T]):
         return f"ListGenerator({len(self.items)} items, next_marker={self.next_marker!r})"
 
 
-def page(items: Iterable[Any], num_results: int | None, marker: str | None = None) -> ListGenerator[Any]:
+def page(
+    items: Iterable[Any], num_results: int | None, marker: str | None = None
+) -> ListGenerator[Any]:
     """The first ``num_results`` of ``items`` (sorted by name) from ``marker`` on, with ``next_marker`` when cut."""
     listed = [item for item in items if marker is None or (item.name or "") >= marker]
     if num_results is None or len(listed) <= num_results:

@@ -107,7 +107,8 @@ def byte_range(start: Any, end: Any) -> None:
 def metadata(value: Any) -> None:
     """User metadata: a dict of str to str (or None)."""
     if value is not None and not (
-        isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
         raise ValidationError("metadata", "must be a dict of str to str", value)
 

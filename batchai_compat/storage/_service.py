@@ -89,7 +89,9 @@ class LegacyService(Generic[StoreT]):
         return self._store.kind
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(account_name={self.account_name!r}, storage={self.storage!r})"
+        return (
+            f"{type(self).__name__}(account_name={self.account_name!r}, storage={self.storage!r})"
+        )
 
     # lifecycle --------------------------------------------------------------------------------
     def close(self) -> None:
@@ -151,7 +153,9 @@ def sas_grant(
 ) -> tuple[str, datetime, datetime | None]:
     """``(permission, expiry, start)`` of an ad-hoc SAS; stored access policies are refused."""
     if policy_id is not None:
-        raise ValidationError("id", "stored access policies are not supported; pass permission and expiry")
+        raise ValidationError(
+            "id", "stored access policies are not supported; pass permission and expiry"
+        )
     if permission is None or not str(permission):
         raise ValidationError("permission", f"is required (e.g. {permissions_class}.READ or 'r')")
     expiry_time = _names.sas_time(expiry, "expiry")

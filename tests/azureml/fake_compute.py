@@ -119,7 +119,11 @@ def execute_run(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(fake.uploads[blob])
 
-    secrets = {name: value for (rg, ws, name), value in fake.secrets.items() if (rg, ws) == (resource_group, workspace)}
+    secrets = {
+        name: value
+        for (rg, ws, name), value in fake.secrets.items()
+        if (rg, ws) == (resource_group, workspace)
+    }
     server = _secret_server(secrets)
     base = {
         "PATH": os.environ["PATH"],

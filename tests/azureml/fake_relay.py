@@ -41,7 +41,11 @@ def serve(fake: Any) -> Iterator[str]:
             status, headers, body = fake._dispatch(_Request(envelope))
             data = body if isinstance(body, bytes) else str(body or "").encode()
             answer = json.dumps(
-                {"status": status, "headers": dict(headers), "body": base64.b64encode(data).decode()}
+                {
+                    "status": status,
+                    "headers": dict(headers),
+                    "body": base64.b64encode(data).decode(),
+                }
             ).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(answer)))
@@ -102,7 +106,9 @@ def install_in_child() -> None:
         host, port = relay.rsplit(":", 1)
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
         try:
-            connection.request("POST", "/", json.dumps(envelope), {"Content-Type": "application/json"})
+            connection.request(
+                "POST", "/", json.dumps(envelope), {"Content-Type": "application/json"}
+            )
             answer = json.loads(connection.getresponse().read())
         finally:
             connection.close()
@@ -110,6 +116,7 @@ def install_in_child() -> None:
 
     mock = responses.RequestsMock(assert_all_requests_are_fired=False)
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
-        mock.add_callback(method, re.compile(r"https?://.*"), callback=forward,
-                          content_type="application/json")
+        mock.add_callback(
+            method, re.compile(r"https?://.*"), callback=forward, content_type="application/json"
+        )
     mock.start()  # for the life of the process

@@ -102,7 +102,9 @@ def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], s
     return status, {}, json.dumps(body)
 
 
-def _ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+def _ok(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], str]:
     return status, dict(headers or {}), json.dumps(body)
 
 
@@ -203,7 +205,9 @@ class FakeAzureML:
     # ------------------------------------------------------------------ setup helpers
 
     def add_workspace(self, resource_group: str, name: str, location: str | None = None) -> None:
-        self._put_resource_group(None, {"rg": resource_group}, {}, {"location": location or self.location})
+        self._put_resource_group(
+            None, {"rg": resource_group}, {}, {"location": location or self.location}
+        )
         self._create_workspace(resource_group, name, location)
 
     def _create_workspace(self, rg: str, name: str, location: str | None, tags: Any = None) -> None:
@@ -229,7 +233,9 @@ class FakeAzureML:
                 "isSas": False,
                 "blobCacheTimeout": 0,
                 "areWorkspaceManagedIdentitiesAllowed": False,
-                "serviceDataAccessAuthIdentity": "None" if keyed else "WorkspaceSystemAssignedIdentity",
+                "serviceDataAccessAuthIdentity": "None"
+                if keyed
+                else "WorkspaceSystemAssignedIdentity",
             }
             self.datastores[(rg, name, store)] = {
                 "name": store,
@@ -240,7 +246,9 @@ class FakeAzureML:
                 "azureStorageSection": section,
             }
 
-    def _workspace_body(self, rg: str, name: str, location: str | None, tags: Any = None) -> dict[str, Any]:
+    def _workspace_body(
+        self, rg: str, name: str, location: str | None, tags: Any = None
+    ) -> dict[str, Any]:
         sub = self.subscription
         base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers"
         return {
@@ -276,12 +284,16 @@ class FakeAzureML:
             run.started = run.started or _now()
             run.ended = _now()
 
-    def add_run_file(self, resource_group: str, workspace: str, run_id: str, path: str, data: bytes) -> None:
+    def add_run_file(
+        self, resource_group: str, workspace: str, run_id: str, path: str, data: bytes
+    ) -> None:
         run = self._find_run(resource_group, workspace, run_id)
         assert run is not None, run_id
         run.put_file(path, data)
 
-    def set_compute_nodes(self, resource_group: str, workspace: str, name: str, current: int) -> None:
+    def set_compute_nodes(
+        self, resource_group: str, workspace: str, name: str, current: int
+    ) -> None:
         compute = self.computes[(resource_group, workspace, name)]
         compute["properties"]["properties"]["currentNodeCount"] = current
         compute["properties"]["properties"]["nodeStateCounts"]["idleNodeCount"] = current
@@ -309,8 +321,12 @@ class FakeAzureML:
 
     def install(self, mock: responses.RequestsMock) -> None:
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
-            mock.add_callback(method, re.compile(r"https?://.*"), callback=self._dispatch,
-                              content_type="application/json")
+            mock.add_callback(
+                method,
+                re.compile(r"https?://.*"),
+                callback=self._dispatch,
+                content_type="application/json",
+            )
 
     def _dispatch(self, request: Any) -> tuple[int, dict[str, str], Any]:
         method = request.method
@@ -348,23 +364,71 @@ class FakeAzureML:
     def _routes(self) -> list[tuple[str, str, Any]]:
         return [
             ("POST", r"/[^/]+/oauth2(/v2\.0)?/token", self._aad_token),
-            ("GET", r"/(?P<tenant>[^/]+)(?:/v2\.0)?/\.well-known/openid-configuration", self._openid_configuration),
+            (
+                "GET",
+                r"/(?P<tenant>[^/]+)(?:/v2\.0)?/\.well-known/openid-configuration",
+                self._openid_configuration,
+            ),
             ("GET", r"/common/discovery/instance", self._instance_discovery),
             ("GET", r"/subscriptions", self._list_subscriptions),
-            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
-            ("GET", r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces", self._list_workspaces),
-            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices", self._provider),
-            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/?", self._list_deployments),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces",
+                self._list_workspaces,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices/workspaces",
+                self._list_workspaces,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/providers/Microsoft\.MachineLearningServices",
+                self._provider,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/?",
+                self._list_deployments,
+            ),
             ("GET", r"/subscriptions/[^/]+/resources", self._list_resources),
-            ("PUT", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._put_deployment),
-            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._get_deployment),
-            ("GET", r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)/operationStatuses/.*", self._deployment_status),
+            (
+                "PUT",
+                r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)",
+                self._put_deployment,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)",
+                self._get_deployment,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)/operationStatuses/.*",
+                self._deployment_status,
+            ),
             ("GET", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)", self._get_resource_group),
-            ("HEAD", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)", self._get_resource_group),
+            (
+                "HEAD",
+                r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)",
+                self._get_resource_group,
+            ),
             ("PUT", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)", self._put_resource_group),
-            ("PUT", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._put_deployment),
-            ("GET", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)", self._get_deployment),
-            ("GET", r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)/operationStatuses/.*", self._deployment_status),
+            (
+                "PUT",
+                r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)",
+                self._put_deployment,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)",
+                self._get_deployment,
+            ),
+            (
+                "GET",
+                r"/subscriptions/[^/]+/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)/operationStatuses/.*",
+                self._deployment_status,
+            ),
             ("GET", _WS, self._get_workspace),
             ("DELETE", _WS, self._delete_workspace),
             ("PATCH", _WS, self._patch_workspace),
@@ -380,49 +444,147 @@ class FakeAzureML:
             ("GET", r"/operations/(?P<op>[^/]+)", self._operation),
             # datastores
             ("GET", r"/datastore/v1\.0" + _WS + r"/datastores", self._list_datastores),
-            ("GET", r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)", self._get_datastore),
+            (
+                "GET",
+                r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)",
+                self._get_datastore,
+            ),
             ("GET", r"/datastore/v1\.0" + _WS + r"/default", self._get_default_datastore),
             ("POST", r"/datastore/v1\.0" + _WS + r"/datastores", self._create_datastore),
-            ("PUT", r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)", self._create_datastore),
+            (
+                "PUT",
+                r"/datastore/v1\.0" + _WS + r"/datastores/(?P<name>[^/]+)",
+                self._create_datastore,
+            ),
             # Key Vault secrets through the credential service
             ("PUT", r"/credential/v2\.0" + _WS + r"/secrets:putbatch", self._put_secrets),
             ("POST", r"/credential/v2\.0" + _WS + r"/secrets:putbatch", self._put_secrets),
             ("PUT", r"/credential/v2\.0" + _WS + r"/secrets", self._put_secret),
             ("POST", r"/credential/v2\.0" + _WS + r"/secrets", self._put_secret),
             ("GET", r"/credential/v2\.0" + _WS + r"/secrets/(?P<name>[^/]+)", self._get_secret),
-            ("DELETE", r"/credential/v2\.0" + _WS + r"/secrets/(?P<name>[^/]+)", self._delete_secret),
+            (
+                "DELETE",
+                r"/credential/v2\.0" + _WS + r"/secrets/(?P<name>[^/]+)",
+                self._delete_secret,
+            ),
             # experiments
             ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)", self._get_experiment),
-            ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)", self._create_experiment),
+            (
+                "POST",
+                r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)",
+                self._create_experiment,
+            ),
             ("POST", r"/history/v1\.0" + _WS + r"/experiments:query", self._query_experiments),
-            ("PATCH", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)", self._patch_experiment),
+            (
+                "PATCH",
+                r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)",
+                self._patch_experiment,
+            ),
             # snapshots
             ("GET", r"/content/v1\.0" + _WS + r"/snapshots/latest/metadata", self._latest_snapshot),
             ("POST", r"/content/v2\.0" + _WS + r"/snapshots/getblob", self._snapshot_blob_urls),
             ("PUT", r"/snapshotblobs/(?P<path>.+)", self._put_blob),
-            ("GET", r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)", self._download_artifact),
-            ("HEAD", r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)", self._artifact_properties),
+            (
+                "GET",
+                r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)",
+                self._download_artifact,
+            ),
+            (
+                "HEAD",
+                r"/azureml/ExperimentRun/(?P<container>[^/]+)/(?P<path>.+)",
+                self._artifact_properties,
+            ),
             ("GET", r"/" + ARTIFACT_CONTAINER, self._list_artifact_blobs),
             ("HEAD", r"/snapshotblobs/(?P<path>.+)", self._head_blob),
-            ("POST", r"/content/v2\.0" + _WS + r"/snapshots/(?P<sid>[0-9a-f-]{36})", self._create_snapshot),
+            (
+                "POST",
+                r"/content/v2\.0" + _WS + r"/snapshots/(?P<sid>[0-9a-f-]{36})",
+                self._create_snapshot,
+            ),
             # runs
-            ("POST", r"/execution/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/snapshotrun", self._start_run),
-            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)", self._get_run),
-            ("GET", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs/(?P<run>[^/]+)", self._get_run),
-            ("PATCH", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs/(?P<run>[^/]+)", self._patch_run),
-            ("POST", r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs:query", self._query_runs),
-            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/details", self._get_run_details),
-            ("PATCH", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)", self._patch_run),
-            ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs:query", self._query_runs),
+            (
+                "POST",
+                r"/execution/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/snapshotrun",
+                self._start_run,
+            ),
+            (
+                "GET",
+                r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)",
+                self._get_run,
+            ),
+            (
+                "GET",
+                r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs/(?P<run>[^/]+)",
+                self._get_run,
+            ),
+            (
+                "PATCH",
+                r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs/(?P<run>[^/]+)",
+                self._patch_run,
+            ),
+            (
+                "POST",
+                r"/history/v1\.0" + _WS + r"/experimentids/(?P<eid>[^/]+)/runs:query",
+                self._query_runs,
+            ),
+            (
+                "GET",
+                r"/history/v1\.0"
+                + _WS
+                + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/details",
+                self._get_run_details,
+            ),
+            (
+                "PATCH",
+                r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)",
+                self._patch_run,
+            ),
+            (
+                "POST",
+                r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs:query",
+                self._query_runs,
+            ),
             ("POST", r"/history/v1\.0" + _WS + r"/runs/(?P<run>[^/]+)", self._patch_run_by_id),
             ("PATCH", r"/history/v1\.0" + _WS + r"/runs/(?P<run>[^/]+)", self._patch_run_by_id),
-            ("POST", r"/execution/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runId/(?P<run>[^/]+)/cancel", self._cancel_run),
+            (
+                "POST",
+                r"/execution/v1\.0"
+                + _WS
+                + r"/experiments/(?P<exp>[^/]+)/runId/(?P<run>[^/]+)/cancel",
+                self._cancel_run,
+            ),
             # artifacts
-            ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/prefix/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)(?:/(?P<prefix>.*))?", self._list_sas),
-            ("POST", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/events", self._run_event),
-            ("GET", r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/metricsingest/wait", self._run_event),
-            ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)", self._list_artifacts),
-            ("GET", r"/artifact/v2\.0" + _WS + r"/artifacts/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)/(?P<path>.+)", self._content_info),
+            (
+                "GET",
+                r"/artifact/v2\.0"
+                + _WS
+                + r"/artifacts/prefix/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)(?:/(?P<prefix>.*))?",
+                self._list_sas,
+            ),
+            (
+                "POST",
+                r"/history/v1\.0" + _WS + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/events",
+                self._run_event,
+            ),
+            (
+                "GET",
+                r"/history/v1\.0"
+                + _WS
+                + r"/experiments/(?P<exp>[^/]+)/runs/(?P<run>[^/]+)/metricsingest/wait",
+                self._run_event,
+            ),
+            (
+                "GET",
+                r"/artifact/v2\.0" + _WS + r"/artifacts/(?P<origin>[^/]+)/(?P<container>[^/]+)",
+                self._list_artifacts,
+            ),
+            (
+                "GET",
+                r"/artifact/v2\.0"
+                + _WS
+                + r"/artifacts/contentinfo/(?P<origin>[^/]+)/(?P<container>[^/]+)/(?P<path>.+)",
+                self._content_info,
+            ),
         ]
 
     # ------------------------------------------------------------------ Azure Storage
@@ -435,43 +597,83 @@ class FakeAzureML:
 
     def _aad_token(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         token = fake_jwt()
-        return _ok({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
-                    "expires_on": int(time.time()) + 3600, "access_token": token,
-                    "resource": "https://management.core.windows.net/"})
+        return _ok(
+            {
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "ext_expires_in": 3600,
+                "expires_on": int(time.time()) + 3600,
+                "access_token": token,
+                "resource": "https://management.core.windows.net/",
+            }
+        )
 
     def _openid_configuration(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         base = f"https://login.microsoftonline.com/{match['tenant']}"
-        return _ok({
-            "token_endpoint": f"{base}/oauth2/v2.0/token",
-            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-            "issuer": f"{base}/v2.0",
-            "tenant_region_scope": "NA",
-        })
+        return _ok(
+            {
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                "issuer": f"{base}/v2.0",
+                "tenant_region_scope": "NA",
+            }
+        )
 
     def _instance_discovery(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        return _ok({
-            "tenant_discovery_endpoint": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
-            "api-version": "1.1",
-            "metadata": [{"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
-                          "aliases": ["login.microsoftonline.com", "login.windows.net"]}],
-        })
+        return _ok(
+            {
+                "tenant_discovery_endpoint": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
+                "api-version": "1.1",
+                "metadata": [
+                    {
+                        "preferred_network": "login.microsoftonline.com",
+                        "preferred_cache": "login.windows.net",
+                        "aliases": ["login.microsoftonline.com", "login.windows.net"],
+                    }
+                ],
+            }
+        )
 
     def _list_subscriptions(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        return _ok({"value": [{"id": f"/subscriptions/{self.subscription}",
-                               "subscriptionId": self.subscription, "displayName": "fake",
-                               "state": "Enabled", "tenantId": TENANT}]})
+        return _ok(
+            {
+                "value": [
+                    {
+                        "id": f"/subscriptions/{self.subscription}",
+                        "subscriptionId": self.subscription,
+                        "displayName": "fake",
+                        "state": "Enabled",
+                        "tenantId": TENANT,
+                    }
+                ]
+            }
+        )
 
     def _list_workspaces(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         rg = re.search(r"/resourceGroups/([^/]+)/", unquote(urlsplit(request.url).path))
-        items = [w for (r, _), w in self.workspaces.items() if rg is None or r.lower() == rg.group(1).lower()]
+        items = [
+            w
+            for (r, _), w in self.workspaces.items()
+            if rg is None or r.lower() == rg.group(1).lower()
+        ]
         return _ok({"value": items})
 
     def _provider(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        return _ok({"id": f"/subscriptions/{self.subscription}/providers/Microsoft.MachineLearningServices",
-                    "namespace": "Microsoft.MachineLearningServices", "registrationState": "Registered",
-                    "resourceTypes": [{"resourceType": "workspaces", "locations": list(REGIONS),
-                                       "apiVersions": ["2022-05-01"]}]})
+        return _ok(
+            {
+                "id": f"/subscriptions/{self.subscription}/providers/Microsoft.MachineLearningServices",
+                "namespace": "Microsoft.MachineLearningServices",
+                "registrationState": "Registered",
+                "resourceTypes": [
+                    {
+                        "resourceType": "workspaces",
+                        "locations": list(REGIONS),
+                        "apiVersions": ["2022-05-01"],
+                    }
+                ],
+            }
+        )
 
     def _get_resource_group(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         if match["rg"] not in self.resource_groups:
@@ -480,8 +682,10 @@ class FakeAzureML:
 
     def _put_resource_group(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         self.resource_groups[match["rg"]] = {
-            "id": f"/subscriptions/{self.subscription}/resourceGroups/{match['rg']}", "name": match["rg"],
-            "location": (body or {}).get("location", self.location), "properties": {"provisioningState": "Succeeded"},
+            "id": f"/subscriptions/{self.subscription}/resourceGroups/{match['rg']}",
+            "name": match["rg"],
+            "location": (body or {}).get("location", self.location),
+            "properties": {"provisioningState": "Succeeded"},
         }
         return _ok(self.resource_groups[match["rg"]], 201)
 
@@ -496,10 +700,13 @@ class FakeAzureML:
         scope = f"/resourceGroups/{match['rg']}" if "rg" in match.groupdict() else ""
         deployment = {
             "id": f"/subscriptions/{self.subscription}{scope}/providers/"
-                  f"Microsoft.Resources/deployments/{match['name']}",
+            f"Microsoft.Resources/deployments/{match['name']}",
             "name": match["name"],
-            "properties": {"provisioningState": "Succeeded", "mode": "Incremental",
-                           "templateHash": str(len(json.dumps(template)))},
+            "properties": {
+                "provisioningState": "Succeeded",
+                "mode": "Incremental",
+                "templateHash": str(len(json.dumps(template))),
+            },
         }
         self.deployments[match["name"]] = deployment
         return _ok(deployment, 201)
@@ -544,8 +751,18 @@ class FakeAzureML:
         return 200, {}, ""
 
     def _discovery(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        services = ("api", "catalog", "experimentation", "gallery", "history", "hyperdrive",
-                    "labeling", "modelmanagement", "pipelines", "studio")
+        services = (
+            "api",
+            "catalog",
+            "experimentation",
+            "gallery",
+            "history",
+            "hyperdrive",
+            "labeling",
+            "modelmanagement",
+            "pipelines",
+            "studio",
+        )
         return _ok({name: REGION for name in services})
 
     # ------------------------------------------------------------------ computes
@@ -554,7 +771,9 @@ class FakeAzureML:
         return match["rg"], match["ws"], match["name"]
 
     def _list_computes(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        items = [c for (r, w, _), c in self.computes.items() if (r, w) == (match["rg"], match["ws"])]
+        items = [
+            c for (r, w, _), c in self.computes.items() if (r, w) == (match["rg"], match["ws"])
+        ]
         return _ok({"value": items})
 
     def _get_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
@@ -572,26 +791,37 @@ class FakeAzureML:
         props = body["properties"]
         inner = copy.deepcopy(props.get("properties") or {})
         credentials = inner.pop("userAccountCredentials", None) or {}
-        scale = inner.get("scaleSettings") or {"minNodeCount": 0, "maxNodeCount": 4,
-                                                 "nodeIdleTimeBeforeScaleDown": "PT1800S"}
+        scale = inner.get("scaleSettings") or {
+            "minNodeCount": 0,
+            "maxNodeCount": 4,
+            "nodeIdleTimeBeforeScaleDown": "PT1800S",
+        }
         nodes = scale["minNodeCount"]
         inner.update(
             {
                 "scaleSettings": scale,
                 # the real service never returns secrets
-                "userAccountCredentials": {"adminUserName": credentials.get("adminUserName"),
-                                           "adminUserSshPublicKey": None,
-                                           "adminUserPassword": None}
-                if credentials else None,
+                "userAccountCredentials": {
+                    "adminUserName": credentials.get("adminUserName"),
+                    "adminUserSshPublicKey": None,
+                    "adminUserPassword": None,
+                }
+                if credentials
+                else None,
                 "subnet": inner.get("subnet"),
                 "allocationState": "Steady",
                 "allocationStateTransitionTime": _now(),
                 "currentNodeCount": nodes,
                 "targetNodeCount": nodes,
                 "errors": None,
-                "nodeStateCounts": {"idleNodeCount": nodes, "runningNodeCount": 0,
-                                    "preparingNodeCount": 0, "unusableNodeCount": 0,
-                                    "leavingNodeCount": 0, "preemptedNodeCount": 0},
+                "nodeStateCounts": {
+                    "idleNodeCount": nodes,
+                    "runningNodeCount": 0,
+                    "preparingNodeCount": 0,
+                    "unusableNodeCount": 0,
+                    "leavingNodeCount": 0,
+                    "preemptedNodeCount": 0,
+                },
             }
         )
         if inner.get("userAccountCredentials") is None:
@@ -651,15 +881,20 @@ class FakeAzureML:
         busy = [
             run_id
             for (r, w, run_id), run in self.runs.items()
-            if (r, w) == (match["rg"], match["ws"]) and run.status == "Running"
+            if (r, w) == (match["rg"], match["ws"])
+            and run.status == "Running"
             and (run.definition.get("Configuration") or {}).get("target") == match["name"]
             for _ in range(int((run.definition.get("Configuration") or {}).get("nodeCount") or 1))
         ]
         nodes = [
-            {"nodeId": f"tvm-{i}", "privateIpAddress": f"10.0.0.{4 + i}",
-             "publicIpAddress": f"20.0.0.{4 + i}", "port": 50000 + i,
-             "nodeState": "running" if i < len(busy) else "idle",
-             "runId": busy[i] if i < len(busy) else None}
+            {
+                "nodeId": f"tvm-{i}",
+                "privateIpAddress": f"10.0.0.{4 + i}",
+                "publicIpAddress": f"20.0.0.{4 + i}",
+                "port": 50000 + i,
+                "nodeState": "running" if i < len(busy) else "idle",
+                "runId": busy[i] if i < len(busy) else None,
+            }
             for i in range(count)
         ]
         return _ok({"nodes": nodes, "computeType": "AmlCompute"})
@@ -667,7 +902,9 @@ class FakeAzureML:
     # ------------------------------------------------------------------ datastores & secrets
 
     def _list_datastores(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        items = [d for (r, w, _), d in self.datastores.items() if (r, w) == (match["rg"], match["ws"])]
+        items = [
+            d for (r, w, _), d in self.datastores.items() if (r, w) == (match["rg"], match["ws"])
+        ]
         return _ok({"value": items, "continuationToken": None})
 
     def _get_default_datastore(self, request: Any, match: Any, query: Any, body: Any) -> Any:
@@ -752,8 +989,10 @@ class FakeAzureML:
         text = json.dumps(body or {})
         name = re.search(r"name eq ([^\s\")]+)", text, flags=re.IGNORECASE)
         items = [
-            e for (r, w, n), e in self.experiments.items()
-            if (r, w) == (match["rg"], match["ws"]) and (name is None or n == name.group(1))
+            e
+            for (r, w, n), e in self.experiments.items()
+            if (r, w) == (match["rg"], match["ws"])
+            and (name is None or n == name.group(1))
             and e.get("archivedTime") is None
         ]
         return _ok({"value": items, "continuationToken": None, "nextLink": None})
@@ -840,7 +1079,9 @@ class FakeAzureML:
         if groups.get("exp"):
             return self.experiments.get((match["rg"], match["ws"], groups["exp"]))
         for (r, w, _), experiment in self.experiments.items():
-            if (r, w) == (match["rg"], match["ws"]) and experiment["experimentId"] == groups.get("eid"):
+            if (r, w) == (match["rg"], match["ws"]) and experiment["experimentId"] == groups.get(
+                "eid"
+            ):
                 return experiment
         return None
 
@@ -908,14 +1149,20 @@ class FakeAzureML:
         return None
 
     def _sas(self, container: str, path: str) -> str:
-        return f"{ARTIFACT_BLOBS}/azureml/ExperimentRun/{container}/{path}?sv=2019-02-02&sr=b&sig=fake"
+        return (
+            f"{ARTIFACT_BLOBS}/azureml/ExperimentRun/{container}/{path}?sv=2019-02-02&sr=b&sig=fake"
+        )
 
     def _list_sas(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         run = self._run_by_container(match)
         prefix = match["prefix"] or query.get("path", "")
         items = [
-            {"contentUri": self._sas(match["container"], path), "origin": match["origin"],
-             "container": match["container"], "path": path}
+            {
+                "contentUri": self._sas(match["container"], path),
+                "origin": match["origin"],
+                "container": match["container"],
+                "path": path,
+            }
             for path in sorted(run.files if run else {})
             if path.startswith(prefix)
         ]
@@ -942,22 +1189,35 @@ class FakeAzureML:
     def _list_artifacts(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         run = self._run_by_container(match)
         items = [
-            {"artifactId": f"{match['origin']}/{match['container']}/{path}", "origin": match["origin"],
-             "container": match["container"], "path": path, "createdTime": _now()}
+            {
+                "artifactId": f"{match['origin']}/{match['container']}/{path}",
+                "origin": match["origin"],
+                "container": match["container"],
+                "path": path,
+                "createdTime": _now(),
+            }
             for path in sorted(run.files if run else {})
         ]
         return _ok({"value": items, "continuationToken": None, "nextLink": None})
 
     def _content_info(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        return _ok({"contentUri": self._sas(match["container"], match["path"]),
-                    "origin": match["origin"], "container": match["container"], "path": match["path"]})
+        return _ok(
+            {
+                "contentUri": self._sas(match["container"], match["path"]),
+                "origin": match["origin"],
+                "container": match["container"],
+                "path": match["path"],
+            }
+        )
 
     # ------------------------------------------------------------------ Blob storage (run history)
 
     @staticmethod
     def _storage_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], str]:
-        body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
-                f"<Message>{escape(message)}</Message></Error>")
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
+            f"<Message>{escape(message)}</Message></Error>"
+        )
         return status, {"x-ms-error-code": code, "Content-Type": "application/xml"}, body
 
     def _shared_key_refusal(self, request: Any) -> tuple[int, dict[str, str], str] | None:
@@ -965,32 +1225,57 @@ class FakeAzureML:
         the account key (Blob storage's Shared Key scheme); else the service's 403."""
         scheme, _, credential = (request.headers.get("Authorization") or "").partition(" ")
         if scheme != "SharedKey":
-            return self._storage_error(403, "NoAuthenticationInformation",
-                                       "Server failed to authenticate the request.")
+            return self._storage_error(
+                403, "NoAuthenticationInformation", "Server failed to authenticate the request."
+            )
         if not self.shared_key_access:
-            return self._storage_error(403, "KeyBasedAuthenticationNotPermitted",
-                                       "Key based authentication is not permitted on this storage account.")
+            return self._storage_error(
+                403,
+                "KeyBasedAuthenticationNotPermitted",
+                "Key based authentication is not permitted on this storage account.",
+            )
         account, _, signature = credential.partition(":")
         headers = {k.lower(): v for k, v in request.headers.items()}
         if headers.get("content-length") == "0":
             del headers["content-length"]
-        standard = ("content-encoding", "content-language", "content-length", "content-md5", "content-type",
-                    "date", "if-modified-since", "if-match", "if-none-match", "if-unmodified-since", "range")
+        standard = (
+            "content-encoding",
+            "content-language",
+            "content-length",
+            "content-md5",
+            "content-type",
+            "date",
+            "if-modified-since",
+            "if-match",
+            "if-none-match",
+            "if-unmodified-since",
+            "range",
+        )
         parts = urlsplit(request.url)
-        canonical_headers = "".join(f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-"))
+        canonical_headers = "".join(
+            f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-")
+        )
         canonical_query = "".join(
             f"\n{name.lower()}:{','.join(sorted(values))}"
             for name, values in sorted(parse_qs(parts.query, keep_blank_values=True).items())
         )
-        to_sign = (f"{request.method}\n" + "".join(headers.get(k, "") + "\n" for k in standard)
-                   + canonical_headers + f"/{account}{parts.path}" + canonical_query)
+        to_sign = (
+            f"{request.method}\n"
+            + "".join(headers.get(k, "") + "\n" for k in standard)
+            + canonical_headers
+            + f"/{account}{parts.path}"
+            + canonical_query
+        )
         expected = base64.b64encode(
             hmac.new(base64.b64decode(self.storage_key), to_sign.encode(), hashlib.sha256).digest()
         ).decode()
         if account != WORKSPACE_STORAGE or not hmac.compare_digest(signature, expected):
-            return self._storage_error(403, "AuthenticationFailed",
-                                       "Server failed to authenticate the request. Make sure the value of "
-                                       "Authorization header is formed correctly including the signature.")
+            return self._storage_error(
+                403,
+                "AuthenticationFailed",
+                "Server failed to authenticate the request. Make sure the value of "
+                "Authorization header is formed correctly including the signature.",
+            )
         return None
 
     def _blob_of(self, blob_name: str) -> tuple[Run, str] | None:
@@ -1028,7 +1313,9 @@ class FakeAzureML:
         ``EnumerationResults`` XML with each blob's ``Content-Length`` and ``Last-Modified``,
         paged by ``maxresults``/``marker`` as Blob storage pages it."""
         if (query.get("restype"), query.get("comp")) != ("container", "list"):
-            return self._storage_error(400, "InvalidQueryParameterValue", "Unsupported container operation.")
+            return self._storage_error(
+                400, "InvalidQueryParameterValue", "Unsupported container operation."
+            )
         refused = self._shared_key_refusal(request)
         if refused is not None:
             return refused

@@ -29,7 +29,9 @@ def cluster_parameters(m: Any) -> Any:
         vm_size="STANDARD_NC6",
         scale_settings=m.ScaleSettings(manual=m.ManualScaleSettings(target_node_count=NODES)),
         user_account_settings=m.UserAccountSettings(
-            admin_user_name="batchai", admin_user_password=ADMIN_PASSWORD, admin_user_ssh_public_key=None
+            admin_user_name="batchai",
+            admin_user_password=ADMIN_PASSWORD,
+            admin_user_ssh_public_key=None,
         ),
     )
 
@@ -47,16 +49,21 @@ def job_parameters(m: Any, cluster_id: str) -> Any:
                 id="SCRIPT", path=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_blob}/{script_directory}"
             ),
             m.InputDirectory(
-                id="DATASET", path=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_blob}/{mnist_dataset_directory}"
+                id="DATASET",
+                path=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_blob}/{mnist_dataset_directory}",
             ),
         ],
         std_out_err_path_prefix=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_file_share}",
         output_directories=[
             m.OutputDirectory(
-                id="MODEL", path_prefix=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_file_share}", path_suffix="Models"
+                id="MODEL",
+                path_prefix=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_file_share}",
+                path_suffix="Models",
             ),
             m.OutputDirectory(
-                id="TENSORBOARD", path_prefix=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_file_share}", path_suffix="Logs"
+                id="TENSORBOARD",
+                path_prefix=f"$AZ_BATCHAI_JOB_MOUNT_ROOT/{azure_file_share}",
+                path_suffix="Logs",
             ),
         ],
         mount_volumes=m.MountVolumes(

@@ -54,7 +54,12 @@ def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) ->
 
     def listing(output: str) -> dict[str, models.File]:
         options = models.JobsListOutputFilesOptions(outputdirectoryid=output)
-        return {f.name: f for f in client.jobs.list_output_files(RG, WS, "tensorflow_experiment", "tf_job", options)}
+        return {
+            f.name: f
+            for f in client.jobs.list_output_files(
+                RG, WS, "tensorflow_experiment", "tf_job", options
+            )
+        }
 
     logs = listing("stdouterr")
     assert {"stdout-wk-0.txt", "stdout-wk-1.txt", "stdout-ps-0.txt", "stderr-wk-0.txt"} <= set(logs)
@@ -62,14 +67,18 @@ def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) ->
     first = text.splitlines()[0]
     assert first.startswith("worker 1: ps=127.0.0.1:") and "workers=127.0.0.1:" in first
     assert "data: ['train-images.gz']" in text
-    tail = requests.get(logs["stdout-wk-1.txt"].download_url, headers={"Range": "bytes=7-"}, timeout=10)
+    tail = requests.get(
+        logs["stdout-wk-1.txt"].download_url, headers={"Range": "bytes=7-"}, timeout=10
+    )
     assert tail.status_code == 206 and tail.text == text[7:]
 
     model = listing("MODEL")
     assert set(model) == {"model-worker-0.txt", "model-worker-1.txt", "model-ps-0.txt"}
     digest = requests.get(model["model-worker-0.txt"].download_url, timeout=10).text
     assert digest == hashlib.sha256(SECRET.encode()).hexdigest()
-    everything = b"".join(fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].files.values())
+    everything = b"".join(
+        fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].files.values()
+    )
     assert SECRET.encode() not in everything
 
 
@@ -103,18 +112,31 @@ def test_pytorch_and_mpi_jobs_run_one_batch_ai_task_per_azure_ml_process(
         "print(os.environ['AZ_BATCHAI_TASK_INDEX'], os.environ['AZ_BATCHAI_PYTORCH_INIT_METHOD'],"
         " os.environ['AZ_BATCHAI_PYTORCH_BACKEND'])\n"
     )
-    client.jobs.create(RG, WS, "exp", "torch", _custom_job(
-        cluster.id,
-        py_torch_settings=models.PyTorchSettings(
-            python_script_file_path=str(script), process_count=2, communication_backend="gloo"
+    client.jobs.create(
+        RG,
+        WS,
+        "exp",
+        "torch",
+        _custom_job(
+            cluster.id,
+            py_torch_settings=models.PyTorchSettings(
+                python_script_file_path=str(script), process_count=2, communication_backend="gloo"
+            ),
         ),
-    )).result()
-    client.jobs.create(RG, WS, "exp", "horovod", _custom_job(
-        cluster.id,
-        custom_mpi_settings=models.CustomMpiSettings(
-            command_line="echo rank $OMPI_COMM_WORLD_RANK of $OMPI_COMM_WORLD_SIZE", process_count=4
+    ).result()
+    client.jobs.create(
+        RG,
+        WS,
+        "exp",
+        "horovod",
+        _custom_job(
+            cluster.id,
+            custom_mpi_settings=models.CustomMpiSettings(
+                command_line="echo rank $OMPI_COMM_WORLD_RANK of $OMPI_COMM_WORLD_SIZE",
+                process_count=4,
+            ),
         ),
-    )).result()
+    ).result()
     # 2.0.0 has no PyTorch ToolType: a PyTorch job reports "custom", as on the local backend
     assert "pytorch" not in {t.value for t in genuine.ToolType}
     assert client.jobs.get(RG, WS, "exp", "torch").tool_type == "custom"
@@ -141,7 +163,10 @@ def test_terminate_stops_a_running_job(client, fake: FakeAzureML, tmp_path: Path
     cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
     client.experiments.create(RG, WS, "exp").result()
     params = _custom_job(
-        cluster.id, custom_toolkit_settings=models.CustomToolkitSettings(command_line="echo started; sleep 600")
+        cluster.id,
+        custom_toolkit_settings=models.CustomToolkitSettings(
+            command_line="echo started; sleep 600"
+        ),
     )
     params.node_count = 1
     client.jobs.create(RG, WS, "exp", "long", params).result()
@@ -182,7 +207,9 @@ def _recipe_utilities():
     return sys.modules[name]
 
 
-def test_recipe_helper_streams_the_guide_job(client, fake: FakeAzureML, tmp_path: Path, capsys) -> None:
+def test_recipe_helper_streams_the_guide_job(
+    client, fake: FakeAzureML, tmp_path: Path, capsys
+) -> None:
     """The guide's monitoring step, ``utils.job.wait_for_job_completion(..., 'stdouterr',
     'stdout-wk-0.txt')``, against a job Azure ML (fake_compute) runs in the background."""
     storage = tmp_path / "storage"

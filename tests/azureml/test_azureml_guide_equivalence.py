@@ -41,17 +41,28 @@ def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict,
     from azureml.core import Experiment
     from azureml.train.dnn import TensorFlow
 
-    ws = Workspace.get(WS, auth=_azureml_auth(FakeCredential(), SUBSCRIPTION),
-                       subscription_id=SUBSCRIPTION, resource_group=RG)
+    ws = Workspace.get(
+        WS,
+        auth=_azureml_auth(FakeCredential(), SUBSCRIPTION),
+        subscription_id=SUBSCRIPTION,
+        resource_group=RG,
+    )
     compute_config = AmlCompute.provisioning_configuration(
-        vm_size="STANDARD_NC6", min_nodes=NODES, max_nodes=NODES,
-        admin_username="batchai", admin_user_password=ADMIN_PASSWORD,
+        vm_size="STANDARD_NC6",
+        min_nodes=NODES,
+        max_nodes=NODES,
+        admin_username="batchai",
+        admin_user_password=ADMIN_PASSWORD,
     )
     gpu_cluster = ComputeTarget.create(ws, "gpu_cluster", compute_config)
     gpu_cluster.wait_for_completion(show_output=False)
     ds = Datastore.register_azure_blob_container(
-        ws, translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER), BLOB_CONTAINER,
-        STORAGE_ACCOUNT, account_key=STORAGE_KEY, overwrite=True,
+        ws,
+        translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER),
+        BLOB_CONTAINER,
+        STORAGE_ACCOUNT,
+        account_key=STORAGE_KEY,
+        overwrite=True,
     )
     ds_data = ds.path("mnist_dataset")
     project_folder = tmp_path / "project"
@@ -76,15 +87,21 @@ def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict,
 def shim_run(client) -> tuple[dict, dict]:
     cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
     client.experiments.create(RG, WS, "tensorflow_experiment").result()
-    client.jobs.create(RG, WS, "tensorflow_experiment", "tf_job", job_parameters(models, cluster.id)).result()
+    client.jobs.create(
+        RG, WS, "tensorflow_experiment", "tf_job", job_parameters(models, cluster.id)
+    ).result()
     return client.fake.requests_to("PUT", r"/computes/nc6$")[0], client.fake.runs[
         (RG, WS, _run_id("tensorflow_experiment", "tf_job"))
     ].definition["Configuration"]
 
 
-def test_guide_walkthrough_matches_hand_written_azure_ml(client, fake: FakeAzureML, tmp_path: Path) -> None:
+def test_guide_walkthrough_matches_hand_written_azure_ml(
+    client, fake: FakeAzureML, tmp_path: Path
+) -> None:
     # imported here, not at collection: it costs seconds and only this test needs it
-    pytest.importorskip("azureml.train.dnn", reason="azureml-train-core (dev/bench extra) is not installed")
+    pytest.importorskip(
+        "azureml.train.dnn", reason="azureml-train-core (dev/bench extra) is not installed"
+    )
     client.fake = fake
     shim_compute, shim_config = shim_run(client)
     hand_compute, hand_config = hand_written_estimator_run(fake, tmp_path)
@@ -105,7 +122,10 @@ def test_guide_walkthrough_matches_hand_written_azure_ml(client, fake: FakeAzure
     # the estimator's one data reference (dataset folder of the blob container, mounted) is
     # among the shim's, which also mounts the volumes and the script folder
     def refs(config: dict) -> set[tuple[str, str | None, str]]:
-        return {(r["dataStoreName"], r["pathOnDataStore"], r["mode"]) for r in config["dataReferences"].values()}
+        return {
+            (r["dataStoreName"], r["pathOnDataStore"], r["mode"])
+            for r in config["dataReferences"].values()
+        }
 
     # the datastore the shim registered is the one the hand-written code registers
     blob_name = translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
@@ -118,4 +138,8 @@ def test_guide_walkthrough_matches_hand_written_azure_ml(client, fake: FakeAzure
     hand_refs = refs(hand_config) - {("workspaceblobstore", None, "mount")}
     (hand_ref,) = hand_refs
     assert hand_ref in refs(shim_config)
-    assert hand_ref == (translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER), "mnist_dataset", "mount")
+    assert hand_ref == (
+        translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER),
+        "mnist_dataset",
+        "mount",
+    )

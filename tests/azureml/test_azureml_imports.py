@@ -18,7 +18,12 @@ def run_python(code: str, tmp_path: Path) -> dict:
     (home / ".azureml").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HOME": str(home), "AZUREML_DEFAULT_RETRIES": "0", "PYTHONPATH": str(HERE)}
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

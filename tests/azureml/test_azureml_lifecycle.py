@@ -50,9 +50,13 @@ def test_workspace_and_cluster(client, fake: FakeAzureML) -> None:
     assert ADMIN_PASSWORD not in repr(cluster)
 
     resized = client.clusters.update(
-        RG, WS, "nc6",
+        RG,
+        WS,
+        "nc6",
         scale_settings=models.ScaleSettings(
-            manual=models.ManualScaleSettings(target_node_count=3, node_deallocation_option="waitforjobcompletion")
+            manual=models.ManualScaleSettings(
+                target_node_count=3, node_deallocation_option="waitforjobcompletion"
+            )
         ),
     )
     assert resized.scale_settings.manual.target_node_count == 3
@@ -73,23 +77,36 @@ def test_guide_job_submission(client, fake: FakeAzureML) -> None:
     assert job.tool_type == "tensorflow"
     assert job.node_count == 2 and job.tensor_flow_settings.worker_count == 2
     # Batch AI's segment; the runtime on the node builds paths from the same identity
-    uuid = json.loads(fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].definition[
-        "Configuration"]["environmentVariables"][translate.MANIFEST_VARIABLE])["job"]["uuid"]
+    uuid = json.loads(
+        fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].definition["Configuration"][
+            "environmentVariables"
+        ][translate.MANIFEST_VARIABLE]
+    )["job"]["uuid"]
     assert job.job_output_directory_path_segment == (
         f"{client.config.subscription_id}/{RG}/workspaces/{WS}/experiments/tensorflow_experiment/jobs/tf_job/{uuid}"
     )
 
     run = fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))]
     configuration = run.definition["Configuration"]
-    assert configuration["nodeCount"] == 2 and configuration["tensorflow"]["parameterServerCount"] == 1
+    assert (
+        configuration["nodeCount"] == 2 and configuration["tensorflow"]["parameterServerCount"] == 1
+    )
     assert run.definition["SnapshotId"] in fake.snapshots
-    uploaded = [data for path, data in fake.uploads.items() if path.endswith(translate.NODE_APP_NAME)]
+    uploaded = [
+        data for path, data in fake.uploads.items() if path.endswith(translate.NODE_APP_NAME)
+    ]
     assert uploaded == [node_app()]
     assert run.tags[translate.TAG_JOB_NAME] == "tf_job"
 
     # keys went to the datastores (workspace Key Vault), the secret to the Key Vault, nowhere else
-    stores = {name: store for (_, _, name), store in fake.datastores.items() if name.startswith("batchai_")}
-    assert len(stores) == 2  # the guide's blob container and file share (beside the workspace's own)
+    stores = {
+        name: store
+        for (_, _, name), store in fake.datastores.items()
+        if name.startswith("batchai_")
+    }
+    assert (
+        len(stores) == 2
+    )  # the guide's blob container and file share (beside the workspace's own)
     assert {s["azureStorageSection"]["credential"] for s in stores.values()} == {STORAGE_KEY}
     assert SECRET in fake.secrets.values()
     sent_to_runs = json.dumps(run.definition) + json.dumps(run.tags)
@@ -117,7 +134,9 @@ def test_cluster_of_another_workspace_has_no_equivalent(client, fake: FakeAzureM
 def test_duplicate_job_name_conflicts(client, fake: FakeAzureML) -> None:
     start_guide_job(client, "dup")
     params = job_parameters(models, client.clusters.get(RG, WS, "nc6").id)
-    params.secrets = [models.EnvironmentVariableWithSecretValue(name="OTHER", value="second-secret")]
+    params.secrets = [
+        models.EnvironmentVariableWithSecretValue(name="OTHER", value="second-secret")
+    ]
     with pytest.raises(CloudError) as error:
         client.jobs.create(RG, WS, "tensorflow_experiment", "dup", params).result()
     assert error.value.status_code == 409
@@ -136,24 +155,50 @@ def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:
     assert state() == "running"
 
     for path in (
-        "logs/stdouterr/stdout-wk-0.txt", "logs/stdouterr/stderr-wk-0.txt", "logs/stdouterr/stdout-ps-0.txt",
-        "azureml-logs/70_driver_log_0.txt", "outputs/MODEL/model.ckpt", "outputs/MODEL/ckpt/1.index",
+        "logs/stdouterr/stdout-wk-0.txt",
+        "logs/stdouterr/stderr-wk-0.txt",
+        "logs/stdouterr/stdout-ps-0.txt",
+        "azureml-logs/70_driver_log_0.txt",
+        "outputs/MODEL/model.ckpt",
+        "outputs/MODEL/ckpt/1.index",
     ):
         fake.add_run_file(RG, WS, run_id, path, b"data")
-    logs = list(client.jobs.list_output_files(
-        RG, WS, "tensorflow_experiment", "tf_job", models.JobsListOutputFilesOptions(outputdirectoryid="stdouterr")
-    ))
-    assert sorted(f.name for f in logs) == ["stderr-wk-0.txt", "stdout-0.txt", "stdout-ps-0.txt", "stdout-wk-0.txt"]
+    logs = list(
+        client.jobs.list_output_files(
+            RG,
+            WS,
+            "tensorflow_experiment",
+            "tf_job",
+            models.JobsListOutputFilesOptions(outputdirectoryid="stdouterr"),
+        )
+    )
+    assert sorted(f.name for f in logs) == [
+        "stderr-wk-0.txt",
+        "stdout-0.txt",
+        "stdout-ps-0.txt",
+        "stdout-wk-0.txt",
+    ]
     assert all(f.download_url.startswith("https://") and "sig=" in f.download_url for f in logs)
-    model = list(client.jobs.list_output_files(
-        RG, WS, "tensorflow_experiment", "tf_job", models.JobsListOutputFilesOptions(outputdirectoryid="MODEL")
-    ))
+    model = list(
+        client.jobs.list_output_files(
+            RG,
+            WS,
+            "tensorflow_experiment",
+            "tf_job",
+            models.JobsListOutputFilesOptions(outputdirectoryid="MODEL"),
+        )
+    )
     assert {(f.name, f.file_type) for f in model} == {("ckpt", "directory"), ("model.ckpt", "file")}
     assert [f.download_url for f in model if f.file_type == "directory"] == [None]
-    inner = list(client.jobs.list_output_files(
-        RG, WS, "tensorflow_experiment", "tf_job",
-        models.JobsListOutputFilesOptions(outputdirectoryid="MODEL", directory="ckpt"),
-    ))
+    inner = list(
+        client.jobs.list_output_files(
+            RG,
+            WS,
+            "tensorflow_experiment",
+            "tf_job",
+            models.JobsListOutputFilesOptions(outputdirectoryid="MODEL", directory="ckpt"),
+        )
+    )
     assert [f.name for f in inner] == ["ckpt/1.index"]
 
     client.jobs.terminate(RG, WS, "tensorflow_experiment", "tf_job").result()
@@ -162,7 +207,9 @@ def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:
     fake.set_run_status(RG, WS, run_id, "Canceled")
     finished = client.jobs.get(RG, WS, "tensorflow_experiment", "tf_job")
     assert finished.execution_state == "failed" and finished.execution_info.end_time is not None
-    assert [j.name for j in client.jobs.list_by_experiment(RG, WS, "tensorflow_experiment")] == ["tf_job"]
+    assert [j.name for j in client.jobs.list_by_experiment(RG, WS, "tensorflow_experiment")] == [
+        "tf_job"
+    ]
 
     with pytest.raises(NoEquivalentError, match="jobs.delete"):
         client.jobs.delete(RG, WS, "tensorflow_experiment", "tf_job")
@@ -174,9 +221,13 @@ def test_file_servers_have_no_equivalent(client) -> None:
     params = models.FileServerCreateParameters(
         vm_size="STANDARD_D2_V2",
         ssh_configuration=models.SshConfiguration(
-            user_account_settings=models.UserAccountSettings(admin_user_name="adm", admin_user_password=ADMIN_PASSWORD)
+            user_account_settings=models.UserAccountSettings(
+                admin_user_name="adm", admin_user_password=ADMIN_PASSWORD
+            )
         ),
-        data_disks=models.DataDisks(disk_size_in_gb=10, disk_count=1, storage_account_type="standard_lrs"),
+        data_disks=models.DataDisks(
+            disk_size_in_gb=10, disk_count=1, storage_account_type="standard_lrs"
+        ),
     )
     with pytest.raises(NoEquivalentError, match="file servers"):
         client.file_servers.create(RG, WS, "nfs", params)
@@ -193,10 +244,14 @@ def test_concurrent_submissions_keep_the_working_directory(client, fake: FakeAzu
     before = os.getcwd()
     names = [f"job{i:02d}" for i in range(12)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        jobs = list(pool.map(
-            lambda name: client.jobs.create(RG, WS, "exp", name, job_parameters(models, cluster.id)).result(),
-            names,
-        ))
+        jobs = list(
+            pool.map(
+                lambda name: client.jobs.create(
+                    RG, WS, "exp", name, job_parameters(models, cluster.id)
+                ).result(),
+                names,
+            )
+        )
     assert sorted(j.name for j in jobs) == names
     assert os.getcwd() == before and os.path.isdir(before)
 
@@ -207,14 +262,24 @@ def test_cluster_status_while_resizing_with_errors(client, fake: FakeAzureML) ->
     inner.update(
         allocationState="Resizing",
         currentNodeCount=1,
-        errors=[{"error": {"code": "QuotaExceeded", "message": "Not enough cores in eastus",
-                           "details": [{"code": "Family", "message": "standardNCFamily"}]}}],
+        errors=[
+            {
+                "error": {
+                    "code": "QuotaExceeded",
+                    "message": "Not enough cores in eastus",
+                    "details": [{"code": "Family", "message": "standardNCFamily"}],
+                }
+            }
+        ],
     )
     inner["nodeStateCounts"].update(idleNodeCount=0, preparingNodeCount=1)
     cluster = client.clusters.get(RG, WS, "nc6")
     assert cluster.allocation_state == "resizing"
     assert cluster.current_node_count == 1
-    assert (cluster.node_state_counts.preparing_node_count, cluster.node_state_counts.idle_node_count) == (1, 0)
+    assert (
+        cluster.node_state_counts.preparing_node_count,
+        cluster.node_state_counts.idle_node_count,
+    ) == (1, 0)
     (error,) = cluster.errors
     assert (error.code, error.message) == ("QuotaExceeded", "Not enough cores in eastus")
     assert [(d.name, d.value) for d in error.details] == [("Family", "standardNCFamily")]

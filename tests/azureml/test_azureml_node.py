@@ -28,7 +28,9 @@ from batchai_compat.backends.azureml.node import gpu_count
 
 SECRET = "secret-from-key-vault"
 RUN_TOKEN = "run-token-123"
-CLUSTER_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.BatchAI/workspaces/ws/clusters/nc6"
+CLUSTER_ID = (
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.BatchAI/workspaces/ws/clusters/nc6"
+)
 
 SCRIPT = r"""
 import json, os, sys
@@ -78,9 +80,15 @@ def key_vault() -> Iterator[str]:
         server.server_close()
 
 
-def prepare(tmp_path: Path, params: models.JobCreateParameters, key_vault: str) -> tuple[Path, dict[str, str]]:
+def prepare(
+    tmp_path: Path, params: models.JobCreateParameters, key_vault: str
+) -> tuple[Path, dict[str, str]]:
     submission = translate.job_submission(
-        params, job_name="tf_job", experiment="exp", cluster_name="nc6", job_uuid="0b5e3a7c",
+        params,
+        job_name="tf_job",
+        experiment="exp",
+        cluster_name="nc6",
+        job_uuid="0b5e3a7c",
         identity={"subscription": "sub", "resource_group": "rg", "workspace": "ws"},
     )
     _KeyVault.secrets = {name: value for name, value in submission.secrets.items()}
@@ -120,14 +128,20 @@ def prepare(tmp_path: Path, params: models.JobCreateParameters, key_vault: str) 
 def run_node(run_dir: Path, env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-S", translate.NODE_APP_NAME],
-        cwd=run_dir, env={**env, **extra}, capture_output=True, text=True, timeout=120,
+        cwd=run_dir,
+        env={**env, **extra},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_parameter_server_job_on_azure_ml_processes(tmp_path: Path, key_vault: str) -> None:
     params = job_parameters(models, CLUSTER_ID)
     params.secrets = [models.EnvironmentVariableWithSecretValue(name="API_TOKEN", value=SECRET)]
-    params.environment_variables = [models.EnvironmentVariable(name="MODE", value="$AZ_BATCHAI_OUTPUT_MODEL/mode")]
+    params.environment_variables = [
+        models.EnvironmentVariable(name="MODE", value="$AZ_BATCHAI_OUTPUT_MODEL/mode")
+    ]
     run_dir, env = prepare(tmp_path, params, key_vault)
     cluster = {"ps": ["10.0.0.4:2222"], "worker": ["10.0.0.4:2223", "10.0.0.5:2222"]}
     for role, index in (("ps", 0), ("worker", 0), ("worker", 1)):
@@ -154,7 +168,10 @@ def test_parameter_server_job_on_azure_ml_processes(tmp_path: Path, key_vault: s
     assert env_seen["MODE"] == f"{model_dir}/mode"
     assert json.loads(env_seen["TF_CONFIG"])["task"] == {"type": "worker", "index": 1}
     assert env_seen["AZ_BATCHAI_COMPAT_JOB"] is None  # the manifest is not passed on to the job
-    assert Path(env_seen["AZ_BATCHAI_MPI_HOST_FILE"]).read_text() == "10.0.0.4 slots=1\n10.0.0.5 slots=1\n"
+    assert (
+        Path(env_seen["AZ_BATCHAI_MPI_HOST_FILE"]).read_text()
+        == "10.0.0.4 slots=1\n10.0.0.5 slots=1\n"
+    )
     assert env_seen["AZ_BATCHAI_NUM_GPUS"] == str(gpu_count())
 
     logs = run_dir / "logs" / "stdouterr"
@@ -169,14 +186,18 @@ def test_mpi_rank_runs_the_program_without_mpirun(tmp_path: Path, key_vault: str
         cluster=models.ResourceId(id=CLUSTER_ID),
         node_count=2,
         std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
-        job_preparation=models.JobPreparation(command_line="echo prepared >> $AZ_BATCHAI_JOB_TEMP/../prep.txt"),
+        job_preparation=models.JobPreparation(
+            command_line="echo prepared >> $AZ_BATCHAI_JOB_TEMP/../prep.txt"
+        ),
         custom_mpi_settings=models.CustomMpiSettings(
             command_line="echo rank $OMPI_COMM_WORLD_RANK of job", process_count=4
         ),
     )
     run_dir, env = prepare(tmp_path, params, key_vault)
     for rank in range(2):  # two ranks of node 0
-        done = run_node(run_dir, env, OMPI_COMM_WORLD_RANK=str(rank), OMPI_COMM_WORLD_LOCAL_SIZE="2")
+        done = run_node(
+            run_dir, env, OMPI_COMM_WORLD_RANK=str(rank), OMPI_COMM_WORLD_LOCAL_SIZE="2"
+        )
         assert done.returncode == 0, done.stderr
     logs = run_dir / "logs" / "stdouterr"
     assert (logs / "stdout.txt").read_text() == "rank 0 of job\n"
@@ -208,8 +229,12 @@ def test_gpu_count_reads_nvidia_devices(tmp_path: Path) -> None:
 def test_outside_a_batch_ai_run_it_refuses(tmp_path: Path) -> None:
     (tmp_path / translate.NODE_APP_NAME).write_bytes(node_app())
     done = subprocess.run(
-        [sys.executable, "-S", translate.NODE_APP_NAME], cwd=tmp_path, capture_output=True, text=True,
-        env={"PATH": os.environ["PATH"]}, timeout=60,
+        [sys.executable, "-S", translate.NODE_APP_NAME],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+        timeout=60,
     )
     assert done.returncode == 2 and translate.MANIFEST_VARIABLE in done.stderr
 
@@ -222,8 +247,12 @@ def _as_old_python(tmp_path: Path, path: str) -> subprocess.CompletedProcess[str
         f"runpy.run_path({translate.NODE_APP_NAME!r}, run_name='__main__')"
     )
     return subprocess.run(
-        [sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True,
-        env={"PATH": path}, timeout=60,
+        [sys.executable, "-S", "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": path},
+        timeout=60,
     )
 
 

@@ -38,10 +38,14 @@ LATER = datetime(2018, 5, 2, 8, 0, 0, tzinfo=timezone.utc)
 
 def _submit(client: BatchAIManagementClient, fake: FakeAzureML) -> str:
     cluster = client.clusters.create(
-        RG, WS, "nc6",
+        RG,
+        WS,
+        "nc6",
         models.ClusterCreateParameters(
             vm_size="STANDARD_NC6",
-            scale_settings=models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=1)),
+            scale_settings=models.ScaleSettings(
+                manual=models.ManualScaleSettings(target_node_count=1)
+            ),
             user_account_settings=models.UserAccountSettings(
                 admin_user_name="batchai", admin_user_password=ADMIN_PASSWORD
             ),
@@ -49,7 +53,10 @@ def _submit(client: BatchAIManagementClient, fake: FakeAzureML) -> str:
     ).result()
     client.experiments.create(RG, WS, EXP).result()
     client.jobs.create(
-        RG, WS, EXP, "job",
+        RG,
+        WS,
+        EXP,
+        "job",
         models.JobCreateParameters(
             cluster=models.ResourceId(id=cluster.id),
             node_count=1,
@@ -67,7 +74,9 @@ def _submit(client: BatchAIManagementClient, fake: FakeAzureML) -> str:
     return run_id
 
 
-def _listing(client: BatchAIManagementClient, output: str, directory: str | None = None) -> dict[str, models.File]:
+def _listing(
+    client: BatchAIManagementClient, output: str, directory: str | None = None
+) -> dict[str, models.File]:
     options = models.JobsListOutputFilesOptions(outputdirectoryid=output, directory=directory)
     return {f.name: f for f in client.jobs.list_output_files(RG, WS, EXP, "job", options)}
 
@@ -92,15 +101,23 @@ def _assert_sizes_and_times(
     assert logs["stderr.txt"].content_length == 0  # empty, not unknown
 
     model = _listing(client, "MODEL")
-    assert (model["model.ckpt"].content_length, model["model.ckpt"].last_modified) == (1234, WRITTEN)
+    assert (model["model.ckpt"].content_length, model["model.ckpt"].last_modified) == (
+        1234,
+        WRITTEN,
+    )
     directory = model["ckpt"]
     assert directory.file_type == "directory" and directory.content_length is None
     # its newest file's, from the listing; read file by file, a directory costs no request
     assert directory.last_modified == (LATER if listed else None)
 
     inner = _listing(client, "MODEL", "ckpt")
-    for name, path in (("ckpt/1.index", "outputs/MODEL/ckpt/1.index"), ("ckpt/1.data", "outputs/MODEL/ckpt/1.data")):
-        assert (inner[name].content_length, inner[name].last_modified) == _expect(fake, run_id, path)
+    for name, path in (
+        ("ckpt/1.index", "outputs/MODEL/ckpt/1.index"),
+        ("ckpt/1.data", "outputs/MODEL/ckpt/1.data"),
+    ):
+        assert (inner[name].content_length, inner[name].last_modified) == _expect(
+            fake, run_id, path
+        )
 
 
 @pytest.fixture
@@ -122,9 +139,20 @@ def test_sizes_and_times_come_from_one_blob_listing(client, fake: FakeAzureML) -
     assert [method for method, _ in storage] == ["GET"] * 3
     assert all("comp=list" in url and "/azureml?" in url for _, url in storage)
     # narrowed to the listed folder of this run
-    assert "prefix=ExperimentRun%2Fdcid." in storage[1][1] and "%2Foutputs%2FMODEL%2F" in storage[1][1]
+    assert (
+        "prefix=ExperimentRun%2Fdcid." in storage[1][1] and "%2Foutputs%2FMODEL%2F" in storage[1][1]
+    )
     # the default datastore (holding the key) is read once per workspace
-    assert len([url for _, url in fake.calls if url.split("?")[0].endswith(f"/workspaces/{WS}/default")]) == 1
+    assert (
+        len(
+            [
+                url
+                for _, url in fake.calls
+                if url.split("?")[0].endswith(f"/workspaces/{WS}/default")
+            ]
+        )
+        == 1
+    )
 
 
 def test_without_a_storage_key_each_file_is_read_with_its_sas(keyless_fake: FakeAzureML) -> None:
@@ -139,9 +167,13 @@ def test_without_a_storage_key_each_file_is_read_with_its_sas(keyless_fake: Fake
     assert all("sig=" in url for _, url in storage)
 
 
-def test_a_refused_key_falls_back_to_the_sas_and_is_not_tried_again(client, fake: FakeAzureML) -> None:
+def test_a_refused_key_falls_back_to_the_sas_and_is_not_tried_again(
+    client, fake: FakeAzureML
+) -> None:
     run_id = _submit(client, fake)
-    fake.storage_key = base64.b64encode(os.urandom(64)).decode()  # rotated: the datastore's key is stale
+    fake.storage_key = base64.b64encode(
+        os.urandom(64)
+    ).decode()  # rotated: the datastore's key is stale
     fake.calls.clear()
     _assert_sizes_and_times(client, fake, run_id, listed=False)
     methods = [method for method, _ in _storage_calls(fake)]
@@ -149,7 +181,9 @@ def test_a_refused_key_falls_back_to_the_sas_and_is_not_tried_again(client, fake
     assert set(methods[1:]) == {"HEAD"}
 
 
-def test_max_results_counts_entries_and_a_directory_keeps_its_newest_time(client, fake: FakeAzureML) -> None:
+def test_max_results_counts_entries_and_a_directory_keeps_its_newest_time(
+    client, fake: FakeAzureML
+) -> None:
     _submit(client, fake)
     options = models.JobsListOutputFilesOptions(outputdirectoryid="MODEL", max_results=1)
     (only,) = client.jobs.list_output_files(RG, WS, EXP, "job", options)

@@ -34,12 +34,17 @@ def test_manual_scale_is_fixed_size_amlcompute(m) -> None:
     params = m.ClusterCreateParameters(
         vm_size="STANDARD_NC6",
         scale_settings=m.ScaleSettings(manual=m.ManualScaleSettings(target_node_count=2)),
-        user_account_settings=m.UserAccountSettings(admin_user_name="adm", admin_user_password=PASSWORD),
+        user_account_settings=m.UserAccountSettings(
+            admin_user_name="adm", admin_user_password=PASSWORD
+        ),
     )
     ours = payload(translate.provisioning_configuration(params, SUB))
     expected = payload(
         AmlCompute.provisioning_configuration(
-            vm_size="STANDARD_NC6", min_nodes=2, max_nodes=2, admin_username="adm",
+            vm_size="STANDARD_NC6",
+            min_nodes=2,
+            max_nodes=2,
+            admin_username="adm",
             admin_user_password=PASSWORD,
         )
     )
@@ -65,8 +70,14 @@ def test_auto_scale_low_priority_ssh_key_and_subnet() -> None:
     body = payload(translate.provisioning_configuration(params, SUB))
     inner = body["properties"]["properties"]
     assert inner["vmPriority"] == "lowpriority"
-    assert (inner["scaleSettings"]["minNodeCount"], inner["scaleSettings"]["maxNodeCount"]) == (1, 4)
-    assert inner["userAccountCredentials"] == {"adminUserName": "adm", "adminUserSshPublicKey": "ssh-rsa AAAA key"}
+    assert (inner["scaleSettings"]["minNodeCount"], inner["scaleSettings"]["maxNodeCount"]) == (
+        1,
+        4,
+    )
+    assert inner["userAccountCredentials"] == {
+        "adminUserName": "adm",
+        "adminUserSshPublicKey": "ssh-rsa AAAA key",
+    }
     # the SDK rebuilds the subnet id from its parts: it must be the Batch AI one
     assert inner["subnet"]["id"] == subnet
     assert body["tags"] == {translate.TAG_SCALE: "auto"}
@@ -76,9 +87,16 @@ def test_subnet_id_parsing_and_errors() -> None:
     ref = translate.parse_subnet_id(
         "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/n"
     )
-    assert (ref.subscription_id, ref.resource_group, ref.vnet_name, ref.subnet_name) == ("s", "g", "v", "n")
+    assert (ref.subscription_id, ref.resource_group, ref.vnet_name, ref.subnet_name) == (
+        "s",
+        "g",
+        "v",
+        "n",
+    )
     with pytest.raises(ValidationError) as error:
-        translate.parse_subnet_id("/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v")
+        translate.parse_subnet_id(
+            "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v"
+        )
     assert error.value.parameter == "parameters.subnet.id"
 
 
@@ -86,7 +104,9 @@ def base_params(**extra: object) -> models.ClusterCreateParameters:
     return models.ClusterCreateParameters(
         vm_size="STANDARD_D1",
         scale_settings=models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=1)),
-        user_account_settings=models.UserAccountSettings(admin_user_name="adm", admin_user_password=PASSWORD),
+        user_account_settings=models.UserAccountSettings(
+            admin_user_name="adm", admin_user_password=PASSWORD
+        ),
         **extra,
     )
 
@@ -100,10 +120,53 @@ def test_subnet_of_another_subscription_has_no_equivalent() -> None:
 @pytest.mark.parametrize(
     "extra, feature",
     [
-        ({"node_setup": models.NodeSetup(setup_task=models.SetupTask(command_line="apt-get install x", std_out_err_path_prefix="/x"))}, "setup_task"),
-        ({"node_setup": models.NodeSetup(mount_volumes=models.MountVolumes(azure_blob_file_systems=[models.AzureBlobFileSystemReference(account_name="a", container_name="c", relative_mount_path="b", credentials=models.AzureStorageCredentialsInfo(account_key="k"))]))}, "mount_volumes"),
-        ({"node_setup": models.NodeSetup(performance_counters_settings=models.PerformanceCountersSettings(app_insights_reference=models.AppInsightsReference(component=models.ResourceId(id="/x"), instrumentation_key="ik")))}, "performance_counters"),
-        ({"virtual_machine_configuration": models.VirtualMachineConfiguration(image_reference=models.ImageReference(publisher="p", offer="o", sku="s"))}, "custom VM image"),
+        (
+            {
+                "node_setup": models.NodeSetup(
+                    setup_task=models.SetupTask(
+                        command_line="apt-get install x", std_out_err_path_prefix="/x"
+                    )
+                )
+            },
+            "setup_task",
+        ),
+        (
+            {
+                "node_setup": models.NodeSetup(
+                    mount_volumes=models.MountVolumes(
+                        azure_blob_file_systems=[
+                            models.AzureBlobFileSystemReference(
+                                account_name="a",
+                                container_name="c",
+                                relative_mount_path="b",
+                                credentials=models.AzureStorageCredentialsInfo(account_key="k"),
+                            )
+                        ]
+                    )
+                )
+            },
+            "mount_volumes",
+        ),
+        (
+            {
+                "node_setup": models.NodeSetup(
+                    performance_counters_settings=models.PerformanceCountersSettings(
+                        app_insights_reference=models.AppInsightsReference(
+                            component=models.ResourceId(id="/x"), instrumentation_key="ik"
+                        )
+                    )
+                )
+            },
+            "performance_counters",
+        ),
+        (
+            {
+                "virtual_machine_configuration": models.VirtualMachineConfiguration(
+                    image_reference=models.ImageReference(publisher="p", offer="o", sku="s")
+                )
+            },
+            "custom VM image",
+        ),
     ],
     ids=["setup_task", "cluster_mounts", "performance_counters", "custom_image"],
 )
@@ -118,9 +181,13 @@ def test_initial_node_count_is_a_documented_warning() -> None:
     params = models.ClusterCreateParameters(
         vm_size="STANDARD_D1",
         scale_settings=models.ScaleSettings(
-            auto_scale=models.AutoScaleSettings(minimum_node_count=0, maximum_node_count=4, initial_node_count=2)
+            auto_scale=models.AutoScaleSettings(
+                minimum_node_count=0, maximum_node_count=4, initial_node_count=2
+            )
         ),
-        user_account_settings=models.UserAccountSettings(admin_user_name="adm", admin_user_password=PASSWORD),
+        user_account_settings=models.UserAccountSettings(
+            admin_user_name="adm", admin_user_password=PASSWORD
+        ),
     )
     with pytest.warns(translate.AzureMLSemanticsWarning, match="initial_node_count"):
         body = payload(translate.provisioning_configuration(params, SUB))
@@ -132,7 +199,9 @@ def test_weak_admin_password_is_rejected_without_echoing_it() -> None:
     params = models.ClusterCreateParameters(
         vm_size="STANDARD_D1",
         scale_settings=models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=1)),
-        user_account_settings=models.UserAccountSettings(admin_user_name="adm", admin_user_password=weak),
+        user_account_settings=models.UserAccountSettings(
+            admin_user_name="adm", admin_user_password=weak
+        ),
     )
     with pytest.raises(ValidationError) as error:
         translate.provisioning_configuration(params, SUB)
@@ -143,7 +212,9 @@ def test_weak_admin_password_is_rejected_without_echoing_it() -> None:
 def test_missing_scale_settings_is_a_validation_error() -> None:
     params = models.ClusterCreateParameters(
         vm_size="STANDARD_D1",
-        user_account_settings=models.UserAccountSettings(admin_user_name="adm", admin_user_password=PASSWORD),
+        user_account_settings=models.UserAccountSettings(
+            admin_user_name="adm", admin_user_password=PASSWORD
+        ),
     )
     with pytest.raises(ValidationError, match="scale_settings"):
         translate.provisioning_configuration(params, SUB)
@@ -151,7 +222,9 @@ def test_missing_scale_settings_is_a_validation_error() -> None:
 
 def test_resize_deallocation_options() -> None:
     keep = models.ScaleSettings(
-        manual=models.ManualScaleSettings(target_node_count=3, node_deallocation_option="waitforjobcompletion")
+        manual=models.ManualScaleSettings(
+            target_node_count=3, node_deallocation_option="waitforjobcompletion"
+        )
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -162,7 +235,9 @@ def test_resize_deallocation_options() -> None:
         )
         with pytest.warns(translate.AzureMLSemanticsWarning, match=option):
             assert translate.update_scale(shrink) == (1, 1)
-    auto = models.ScaleSettings(auto_scale=models.AutoScaleSettings(minimum_node_count=0, maximum_node_count=5))
+    auto = models.ScaleSettings(
+        auto_scale=models.AutoScaleSettings(minimum_node_count=0, maximum_node_count=5)
+    )
     assert translate.update_scale(auto) == (0, 5)
     grow = models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=4))  # requeue
     with warnings.catch_warnings():

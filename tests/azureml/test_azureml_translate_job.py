@@ -16,7 +16,9 @@ import batchai_compat.models as models
 from batchai_compat.backends.azureml import translate
 from batchai_compat.exceptions import NoEquivalentError, ValidationError
 
-CLUSTER_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.BatchAI/workspaces/ws/clusters/nc6"
+CLUSTER_ID = (
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.BatchAI/workspaces/ws/clusters/nc6"
+)
 SECRET_VALUE = "token-value-never-in-run-config"
 
 
@@ -33,7 +35,9 @@ def run_configuration(submission: translate.JobSubmission) -> dict:
 def job(**fields: object) -> models.JobCreateParameters:
     fields.setdefault("node_count", 1)
     return models.JobCreateParameters(
-        cluster=models.ResourceId(id=CLUSTER_ID), std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP", **fields
+        cluster=models.ResourceId(id=CLUSTER_ID),
+        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
+        **fields,
     )
 
 
@@ -49,7 +53,10 @@ def test_guide_tensorflow_job(m) -> None:
     assert config["environment"]["python"]["userManagedDependencies"] is True
     assert config["command"] == ["python", translate.NODE_APP_NAME]
     # one mount per volume plus the input directories under them
-    refs = {(r["dataStoreName"], r["pathOnDataStore"], r["mode"]) for r in config["dataReferences"].values()}
+    refs = {
+        (r["dataStoreName"], r["pathOnDataStore"], r["mode"])
+        for r in config["dataReferences"].values()
+    }
     blob = translate.datastore_name("blob", "guidestorage", "batchaisample")
     share = translate.datastore_name("file", "guidestorage", "batchaisample")
     assert refs == {
@@ -60,15 +67,17 @@ def test_guide_tensorflow_job(m) -> None:
     }
     assert {d.name for d in submission.datastores} == {blob, share}
     assert submission.tags == {
-        translate.TAG_JOB_NAME: "job1", translate.TAG_EXPERIMENT: "exp", translate.TAG_CLUSTER: "nc6",
+        translate.TAG_JOB_NAME: "job1",
+        translate.TAG_EXPERIMENT: "exp",
+        translate.TAG_CLUSTER: "nc6",
         translate.TAG_JOB_UUID: "6f1c",
     }
     manifest = json.loads(config["environmentVariables"][translate.MANIFEST_VARIABLE])
     assert manifest == submission.manifest
     assert manifest["tool_type"] == "tensorflow"
-    assert manifest["parameters"]["tensor_flow_settings"]["parameter_server_command_line_args"].startswith(
-        "--job_name=ps"
-    )
+    assert manifest["parameters"]["tensor_flow_settings"][
+        "parameter_server_command_line_args"
+    ].startswith("--job_name=ps")
 
 
 def test_node_count_wins_over_worker_count() -> None:
@@ -85,10 +94,16 @@ def test_node_count_wins_over_worker_count() -> None:
 
 def test_storage_keys_and_secrets_never_reach_the_run_configuration() -> None:
     params = job_parameters(models, CLUSTER_ID)
-    params.secrets = [models.EnvironmentVariableWithSecretValue(name="API_TOKEN", value=SECRET_VALUE)]
+    params.secrets = [
+        models.EnvironmentVariableWithSecretValue(name="API_TOKEN", value=SECRET_VALUE)
+    ]
     params.environment_variables = [models.EnvironmentVariable(name="MODE", value="train")]
     submission = submit(params)
-    text = json.dumps(run_configuration(submission)) + json.dumps(submission.manifest) + repr(submission)
+    text = (
+        json.dumps(run_configuration(submission))
+        + json.dumps(submission.manifest)
+        + repr(submission)
+    )
     for secret in (SECRET_VALUE, STORAGE_KEY, ADMIN_PASSWORD):
         assert secret not in text
     (vault_name,) = submission.secrets
@@ -102,7 +117,9 @@ def test_storage_keys_and_secrets_never_reach_the_run_configuration() -> None:
 def test_horovod_is_mpi_with_processes_per_node() -> None:
     params = job(
         node_count=2,
-        horovod_settings=models.HorovodSettings(python_script_file_path="train.py", process_count=4),
+        horovod_settings=models.HorovodSettings(
+            python_script_file_path="train.py", process_count=4
+        ),
     )
     config = run_configuration(submit(params))
     assert (config["nodeCount"], config["communicator"]) == (2, "IntelMpi")
@@ -141,14 +158,20 @@ def test_custom_toolkit_runs_one_process() -> None:
 def test_max_wall_clock_time() -> None:
     def duration(constraints: object) -> int:
         params = job(
-            custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"), constraints=constraints
+            custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
+            constraints=constraints,
         )
         return run_configuration(submit(params))["maxRunDurationSeconds"]
 
-    assert duration(models.JobBasePropertiesConstraints(max_wall_clock_time=timedelta(hours=2))) == 7200
+    assert (
+        duration(models.JobBasePropertiesConstraints(max_wall_clock_time=timedelta(hours=2)))
+        == 7200
+    )
     # 2.0.0's own default string (which it could not serialize) is accepted
     default = genuine.JobBasePropertiesConstraints().max_wall_clock_time
-    assert duration(models.JobBasePropertiesConstraints(max_wall_clock_time=default)) == 7 * 24 * 3600
+    assert (
+        duration(models.JobBasePropertiesConstraints(max_wall_clock_time=default)) == 7 * 24 * 3600
+    )
     assert duration(None) == 7 * 24 * 3600  # Batch AI's default: one week
 
 
@@ -158,29 +181,56 @@ def test_private_registry_password_has_no_equivalent_but_address_and_user_map() 
             custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
             container_settings=models.ContainerSettings(
                 image_source_registry=models.ImageSourceRegistry(
-                    server_url="https://myreg.azurecr.io", image="myreg.azurecr.io/train:1", credentials=credentials
+                    server_url="https://myreg.azurecr.io",
+                    image="myreg.azurecr.io/train:1",
+                    credentials=credentials,
                 )
             ),
         )
 
     with pytest.raises(NoEquivalentError, match="password"):
-        submit(with_registry(models.PrivateRegistryCredentials(username="u", password="registry-pw")))
-    config = run_configuration(submit(with_registry(models.PrivateRegistryCredentials(username="u"))))
+        submit(
+            with_registry(models.PrivateRegistryCredentials(username="u", password="registry-pw"))
+        )
+    config = run_configuration(
+        submit(with_registry(models.PrivateRegistryCredentials(username="u")))
+    )
     registry = config["environment"]["docker"]["baseImageRegistry"]
-    assert (registry["address"], registry["username"], registry["password"]) == ("myreg.azurecr.io", "u", None)
+    assert (registry["address"], registry["username"], registry["password"]) == (
+        "myreg.azurecr.io",
+        "u",
+        None,
+    )
 
 
 @pytest.mark.parametrize(
     "mounts",
     [
-        models.MountVolumes(file_servers=[models.FileServerReference(file_server=models.ResourceId(id="/fs"), relative_mount_path="nfs")]),
-        models.MountVolumes(unmanaged_file_systems=[models.UnmanagedFileSystemReference(mount_command="mount x", relative_mount_path="u")]),
+        models.MountVolumes(
+            file_servers=[
+                models.FileServerReference(
+                    file_server=models.ResourceId(id="/fs"), relative_mount_path="nfs"
+                )
+            ]
+        ),
+        models.MountVolumes(
+            unmanaged_file_systems=[
+                models.UnmanagedFileSystemReference(
+                    mount_command="mount x", relative_mount_path="u"
+                )
+            ]
+        ),
     ],
     ids=["file_server", "unmanaged"],
 )
 def test_mounts_without_datastore_equivalent(mounts: models.MountVolumes) -> None:
     with pytest.raises(NoEquivalentError):
-        submit(job(custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"), mount_volumes=mounts))
+        submit(
+            job(
+                custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
+                mount_volumes=mounts,
+            )
+        )
 
 
 def test_bad_job_input() -> None:
@@ -189,13 +239,20 @@ def test_bad_job_input() -> None:
     bad_url = models.MountVolumes(
         azure_file_shares=[
             models.AzureFileShareReference(
-                account_name="a", azure_file_url="not a url", relative_mount_path="afs",
+                account_name="a",
+                azure_file_url="not a url",
+                relative_mount_path="afs",
                 credentials=models.AzureStorageCredentialsInfo(account_key="k"),
             )
         ]
     )
     with pytest.raises(ValidationError, match="azure_file_url"):
-        submit(job(custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"), mount_volumes=bad_url))
+        submit(
+            job(
+                custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
+                mount_volumes=bad_url,
+            )
+        )
 
 
 def test_datastore_names_are_deterministic_and_distinct() -> None:
@@ -209,9 +266,16 @@ def test_datastore_names_are_deterministic_and_distinct() -> None:
 @pytest.mark.parametrize(
     "status, expected",
     [
-        ("NotStarted", "queued"), ("Queued", "queued"), ("Preparing", "queued"), ("Starting", "queued"),
-        ("Running", "running"), ("CancelRequested", "terminating"), ("Finalizing", "terminating"),
-        ("Completed", "succeeded"), ("Failed", "failed"), ("Canceled", "failed"),
+        ("NotStarted", "queued"),
+        ("Queued", "queued"),
+        ("Preparing", "queued"),
+        ("Starting", "queued"),
+        ("Running", "running"),
+        ("CancelRequested", "terminating"),
+        ("Finalizing", "terminating"),
+        ("Completed", "succeeded"),
+        ("Failed", "failed"),
+        ("Canceled", "failed"),
     ],
 )
 def test_run_states_follow_the_design_table(status: str, expected: str) -> None:

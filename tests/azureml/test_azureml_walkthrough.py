@@ -29,7 +29,10 @@ def test_migration_walkthrough_on_azureml(tmp_path: Path) -> None:
     }
     done = subprocess.run(
         [sys.executable, str(HERE / "walkthrough_driver.py"), str(tmp_path / "work")],
-        env=env, capture_output=True, text=True, timeout=540,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     *printed, last = done.stdout.strip().splitlines()

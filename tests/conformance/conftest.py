@@ -95,7 +95,9 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
     def load(file: str) -> Any:
         name = f"azureml_{file}"
         if name not in sys.modules:
-            spec = importlib.util.spec_from_file_location(name, Path(__file__).parent.parent / "azureml" / f"{file}.py")
+            spec = importlib.util.spec_from_file_location(
+                name, Path(__file__).parent.parent / "azureml" / f"{file}.py"
+            )
             assert spec is not None and spec.loader is not None
             sys.modules[name] = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(sys.modules[name])
@@ -112,7 +114,9 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
         # every accepted run is executed like AmlCompute would (real processes, see fake_compute)
         executor = lambda fake, rg, ws, run: compute.execute_run(fake, rg, ws, run, storage)  # noqa: E731
         with (
-            module.FakeAzureML.running(subscription=SUB, location=LOCATION, run_executor=executor) as fake,
+            module.FakeAzureML.running(
+                subscription=SUB, location=LOCATION, run_executor=executor
+            ) as fake,
             relay.serve(fake) as address,
         ):
             # a child process reaches the same service state over a loopback relay and signs

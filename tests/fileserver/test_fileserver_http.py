@@ -165,7 +165,12 @@ def test_forged_or_tampered_tokens_are_403(server, job_dir):
     assert get(with_token("not-a-token")).status_code == 403
     # A token signed with another key (another home's) is refused too.
     other = FileServer(key_provider=lambda: b"k" * 32)
-    assert get(with_token(other.token_for(job_dir, "stdout-wk-0.txt", timedelta(minutes=5)))).status_code == 403
+    assert (
+        get(
+            with_token(other.token_for(job_dir, "stdout-wk-0.txt", timedelta(minutes=5)))
+        ).status_code
+        == 403
+    )
     # Widening the grant (drop the name from the payload) breaks the signature.
     import base64
     import json
@@ -173,7 +178,10 @@ def test_forged_or_tampered_tokens_are_403(server, job_dir):
     payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     payload["n"] = None
     widened = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
-    assert get(urlunsplit(parts._replace(path=f"/{widened}.{signature}/sub/model.ckpt"))).status_code == 403
+    assert (
+        get(urlunsplit(parts._replace(path=f"/{widened}.{signature}/sub/model.ckpt"))).status_code
+        == 403
+    )
 
 
 def test_a_file_token_does_not_open_other_files(server, job_dir):
@@ -244,7 +252,9 @@ def test_tokens_validate_across_server_restarts(clock, batchai_home, job_dir):
     """The key lives in the home: a new server (a restarted client) validates older tokens."""
     first = FileServer(key_provider=lambda: fileserver.signing_key(batchai_home), clock=clock)
     token = first.token_for(job_dir, "stdout-wk-0.txt", timedelta(minutes=5))
-    with FileServer(key_provider=lambda: fileserver.signing_key(batchai_home), clock=clock) as second:
+    with FileServer(
+        key_provider=lambda: fileserver.signing_key(batchai_home), clock=clock
+    ) as second:
         assert get(second.url_for_name(token, "stdout-wk-0.txt")).content == b"0123456789"
 
 

@@ -127,7 +127,13 @@ def test_install_is_idempotent_callable_and_wins_over_an_earlier_genuine_import(
         """,
         batchai_home,
     )
-    assert out == {"replaced": True, "models": True, "blob_patched": True, "same_blob_module": True, "finders": 1}
+    assert out == {
+        "replaced": True,
+        "models": True,
+        "blob_patched": True,
+        "same_blob_module": True,
+        "finders": 1,
+    }
 
 
 def test_install_is_callable_from_the_package_root_without_importing_it_first(batchai_home):

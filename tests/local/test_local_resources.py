@@ -476,7 +476,9 @@ def test_job_lists_read_pages_only_when_accessed(backend, client, workspace):
     assert sorted(key for batch in loads for key in batch) == list(range(10))
 
 
-def test_the_first_page_of_a_job_list_builds_only_that_page(backend, client, workspace, monkeypatch):
+def test_the_first_page_of_a_job_list_builds_only_that_page(
+    backend, client, workspace, monkeypatch
+):
     cluster = make_cluster(client)
     for index in range(25):
         client.jobs.create(RG, WS, EXP, f"job{index:02}", full_job_params(cluster.id)).result()

@@ -309,7 +309,7 @@ def test_clone_is_an_independent_equal_copy(pair):
                 yield from containers(item, f"{path}.{attr}")
         elif isinstance(value, (list, dict)):
             yield path, value
-            for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+            for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                 yield from containers(item, f"{path}[{key!r}]")
 
     originals, copies = dict(containers(o)), dict(containers(copied))

@@ -24,7 +24,9 @@ EXPIRY = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 
 def _signature_ok(string_to_sign_fields: list[str], sig: str) -> bool:
-    expected = hmac.new(base64.b64decode(KEY), "\n".join(string_to_sign_fields).encode(), hashlib.sha256)
+    expected = hmac.new(
+        base64.b64decode(KEY), "\n".join(string_to_sign_fields).encode(), hashlib.sha256
+    )
     return hmac.compare_digest(base64.b64encode(expected.digest()).decode(), sig)
 
 
@@ -50,7 +52,9 @@ def test_file_url_and_file_sas_on_azure():
 
 def test_blob_url_and_sas_on_azure_without_network():
     service = BlockBlobService(ACCOUNT, KEY, storage="azure")
-    sas = service.generate_blob_shared_access_signature("data", "a b/c.txt", BlobPermissions.READ, EXPIRY)
+    sas = service.generate_blob_shared_access_signature(
+        "data", "a b/c.txt", BlobPermissions.READ, EXPIRY
+    )
     query = {k: v[0] for k, v in parse_qs(sas).items()}
     assert (query["sp"], query["sr"]) == ("r", "b")
     url = service.make_blob_url("data", "a b/c.txt", sas_token=sas)
@@ -69,8 +73,12 @@ def test_sas_needs_the_account_key():
 
 def test_expiry_accepts_legacy_strings_and_naive_datetimes():
     service = BlockBlobService(ACCOUNT, KEY, storage="azure")
-    from_string = service.generate_container_shared_access_signature("data", "r", "2030-01-02T03:04:05Z")
-    naive = service.generate_container_shared_access_signature("data", "r", EXPIRY.replace(tzinfo=None))
+    from_string = service.generate_container_shared_access_signature(
+        "data", "r", "2030-01-02T03:04:05Z"
+    )
+    naive = service.generate_container_shared_access_signature(
+        "data", "r", EXPIRY.replace(tzinfo=None)
+    )
     assert parse_qs(from_string)["se"] == parse_qs(naive)["se"] == ["2030-01-02T03:04:05Z"]
     with pytest.raises(ValidationError):
         service.generate_container_shared_access_signature("data", "r", "next tuesday")

@@ -76,13 +76,17 @@ def test_upload_download_list_round_trip_seen_by_v12(service, container, v12, tm
     assert v12.get_blob_client(container, "top.bin").download_blob().readall() == b"56789"
     assert service.get_blob_to_text(container, "scripts/train.py").content == "print('hi')"
     assert service.get_blob_to_bytes(container, "stream.bin").content == b"dataset"
-    part = service.get_blob_to_bytes(container, "mnist_dataset/train.bin", start_range=8, end_range=12)
+    part = service.get_blob_to_bytes(
+        container, "mnist_dataset/train.bin", start_range=8, end_range=12
+    )
     assert part.content == b"bytes"
     out = tmp_path / "out.bin"
     blob = service.get_blob_to_path(container, "mnist_dataset/train.bin", str(out))
     assert out.read_bytes() == b"dataset bytes"
     assert blob.properties.content_length == 13 and blob.properties.blob_type == "BlockBlob"
-    assert [b.name for b in service.list_blobs(container, prefix="scripts/")] == ["scripts/train.py"]
+    assert [b.name for b in service.list_blobs(container, prefix="scripts/")] == [
+        "scripts/train.py"
+    ]
     assert [b.name for b in service.list_blobs(container, delimiter="/")] == [
         "mnist_dataset/",
         "scripts/",
@@ -95,14 +99,21 @@ def test_metadata_and_content_settings_reach_the_service(service, container, v12
     from batchai_compat.storage.blob import ContentSettings
 
     service.create_blob_from_text(
-        container, "page.html", "<p>", content_settings=ContentSettings(content_type="text/html"), metadata={"k": "v"}
+        container,
+        "page.html",
+        "<p>",
+        content_settings=ContentSettings(content_type="text/html"),
+        metadata={"k": "v"},
     )
     service.flush()  # another client reads next: wait for the background upload
     props = v12.get_blob_client(container, "page.html").get_blob_properties()
     assert props.content_settings.content_type == "text/html"
     assert props.metadata == {"k": "v"}
     legacy = service.get_blob_properties(container, "page.html")
-    assert legacy.metadata == {"k": "v"} and legacy.properties.content_settings.content_type == "text/html"
+    assert (
+        legacy.metadata == {"k": "v"}
+        and legacy.properties.content_settings.content_type == "text/html"
+    )
 
 
 def test_exists_delete_and_404s(service, container):
@@ -120,24 +131,37 @@ def test_exists_delete_and_404s(service, container):
 def test_sas_url_fetch_with_range_200_206_403(service, container):
     service.create_blob_from_text(container, "logs/stdout-wk-0.txt", "0123456789")
     expiry = datetime.now(timezone.utc) + timedelta(hours=1)
-    sas = service.generate_blob_shared_access_signature(container, "logs/stdout-wk-0.txt", BlobPermissions.READ, expiry)
+    sas = service.generate_blob_shared_access_signature(
+        container, "logs/stdout-wk-0.txt", BlobPermissions.READ, expiry
+    )
     url = service.make_blob_url(container, "logs/stdout-wk-0.txt", sas_token=sas)
     assert url.startswith(f"{service._store._endpoint()}/{container}/logs/stdout-wk-0.txt?")
     whole = requests.get(url, timeout=10)
     assert (whole.status_code, whole.content) == (200, b"0123456789")
     part = requests.get(url, headers={"Range": "bytes=4-"}, timeout=10)
     assert (part.status_code, part.content) == (206, b"456789")
-    assert requests.get(service.make_blob_url(container, "logs/stdout-wk-0.txt"), timeout=10).status_code in (403, 404)
+    assert requests.get(
+        service.make_blob_url(container, "logs/stdout-wk-0.txt"), timeout=10
+    ).status_code in (403, 404)
     forged = url.replace("sig=", "sig=AAAA")
     assert requests.get(forged, timeout=10).status_code == 403
     container_sas = service.generate_container_shared_access_signature(
         container, ContainerPermissions.READ, expiry=expiry
     )
-    assert requests.get(service.make_blob_url(container, "logs/stdout-wk-0.txt", sas_token=container_sas), timeout=10).text == "0123456789"
+    assert (
+        requests.get(
+            service.make_blob_url(container, "logs/stdout-wk-0.txt", sas_token=container_sas),
+            timeout=10,
+        ).text
+        == "0123456789"
+    )
 
 
 def test_loop_of_uploads_runs_in_the_background_and_is_complete_on_read(service, container):
-    results = [service.create_blob_from_bytes(container, f"many/{i:03d}.bin", bytes([i])) for i in range(200)]
+    results = [
+        service.create_blob_from_bytes(container, f"many/{i:03d}.bin", bytes([i]))
+        for i in range(200)
+    ]
     names = [b.name for b in service.list_blobs(container, prefix="many/")]
     assert names == [f"many/{i:03d}.bin" for i in range(200)]
     assert all(r.etag for r in results)
@@ -164,13 +188,18 @@ def test_large_payloads_upload_in_the_call(service, container, tmp_path):
     big.write_bytes(b"z" * (2 * 1024 * 1024 + 3))
     props = service.create_blob_from_path(container, "big.bin", str(big), max_connections=4)
     assert type(props).__name__ == "ResourceProperties" and props.etag
-    assert service.get_blob_properties(container, "big.bin").properties.content_length == 2 * 1024 * 1024 + 3
+    assert (
+        service.get_blob_properties(container, "big.bin").properties.content_length
+        == 2 * 1024 * 1024 + 3
+    )
 
 
 def test_account_name_key_and_custom_domain_against_the_emulator(azurite, service, container):
     from _azurite import ACCOUNT, KEY
 
-    by_key = BlockBlobService(ACCOUNT, KEY, custom_domain=azurite.blob_endpoint.rsplit("/", 1)[0], protocol="http")
+    by_key = BlockBlobService(
+        ACCOUNT, KEY, custom_domain=azurite.blob_endpoint.rsplit("/", 1)[0], protocol="http"
+    )
     # custom_domain is the emulator host here; legacy URLs put the account in the path.
     assert by_key.storage == "azure"
     by_key.close()
@@ -224,7 +253,11 @@ def test_a_service_dropped_without_close_releases_its_sockets(azurite):
     service.delete_container(name)
     del service
     gc.collect()
-    leftover = [t for t in threading.enumerate() if t.ident not in before and t.name.startswith("batchai-compat-upload")]
+    leftover = [
+        t
+        for t in threading.enumerate()
+        if t.ident not in before and t.name.startswith("batchai-compat-upload")
+    ]
     for thread in leftover:
         thread.join(timeout=10)
     assert not [t for t in leftover if t.is_alive()]

@@ -29,5 +29,7 @@ def test_first_cloud_errors_raised_concurrently_share_one_class_family():
         """
     )
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        )
         assert out.stdout.split() == ["1", "True"]

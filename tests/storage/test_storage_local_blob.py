@@ -25,7 +25,9 @@ def _in_an_hour():
     return datetime.now(timezone.utc) + timedelta(hours=1)
 
 
-def test_recipe_flow_lands_in_the_container_folder(blob_service, container_dir, tmp_path, monkeypatch):
+def test_recipe_flow_lands_in_the_container_folder(
+    blob_service, container_dir, tmp_path, monkeypatch
+):
     assert blob_service.storage == "local"
     assert blob_service.create_container("batchaisample", fail_on_exist=False) is True
     assert blob_service.create_container("batchaisample", fail_on_exist=False) is False
@@ -64,7 +66,9 @@ def test_every_create_and_get_flavour_round_trips(blob_service, tmp_path):
         blob_service.create_blob_from_stream("data", "stream.bin", stream, count=3)
 
     assert blob_service.get_blob_to_bytes("data", "a/path.bin").content == b"\x00\x01binary"
-    assert blob_service.get_blob_to_text("data", "a/text.txt", encoding="latin-1").content == "héllo"
+    assert (
+        blob_service.get_blob_to_text("data", "a/text.txt", encoding="latin-1").content == "héllo"
+    )
     assert blob_service.get_blob_to_bytes("data", "bytes.bin").content == b"2345"
     assert blob_service.get_blob_to_bytes("data", "stream.bin").content == b"\x00\x01b"
     partial = blob_service.get_blob_to_bytes("data", "a/path.bin", start_range=2, end_range=4)
@@ -74,7 +78,9 @@ def test_every_create_and_get_flavour_round_trips(blob_service, tmp_path):
     target.parent.mkdir()
     blob = blob_service.get_blob_to_path("data", "a/path.bin", str(target))
     assert target.read_bytes() == b"\x00\x01binary"
-    assert isinstance(blob, Blob) and blob.name == "a/path.bin" and blob.properties.content_length == 8
+    assert (
+        isinstance(blob, Blob) and blob.name == "a/path.bin" and blob.properties.content_length == 8
+    )
 
 
 def test_overwrite_replaces_content(blob_service):
@@ -92,8 +98,13 @@ def test_list_blobs_full_names_prefix_delimiter_and_paging(blob_service):
     listed = list(blob_service.list_blobs("data"))
     assert [b.name for b in listed] == sorted(names)
     assert all(b.properties.blob_type == "BlockBlob" for b in listed)
-    assert {b.name: b.properties.content_length for b in listed}["dir/sub/two.txt"] == len("dir/sub/two.txt")
-    assert [b.name for b in blob_service.list_blobs("data", prefix="dir/")] == ["dir/one.txt", "dir/sub/two.txt"]
+    assert {b.name: b.properties.content_length for b in listed}["dir/sub/two.txt"] == len(
+        "dir/sub/two.txt"
+    )
+    assert [b.name for b in blob_service.list_blobs("data", prefix="dir/")] == [
+        "dir/one.txt",
+        "dir/sub/two.txt",
+    ]
     assert [b.name for b in blob_service.list_blobs("data", prefix="dir")] == [
         "dir/one.txt",
         "dir/sub/two.txt",
@@ -154,11 +165,16 @@ def test_missing_container_or_blob_is_404_and_leaves_no_local_file(blob_service,
         (lambda s: s.create_blob_from_text("data", "x", "x", lease_id="abc"), "lease_id"),
         (lambda s: s.get_blob_to_bytes("data", "x", end_range=3), "start_range"),
         (lambda s: s.list_blobs("data", num_results=0), "num_results"),
-        (lambda s: s.generate_blob_shared_access_signature("data", "x", expiry=_in_an_hour()), "permission"),
+        (
+            lambda s: s.generate_blob_shared_access_signature("data", "x", expiry=_in_an_hour()),
+            "permission",
+        ),
         (lambda s: s.generate_blob_shared_access_signature("data", "x", "r"), "expiry"),
     ],
 )
-def test_bad_input_fails_before_any_side_effect(blob_service, container_dir, call, parameter, batchai_home):
+def test_bad_input_fails_before_any_side_effect(
+    blob_service, container_dir, call, parameter, batchai_home
+):
     blob_service.create_container("data")
     before = sorted(p.relative_to(batchai_home) for p in batchai_home.rglob("*"))
     with pytest.raises(ValidationError) as info:
@@ -189,15 +205,35 @@ def test_blob_sas_url_serves_ranges_and_expires(blob_service):
     assert (partial.status_code, partial.content) == (206, b"789")
     assert requests.get(url, headers={"Range": "bytes=10-"}, timeout=10).status_code == 416
     # Without a SAS, or with one for another blob, or expired: refused like a private container.
-    assert requests.get(blob_service.make_blob_url("data", "logs/stdout.txt"), timeout=10).status_code == 403
+    assert (
+        requests.get(blob_service.make_blob_url("data", "logs/stdout.txt"), timeout=10).status_code
+        == 403
+    )
     blob_service.create_blob_from_text("data", "other.txt", "other")
-    assert requests.get(blob_service.make_blob_url("data", "other.txt", sas_token=sas), timeout=10).status_code == 403
+    assert (
+        requests.get(
+            blob_service.make_blob_url("data", "other.txt", sas_token=sas), timeout=10
+        ).status_code
+        == 403
+    )
     past = datetime.now(timezone.utc) - timedelta(minutes=1)
     stale = blob_service.generate_blob_shared_access_signature("data", "logs/stdout.txt", "r", past)
-    assert requests.get(blob_service.make_blob_url("data", "logs/stdout.txt", sas_token=stale), timeout=10).status_code == 403
+    assert (
+        requests.get(
+            blob_service.make_blob_url("data", "logs/stdout.txt", sas_token=stale), timeout=10
+        ).status_code
+        == 403
+    )
     # A SAS that does not grant read grants nothing through the (read-only) loopback server.
-    write_only = blob_service.generate_blob_shared_access_signature("data", "logs/stdout.txt", "w", _in_an_hour())
-    assert requests.get(blob_service.make_blob_url("data", "logs/stdout.txt", sas_token=write_only), timeout=10).status_code == 403
+    write_only = blob_service.generate_blob_shared_access_signature(
+        "data", "logs/stdout.txt", "w", _in_an_hour()
+    )
+    assert (
+        requests.get(
+            blob_service.make_blob_url("data", "logs/stdout.txt", sas_token=write_only), timeout=10
+        ).status_code
+        == 403
+    )
 
 
 def test_container_sas_grants_every_blob_of_that_container_only(blob_service):
@@ -205,15 +241,35 @@ def test_container_sas_grants_every_blob_of_that_container_only(blob_service):
         blob_service.create_container(container)
         blob_service.create_blob_from_text(container, "x/y.txt", container)
     sas = blob_service.generate_container_shared_access_signature(
-        "data", ContainerPermissions.READ + ContainerPermissions.LIST, expiry=_in_an_hour().isoformat()
+        "data",
+        ContainerPermissions.READ + ContainerPermissions.LIST,
+        expiry=_in_an_hour().isoformat(),
     )
     assert "sp=rl" in sas
-    assert requests.get(blob_service.make_blob_url("data", "x/y.txt", sas_token=sas), timeout=10).text == "data"
-    assert requests.get(blob_service.make_blob_url("data", "nope.txt", sas_token=sas), timeout=10).status_code == 404
+    assert (
+        requests.get(blob_service.make_blob_url("data", "x/y.txt", sas_token=sas), timeout=10).text
+        == "data"
+    )
+    assert (
+        requests.get(
+            blob_service.make_blob_url("data", "nope.txt", sas_token=sas), timeout=10
+        ).status_code
+        == 404
+    )
     # The data SAS presented for the other container grants nothing there.
-    assert requests.get(blob_service.make_blob_url("other", "x/y.txt", sas_token=sas), timeout=10).status_code == 403
+    assert (
+        requests.get(
+            blob_service.make_blob_url("other", "x/y.txt", sas_token=sas), timeout=10
+        ).status_code
+        == 403
+    )
     other_sas = blob_service.generate_container_shared_access_signature("other", "r", _in_an_hour())
-    assert requests.get(blob_service.make_blob_url("other", "x/y.txt", sas_token=other_sas), timeout=10).text == "other"
+    assert (
+        requests.get(
+            blob_service.make_blob_url("other", "x/y.txt", sas_token=other_sas), timeout=10
+        ).text
+        == "other"
+    )
 
 
 def test_permissions_compose_like_the_legacy_sdk():
@@ -252,17 +308,26 @@ def test_content_settings_and_metadata_are_kept_beside_the_data(blob_service, co
     # Overwriting without settings resets them, as Put Blob does.
     blob_service.create_blob_from_text("data", "report/page.dat", "<p>2")
     again = blob_service.get_blob_properties("data", "report/page.dat")
-    assert again.metadata == {} and again.properties.content_settings.content_type == "application/octet-stream"
+    assert (
+        again.metadata == {}
+        and again.properties.content_settings.content_type == "application/octet-stream"
+    )
 
 
 def test_a_file_rewritten_by_a_job_reads_back_with_default_settings(blob_service, container_dir):
     blob_service.create_container("data")
     blob_service.create_blob_from_text(
-        "data", "out.txt", "v1", content_settings=ContentSettings(content_type="application/x-custom"), metadata={"a": "b"}
+        "data",
+        "out.txt",
+        "v1",
+        content_settings=ContentSettings(content_type="application/x-custom"),
+        metadata={"a": "b"},
     )
     target = container_dir("data") / "out.txt"
     target.unlink()
-    target.write_text("rewritten by a job")  # a new file: the recorded settings described the old one
+    target.write_text(
+        "rewritten by a job"
+    )  # a new file: the recorded settings described the old one
     blob = blob_service.get_blob_properties("data", "out.txt")
     assert blob.metadata == {} and blob.properties.content_settings.content_type == "text/plain"
 
@@ -279,6 +344,10 @@ def test_two_services_of_one_account_share_the_folders():
 def test_progress_callback_reports_completion(blob_service):
     blob_service.create_container("data")
     calls = []
-    blob_service.create_blob_from_bytes("data", "p.bin", b"12345", progress_callback=lambda c, t: calls.append((c, t)))
-    blob_service.get_blob_to_bytes("data", "p.bin", progress_callback=lambda c, t: calls.append((c, t)))
+    blob_service.create_blob_from_bytes(
+        "data", "p.bin", b"12345", progress_callback=lambda c, t: calls.append((c, t))
+    )
+    blob_service.get_blob_to_bytes(
+        "data", "p.bin", progress_callback=lambda c, t: calls.append((c, t))
+    )
     assert calls == [(5, 5), (5, 5)]

@@ -34,7 +34,12 @@ def test_recipe_flow(file_service, share_dir, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "some_local_name.py").write_text("print(1)\n")
     # Stored under the given name whatever the local file is called; relative local path.
-    assert file_service.create_file_from_path("batchaisample", "scripts", "train.py", "some_local_name.py") is None
+    assert (
+        file_service.create_file_from_path(
+            "batchaisample", "scripts", "train.py", "some_local_name.py"
+        )
+        is None
+    )
     assert (share_dir("batchaisample") / "scripts" / "train.py").read_text() == "print(1)\n"
     assert file_service.exists("batchaisample")
     assert file_service.exists("batchaisample", "scripts")
@@ -98,11 +103,17 @@ def test_list_directories_and_files_yields_legacy_types(file_service):
     file_service.create_file_from_text("share", "logs", "b.txt", "bb")
     file_service.create_file_from_text("share", "logs", "a.txt", "a")
     entries = list(file_service.list_directories_and_files("share", "logs"))
-    assert [(type(e).__name__, e.name) for e in entries] == [("File", "a.txt"), ("File", "b.txt"), ("Directory", "old")]
+    assert [(type(e).__name__, e.name) for e in entries] == [
+        ("File", "a.txt"),
+        ("File", "b.txt"),
+        ("Directory", "old"),
+    ]
     assert entries[1].properties.content_length == 2
     assert isinstance(entries[2], Directory)
     assert [e.name for e in file_service.list_directories_and_files("share")] == ["logs"]
-    assert [e.name for e in file_service.list_directories_and_files("share", "logs", prefix="a")] == ["a.txt"]
+    assert [
+        e.name for e in file_service.list_directories_and_files("share", "logs", prefix="a")
+    ] == ["a.txt"]
     paged = file_service.list_directories_and_files("share", "logs", num_results=1)
     assert [e.name for e in paged] == ["a.txt"] and paged.next_marker == "b.txt"
 
@@ -118,7 +129,9 @@ def test_recursive_listing_helper_of_the_recipes(file_service):
     files, dirs = [], [None]
     while dirs:
         current = dirs.pop()
-        for f in file_service.list_directories_and_files(share_name="share", directory_name=current):
+        for f in file_service.list_directories_and_files(
+            share_name="share", directory_name=current
+        ):
             path = f"{current}/{f.name}" if current else f.name
             (files if isinstance(f, models.File) else dirs).append(path)
     assert sorted(files) == ["0.txt", "d/1.txt", "d/e/2.txt"]
@@ -151,7 +164,12 @@ def test_delete_file_and_directory(file_service, share_dir):
         (lambda s: s.create_file_from_path("share", None, "x.txt", "/no/such"), "local_file_path"),
         (lambda s: s.create_file_from_stream("share", None, "x.txt", None, count=None), "count"),
         (lambda s: s.get_file_to_path("share", None, "x.txt", "out", open_mode="w"), "open_mode"),
-        (lambda s: s.generate_file_shared_access_signature("share", None, "x.txt", expiry=_in_an_hour()), "permission"),
+        (
+            lambda s: s.generate_file_shared_access_signature(
+                "share", None, "x.txt", expiry=_in_an_hour()
+            ),
+            "permission",
+        ),
     ],
 )
 def test_bad_input_fails_before_any_side_effect(file_service, call, parameter, batchai_home):
@@ -173,9 +191,22 @@ def test_file_and_share_sas_urls(file_service):
     url = file_service.make_file_url("share", "logs", "stdout.txt", sas_token=sas)
     ranged = requests.get(url, headers={"Range": "bytes=3-"}, timeout=10)
     assert (ranged.status_code, ranged.content) == (206, b"def")
-    assert requests.get(file_service.make_file_url("share", "logs", "stdout.txt"), timeout=10).status_code == 403
-    share_sas = file_service.generate_share_shared_access_signature("share", SharePermissions.READ, _in_an_hour())
-    assert requests.get(file_service.make_file_url("share", "logs", "stdout.txt", sas_token=share_sas), timeout=10).text == "abcdef"
+    assert (
+        requests.get(
+            file_service.make_file_url("share", "logs", "stdout.txt"), timeout=10
+        ).status_code
+        == 403
+    )
+    share_sas = file_service.generate_share_shared_access_signature(
+        "share", SharePermissions.READ, _in_an_hour()
+    )
+    assert (
+        requests.get(
+            file_service.make_file_url("share", "logs", "stdout.txt", sas_token=share_sas),
+            timeout=10,
+        ).text
+        == "abcdef"
+    )
 
 
 def test_key_never_in_repr():
@@ -194,10 +225,17 @@ def test_file_metadata_and_content_settings_are_kept(file_service, share_dir):
 
     file_service.create_share("share")
     file_service.create_file_from_text(
-        "share", None, "a.cfg", "x=1", content_settings=ContentSettings(content_type="text/x-ini"), metadata={"k": "v"}
+        "share",
+        None,
+        "a.cfg",
+        "x=1",
+        content_settings=ContentSettings(content_type="text/x-ini"),
+        metadata={"k": "v"},
     )
     got = file_service.get_file_to_text("share", None, "a.cfg")
-    assert got.metadata == {"k": "v"} and got.properties.content_settings.content_type == "text/x-ini"
+    assert (
+        got.metadata == {"k": "v"} and got.properties.content_settings.content_type == "text/x-ini"
+    )
     assert [p.name for p in share_dir("share").iterdir()] == ["a.cfg"]
     file_service.delete_file("share", None, "a.cfg")
     file_service.create_file_from_text("share", None, "a.cfg", "x=2")

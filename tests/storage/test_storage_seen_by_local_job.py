@@ -48,8 +48,12 @@ def client(batchai_home):
             "nc6",
             models.ClusterCreateParameters(
                 vm_size="STANDARD_NC6",
-                scale_settings=models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=1)),
-                user_account_settings=models.UserAccountSettings(admin_user_name="u", admin_user_password="pw"),
+                scale_settings=models.ScaleSettings(
+                    manual=models.ManualScaleSettings(target_node_count=1)
+                ),
+                user_account_settings=models.UserAccountSettings(
+                    admin_user_name="u", admin_user_password="pw"
+                ),
             ),
         ).result()
         yield c
@@ -84,7 +88,9 @@ def test_notebook_uploads_job_reads_mounts_notebook_reads_outputs(client, tmp_pa
         node_count=1,
         std_out_err_path_prefix="$AZ_BATCHAI_JOB_MOUNT_ROOT/afs",
         output_directories=[
-            models.OutputDirectory(id="MODEL", path_prefix="$AZ_BATCHAI_JOB_MOUNT_ROOT/afs", path_suffix="Models")
+            models.OutputDirectory(
+                id="MODEL", path_prefix="$AZ_BATCHAI_JOB_MOUNT_ROOT/afs", path_suffix="Models"
+            )
         ],
         mount_volumes=models.MountVolumes(
             azure_file_shares=[
@@ -129,10 +135,17 @@ def test_notebook_uploads_job_reads_mounts_notebook_reads_outputs(client, tmp_pa
     assert file_service.get_file_to_text("afs-share", directory, name).content == expected
     # What the job wrote into the container mount is a blob for the notebook.
     assert blob_service.get_blob_to_text("batchaisample", "results/sum.txt").content == "15"
-    assert [b.name for b in blob_service.list_blobs("batchaisample")] == ["dataset/numbers.txt", "results/sum.txt"]
+    assert [b.name for b in blob_service.list_blobs("batchaisample")] == [
+        "dataset/numbers.txt",
+        "results/sum.txt",
+    ]
     # ... and over a SAS URL of the loopback server.
     sas = file_service.generate_file_shared_access_signature(
-        "afs-share", directory, name, FilePermissions.READ, datetime.now(timezone.utc) + timedelta(minutes=5)
+        "afs-share",
+        directory,
+        name,
+        FilePermissions.READ,
+        datetime.now(timezone.utc) + timedelta(minutes=5),
     )
     url = file_service.make_file_url("afs-share", directory, name, sas_token=sas)
     assert requests.get(url, headers={"Range": "bytes=6-"}, timeout=10).text == expected[6:]

@@ -43,10 +43,18 @@ def test_keyword_overrides_everything(monkeypatch):
 
 def test_explicit_endpoints_select_azure():
     emulated = BlockBlobService(is_emulated=True)
-    assert (emulated.storage, emulated.account_name, emulated.protocol) == ("azure", "devstoreaccount1", "http")
-    custom = BlockBlobService(connection_string="AccountName=a;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/a")
+    assert (emulated.storage, emulated.account_name, emulated.protocol) == (
+        "azure",
+        "devstoreaccount1",
+        "http",
+    )
+    custom = BlockBlobService(
+        connection_string="AccountName=a;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/a"
+    )
     assert custom.storage == "azure"
-    plain = BlockBlobService(connection_string=f"DefaultEndpointsProtocol=https;AccountName={ACCOUNT};AccountKey={KEY}")
+    plain = BlockBlobService(
+        connection_string=f"DefaultEndpointsProtocol=https;AccountName={ACCOUNT};AccountKey={KEY}"
+    )
     assert plain.storage == "local"
 
 

@@ -185,13 +185,17 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
                 if status is None and type(error).__name__ == "UserErrorException":
                     status = 400  # the SDK's own validation: the service would reject it too
                 if status == 404:
-                    raise cloud_error(404, "ResourceNotFound", f"The {kind} was not found.") from None
+                    raise cloud_error(
+                        404, "ResourceNotFound", f"The {kind} was not found."
+                    ) from None
                 if status == 409:
                     raise cloud_error(
                         409, "Conflict", f"The {kind} conflicts with its current state."
                     ) from None
                 raise cloud_error(
-                    status or 500, "AzureMLError", f"Azure ML refused the {kind} request: {_message(error)}"
+                    status or 500,
+                    "AzureMLError",
+                    f"Azure ML refused the {kind} request: {_message(error)}",
                 ) from error
 
         return wrapper
@@ -286,8 +290,10 @@ def _register_datastore(workspace: Any, spec: translate.DatastoreSpec) -> None:
             *scope, dto, False, False, custom_headers=_DatastoreClient._custom_headers
         )
     except HttpOperationError as error:
-        if error.response is None or error.response.status_code != 400 or (
-            constants.CONFLICT_MESSAGE not in str(error.message)
+        if (
+            error.response is None
+            or error.response.status_code != 400
+            or (constants.CONFLICT_MESSAGE not in str(error.message))
         ):
             raise
         client.data_stores.update(
@@ -317,7 +323,9 @@ def node_app() -> bytes:
     for source in sorted((package / "runtime").glob("*.py")):
         files[f"batchai_compat/runtime/{source.name}"] = source.read_bytes()
     for name in ("__init__.py", "node.py", "translate.py"):
-        files[f"batchai_compat/backends/azureml/{name}"] = (package / "backends" / "azureml" / name).read_bytes()
+        files[f"batchai_compat/backends/azureml/{name}"] = (
+            package / "backends" / "azureml" / name
+        ).read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
@@ -349,7 +357,7 @@ def _timestamp(value: Any) -> Any:
         if "." in text:  # Python parses at most 6 fractional digits
             head, _, tail = text.partition(".")
             digits = "".join(c for c in tail if c.isdigit())
-            text = f"{head}.{digits[:6]}{tail[len(digits):]}"
+            text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
@@ -403,13 +411,17 @@ class AzureMLBackend:
         except Exception as error:
             if _status_of(error) == 404:
                 raise cloud_error(
-                    404, "ResourceNotFound", f"Workspace {workspace} was not found in {resource_group}."
+                    404,
+                    "ResourceNotFound",
+                    f"Workspace {workspace} was not found in {resource_group}.",
                 ) from None
             raise
         self._workspaces[key] = found
         return found
 
-    def _experiment(self, resource_group: str, workspace: str, experiment: str, create: bool = False) -> Any:
+    def _experiment(
+        self, resource_group: str, workspace: str, experiment: str, create: bool = False
+    ) -> Any:
         key = (resource_group, workspace, experiment)
         cached = self._experiments.get(key)
         if cached is not None:
@@ -422,7 +434,9 @@ class AzureMLBackend:
         else:
             matches = Experiment.list(ws, experiment_name=experiment)
             if not matches:
-                raise cloud_error(404, "ResourceNotFound", f"Experiment {experiment} was not found.")
+                raise cloud_error(
+                    404, "ResourceNotFound", f"Experiment {experiment} was not found."
+                )
             found = matches[0]
         self._experiments[key] = found
         return found
@@ -432,9 +446,11 @@ class AzureMLBackend:
     def _workspace_model(self, resource_group: str, ws: Any) -> Any:
         details: dict[str, Any] = {}
         try:
-            details = dict(ws._workspace_autorest_object.as_dict()) if getattr(
-                ws, "_workspace_autorest_object", None
-            ) else {}
+            details = (
+                dict(ws._workspace_autorest_object.as_dict())
+                if getattr(ws, "_workspace_autorest_object", None)
+                else {}
+            )
         except Exception:
             details = {}
         created = details.get("creation_time")
@@ -490,7 +506,9 @@ class AzureMLBackend:
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
     @_translate_errors("workspace")
-    def update_workspace(self, resource_group: str, workspace: str, tags: dict[str, str] | None) -> Any:
+    def update_workspace(
+        self, resource_group: str, workspace: str, tags: dict[str, str] | None
+    ) -> Any:
         """Batch AI replaced the workspace's tags; the SDK's own tags are kept."""
         ws = self._workspace(resource_group, workspace)
         kept = {k: v for k, v in (ws.tags or {}).items() if k in _SDK_TAGS}
@@ -509,7 +527,9 @@ class AzureMLBackend:
     def list_workspaces(self, resource_group: str | None) -> list[Any]:
         from azureml.core import Workspace
 
-        found = Workspace.list(self._subscription_id, auth=self._auth, resource_group=resource_group)
+        found = Workspace.list(
+            self._subscription_id, auth=self._auth, resource_group=resource_group
+        )
         result = []
         for _, items in sorted(found.items()):
             for ws in items:
@@ -571,15 +591,21 @@ class AzureMLBackend:
             return AmlCompute(ws, cluster)
         except ComputeTargetException as error:
             if "NotFound" in str(error) or "not found" in str(error):
-                raise cloud_error(404, "ResourceNotFound", f"Cluster {cluster} was not found.") from None
+                raise cloud_error(
+                    404, "ResourceNotFound", f"Cluster {cluster} was not found."
+                ) from None
             raise
 
     def _cluster_model(self, resource_group: str, workspace: str, compute: Any) -> Any:
-        fields = translate.cluster_fields(compute, self._cluster_id(resource_group, workspace, compute.name))
+        fields = translate.cluster_fields(
+            compute, self._cluster_id(resource_group, workspace, compute.name)
+        )
         return _build("Cluster", fields)
 
     @_translate_errors("cluster")
-    def create_cluster(self, resource_group: str, workspace: str, cluster: str, parameters: Any) -> Any:
+    def create_cluster(
+        self, resource_group: str, workspace: str, cluster: str, parameters: Any
+    ) -> Any:
         from azureml.core.compute import ComputeTarget
 
         config = translate.provisioning_configuration(parameters, self._subscription_id)
@@ -609,7 +635,9 @@ class AzureMLBackend:
 
     @_translate_errors("cluster")
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
-        return self._cluster_model(resource_group, workspace, self._compute(resource_group, workspace, cluster))
+        return self._cluster_model(
+            resource_group, workspace, self._compute(resource_group, workspace, cluster)
+        )
 
     @_translate_errors("cluster")
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
@@ -665,7 +693,9 @@ class AzureMLBackend:
             "container and mount it through JobCreateParameters.mount_volumes.",
         )
 
-    def create_file_server(self, resource_group: str, workspace: str, file_server: str, parameters: Any) -> Any:
+    def create_file_server(
+        self, resource_group: str, workspace: str, file_server: str, parameters: Any
+    ) -> Any:
         raise self._no_file_servers()
 
     def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
@@ -724,7 +754,10 @@ class AzureMLBackend:
         owner, found, cluster = cluster_ref.rstrip("/").rpartition("/clusters/")
         if not found:
             cluster = cluster_ref.rstrip("/").rsplit("/", 1)[-1]
-        if "/workspaces/" in owner and owner.rsplit("/workspaces/", 1)[1].lower() != workspace.lower():
+        if (
+            "/workspaces/" in owner
+            and owner.rsplit("/workspaces/", 1)[1].lower() != workspace.lower()
+        ):
             raise NoEquivalentError(
                 "a job on a cluster of another workspace",
                 self.name,
@@ -745,7 +778,11 @@ class AzureMLBackend:
         )
         exp = self._experiment(resource_group, workspace, experiment)  # 404 if missing, as Batch AI
         self._ensure_datastores(resource_group, workspace, submission.datastores)
-        vault = self._workspace(resource_group, workspace).get_default_keyvault() if submission.secrets else None
+        vault = (
+            self._workspace(resource_group, workspace).get_default_keyvault()
+            if submission.secrets
+            else None
+        )
         if vault is not None:
             vault.set_secrets(submission.secrets)
         tags = dict(submission.tags)
@@ -852,7 +889,9 @@ class AzureMLBackend:
                 "execution_info": {
                     "start_time": started,
                     "end_time": ended,
-                    "exit_code": None if state not in ("succeeded", "failed") else (0 if state == "succeeded" else 1),
+                    "exit_code": None
+                    if state not in ("succeeded", "failed")
+                    else (0 if state == "succeeded" else 1),
                     "errors": errors,
                 }
                 if started or ended or errors
@@ -874,7 +913,12 @@ class AzureMLBackend:
 
     @_translate_errors("job")
     def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
-        return self._job_model(resource_group, workspace, experiment, self._run(resource_group, workspace, experiment, job))
+        return self._job_model(
+            resource_group,
+            workspace,
+            experiment,
+            self._run(resource_group, workspace, experiment, job),
+        )
 
     def delete_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         raise NoEquivalentError(
@@ -904,7 +948,9 @@ class AzureMLBackend:
         key = (resource_group, workspace)
         if key not in self._artifact_stores:
             try:
-                store = run_files.keyed_default_datastore(self._workspace(resource_group, workspace))
+                store = run_files.keyed_default_datastore(
+                    self._workspace(resource_group, workspace)
+                )
             except Exception:  # no default datastore, or no right to read its credential
                 store = None
             self._artifact_stores[key] = store
@@ -938,7 +984,9 @@ class AzureMLBackend:
             if name:
                 files[name] = run_files.RunFile(path, url)
         entries = run_files.directory_entries(
-            files, getattr(options, "directory", None), getattr(options, "max_results", None) or 1000
+            files,
+            getattr(options, "directory", None),
+            getattr(options, "max_results", None) or 1000,
         )
         store = self._artifact_store(resource_group, workspace)
         properties, store_served = run_files.blob_properties(
@@ -960,7 +1008,9 @@ class AzureMLBackend:
                         "file_type": "directory" if entry.is_directory else "file",
                         "download_url": None if entry.is_directory else entry.files[0].url,
                         "last_modified": max(times) if times else None,
-                        "content_length": None if entry.is_directory or not found else found[0].content_length,
+                        "content_length": None
+                        if entry.is_directory or not found
+                        else found[0].content_length,
                     },
                 )
             )

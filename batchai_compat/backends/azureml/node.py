@@ -51,7 +51,6 @@ from .translate import MANIFEST_VARIABLE, STDOUTERR_FOLDER
 __all__ = ["NodeTask", "azureml_task", "main", "read_secrets"]
 
 
-
 @dataclass(frozen=True)
 class NodeTask:
     """Which Batch AI task this Azure ML process is."""
@@ -92,7 +91,9 @@ def azureml_task(spec: JobSpec, env: Mapping[str, str]) -> NodeTask:
         index = int(task.get("index", 0))
         if task.get("type") == "chief":
             index = 0
-        own = (cluster.get(task.get("type")) or [""])[min(index, len(cluster.get(task.get("type")) or [""]) - 1)]
+        own = (cluster.get(task.get("type")) or [""])[
+            min(index, len(cluster.get(task.get("type")) or [""]) - 1)
+        ]
         node_host = own.rsplit(":", 1)[0]
         node_index = hosts.index(node_host) if node_host in hosts else 0
         workers = tuple(cluster.get("chief", ())) + tuple(cluster.get("worker", ()))
@@ -123,7 +124,9 @@ def _secret_via_rest(name: str, env: Mapping[str, str]) -> str:
         f"workspaces/{env['AZUREML_ARM_WORKSPACE_NAME']}"
     )
     url = f"{env['AZUREML_SERVICE_ENDPOINT'].rstrip('/')}/credential/v2.0{scope}/secrets/{name}"
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {env['AZUREML_RUN_TOKEN']}"})
+    request = urllib.request.Request(
+        url, headers={"Authorization": f"Bearer {env['AZUREML_RUN_TOKEN']}"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - https service URL
         return str(json.loads(response.read().decode("utf-8"))["value"])
 
@@ -191,7 +194,9 @@ def _contract(
     return contract
 
 
-def _plan(spec: JobSpec, topology: Topology, task: NodeTask, env: dict[str, str]) -> TaskPlan | None:
+def _plan(
+    spec: JobSpec, topology: Topology, task: NodeTask, env: dict[str, str]
+) -> TaskPlan | None:
     """The Batch AI command this Azure ML process runs (None: nothing, e.g. custom on rank > 0)."""
     mpi = MpiOptions(program="mpirun", oversubscribe=False)
     plans = task_plans(spec, topology, env, default_python=sys.executable, mpi=mpi)
@@ -203,7 +208,7 @@ def _plan(spec: JobSpec, topology: Topology, task: NodeTask, env: dict[str, str]
         (plan,) = plans
         count = spec.toolkit.get("process_count", spec.node_count)
         prefix = mpi.prefix(int(count)) + " "
-        program = plan.command[len(prefix):] if plan.command.startswith(prefix) else plan.command
+        program = plan.command[len(prefix) :] if plan.command.startswith(prefix) else plan.command
         out, err = task_log_names("task", task.index, single=task.index == 0)
         return TaskPlan("task", task.index, task.node_index, program, out, err)
     for plan in plans:
@@ -225,10 +230,13 @@ def _job_preparation_once(spec: JobSpec, env: dict[str, str], cwd: Path, topolog
             return int(marker.read_text() or "0")
         suffix = "" if topology.node_count == 1 else f"-{topology.node_id}"
         stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
-        with open(stdouterr / f"stdout-job_prep{suffix}.txt", "ab") as out, open(
-            stdouterr / f"stderr-job_prep{suffix}.txt", "ab"
-        ) as err:
-            code = subprocess.call(["bash", "-c", spec.job_preparation], env=env, cwd=cwd, stdout=out, stderr=err)
+        with (
+            open(stdouterr / f"stdout-job_prep{suffix}.txt", "ab") as out,
+            open(stdouterr / f"stderr-job_prep{suffix}.txt", "ab") as err,
+        ):
+            code = subprocess.call(
+                ["bash", "-c", spec.job_preparation], env=env, cwd=cwd, stdout=out, stderr=err
+            )
         marker.write_text(str(code))
         return code
 
@@ -240,7 +248,11 @@ def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
     manifest = json.loads(env.pop(MANIFEST_VARIABLE))
     spec = job_spec(manifest["parameters"])
     task = azureml_task(spec, env)
-    scratch = Path(env.get("AZ_BATCHAI_COMPAT_SCRATCH") or tempfile.gettempdir()) / "batchai" / manifest["job"]["uuid"]
+    scratch = (
+        Path(env.get("AZ_BATCHAI_COMPAT_SCRATCH") or tempfile.gettempdir())
+        / "batchai"
+        / manifest["job"]["uuid"]
+    )
     topology = Topology(
         identity=_identity(manifest),
         hosts=task.hosts,
@@ -258,7 +270,11 @@ def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
     contract = _contract(spec, topology, task, secrets, manifest, work_dir)
     node_env = {**env, **contract}
     node_env.setdefault("PYTHONUNBUFFERED", "1")
-    for folder in [contract["AZ_BATCHAI_STDOUTERR_DIR"], topology.job_temp, topology.shared_job_temp]:
+    for folder in [
+        contract["AZ_BATCHAI_STDOUTERR_DIR"],
+        topology.job_temp,
+        topology.shared_job_temp,
+    ]:
         Path(folder).mkdir(parents=True, exist_ok=True)
     write_host_file(topology, topology.mpi_host_file)  # for commands that call mpirun themselves
     for name, value in contract.items():
@@ -272,15 +288,25 @@ def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
         return 0
     task_env = task_environment(node_env, spec, topology, TaskRole(plan.role, plan.index))
     stdouterr = Path(contract["AZ_BATCHAI_STDOUTERR_DIR"])
-    with open(stdouterr / plan.stdout_name, "ab") as out, open(stdouterr / plan.stderr_name, "ab") as err:
+    with (
+        open(stdouterr / plan.stdout_name, "ab") as out,
+        open(stdouterr / plan.stderr_name, "ab") as err,
+    ):
         return subprocess.call(
-            ["bash", "-c", plan.command], env=task_env, cwd=topology.job_temp, stdout=out, stderr=err
+            ["bash", "-c", plan.command],
+            env=task_env,
+            cwd=topology.job_temp,
+            stdout=out,
+            stderr=err,
         )
 
 
 def main() -> int:
     if MANIFEST_VARIABLE not in os.environ:
-        print(f"batchai_node.pyz: ${MANIFEST_VARIABLE} is not set (not a Batch AI job run)", file=sys.stderr)
+        print(
+            f"batchai_node.pyz: ${MANIFEST_VARIABLE} is not set (not a Batch AI job run)",
+            file=sys.stderr,
+        )
         return 2
     return run()
 

@@ -66,7 +66,9 @@ class Entry:
     files: tuple[RunFile, ...]
 
 
-def directory_entries(files: Mapping[str, RunFile], directory: str | None, limit: int) -> list[Entry]:
+def directory_entries(
+    files: Mapping[str, RunFile], directory: str | None, limit: int
+) -> list[Entry]:
     """The entries of Batch AI folder ``directory`` (None or "." for the top), at most ``limit``,
     from ``files`` keyed by their Batch AI names (``"ckpt/1.index"``)."""
     folder = (directory or ".").strip("/")
@@ -76,7 +78,7 @@ def directory_entries(files: Mapping[str, RunFile], directory: str | None, limit
     for name in sorted(files):
         if not name.startswith(prefix):
             continue
-        head, sep, _ = name[len(prefix):].partition("/")
+        head, sep, _ = name[len(prefix) :].partition("/")
         if sep:
             members = directories.get(head)
             if members is None:
@@ -88,7 +90,7 @@ def directory_entries(files: Mapping[str, RunFile], directory: str | None, limit
         elif len(entries) < limit:
             entries.append(Entry(name, False, (files[name],)))
     return [
-        Entry(e.name, True, tuple(directories[e.name[len(prefix):]])) if e.is_directory else e
+        Entry(e.name, True, tuple(directories[e.name[len(prefix) :]])) if e.is_directory else e
         for e in entries
     ]
 
@@ -115,7 +117,9 @@ def _blob_location(run_file: RunFile) -> tuple[str, str, str] | None:
     return parts.netloc.lower(), container, blob[: len(blob) - len(run_file.path)]
 
 
-def _listed_properties(store: Any, location: tuple[str, str, str], paths: list[str]) -> dict[str, BlobProperties] | None:
+def _listed_properties(
+    store: Any, location: tuple[str, str, str], paths: list[str]
+) -> dict[str, BlobProperties] | None:
     """Properties of ``paths`` from one List Blobs of their common folder, or None when the
     key cannot list that account (another account, or Shared Key refused)."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
@@ -126,9 +130,11 @@ def _listed_properties(store: Any, location: tuple[str, str, str], paths: list[s
     common = os.path.commonprefix(paths)
     prefix = base + common[: common.rfind("/") + 1]
     try:
-        blobs = store.blob_service.get_container_client(container).list_blobs(name_starts_with=prefix)
+        blobs = store.blob_service.get_container_client(container).list_blobs(
+            name_starts_with=prefix
+        )
         found = {
-            blob.name[len(base):]: BlobProperties(blob.size, blob.last_modified) for blob in blobs
+            blob.name[len(base) :]: BlobProperties(blob.size, blob.last_modified) for blob in blobs
         }
     except (ClientAuthenticationError, HttpResponseError) as error:
         if getattr(error, "status_code", None) == 403:
@@ -167,7 +173,9 @@ def blob_properties(
         return {}, store is not None
     if store is not None:
         location = _blob_location(next(iter({**wanted, **inside}.values())))
-        listed = _listed_properties(store, location, sorted({*wanted, *inside})) if location else None
+        listed = (
+            _listed_properties(store, location, sorted({*wanted, *inside})) if location else None
+        )
         if listed is not None:
             return listed, True
     urls = [f.url for f in wanted.values()]

@@ -129,7 +129,9 @@ def _scale_bounds(scale_settings: Any) -> tuple[int, int, dict[str, str]]:
         target = manual.target_node_count
         if target is None or target < 0:
             raise ValidationError(
-                "parameters.scale_settings.manual.target_node_count", "must be an integer >= 0", target
+                "parameters.scale_settings.manual.target_node_count",
+                "must be an integer >= 0",
+                target,
             )
         # Deallocation options only matter when a resize shrinks a busy cluster; a new cluster
         # has nothing to deallocate, so the option is not consulted here (see update_scale).
@@ -305,7 +307,10 @@ def _errors(raw: Any) -> list[dict[str, Any]] | None:
                 "code": error.get("code"),
                 "message": error.get("message"),
                 "details": [
-                    {"name": d.get("code") or d.get("name"), "value": d.get("message") or d.get("value")}
+                    {
+                        "name": d.get("code") or d.get("name"),
+                        "value": d.get("message") or d.get("value"),
+                    }
                     for d in details
                     if isinstance(d, Mapping)
                 ]
@@ -345,7 +350,9 @@ def cluster_fields(compute: Any, cluster_id: str) -> dict[str, Any]:
             }
     provisioning = _lower(getattr(compute, "provisioning_state", None))
     # AmlCompute: Creating, Succeeded, Failed, Deleting, Updating, Canceled, Unknown
-    provisioning = {"updating": "succeeded", "canceled": "failed"}.get(provisioning or "", provisioning)
+    provisioning = {"updating": "succeeded", "canceled": "failed"}.get(
+        provisioning or "", provisioning
+    )
     if provisioning not in ("creating", "succeeded", "failed", "deleting"):
         provisioning = None
     allocation = _lower(getattr(status, "allocation_state", None)) if status else None
@@ -381,7 +388,9 @@ def cluster_fields(compute: Any, cluster_id: str) -> dict[str, Any]:
         "provisioning_state": provisioning,
         "provisioning_state_transition_time": getattr(compute, "modified_on", None),
         "allocation_state": allocation if allocation in ("steady", "resizing") else None,
-        "allocation_state_transition_time": getattr(status, "allocation_state_transition_time", None)
+        "allocation_state_transition_time": getattr(
+            status, "allocation_state_transition_time", None
+        )
         if status
         else None,
         "errors": errors,
@@ -482,23 +491,36 @@ def _job_mounts(mounts: Any) -> list[_Mount]:
                 BACKEND,
                 "Azure ML mounts only registered datastores; copy the data to Azure Storage.",
             )
-        where = "mount_volumes.azure_blob_file_systems" if kind == "blob" else "mount_volumes.azure_file_shares"
+        where = (
+            "mount_volumes.azure_blob_file_systems"
+            if kind == "blob"
+            else "mount_volumes.azure_file_shares"
+        )
         relative = (getattr(reference, "relative_mount_path", None) or "").strip("/")
         if not relative or ".." in relative.split("/"):
-            raise ValidationError(f"{where}.relative_mount_path", "must be a non-empty relative path", relative)
+            raise ValidationError(
+                f"{where}.relative_mount_path", "must be a non-empty relative path", relative
+            )
         if relative in seen:
-            raise ValidationError(f"{where}.relative_mount_path", "must be unique within a job", relative)
+            raise ValidationError(
+                f"{where}.relative_mount_path", "must be unique within a job", relative
+            )
         seen.add(relative)
         account = getattr(reference, "account_name", None)
         if not account:
             raise ValidationError(f"{where}.account_name", "is required")
         container = (
-            getattr(reference, "container_name", None) if kind == "blob" else _file_share_name(reference)
+            getattr(reference, "container_name", None)
+            if kind == "blob"
+            else _file_share_name(reference)
         )
         if not container:
             raise ValidationError(f"{where}.container_name", "is required")
         spec = DatastoreSpec(
-            datastore_name(kind, account, container), kind, account, container,
+            datastore_name(kind, account, container),
+            kind,
+            account,
+            container,
             _account_key(reference, where),
         )
         result.append(_Mount(relative, spec, _reference_name("mount", relative)))
@@ -510,7 +532,9 @@ def _reference_name(prefix: str, text: str) -> str:
     return f"{prefix}_{cleaned}".lower() if cleaned else prefix
 
 
-_JOB_MOUNT_PREFIX = re.compile(r"^\$(?:\{AZ_BATCHAI_JOB_MOUNT_ROOT\}|AZ_BATCHAI_JOB_MOUNT_ROOT)(?=/|$)")
+_JOB_MOUNT_PREFIX = re.compile(
+    r"^\$(?:\{AZ_BATCHAI_JOB_MOUNT_ROOT\}|AZ_BATCHAI_JOB_MOUNT_ROOT)(?=/|$)"
+)
 
 
 def _under_mount(path: str, mounts: list[_Mount]) -> tuple[_Mount, str] | None:
@@ -518,11 +542,11 @@ def _under_mount(path: str, mounts: list[_Mount]) -> tuple[_Mount, str] | None:
     match = _JOB_MOUNT_PREFIX.match(path or "")
     if match is None:
         return None
-    rest = path[match.end():].strip("/")
+    rest = path[match.end() :].strip("/")
     for mount in sorted(mounts, key=lambda m: -len(m.relative_mount_path)):
         head = mount.relative_mount_path
         if rest == head or rest.startswith(head + "/"):
-            return mount, rest[len(head):].strip("/")
+            return mount, rest[len(head) :].strip("/")
     return None
 
 
@@ -566,12 +590,16 @@ def max_run_duration_seconds(constraints: Any) -> int | None:
         match = re.fullmatch(r"(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2})", str(value).strip())
         if match is None:
             raise ValidationError(
-                "parameters.constraints.max_wall_clock_time", "must be a timedelta or 'D.HH:MM:SS'", value
+                "parameters.constraints.max_wall_clock_time",
+                "must be a timedelta or 'D.HH:MM:SS'",
+                value,
             )
         days, hours, minutes, secs = (int(g or 0) for g in match.groups())
         seconds = days * 86400 + hours * 3600 + minutes * 60 + secs
     if seconds <= 0:
-        raise ValidationError("parameters.constraints.max_wall_clock_time", "must be positive", value)
+        raise ValidationError(
+            "parameters.constraints.max_wall_clock_time", "must be positive", value
+        )
     return int(seconds)
 
 
@@ -598,7 +626,8 @@ def _toolkit(parameters: Any) -> tuple[str, Any]:
     chosen = [(name, value) for name, value in chosen if value is not None]
     if len(chosen) != 1:
         raise ValidationError(
-            "parameters", "a job needs exactly one toolkit settings field (e.g. tensor_flow_settings)"
+            "parameters",
+            "a job needs exactly one toolkit settings field (e.g. tensor_flow_settings)",
         )
     return chosen[0]
 
@@ -670,7 +699,9 @@ def _distribution(toolkit_field: str, settings: Any, node_count: int) -> Any:
                 "Azure ML MPI jobs run the same number of processes on every node; use a "
                 "process_count that is a multiple of node_count.",
             )
-        return MpiConfiguration(process_count_per_node=processes // node_count, node_count=node_count)
+        return MpiConfiguration(
+            process_count_per_node=processes // node_count, node_count=node_count
+        )
     if node_count > 1:
         # caffe2 runs one process per node; a custom toolkit runs on the first node while the
         # others stay allocated, as on Batch AI.  One MPI rank per node gives both.
@@ -679,7 +710,13 @@ def _distribution(toolkit_field: str, settings: Any, node_count: int) -> Any:
 
 
 _MPI_TOOLKITS = frozenset(
-    {"horovod_settings", "custom_mpi_settings", "cntk_settings", "chainer_settings", "caffe_settings"}
+    {
+        "horovod_settings",
+        "custom_mpi_settings",
+        "cntk_settings",
+        "chainer_settings",
+        "caffe_settings",
+    }
 )
 
 
@@ -688,7 +725,9 @@ def _environment(container_settings: Any, cluster_vm_size: str | None) -> tuple[
     from azureml.core import Environment
     from azureml.core.runconfig import DEFAULT_CPU_IMAGE, DEFAULT_GPU_IMAGE, DockerConfiguration
 
-    registry = getattr(container_settings, "image_source_registry", None) if container_settings else None
+    registry = (
+        getattr(container_settings, "image_source_registry", None) if container_settings else None
+    )
     if registry is not None and getattr(registry, "image", None):
         image = registry.image
     else:
@@ -715,12 +754,16 @@ def _environment(container_settings: Any, cluster_vm_size: str | None) -> tuple[
             )
         server = getattr(registry, "server_url", None)
         if server:
-            environment.docker.base_image_registry.address = re.sub(r"^https?://", "", server).rstrip("/")
+            environment.docker.base_image_registry.address = re.sub(
+                r"^https?://", "", server
+            ).rstrip("/")
             if credentials is not None and getattr(credentials, "username", None):
                 environment.docker.base_image_registry.username = credentials.username
     shm_size = getattr(container_settings, "shm_size", None) if container_settings else None
-    docker = DockerConfiguration(use_docker=True, shm_size=shm_size) if shm_size else DockerConfiguration(
-        use_docker=True
+    docker = (
+        DockerConfiguration(use_docker=True, shm_size=shm_size)
+        if shm_size
+        else DockerConfiguration(use_docker=True)
     )
     return environment, docker
 
@@ -769,7 +812,10 @@ def job_submission(
             datastore_name=mount.datastore.name, mode="mount"
         )
         mount_manifest.append(
-            {"relative_mount_path": mount.relative_mount_path, "data_reference": mount.reference_name}
+            {
+                "relative_mount_path": mount.relative_mount_path,
+                "data_reference": mount.reference_name,
+            }
         )
     inputs_manifest = []
     for directory in getattr(parameters, "input_directories", None) or ():
@@ -811,7 +857,9 @@ def job_submission(
         secrets[vault_name] = secret.value
         secret_manifest[secret.name] = vault_name
 
-    environment, docker = _environment(getattr(parameters, "container_settings", None), cluster_vm_size)
+    environment, docker = _environment(
+        getattr(parameters, "container_settings", None), cluster_vm_size
+    )
     tags = {
         TAG_JOB_NAME: job_name,
         TAG_EXPERIMENT: experiment,
@@ -913,7 +961,10 @@ _LOG_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^azureml-logs/70_driver_log_(?:worker_)?(\d+)\.txt$"), "stdout-{0}.txt"),
     (re.compile(r"^user_logs/std_log_process_(\d+)\.txt$"), "stdout-{0}.txt"),
     (re.compile(r"^azureml-logs/70_driver_log_ps_(\d+)\.txt$"), "stdout-ps-{0}.txt"),
-    (re.compile(r"^azureml-logs/(?:55_azureml-execution|65_job_prep)-(.+)\.txt$"), "execution-{0}.log"),
+    (
+        re.compile(r"^azureml-logs/(?:55_azureml-execution|65_job_prep)-(.+)\.txt$"),
+        "execution-{0}.log",
+    ),
     (re.compile(r"^system_logs/lifecycler/execution-wrapper\.log$"), "execution.log"),
 )
 
@@ -927,7 +978,7 @@ def batchai_log_name(run_file: str) -> str | None:
     """
     prefix = STDOUTERR_FOLDER + "/"
     if run_file.startswith(prefix):
-        return run_file[len(prefix):] or None
+        return run_file[len(prefix) :] or None
     for pattern, template in _LOG_NAMES:
         match = pattern.match(run_file)
         if match:
@@ -938,4 +989,4 @@ def batchai_log_name(run_file: str) -> str | None:
 def output_file_name(run_file: str, output_id: str) -> str | None:
     """Name of a run-history file inside Batch AI output directory ``output_id`` (or None)."""
     prefix = f"{OUTPUTS_FOLDER}/{output_id}/"
-    return run_file[len(prefix):] if run_file.startswith(prefix) else None
+    return run_file[len(prefix) :] if run_file.startswith(prefix) else None

@@ -371,7 +371,9 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         byte_range = _parse_range(self.headers.get("Range"), size)
         if byte_range == "unsatisfiable":
-            self._refuse(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {"Content-Range": f"bytes */{size}"})
+            self._refuse(
+                HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {"Content-Range": f"bytes */{size}"}
+            )
             return
         if isinstance(byte_range, tuple):
             start, end = byte_range

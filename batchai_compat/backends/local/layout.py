@@ -60,7 +60,9 @@ def file_share_dir(account: str, share: str, root: Path | None = None) -> Path:
     )
 
 
-def file_server_dir(resource_group: str, workspace: str, name: str, root: Path | None = None) -> Path:
+def file_server_dir(
+    resource_group: str, workspace: str, name: str, root: Path | None = None
+) -> Path:
     """Folder standing for a Batch AI file server's NFS export."""
     return (
         (root or home())

@@ -69,7 +69,10 @@ class BlobStore(AccountStore, Protocol):
     """What an implementation provides (``_local.LocalBlobStore``, ``_azure.AzureBlobStore``)."""
 
     def create_container(
-        self, container: str, metadata: dict[str, str] | None = None, public_access: str | None = None
+        self,
+        container: str,
+        metadata: dict[str, str] | None = None,
+        public_access: str | None = None,
     ) -> bool: ...
     def delete_container(self, container: str) -> bool: ...
     def container_exists(self, container: str) -> bool: ...
@@ -120,7 +123,9 @@ def _refuse_conditions(
     )
 
 
-def make_blob_store(account: StorageAccount, storage: str | None, max_concurrency: int | None) -> BlobStore:
+def make_blob_store(
+    account: StorageAccount, storage: str | None, max_concurrency: int | None
+) -> BlobStore:
     """The implementation ``storage`` (or the environment) selects, for ``account``."""
     if select_implementation(storage, account) == "local":
         from .._local import LocalBlobStore
@@ -161,7 +166,9 @@ class BaseBlobService(LegacyService[BlobStore]):
                 "token_credential",
                 "is not supported; pass account_key, sas_token or connection_string",
             )
-        if max_concurrency is not None and (not isinstance(max_concurrency, int) or max_concurrency < 1):
+        if max_concurrency is not None and (
+            not isinstance(max_concurrency, int) or max_concurrency < 1
+        ):
             raise ValidationError("max_concurrency", "must be a positive integer", max_concurrency)
         account = resolve_account(
             "blob",
@@ -174,7 +181,9 @@ class BaseBlobService(LegacyService[BlobStore]):
             custom_domain=custom_domain,
             connection_string=connection_string,
         )
-        super().__init__(make_blob_store(account, storage, max_concurrency), request_session, socket_timeout)
+        super().__init__(
+            make_blob_store(account, storage, max_concurrency), request_session, socket_timeout
+        )
 
     @property
     def is_emulated(self) -> bool:
@@ -204,13 +213,27 @@ class BaseBlobService(LegacyService[BlobStore]):
         """Create a container; False if it exists (raises 409 when ``fail_on_exist``)."""
         _names.container_name(container_name)
         _names.metadata(metadata)
-        if public_access is not None and str(public_access).lower() not in ("off", "blob", "container"):
-            raise ValidationError("public_access", "must be None, 'off', 'blob' or 'container'", public_access)
-        access = None if public_access is None else str(getattr(public_access, "value", public_access)).lower()
-        created = self._store.create_container(container_name, metadata, None if access == "off" else access)
+        if public_access is not None and str(public_access).lower() not in (
+            "off",
+            "blob",
+            "container",
+        ):
+            raise ValidationError(
+                "public_access", "must be None, 'off', 'blob' or 'container'", public_access
+            )
+        access = (
+            None
+            if public_access is None
+            else str(getattr(public_access, "value", public_access)).lower()
+        )
+        created = self._store.create_container(
+            container_name, metadata, None if access == "off" else access
+        )
         if not created and fail_on_exist:
             raise exceptions.ResourceExistsError(
-                "The specified container already exists.", status_code=409, code="ContainerAlreadyExists"
+                "The specified container already exists.",
+                status_code=409,
+                code="ContainerAlreadyExists",
             )
         return created
 
@@ -226,7 +249,9 @@ class BaseBlobService(LegacyService[BlobStore]):
         """Delete a container; False if missing (raises 404 when ``fail_not_exist``)."""
         _names.container_name(container_name)
         _refuse_unsupported(
-            lease_id=lease_id, if_modified_since=if_modified_since, if_unmodified_since=if_unmodified_since
+            lease_id=lease_id,
+            if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since,
         )
         deleted = self._store.delete_container(container_name)
         if not deleted and fail_not_exist:
@@ -236,7 +261,11 @@ class BaseBlobService(LegacyService[BlobStore]):
         return deleted
 
     def exists(
-        self, container_name: str, blob_name: str | None = None, snapshot: str | None = None, timeout: int | None = None
+        self,
+        container_name: str,
+        blob_name: str | None = None,
+        snapshot: str | None = None,
+        timeout: int | None = None,
     ) -> bool:
         """Whether the container (or the blob in it) exists."""
         _names.container_name(container_name)
@@ -325,7 +354,9 @@ class BaseBlobService(LegacyService[BlobStore]):
             )  # fmt: skip
         _names.positive_int(max_connections, "max_connections")
         result = self._store.put_blob(
-            container_name, blob_name, Upload(data, count, content_settings, metadata, max_connections)
+            container_name,
+            blob_name,
+            Upload(data, count, content_settings, metadata, max_connections),
         )
         report_progress(progress_callback, total or 0, total)
         return result
@@ -352,7 +383,9 @@ class BaseBlobService(LegacyService[BlobStore]):
         """Write the blob (or bytes ``start_range..end_range``, inclusive) into ``stream``."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_conditions(snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match)
+        _refuse_conditions(
+            snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match
+        )
         _names.byte_range(start_range, end_range)
         blob = self._store.get_blob(container_name, blob_name, stream, start_range, end_range)
         size = blob.properties.content_length
@@ -460,7 +493,9 @@ class BaseBlobService(LegacyService[BlobStore]):
         """The blob's properties (``content`` stays None)."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_conditions(snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match)
+        _refuse_conditions(
+            snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match
+        )
         return self._store.get_blob_properties(container_name, blob_name)
 
     def delete_blob(
@@ -479,7 +514,9 @@ class BaseBlobService(LegacyService[BlobStore]):
         """Delete a blob (404 if it does not exist)."""
         _names.container_name(container_name)
         _names.blob_name(blob_name)
-        _refuse_conditions(snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match)
+        _refuse_conditions(
+            snapshot, lease_id, if_modified_since, if_unmodified_since, if_match, if_none_match
+        )
         self._store.delete_blob(container_name, blob_name)
 
     # URLs and SAS -----------------------------------------------------------------------------
@@ -549,8 +586,18 @@ class BaseBlobService(LegacyService[BlobStore]):
         _names.container_name(container_name)
         return self._sas(container_name, None, permission, expiry, start, id)
 
-    def _sas(self, container: str, blob: str | None, permission: Any, expiry: Any, start: Any, policy_id: str | None) -> str:
-        return self._store.blob_sas(container, blob, *sas_grant(permission, expiry, start, policy_id, "BlobPermissions"))
+    def _sas(
+        self,
+        container: str,
+        blob: str | None,
+        permission: Any,
+        expiry: Any,
+        start: Any,
+        policy_id: str | None,
+    ) -> str:
+        return self._store.blob_sas(
+            container, blob, *sas_grant(permission, expiry, start, policy_id, "BlobPermissions")
+        )
 
 
 class BlockBlobService(BaseBlobService):

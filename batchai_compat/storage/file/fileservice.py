@@ -54,21 +54,35 @@ __all__ = ["FileService"]
 class FileStore(AccountStore, Protocol):
     """What an implementation provides (``_local.LocalFileStore``, ``_azure.AzureFileStore``)."""
 
-    def create_share(self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None) -> bool: ...
+    def create_share(
+        self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None
+    ) -> bool: ...
     def delete_share(self, share: str) -> bool: ...
     def share_exists(self, share: str) -> bool: ...
     def list_shares(self, prefix: str | None) -> list[Share]: ...
-    def create_directory(self, share: str, directory: str, metadata: dict[str, str] | None = None) -> bool: ...
+    def create_directory(
+        self, share: str, directory: str, metadata: dict[str, str] | None = None
+    ) -> bool: ...
     def delete_directory(self, share: str, directory: str) -> bool: ...
     def directory_exists(self, share: str, directory: str) -> bool: ...
     def file_exists(self, share: str, directory: str, name: str) -> bool: ...
     def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None: ...
     def get_file(
-        self, share: str, directory: str, name: str, stream: IO[bytes], start: int | None, end: int | None
+        self,
+        share: str,
+        directory: str,
+        name: str,
+        stream: IO[bytes],
+        start: int | None,
+        end: int | None,
     ) -> File: ...
-    def list_directories_and_files(self, share: str, directory: str, prefix: str) -> Iterator[File | Directory]: ...
+    def list_directories_and_files(
+        self, share: str, directory: str, prefix: str
+    ) -> Iterator[File | Directory]: ...
     def delete_file(self, share: str, directory: str, name: str) -> None: ...
-    def file_sas(self, share: str, path: str | None, permission: str, expiry: Any, start: Any) -> str: ...
+    def file_sas(
+        self, share: str, path: str | None, permission: str, expiry: Any, start: Any
+    ) -> str: ...
     def file_url(self, share: str, path: str, sas_token: str | None) -> str: ...
 
 
@@ -85,7 +99,9 @@ def make_file_store(account: StorageAccount, storage: str | None) -> FileStore:
 
 def _refuse_snapshot(snapshot: Any) -> None:
     if snapshot is not None:
-        raise ValidationError("snapshot", "share snapshots are not supported by batchai_compat's FileService")
+        raise ValidationError(
+            "snapshot", "share snapshots are not supported by batchai_compat's FileService"
+        )
 
 
 class FileService(LegacyService[FileStore]):
@@ -134,7 +150,9 @@ class FileService(LegacyService[FileStore]):
         """Create a share; False if it exists (409 when ``fail_on_exist``)."""
         _names.share_name(share_name)
         if quota is not None and (not isinstance(quota, int) or not 1 <= quota <= 102400):
-            raise ValidationError("quota", "must be an integer number of GiB between 1 and 102400", quota)
+            raise ValidationError(
+                "quota", "must be an integer number of GiB between 1 and 102400", quota
+            )
         _names.metadata(metadata)
         created = self._store.create_share(share_name, metadata, quota)
         if not created and fail_on_exist:
@@ -186,17 +204,25 @@ class FileService(LegacyService[FileStore]):
         _names.share_name(share_name)
         directory = _names.directory_name(directory_name)
         if not directory:
-            raise ValidationError("directory_name", "must name a directory (the share root always exists)")
+            raise ValidationError(
+                "directory_name", "must name a directory (the share root always exists)"
+            )
         _names.metadata(metadata)
         created = self._store.create_directory(share_name, directory, metadata)
         if not created and fail_on_exist:
             raise exceptions.ResourceExistsError(
-                "The specified resource already exists.", status_code=409, code="ResourceAlreadyExists"
+                "The specified resource already exists.",
+                status_code=409,
+                code="ResourceAlreadyExists",
             )
         return created
 
     def delete_directory(
-        self, share_name: str, directory_name: str, fail_not_exist: bool = False, timeout: int | None = None
+        self,
+        share_name: str,
+        directory_name: str,
+        fail_not_exist: bool = False,
+        timeout: int | None = None,
     ) -> bool:
         """Delete an empty directory; False if missing (404 when ``fail_not_exist``)."""
         _names.share_name(share_name)
@@ -267,7 +293,12 @@ class FileService(LegacyService[FileStore]):
         name = _names.file_name(file_name)
         _names.metadata(metadata)
         _names.positive_int(max_connections, "max_connections")
-        self._store.put_file(share_name, directory, name, Upload(data, count, content_settings, metadata, max_connections))
+        self._store.put_file(
+            share_name,
+            directory,
+            name,
+            Upload(data, count, content_settings, metadata, max_connections),
+        )
         report_progress(progress_callback, total or 0, total)
 
     def create_file_from_path(
@@ -304,7 +335,18 @@ class FileService(LegacyService[FileStore]):
     ) -> None:
         """Upload ``text`` encoded with ``encoding``."""
         data = encoded_text(text, encoding)
-        self._put(share_name, directory_name, file_name, data, None, content_settings, metadata, 2, None, len(data))
+        self._put(
+            share_name,
+            directory_name,
+            file_name,
+            data,
+            None,
+            content_settings,
+            metadata,
+            2,
+            None,
+            len(data),
+        )
 
     def create_file_from_bytes(
         self,
@@ -446,7 +488,13 @@ class FileService(LegacyService[FileStore]):
         result.content = result.content.decode(encoding)
         return result
 
-    def delete_file(self, share_name: str, directory_name: str | None, file_name: str, timeout: int | None = None) -> None:
+    def delete_file(
+        self,
+        share_name: str,
+        directory_name: str | None,
+        file_name: str,
+        timeout: int | None = None,
+    ) -> None:
         """Delete a file (404 if it does not exist)."""
         _names.share_name(share_name)
         directory = _names.directory_name(directory_name)
@@ -514,8 +562,18 @@ class FileService(LegacyService[FileStore]):
         _names.share_name(share_name)
         return self._sas(share_name, None, permission, expiry, start, id)
 
-    def _sas(self, share: str, path: str | None, permission: Any, expiry: Any, start: Any, policy_id: str | None) -> str:
-        return self._store.file_sas(share, path, *sas_grant(permission, expiry, start, policy_id, "FilePermissions"))
+    def _sas(
+        self,
+        share: str,
+        path: str | None,
+        permission: Any,
+        expiry: Any,
+        start: Any,
+        policy_id: str | None,
+    ) -> str:
+        return self._store.file_sas(
+            share, path, *sas_grant(permission, expiry, start, policy_id, "FilePermissions")
+        )
 
 
 def _join(directory: str, name: str) -> str:
