@@ -579,6 +579,19 @@ _TOOL_TYPES = {
 }
 
 
+def run_id(experiment: str, job: str) -> str:
+    """The Azure ML run id (v1) / job name (v2) standing for Batch AI job ``job`` of
+    ``experiment``.
+
+    Derived, not stored: ``jobs.get`` is one GET, and a resubmission after a lost reply finds
+    its own run.  Azure ML run ids are workspace-unique, Batch AI job names only
+    experiment-unique, hence the digest of both.
+    """
+    digest = hashlib.sha256(f"{experiment}/{job}".encode()).hexdigest()[:10]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in job)[:200]
+    return f"batchai_{safe}_{digest}"
+
+
 def max_run_duration_seconds(constraints: Any) -> int | None:
     """``constraints.max_wall_clock_time`` (timedelta, or 2.0.0's default string ``'7.00:00:00'``)."""
     value = getattr(constraints, "max_wall_clock_time", None) if constraints is not None else None
@@ -661,35 +674,35 @@ def _secret_name(job_uuid: str, name: str) -> str:
     return f"batchai-{job_uuid[:36]}-{cleaned}-{digest}"
 
 
-def _distribution(toolkit_field: str, settings: Any, node_count: int) -> Any:
-    """The Azure ML distribution for a Batch AI toolkit (None: one process on one node).
+def distribution_plan(toolkit_field: str, settings: Any, node_count: int) -> dict[str, Any] | None:
+    """How Azure ML distributes a Batch AI toolkit (None: one process on one node), for both SDKs.
 
-    Azure ML starts one process per TensorFlow task / MPI rank / PyTorch rank and the node
-    adapter (:mod:`.node`) runs that task's Batch AI command in it.
+    ``{"kind": "tensorflow", "worker_count", "parameter_server_count"}``, ``{"kind": "pytorch",
+    "communication_backend", "process_count", "process_count_per_node"}`` or ``{"kind": "mpi",
+    "process_count_per_node"}``.  Azure ML starts one process per TensorFlow task / MPI rank /
+    PyTorch rank and the node adapter (:mod:`.node`) runs that task's Batch AI command in it.
     """
-    from azureml.core.runconfig import (
-        MpiConfiguration,
-        PyTorchConfiguration,
-        TensorflowConfiguration,
-    )
-
     if toolkit_field == "tensor_flow_settings":
         workers = settings.worker_count
         ps = settings.parameter_server_count
         if workers is None and ps is None and node_count == 1:
             return None  # Batch AI ran a single, non-distributed task
-        return TensorflowConfiguration(
-            worker_count=node_count if workers is None else workers,
-            parameter_server_count=1 if ps is None else ps,
-        )
+        return {
+            "kind": "tensorflow",
+            "worker_count": node_count if workers is None else workers,
+            "parameter_server_count": 1 if ps is None else ps,
+        }
     backend = (_value(getattr(settings, "communication_backend", None)) or "").lower()
     if toolkit_field == "py_torch_settings" and backend != "mpi":
         processes = settings.process_count or node_count
         if processes <= 1:
             return None
-        return PyTorchConfiguration(
-            communication_backend=backend or "gloo", process_count=processes, node_count=node_count
-        )
+        return {
+            "kind": "pytorch",
+            "communication_backend": backend or "gloo",
+            "process_count": processes,
+            "process_count_per_node": processes // node_count,
+        }
     if toolkit_field in _MPI_TOOLKITS or toolkit_field == "py_torch_settings":
         processes = getattr(settings, "process_count", None) or node_count
         if processes % node_count:
@@ -699,14 +712,38 @@ def _distribution(toolkit_field: str, settings: Any, node_count: int) -> Any:
                 "Azure ML MPI jobs run the same number of processes on every node; use a "
                 "process_count that is a multiple of node_count.",
             )
-        return MpiConfiguration(
-            process_count_per_node=processes // node_count, node_count=node_count
-        )
+        return {"kind": "mpi", "process_count_per_node": processes // node_count}
     if node_count > 1:
         # caffe2 runs one process per node; a custom toolkit runs on the first node while the
         # others stay allocated, as on Batch AI.  One MPI rank per node gives both.
-        return MpiConfiguration(process_count_per_node=1, node_count=node_count)
+        return {"kind": "mpi", "process_count_per_node": 1}
     return None
+
+
+def _distribution(toolkit_field: str, settings: Any, node_count: int) -> Any:
+    """The azureml-core distribution configuration of :func:`distribution_plan`."""
+    from azureml.core.runconfig import (
+        MpiConfiguration,
+        PyTorchConfiguration,
+        TensorflowConfiguration,
+    )
+
+    plan = distribution_plan(toolkit_field, settings, node_count)
+    if plan is None:
+        return None
+    if plan["kind"] == "tensorflow":
+        return TensorflowConfiguration(
+            worker_count=plan["worker_count"], parameter_server_count=plan["parameter_server_count"]
+        )
+    if plan["kind"] == "pytorch":
+        return PyTorchConfiguration(
+            communication_backend=plan["communication_backend"],
+            process_count=plan["process_count"],
+            node_count=node_count,
+        )
+    return MpiConfiguration(
+        process_count_per_node=plan["process_count_per_node"], node_count=node_count
+    )
 
 
 _MPI_TOOLKITS = frozenset(
