@@ -304,6 +304,7 @@ class FakeAzureMLV2:
         sub = r"/subscriptions/(?P<sub>[^/]+)"
         versions = r"/(?P<kind>codes|environments)/(?P<name>[^/]+)/versions"
         return [
+            ("GET", r"/discovery", self._discovery),
             ("GET", _WS, self._get_workspace),
             ("PATCH", _WS, self._patch_workspace),
             ("DELETE", _WS, self._delete_workspace),
@@ -421,6 +422,20 @@ class FakeAzureMLV2:
                 rg, name, "datastores", store, properties
             )
         return ws
+
+    def _discovery(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
+        region = f"https://{host}"
+        return _ok(
+            {
+                "api": region,
+                "catalog": region,
+                "experimentation": region,
+                "history": region,
+                "modelmanagement": region,
+                "pipelines": region,
+                "studio": "https://ml.azure.com",
+            }
+        )
 
     def _ws_or_404(self, match: Any) -> Workspace | None:
         return self.workspaces.get((match["rg"], match["ws"]))
@@ -964,6 +979,7 @@ class FakeAzureMLV2:
             ("PUT", blob, self._put_blob),
             ("GET", blob, self._get_blob),
             ("HEAD", blob, self._blob_properties),
+            ("DELETE", blob, self._delete_blob),
             ("GET", r"/(?P<container>[^/]+)/?", self._list_blobs),
         ]
 

@@ -238,6 +238,8 @@ class AzureMLV2Backend:
         #: (rg, ws) -> (account url, container, key) of the default datastore
         self._storage: dict[tuple[str, str], tuple[str, str, str | None]] = {}
         self._vaults: dict[tuple[str, str], str] = {}
+        #: (rg, ws, experiment) -> creation time, for experiments seen in this process
+        self._experiments: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never the credentials
@@ -410,20 +412,28 @@ class AzureMLV2Backend:
         except ResourceNotFoundError:
             blob.upload_blob(b"", overwrite=True)
             created = datetime.now(timezone.utc)
+        self._experiments[(resource_group, workspace, experiment)] = created
         return self._experiment_model(resource_group, workspace, experiment, created)
 
-    def _experiment_created(self, resource_group: str, workspace: str, experiment: str) -> Any:
+    def _experiment_created(
+        self, resource_group: str, workspace: str, experiment: str, cached: bool = False
+    ) -> Any:
+        """The experiment's creation time (404 when it does not exist); ``cached``: an
+        experiment seen in this process is taken as existing (job submissions)."""
+        known = self._experiments.get((resource_group, workspace, experiment))
+        if cached and known is not None:
+            return known
         container = self._container(resource_group, workspace)
         try:
-            return (
-                container.get_blob_client(f"{_EXPERIMENTS}/{experiment}")
-                .get_blob_properties()
-                .last_modified
-            )
+            blob = container.get_blob_client(f"{_EXPERIMENTS}/{experiment}")
+            created = blob.get_blob_properties().last_modified
         except ResourceNotFoundError:
+            self._experiments.pop((resource_group, workspace, experiment), None)
             raise cloud_error(
                 404, "ResourceNotFound", f"Experiment {experiment} was not found."
             ) from None
+        self._experiments[(resource_group, workspace, experiment)] = created
+        return created
 
     @_translate_errors("experiment")
     def get_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
@@ -438,6 +448,7 @@ class AzureMLV2Backend:
         for rest in self._experiment_jobs(resource_group, workspace, experiment):
             self._archive(resource_group, workspace, rest)
         self._container(resource_group, workspace).delete_blob(f"{_EXPERIMENTS}/{experiment}")
+        self._experiments.pop((resource_group, workspace, experiment), None)
         return None
 
     @_translate_errors("experiment")
@@ -724,7 +735,7 @@ class AzureMLV2Backend:
                 "workspace": workspace,
             },
         )
-        self._experiment_created(resource_group, workspace, experiment)  # 404 if missing
+        self._experiment_created(resource_group, workspace, experiment, cached=True)
         self._ensure_datastores(resource_group, workspace, plan.datastores)
         document = plan.document
         parameters_tag = json.dumps(plan.manifest["parameters"], sort_keys=True)

@@ -23,7 +23,10 @@ __all__ = ["compute_rest", "computes_rest", "job_rest", "jobs_rest", "workspace_
 
 
 def _json(model: Any) -> dict[str, Any]:
-    body: dict[str, Any] = model.serialize(keep_readonly=True)
+    serialize = getattr(model, "serialize", None)
+    body: dict[str, Any] = (
+        serialize(keep_readonly=True) if callable(serialize) else model.as_dict()  # typespec models
+    )
     return body
 
 
