@@ -35,6 +35,7 @@ import hmac
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -49,6 +50,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import responses
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "azureml"))
 
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000a2"
 TENANT = "00000000-0000-0000-0000-0000000000b2"
@@ -256,6 +259,9 @@ class FakeAzureMLV2:
         if host.endswith(".blob.core.windows.net"):
             routes = self._blob_routes
             key = (host.split(".", 1)[0], raw or b"")
+        elif host.startswith("login."):
+            routes = self._aad_routes
+            key = (host, body)
         elif host.endswith(".vault.azure.net"):
             routes = self._vault_routes
             key = (host.split(".", 1)[0], body)
@@ -1174,6 +1180,18 @@ class FakeAzureMLV2:
             headers[f"x-ms-meta-{name}"] = value
         return headers
 
+    def _delete_blob(self, request: Any, match: Any, query: Any, raw: bytes, account: str) -> Any:
+        container, blob = match["container"], match["blob"]
+        refused = self._authorised(request, account, container, blob, write=True)
+        if refused is not None:
+            return refused
+        target = self._blob_path(account, container, blob)
+        if target is None or not target.is_file():
+            return self._storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+        target.unlink()
+        self.metadata.pop((account, container, blob), None)
+        return 202, {}, ""
+
     def _blob_properties(
         self, request: Any, match: Any, query: Any, raw: bytes, account: str
     ) -> Any:
@@ -1261,6 +1279,28 @@ class FakeAzureMLV2:
 
     def blob_url(self, account: str, container: str, blob: str) -> str:
         return f"https://{account}.blob.core.windows.net/{container}/{quote(blob)}"
+
+    # ------------------------------------------------------------------ AAD
+
+    def _aad_routes(self) -> list[tuple[str, str, Any]]:
+        """Sign-in of msrestazure / azure-identity service principals, answered as the v1 fake
+        answers it (an unsigned token the SDKs decode, never verify)."""
+        from fake_service import FakeAzureML
+
+        def call(handler: Any) -> Any:
+            return lambda request, match, query, body, host: handler(
+                None, request, match, query, body
+            )
+
+        return [
+            ("POST", r"/[^/]+/oauth2(/v2\.0)?/token", call(FakeAzureML._aad_token)),
+            (
+                "GET",
+                r"/(?P<tenant>[^/]+)(?:/v2\.0)?/\.well-known/openid-configuration",
+                call(FakeAzureML._openid_configuration),
+            ),
+            ("GET", r"/common/discovery/instance", call(FakeAzureML._instance_discovery)),
+        ]
 
     # ------------------------------------------------------------------ Key Vault
 
