@@ -678,6 +678,9 @@ class FakeAzureMLV2:
         ssh = inner.get("userAccountCredentials") or {}
         props["_admin_password"] = ssh.pop("adminUserPassword", None)
         props["_admin_key"] = ssh.pop("adminUserSshPublicKey", None)
+        if existing is not None:  # an update keeps what the request does not restate
+            for secret in ("_admin_password", "_admin_key"):
+                props[secret] = props[secret] or existing["properties"].get(secret)
         stamp = now()
         props.update(
             {
@@ -696,6 +699,9 @@ class FakeAzureMLV2:
 
         def provisioned() -> None:
             resource["properties"]["provisioningState"] = "Succeeded"
+
+        if self.provisioning_polls == 0:  # done at once (a dropped poller still gets a cluster)
+            provisioned()
 
         return self._operation(
             host,
@@ -726,6 +732,8 @@ class FakeAzureMLV2:
         if found is None:
             return 204, {}, ""
         found["properties"]["provisioningState"] = "Deleting"
+        if self.provisioning_polls == 0:  # gone at once (a dropped poller still deletes)
+            self.resources.pop(key, None)
         return self._operation(
             host,
             "Succeeded",

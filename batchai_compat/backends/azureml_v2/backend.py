@@ -58,6 +58,8 @@ _ARM_SCOPE = "https://management.azure.com/.default"
 #: Azure ML's workspace name rule (narrower than Batch AI's 1-64 characters).
 _WORKSPACE_NAME = re.compile(r"^[a-zA-Z0-9][\w-]{2,32}$")
 _EXPERIMENTS = "batchai/experiments"
+#: Tags azure-ai-ml adds to what it creates (not the user's, not returned as Batch AI tags).
+_SDK_TAGS = frozenset({"createdByToolkit"})
 
 
 def _models() -> Any:
@@ -284,7 +286,8 @@ class AzureMLV2Backend:
                 "name": rest["name"],
                 "type": "Microsoft.BatchAI/workspaces",
                 "location": rest.get("location"),
-                "tags": rest.get("tags") or None,
+                "tags": {k: v for k, v in (rest.get("tags") or {}).items() if k not in _SDK_TAGS}
+                or None,
                 "creation_time": created,
                 "provisioning_state": "succeeded",
                 "provisioning_state_transition_time": created,
@@ -410,8 +413,7 @@ class AzureMLV2Backend:
             properties = blob.get_blob_properties()
             created = properties.last_modified
         except ResourceNotFoundError:
-            blob.upload_blob(b"", overwrite=True)
-            created = datetime.now(timezone.utc)
+            created = blob.upload_blob(b"", overwrite=True)["last_modified"]
         self._experiments[(resource_group, workspace, experiment)] = created
         return self._experiment_model(resource_group, workspace, experiment, created)
 
@@ -597,18 +599,21 @@ class AzureMLV2Backend:
             if (rest.get("properties") or {}).get("computeType") == "AmlCompute"
         ]
 
-    def _login(self, nodes: Iterable[Any], job: str | None = None) -> list[Any]:
+    def _login(
+        self, resource_group: str, workspace: str, cluster: str, job: str | None = None
+    ) -> list[Any]:
+        nodes = shims.compute_nodes_rest(self._ml(resource_group, workspace), cluster)
         return [
             _build(
                 "RemoteLoginInformation",
                 {
-                    "node_id": node.node_id,
-                    "ip_address": node.public_ip_address or node.private_ip_address,
-                    "port": node.port,
+                    "node_id": node.get("nodeId"),
+                    "ip_address": node.get("publicIpAddress") or node.get("privateIpAddress"),
+                    "port": node.get("port"),
                 },
             )
             for node in nodes
-            if job is None or getattr(node, "run_id", None) == job
+            if job is None or node.get("runId") == job
         ]
 
     @_translate_errors("cluster")
@@ -616,7 +621,7 @@ class AzureMLV2Backend:
         self, resource_group: str, workspace: str, cluster: str
     ) -> list[Any]:
         self._compute_rest(resource_group, workspace, cluster)
-        return self._login(self._ml(resource_group, workspace).compute.list_nodes(cluster))
+        return self._login(resource_group, workspace, cluster)
 
     # ------------------------------------------------------------------ file servers
 
@@ -998,9 +1003,7 @@ class AzureMLV2Backend:
         )
         if not compute:
             return []
-        return self._login(
-            self._ml(resource_group, workspace).compute.list_nodes(compute), rest["name"]
-        )
+        return self._login(resource_group, workspace, compute, rest["name"])
 
     # ------------------------------------------------------------------ subscription level
 

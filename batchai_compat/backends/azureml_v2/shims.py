@@ -19,7 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["compute_rest", "computes_rest", "job_rest", "jobs_rest", "workspace_rest"]
+__all__ = [
+    "compute_nodes_rest",
+    "compute_rest",
+    "computes_rest",
+    "job_rest",
+    "jobs_rest",
+    "workspace_rest",
+]
 
 
 def _json(model: Any) -> dict[str, Any]:
@@ -43,6 +50,15 @@ def compute_rest(ml_client: Any, name: str) -> dict[str, Any]:
 
 def computes_rest(ml_client: Any) -> Iterator[dict[str, Any]]:
     for item in ml_client.compute._operation.list(**_scope(ml_client)):
+        yield _json(item)
+
+
+def compute_nodes_rest(ml_client: Any, name: str) -> Iterator[dict[str, Any]]:
+    """The nodes of a compute as the service lists them (``nodeId``, ``privateIpAddress``,
+    ``publicIpAddress``, ``port``, ``nodeState``, ``runId``).  azure-ai-ml 1.35's
+    ``AmlComputeNodeInfo`` copies these camelCase names into its ``__dict__``, leaving its own
+    ``node_id``... attributes None, hence the REST client."""
+    for item in ml_client.compute._operation.list_nodes(compute_name=name, **_scope(ml_client)):
         yield _json(item)
 
 
