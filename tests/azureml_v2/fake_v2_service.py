@@ -311,6 +311,11 @@ class FakeAzureMLV2:
         versions = r"/(?P<kind>codes|environments)/(?P<name>[^/]+)/versions"
         return [
             ("GET", r"/discovery", self._discovery),
+            (
+                "PATCH",
+                r"/history/v1\.0" + _WS + r"/experiments/[^/]+/runs/(?P<name>[^/]+)",
+                self._patch_run,
+            ),
             ("GET", _WS, self._get_workspace),
             ("PATCH", _WS, self._patch_workspace),
             ("DELETE", _WS, self._delete_workspace),
@@ -442,6 +447,13 @@ class FakeAzureMLV2:
                 "studio": "https://ml.azure.com",
             }
         )
+
+    def _patch_run(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
+        """Run history's view of a job (``jobs.archive`` also hides the run there)."""
+        found = self.resources.get((match["rg"], match["ws"], "jobs", match["name"]))
+        if found is None:
+            return self._not_found("Run", match["name"])
+        return _ok({"runId": match["name"], "hidden": bool((body or {}).get("hidden"))})
 
     def _ws_or_404(self, match: Any) -> Workspace | None:
         return self.workspaces.get((match["rg"], match["ws"]))

@@ -49,7 +49,10 @@ def node_app() -> bytes:
         files[f"batchai_compat/{name}"] = (package / name).read_bytes()
     for source in sorted((package / "runtime").glob("*.py")):
         files[f"batchai_compat/runtime/{source.name}"] = source.read_bytes()
-    for name in ("__init__.py", "node.py", "translate.py"):
+    for folder in ("domain", "backends/_azureml_common"):
+        for source in sorted((package / folder).glob("*.py")):
+            files[f"batchai_compat/{folder}/{source.name}"] = source.read_bytes()
+    for name in ("__init__.py", "node.py"):
         files[f"batchai_compat/backends/azureml/{name}"] = (
             package / "backends" / "azureml" / name
         ).read_bytes()

@@ -44,10 +44,15 @@ from urllib.parse import quote
 from azure.ai.ml import MLClient
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .._azureml_common.naming import (
+    MANIFEST_VARIABLE,
+    NODE_APP_NAME,
+    TAG_EXPERIMENT,
+    TAG_JOB_UUID,
+)
 from ..azureml import run_files
-from ..azureml.translate import MANIFEST_VARIABLE, NODE_APP_NAME, TAG_JOB_UUID
-from ..base import workspace_id
 from . import entities, shims, translate
 
 __all__ = ["AzureMLV2Backend"]
@@ -685,11 +690,7 @@ class AzureMLV2Backend:
                 vault.begin_delete_secret(name)
 
     def _job_model(self, resource_group: str, workspace: str, rest: dict[str, Any]) -> Any:
-        fields = translate.job_fields(
-            rest,
-            self._ids(resource_group, workspace),
-            f"{self._subscription_id}/{resource_group}/workspaces/{workspace}",
-        )
+        fields = translate.job_fields(rest, self._subscription_id, resource_group, workspace)
         if fields is None:
             raise cloud_error(404, "ResourceNotFound", f"Job {rest.get('name')} was not found.")
         return _build("Job", fields)
@@ -896,8 +897,6 @@ class AzureMLV2Backend:
     def _experiment_jobs(
         self, resource_group: str, workspace: str, experiment: str
     ) -> list[dict[str, Any]]:
-        from ..azureml.translate import TAG_EXPERIMENT
-
         return [
             rest
             for rest in shims.jobs_rest(self._ml(resource_group, workspace), tag=TAG_EXPERIMENT)
