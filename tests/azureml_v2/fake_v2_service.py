@@ -453,7 +453,9 @@ class FakeAzureMLV2:
         found = self.resources.get((match["rg"], match["ws"], "jobs", match["name"]))
         if found is None:
             return self._not_found("Run", match["name"])
-        return _ok({"runId": match["name"], "hidden": bool((body or {}).get("hidden"))})
+        if body and "hidden" in body:  # azure-ai-ml 1.35 archives a job this way
+            found["properties"]["isArchived"] = bool(body["hidden"])
+        return _ok({"runId": match["name"], "hidden": found["properties"].get("isArchived", False)})
 
     def _ws_or_404(self, match: Any) -> Workspace | None:
         return self.workspaces.get((match["rg"], match["ws"]))
