@@ -936,7 +936,31 @@ class FakeAzureMLV2:
         props = copy.deepcopy((body or {}).get("properties") or {})
         existing = self.resources.get(key)
         if existing is not None:
-            # the only change the service accepts on a submitted job: archive / tags / description
+            # the only changes the service accepts on a submitted job: archive / tags /
+            # description / display name; a new definition under a taken name is refused
+            mutable = {
+                "isArchived",
+                "tags",
+                "description",
+                "displayName",
+                "status",
+                "services",
+                "properties",
+            }
+            changed = {
+                k
+                for k in set(props) | set(existing["properties"])
+                if not k.startswith("_")
+                and k not in mutable
+                and props.get(k) != existing["properties"].get(k)
+                and props.get(k) is not None
+            }
+            if changed:
+                return _error(
+                    400,
+                    "UserError",
+                    f"A job named {match['name']} already exists; {sorted(changed)} cannot be changed",
+                )
             stored = existing["properties"]
             for name in ("isArchived", "tags", "description", "displayName"):
                 if name in props:

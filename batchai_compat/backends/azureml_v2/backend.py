@@ -755,7 +755,14 @@ class AzureMLV2Backend:
         except BaseException as error:
             # adopt our own job when the service made it; remove the secrets only when we know
             # no job of this call holds them
-            adopted, ours = self._adopt(resource_group, workspace, document, job_uuid, error)
+            try:
+                adopted, ours = self._adopt(resource_group, workspace, document, job_uuid, error)
+            except Exception:  # another job holds the name: this call's secrets go
+                adopted, ours = None, False
+                if plan.secrets:
+                    with contextlib.suppress(Exception):
+                        self._delete_secrets(resource_group, workspace, plan.secrets)
+                raise
             if not ours and plan.secrets:
                 with contextlib.suppress(Exception):  # best effort: no job ran with them
                     self._delete_secrets(resource_group, workspace, plan.secrets)
