@@ -13,7 +13,7 @@ import inspect
 import pytest
 
 from batchai_compat import models
-from batchai_compat.backends.local import store as store_module
+from batchai_compat.backends.local.state import documents
 
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000beef"
 RG, WS, EXP = "rg-local", "ws1", "exp1"
@@ -200,8 +200,7 @@ def test_what_get_returns_has_no_secret_values(client):
 
 
 def test_the_store_refuses_a_document_with_a_secret(backend):
-    from batchai_compat.backends.local.records import ClusterKey, WorkspaceKey
-    from batchai_compat.backends.local.store import ScaleRequest
+    from batchai_compat.backends.local.state import ClusterKey, ScaleRequest, WorkspaceKey
 
     backend.store.put_workspace(WorkspaceKey(SUBSCRIPTION, RG, WS), "eastus", None)
     leaking = {"properties": {"userAccountSettings": {"adminUserPassword": "oops"}}}
@@ -215,7 +214,7 @@ def test_the_store_refuses_a_document_with_a_secret(backend):
         )
     secret_env = {"properties": {"secrets": [{"name": "A", "value": "oops"}]}}
     with pytest.raises(ValueError, match="secrets"):
-        store_module.assert_no_secrets(secret_env)
+        documents.assert_no_secrets(secret_env)
     assert backend.store.list_clusters(WorkspaceKey(SUBSCRIPTION, RG, WS)) == []
 
 
@@ -231,4 +230,4 @@ def test_the_guard_knows_every_secret_field_the_models_declare():
         if owner == "EnvironmentVariableWithSecretValue":
             assert rest_key == "value"  # guarded as secrets[].value
         else:
-            assert rest_key in store_module.SECRET_REST_KEYS, (owner, rest_key)
+            assert rest_key in documents.SECRET_REST_KEYS, (owner, rest_key)

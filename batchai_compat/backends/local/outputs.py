@@ -22,7 +22,7 @@ from ... import models
 from ...exceptions import ValidationError, cloud_error
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
 from . import fileserver, layout
-from .records import JobRecord
+from .state import JobRecord
 
 __all__ = ["list_output_files", "output_folder"]
 
