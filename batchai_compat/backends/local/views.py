@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TypeVar, overload
 
 from ... import models
+from ...domain import ids
 from ...exceptions import cloud_error
 from ...models._base import clone
-from . import ids
 from .scaling import to_datetime
 from .state import ClusterRecord, ExperimentRecord, FileServerRecord, JobRecord, WorkspaceRecord
 

@@ -14,8 +14,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from ....domain import ids
 from ....exceptions import cloud_error
-from .. import ids, vm_sizes
+from .. import vm_sizes
 from . import lifecycle
 from .documents import dumps, dumps_document
 from .errors import conflict, not_found
@@ -149,8 +150,7 @@ def row_for_id(db: sqlite3.Connection, subscription_id: str, cluster_id: str) ->
     ):
         row = db.execute(
             f"SELECT c.row_id, c.scale_mode {_FROM} WHERE w.subscription_id = ? "
-            "AND w.resource_group = ? "
-            "AND w.name = ? AND c.name = ?",
+            "AND w.resource_group = ? AND w.name = ? AND c.name = ?",
             (subscription_id, parsed.resource_group, parsed.workspace, parsed.name),
         ).fetchone()
     if row is None:

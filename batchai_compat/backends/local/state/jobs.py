@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from ....domain.paths import output_path_segment
 from .documents import dumps
 from .errors import conflict, not_found
 from .lifecycle import JOB_PRIORITY_RANK
@@ -147,10 +148,7 @@ def insert(
 ) -> JobRecord:
     """Store a new ``queued`` job; its record (built from what was written, not read back)."""
     job_uuid = str(uuid.uuid4())
-    segment = (
-        f"{key.subscription_id}/{key.resource_group}/workspaces/{key.workspace}"
-        f"/experiments/{key.experiment}/jobs/{key.job}/{job_uuid}"
-    )
+    segment = output_path_segment(*key, job_uuid)
     cursor = db.execute(
         "INSERT INTO jobs (experiment_row, name, job_uuid, parameters, cluster_id, cluster_row, "
         "node_count, scheduling_priority, priority_rank, tool_type, output_path_segment, "
