@@ -40,7 +40,14 @@ from .spec import JobSpec
 from .toolkits import MpiOptions, TaskPlan, task_plans
 from .topology import Topology
 
-__all__ = ["NodeError", "NodeResult", "run_node", "workers_done_marker", "write_host_file"]
+__all__ = [
+    "NodeError",
+    "NodeResult",
+    "run_node",
+    "shell_exit_code",
+    "workers_done_marker",
+    "write_host_file",
+]
 
 #: Exit code bash uses for "command not found"; reported when an interpreter/framework is missing.
 EXIT_NOT_FOUND = 127
@@ -57,6 +64,14 @@ def poll_interval(elapsed: float) -> float:
 
 
 _STOP_GRACE_SECONDS = 3.0
+
+
+def shell_exit_code(returncode: int) -> int:
+    """A process's end as a shell reports it: its exit code, or ``128 + N`` when signal ``N``
+    killed it (``subprocess`` gives ``-N``).  Batch AI ran tasks under bash and reported this;
+    a task killed by ``kill -9`` and a node runtime killed by ``kill -9`` both end the job with
+    exit code 137."""
+    return returncode if returncode >= 0 else 128 - returncode
 
 
 @dataclass(frozen=True)
@@ -274,7 +289,7 @@ def _run(
         log.write(f"job preparation started: {spec.job_preparation}")
         prep = _start(spec.job_preparation, env, cwd, stdouterr / out_name, stdouterr / err_name)
         processes.append(prep)
-        code = prep.wait()
+        code = shell_exit_code(prep.wait())
         log.write(f"job preparation exited with code {code}")
         if code != 0:
             reason = _last_line(stdouterr / err_name, secrets)
@@ -369,10 +384,11 @@ def _wait(
     while pending:
         still = []
         for plan, process in pending:
-            code = process.poll()
-            if code is None:
+            returncode = process.poll()
+            if returncode is None:
                 still.append((plan, process))
                 continue
+            code = shell_exit_code(returncode)
             log.write(f"task {plan.role}-{plan.index} exited with code {code}")
             if code != 0:
                 reason = _last_line(stdouterr / plan.stderr_name, secrets)

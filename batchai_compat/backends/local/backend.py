@@ -343,6 +343,7 @@ class LocalBackend:
         if created:
             with self._secrets_lock:
                 self._cluster_parameters[record.row_id] = parameters
+            self._cluster_changed()
         return cluster_model(record)
 
     def update_cluster(
@@ -358,6 +359,7 @@ class LocalBackend:
         record = self.store.rescale_cluster(
             key, self._scale_request(scale_settings, creating=False)
         )
+        self._cluster_changed()
         return cluster_model(record)
 
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
@@ -372,6 +374,7 @@ class LocalBackend:
             self._cluster_parameters.pop(row_id, None)
         for job in stopped:
             self._executor.terminate(job)
+        self._cluster_changed()
 
     def list_clusters(self, resource_group: str, workspace: str) -> list[models.Cluster]:
         return [
@@ -516,6 +519,13 @@ class LocalBackend:
             )
             for node in self.store.job_nodes(record.row_id)
         ]
+
+    def _cluster_changed(self) -> None:
+        """Tell the execution layer (optional ``changed()``): a cluster's nodes may move now,
+        whether or not anyone reads it again."""
+        changed = getattr(self._executor, "changed", None)
+        if changed is not None:
+            changed()
 
     def _stop_preempted(self, jobs: list[JobRecord]) -> None:
         """A scale-down took these running jobs' nodes (requeued or terminating)."""

@@ -1,31 +1,32 @@
-"""The supervisor of one local job: ``python -m batchai_compat.backends.local.supervisor``.
+"""The supervisor of one running local job: a process forked from the home's scheduler daemon.
 
-What the Batch AI service did for a job, done by one detached process per job (its own session,
-so it outlives the notebook that submitted the job):
+What the Batch AI service did for a job once it had nodes, done by one process per *running*
+job (a queued job is only a row: see :mod:`.daemon`).  The daemon gives the job its nodes
+(``StateStore.allocate_nodes``), forks, and the child, in a session of its own, calls
+:func:`supervise`:
 
-1. wait, ``queued``, until the job's cluster gives it ``node_count`` nodes (:mod:`.scheduler`);
-2. link the cluster's and the job's mount volumes (:mod:`.mounts`) and run the cluster's setup
+1. link the cluster's and the job's mount volumes (:mod:`.mounts`) and run the cluster's setup
    task on nodes that have not run it yet (:mod:`.node_setup`);
-3. start one node runtime per node (forked from the supervisor, as warm as it is; the same
-   code ``python -m batchai_compat.runtime`` runs), each in a session of its own;
-4. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
+2. start one node runtime per node (forked again, as warm as the daemon; the same code
+   ``python -m batchai_compat.runtime`` runs), each in a session of its own;
+3. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
    (SIGTERM, or the job turning ``terminating``) and ``max_wall_clock_time`` stop every node;
-5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
+4. record the outcome in the state store (``execution_info``: exit code, errors) — which also
    gives the nodes back to the cluster — and stop whatever the job left running.
 
 A cluster scale-down that takes the job's nodes turns its row back to ``queued``
-(``node_deallocation_option='requeue'``): the supervisor stops the nodes and goes back to
-step 1, as Batch AI put the job back in its queue.  With ``'terminate'`` the row turns
-``terminating`` with the reason (``JobPreempted``) and the job fails with it.
+(``node_deallocation_option='requeue'``): the supervisor stops the nodes and ends, and the
+daemon starts the job again when the cluster has nodes for it, as Batch AI put it back in its
+queue.  With ``'terminate'`` the row turns ``terminating`` with the reason (``JobPreempted``)
+and the job fails with it.
 
-A supervisor serves one state database (``--database <home>/state.db``, also how
-:func:`.processes.find_supervisors` finds it).  When that file is gone — deleted with its home,
-or replaced by another file at the same path (compared by device and inode) — the supervisor,
-idle spare or not, stops its nodes and exits quietly: nothing is left to report to.
+A supervisor serves one state database (:class:`.helpers.DatabaseFile`): when that file is gone
+— deleted with its home, or replaced by another file at the same path — it stops its nodes and
+ends quietly: nothing is left to report to.  When the daemon that forked it is gone (killed) and
+its job ended on its own, it starts a new daemon, so the queue moves on without any client.
 
-Its assignment arrives on standard input (``{"run_dir": ..., "job": {...}, "setup_task":
-{...}}``, see :func:`main`); secret values travel only that way and only reach the node
-runtimes and the cluster setup task's environment.
+Secret values (``JobCreateParameters.secrets``, the setup task's) reach it in memory from the
+daemon, and only reach the node runtimes and the setup task's environment.
 ``RUN_DIR/supervisor.log`` records what the supervisor did (never a value of the environment).
 
 One module (over 600 lines) because it is one process's program: the steps above share the
@@ -34,7 +35,6 @@ job's run folder, its signal handling and its store connection.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import json
@@ -45,58 +45,60 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ...domain.documents import rest_to_snake
-from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
+from ...runtime import (
+    MpiOptions,
+    NodeError,
+    NodeResult,
+    Topology,
+    job_spec,
+    run_node,
+    shell_exit_code,
+)
 from ...runtime.launcher import coordination_dir, poll_interval
+from . import layout
+from .helpers import DatabaseFile
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
-from .processes import DATABASE_OPTION, ProcessRef, stop_session
-from .scheduler import node_topologies, wait_for_nodes
-from .state import JobRecord, StateStore, error_body
+from .processes import ProcessRef, stop_session, stop_sessions
+from .scheduler import node_topologies
+from .state import JobRecord, NodeRecord, StateStore, error_body
 
-__all__ = ["DatabaseFile", "RunFiles", "Supervisor", "main", "termination_errors"]
+__all__ = [
+    "JobHandover",
+    "RunFiles",
+    "Supervisor",
+    "fail_abandoned",
+    "supervise",
+    "termination_errors",
+]
 
 _STATE_CHECK_SECONDS = 0.25
-_SPARE_CHECK_SECONDS = 1.0
-"""How often an idle spare checks that its state database is still there."""
 
 
 @dataclass(frozen=True)
-class DatabaseFile:
-    """The state database a supervisor serves: its path and the file found there at start."""
+class JobHandover:
+    """What the submitting client handed over for a job, kept in the daemon's memory only:
+    the secret values of the job and of its cluster's setup task, the environment the job's
+    nodes inherit and the Python that runs a script without ``python_interpreter_path``
+    (the submitter's, as if it had started the job itself)."""
 
-    path: Path
-    device: int
-    inode: int
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    setup_secrets: Mapping[str, str] = field(default_factory=dict)
+    environment: Mapping[str, str] | None = None
+    python: str = sys.executable
 
-    @classmethod
-    def at(cls, path: str | os.PathLike[str]) -> DatabaseFile | None:
-        """The file now at ``path``; None if there is none."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        return cls(Path(path), stat.st_dev, stat.st_ino)
-
-    @classmethod
-    def identified(cls, path: str | os.PathLike[str], file_id: str) -> DatabaseFile:
-        """The file ``file_id`` (see :attr:`file_id`) was at ``path`` (it may be gone since)."""
-        device, inode = (int(part) for part in file_id.split(":"))
-        return cls(Path(path), device, inode)
-
-    @property
-    def file_id(self) -> str:
-        """``device:inode``: which file this is, for ``--database-file``."""
-        return f"{self.device}:{self.inode}"
-
-    def present(self) -> bool:
-        """True while ``path`` still names this very file (not deleted, not replaced)."""
-        return DatabaseFile.at(self.path) == self
+    def __repr__(self) -> str:  # values never show (they include secrets)
+        return (
+            f"JobHandover(secrets={sorted(self.secrets)}, "
+            f"setup_secrets={sorted(self.setup_secrets)}, python={self.python!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,15 @@ class RunFiles:
 
     run_dir: Path
 
-    @property
-    def job(self) -> Path:
-        """What to supervise: state database, job row, storage root."""
-        return self.run_dir / "job.json"
+    @classmethod
+    def of(cls, job: JobRecord, home: Path) -> RunFiles:
+        """The run folder of ``job`` in the home ``home``."""
+        rg, ws = job.workspace.resource_group, job.workspace.workspace
+        return cls(layout.job_run_dir(rg, ws, job.experiment, job.name, job.job_uuid, home))
 
     @property
     def supervisor(self) -> Path:
-        """``ProcessRef`` of the supervisor (written by whoever started it)."""
+        """``ProcessRef`` of the supervisor (written by the daemon that forked it)."""
         return self.run_dir / "supervisor.json"
 
     @property
@@ -136,11 +139,44 @@ class RunFiles:
         except (OSError, ValueError):
             return []
 
-    def supervisor_ref(self) -> ProcessRef | None:
+    def supervisor_ref(self, since: float | None = None) -> ProcessRef | None:
+        """The supervisor; with ``since`` (a run's ``start_time``), only one started for that
+        run (a requeued job's folder still names the previous run's until the daemon forks
+        the next)."""
         try:
+            if since is not None and self.supervisor.stat().st_mtime < since:
+                return None
             return ProcessRef.from_dict(json.loads(self.supervisor.read_text()))
         except (OSError, ValueError, KeyError):
             return None
+
+    def stop_processes(self) -> None:
+        """Stop the supervisor's session and every node's (whatever the run left)."""
+        stop_sessions([ref for ref in (self.supervisor_ref(),) if ref] + self.node_refs())
+
+
+def fail_abandoned(store: StateStore, job: JobRecord, files: RunFiles, what: str) -> bool:
+    """``job``'s supervisor ended before the job did (killed): stop what is left of the run and
+    record the job ``failed``, saying what happened (``what``: "The job's supervisor process
+    (pid N) was killed by signal 9"...).  A job being terminated ends as terminated.  False
+    when the job had already ended (someone else recorded it)."""
+    files.stop_processes()
+    if job.execution_state == "terminating":
+        errors = termination_errors(job.errors)
+    else:
+        errors = [
+            error_body(
+                "SupervisorDied",
+                f"{what} before the job ended; its processes were stopped and the job failed.",
+            )
+        ]
+    return store.finish_job(
+        job.row_id,
+        succeeded=False,
+        exit_code=None,
+        errors=errors,
+        from_states=("running", "terminating"),
+    )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -182,8 +218,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 @dataclass
 class Supervisor:
-    """Runs one job to its end.  ``secrets``: name -> value of the job's secret variables.
+    """Runs one job on the nodes it was given, to its end (or until a scale-down requeues it).
 
+    ``handover``: secrets, environment and Python of the job (:class:`JobHandover`).
     ``database``: the state database file this supervisor serves (None: not checked); once it
     is gone the supervisor stops the job's nodes and ends without recording anything.
     """
@@ -192,9 +229,10 @@ class Supervisor:
     files: RunFiles
     job_row: int
     storage_root: Path
-    secrets: dict[str, str] = field(default_factory=dict)
-    setup_secrets: dict[str, str] = field(default_factory=dict)
+    handover: JobHandover = field(default_factory=JobHandover)
     database: DatabaseFile | None = None
+    on_end: Callable[[], None] | None = None
+    """Called once the job's end (or requeue) is recorded: its nodes are free for the next."""
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
     _wakeup: int | None = None
@@ -204,13 +242,15 @@ class Supervisor:
 
     def handle_signals(self) -> None:
         """SIGTERM (``jobs.terminate`` with the supervisor alive, or someone stopping it) asks
-        the job to stop, and wakes :meth:`pause` at once.  Main thread only."""
+        the job to stop; it and SIGCHLD (a node runtime ended) wake :meth:`pause` at once.
+        Main thread only."""
         read_end, write_end = os.pipe()
         for fd in (read_end, write_end):
             os.set_blocking(fd, False)
         signal.set_wakeup_fd(write_end)
         self._wakeup = read_end
         signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGCHLD, _ignore)
 
     def pause(self, seconds: float) -> None:
         """Sleep up to ``seconds``; a signal ends the sleep early."""
@@ -237,26 +277,11 @@ class Supervisor:
             f.write(f"{stamp} {message}\n")
 
     # ------------------------------------------------------------------------------------------
-    def run(self) -> None:
-        """Run the job until it ends; again from the queue each time a scale-down requeues it."""
-        while self._run_once():
-            self._forget_nodes()
-            self.log("a cluster scale-down took the job's nodes: back in the queue")
-
-    def _run_once(self) -> bool:
-        """One run of the job on nodes of its cluster; True when it was requeued meanwhile."""
-        nodes = wait_for_nodes(
-            self.store,
-            self.job_row,
-            self.should_stop,
-            pause=self.pause,
-        )
-        if nodes is None:
-            if not self.database_gone():
-                self.log("job left the queue without running (terminated or deleted)")
-            return False
+    def run(self, nodes: list[NodeRecord]) -> bool:
+        """Run the job on ``nodes`` (already its own: the row says ``running``) until it ends;
+        True when a scale-down requeued it instead (the daemon starts it again later)."""
         job = self.store.get_job_by_row(self.job_row)
-        if job is None:
+        if job is None or self.database_gone():
             return False
         self.log(f"allocated nodes {[n.node_id for n in nodes]}")
         try:
@@ -276,9 +301,13 @@ class Supervisor:
                 )
                 return False
             self._start_nodes(topologies)
-            return self._watch(job)
+            requeued = self._watch(job)
         finally:
             self._stop_nodes()  # whatever the tasks left running (background daemons) stops too
+        if requeued:
+            self._forget_nodes()
+            self.log("a cluster scale-down took the job's nodes: back in the queue")
+        return requeued
 
     def _forget_nodes(self) -> None:
         """Drop what a requeued run left (node identities, node results) before the next run."""
@@ -309,7 +338,7 @@ class Supervisor:
                         node.node_id,
                         setup_task,
                         mount_root,
-                        self.setup_secrets,
+                        self.handover.setup_secrets,
                         self.should_stop,
                         self.storage_root,
                     )
@@ -357,7 +386,7 @@ class Supervisor:
                         "job": job.parameters,
                         "topology": json.loads(topology.to_json()),
                         "mpi": dataclasses.asdict(mpi),
-                        "python": sys.executable,
+                        "python": self.handover.python,
                     }
                 )
             )
@@ -382,7 +411,15 @@ class Supervisor:
             os.dup2(devnull, 1)
             os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
-            result = run_node(spec, topology, self.secrets, default_python=sys.executable, mpi=mpi)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            result = run_node(
+                spec,
+                topology,
+                self.handover.secrets,
+                default_python=self.handover.python,
+                mpi=mpi,
+                base_environment=self.handover.environment,
+            )
             _write_atomically(self.files.result(topology.node_index), result.to_json())
             code = result.exit_code
         except SystemExit as stop:
@@ -391,7 +428,7 @@ class Supervisor:
             traceback.print_exc()
         finally:
             # No interpreter shutdown: the parent's SQLite connections and files are not ours.
-            os._exit(code & 0xFF if code >= 0 else 128 + (-code & 0x7F))
+            os._exit(shell_exit_code(code) & 0xFF)
 
     def _watch(self, job: JobRecord) -> bool:
         """Watch the running nodes until the job ends (recorded here); True if it was requeued
@@ -474,7 +511,7 @@ class Supervisor:
                 else f"exited with code {returncode}"
             )
             return NodeResult(
-                returncode if returncode > 0 else 128 - returncode,
+                shell_exit_code(returncode),
                 (
                     NodeError(
                         "NodeFailed",
@@ -492,7 +529,13 @@ class Supervisor:
         if self.database_gone():
             return  # no state left to record it in (and none must be created)
         self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
+        self._ended()
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
+
+    def _ended(self) -> None:
+        if self.on_end is not None:
+            with contextlib.suppress(Exception):
+                self.on_end()
 
     def _end_run(
         self, succeeded: bool, exit_code: int | None, errors: list[dict[str, Any]]
@@ -509,10 +552,12 @@ class Supervisor:
             errors=errors,
             from_states=("running", "terminating"),
         ):
+            self._ended()
             self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
             return False
         current = self.store.get_job_by_row(self.job_row)
         if current is not None and current.execution_state == "queued":
+            self._ended()
             self.log("the job was requeued before this run's result was recorded: result dropped")
             return True
         return False
@@ -538,82 +583,40 @@ def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [error_body("JobTerminated", "The job was terminated by the user.")]
 
 
-def _read_assignment(database: DatabaseFile | None) -> str:
-    """The assignment line from stdin; "" at end of input or once ``database`` is gone (a
-    spare whose home was deleted has no job to wait for)."""
-    while True:
-        ready, _, _ = select.select([sys.stdin], [], [], _SPARE_CHECK_SECONDS)
-        if ready:
-            return sys.stdin.readline()
-        if database is not None and not database.present():
-            return ""
+def _ignore(signum: int, frame: object) -> None:
+    """A handler that does nothing: the signal only wakes :meth:`Supervisor.pause`."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Wait for one assignment on stdin, then supervise that job.
+def supervise(
+    store: StateStore,
+    files: RunFiles,
+    job_row: int,
+    nodes: list[NodeRecord],
+    handover: JobHandover,
+    database: DatabaseFile,
+    on_end: Callable[[], None] | None = None,
+) -> bool:
+    """The body of a supervisor process (forked by the daemon, already in its own session):
+    run job ``job_row`` on ``nodes``; True if a scale-down requeued it.
 
-    ``--database PATH`` (and ``--database-file DEVICE:INODE``, which file it was when this
-    supervisor was started): the state database of the home it serves, checked while it waits.
-    The assignment is one JSON line: ``{"run_dir": ..., "job": {secret name: value},
-    "setup_task": {...}}``.  A supervisor may be started ahead of need (a warm spare, see
-    :mod:`.execution`); end of input before any assignment means its client went away.
+    Its standard output and error go to ``supervisor.log``.  Whatever breaks, the job does not
+    stay ``running``: it is recorded ``failed`` (``SupervisorFailed``).
     """
-    parser = argparse.ArgumentParser(prog="python -m batchai_compat.backends.local.supervisor")
-    parser.add_argument(DATABASE_OPTION, dest="database", help="the state database it serves")
-    parser.add_argument(
-        "--database-file", help="device:inode of that database when the supervisor was started"
-    )
-    options = parser.parse_args(argv)
-    # A session of our own: stopping the job never touches the submitter.  (PermissionError:
-    # already a session leader.)
-    with contextlib.suppress(PermissionError):
-        os.setsid()
-    database: DatabaseFile | None = None
-    if options.database:
-        database = (
-            DatabaseFile.identified(options.database, options.database_file)
-            if options.database_file
-            else DatabaseFile.at(options.database)
-        )
-        if database is None or not database.present():
-            return 0  # its home is already gone
-    line = _read_assignment(database)
-    if not line.strip():
-        return 0
-    received = json.loads(line)
-    files = RunFiles(Path(received["run_dir"]))
-    if database is not None and not database.present():
-        return 0
-    config = json.loads(files.job.read_text())
-    if database is None or database.path != Path(config["database"]):
-        database = DatabaseFile.at(config["database"])
-        if database is None:
-            return 0
     log = os.open(files.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    secrets = {str(k): str(v) for k, v in (received.get("job") or {}).items()}
-    setup_secrets = {str(k): str(v) for k, v in (received.get("setup_task") or {}).items()}
-    store = StateStore(database.path)
-    supervisor = Supervisor(
-        store,
-        files,
-        int(config["job_row"]),
-        Path(config["storage_root"]),
-        secrets,
-        setup_secrets,
-        database,
-    )
+    supervisor = Supervisor(store, files, job_row, database.home, handover, database, on_end)
     supervisor.handle_signals()
     try:
-        supervisor.run()
-    except Exception as error:  # the job must not stay running because the supervisor broke
+        return supervisor.run(nodes)
+    except Exception as error:
         if supervisor.database_gone():
-            return 0  # its home went away under it: nothing to report to
+            return False  # its home went away under it: nothing to report to
         supervisor.log(f"supervisor failed: {type(error).__name__}: {error}")
+        traceback.print_exc()
         store.finish_job(
-            supervisor.job_row,
+            job_row,
             succeeded=False,
             exit_code=None,
             errors=[
@@ -622,11 +625,6 @@ def main(argv: list[str] | None = None) -> int:
                 )
             ],
         )
-        raise
+        return False
     finally:
         store.close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
