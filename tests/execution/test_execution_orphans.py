@@ -313,7 +313,9 @@ def test_waitforjobcompletion_scale_down_lets_the_running_job_finish(
 
 
 @pytest.mark.parametrize("option", ["requeue", "terminate"])
-def test_scale_down_of_an_idle_node_leaves_a_queued_job_alone(client, make_cluster, option, run_dir):
+def test_scale_down_of_an_idle_node_leaves_a_queued_job_alone(
+    client, make_cluster, option, run_dir
+):
     """Only running jobs lose nodes: a job still waiting for nodes stays queued."""
     small = make_cluster("small", nodes=1)
     params = custom(small.id, "echo two")

@@ -201,6 +201,5 @@ def test_the_daemon_exits_when_idle_and_a_later_call_starts_another(
         second = read_record(batchai_home, SCHEDULER)
         assert second is not None and second.ref != first.ref
         wait_until(
-            lambda: str(again.jobs.get(RG, WS, EXP, "second").execution_state.value)
-            == "succeeded"
+            lambda: str(again.jobs.get(RG, WS, EXP, "second").execution_state.value) == "succeeded"
         )
