@@ -547,7 +547,7 @@ def test_many_jobs_from_a_thread_pool_all_run(client, make_cluster, wait_job):
 def test_download_links_live_for_linkexpiryinminutes(client, cluster, wait_job):
     import time
 
-    from batchai_compat.backends.local import fileserver
+    from batchai_compat.backends.local import fileservice
 
     client.jobs.create(RG, WS, EXP, "links", custom(cluster.id, "echo hi")).result()
     assert str(wait_job(client, "links").execution_state.value) == "succeeded"
@@ -559,7 +559,7 @@ def test_download_links_live_for_linkexpiryinminutes(client, cluster, wait_job):
             "stdout.txt"
         ]
         token = stdout.download_url.rsplit("/", 2)[1]
-        grant = fileserver.default_server().verify(token)
+        grant = fileservice.tokens().check(token)
         assert grant.name == "stdout.txt"
         assert abs(grant.expiry - (time.time() + minutes * 60)) < 60
 
