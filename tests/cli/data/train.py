@@ -25,7 +25,10 @@ if args.job_name == "ps":
 samples = sorted(
     os.path.join(folder, name) for folder, _, names in os.walk(args.data_dir) for name in names
 )
-lines = sum(len(open(path).read().split()) for path in samples)
+lines = 0
+for path in samples:
+    with open(path) as sample:
+        lines += len(sample.read().split())
 print(f"worker {args.task_index}: {len(samples)} files, {lines} samples", flush=True)
 for step in range(1, 6):
     print(f"worker {args.task_index} step {step} loss {1.0 / step:.3f}", flush=True)
