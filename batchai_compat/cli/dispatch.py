@@ -102,7 +102,7 @@ def _split(args: list[str]) -> tuple[list[str], list[str]]:
     index = 0
     while index < len(args):
         token = args[index]
-        if token in FLAG_GLOBALS or token.split("=", 1)[0] in VALUED_GLOBALS:
+        if token in FLAG_GLOBALS or ("=" in token and token.split("=", 1)[0] in VALUED_GLOBALS):
             rest.append(token)
         elif token in VALUED_GLOBALS:
             rest += args[index : index + 2]

@@ -4,7 +4,7 @@ az read the file into the SDK's ``*CreateParameters`` with msrest's deserializer
 wild come in two shapes, both accepted: the REST body (``{"properties": {...}}``, often with
 ``"location"`` and a ``"$schema"``) and the bare properties (``{"vmSize": ...}``).  ``$schema``,
 ``location``, ``id``, ``name``, ``type`` and ``tags`` at the top are ignored; other unknown
-fields are ignored with a warning naming them (files written for older API versions carry some,
+fields are dropped with a warning naming them (files written for older API versions carry some,
 ``credentialsInfo`` for one).  Before the model is built, :mod:`.mounts` substitutes the
 storage placeholders and fills missing mount credentials, as az did.
 
@@ -59,14 +59,16 @@ class ConfigFile:
     def error(self, where: str, message: str) -> UsageError:
         return UsageError(f"{self.path}: {where + ': ' if where else ''}{message}")
 
-    def warn_unknown(self, warn: Any) -> None:
-        """Warn about each field the model does not have, by JSON path."""
+    def drop_unknown(self, warn: Any) -> None:
+        """Warn about each field the model does not have, by JSON path, and drop it."""
         top = [k for k in self.data if k.lower() not in IGNORED_TOP and k.lower() != "properties"]
         if self.rest:
             for key in top:
                 warn(f"{self.path}: ignoring unknown field {key!r}")
-        for where in _unknown_fields(self.properties, self.model, self.json_path()):
+                del self.data[key]
+        for holder, key, where in _unknown_fields(self.properties, self.model, self.json_path()):
             warn(f"{self.path}: ignoring unknown field {where}")
+            del holder[key]
 
     def build(self) -> Any:
         """The model, from the (patched) data; a bad value names its JSON path."""
@@ -154,23 +156,22 @@ def _model_class(type_name: str) -> type | None:
     return cls if isinstance(cls, type) and hasattr(cls, "_attribute_map") else None
 
 
-def _unknown_fields(data: Any, model: type | None, where: str) -> list[str]:
-    """JSON paths of the keys of ``data`` that ``model`` does not have, recursively."""
+def _unknown_fields(data: Any, model: Any, where: str) -> list[tuple[dict[str, Any], str, str]]:
+    """``(dict, key, JSON path)`` of each key of ``data`` that ``model`` does not have, recursively."""
     if model is None or not isinstance(data, dict):
         return []
-    fields: dict[str, tuple[str, str]] = {}
-    for name, spec in model._attribute_map.items():  # type: ignore[attr-defined]
-        key = spec["key"].split(".")[-1]
-        fields[key.lower()] = (name, spec["type"])
-        fields[name.lower()] = (name, spec["type"])
+    fields: dict[str, str] = {}
+    for name, spec in model._attribute_map.items():
+        fields[spec["key"].split(".")[-1].lower()] = spec["type"]
+        fields[name.lower()] = spec["type"]
     found = []
     for key, value in data.items():
         here = f"{where}.{key}" if where else key
-        known = fields.get(key.lower())
-        if known is None:
-            found.append(here)
+        wire_type = fields.get(key.lower())
+        if wire_type is None:
+            found.append((data, key, here))
             continue
-        nested = _model_class(known[1])
+        nested = _model_class(wire_type)
         if nested is None:
             continue
         if isinstance(value, list):

@@ -167,6 +167,7 @@ def _patch_volumes(
             if not isinstance(reference, dict):
                 continue
             where = config.json_path(*path, kind, index)
+            place = f"{config.path}: {where}"
             name = get_ci(reference, "accountName")
             if not name and kind == "azureFileShares":
                 name = _account_of_url(get_ci(reference, "azureFileUrl"))
@@ -178,12 +179,12 @@ def _patch_volumes(
             credentials = get_ci(reference, "credentials")
             if isinstance(credentials, dict):
                 if get_ci(credentials, "accountKey") == KEY_PLACEHOLDER:
-                    set_ci(credentials, "accountKey", account.require_key(name, where))
+                    set_ci(credentials, "accountKey", account.require_key(name, place))
                 if get_ci(credentials, "accountKey") or get_ci(
                     credentials, "accountKeySecretReference"
                 ):
                     continue
-            set_ci(reference, "credentials", {"accountKey": account.require_key(name, where)})
+            set_ci(reference, "credentials", {"accountKey": account.require_key(name, place)})
 
 
 def _account_of_url(url: Any) -> str | None:

@@ -43,10 +43,12 @@ def cli_env(tmp_path, batchai_home, monkeypatch) -> dict[str, str]:
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+    # In-process runs with --backend set it for the storage layer: restored after the test.
+    monkeypatch.setenv("BATCHAI_COMPAT_BACKEND", "local")
     for name in list(os.environ):
         if name.startswith(("AZURE_", "BATCHAI_DEFAULTS_", "BATCHAI_CORE_")):
             monkeypatch.delenv(name)
-    return {**os.environ, **values}
+    return dict(os.environ)
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ def create(context: Context, args: Namespace) -> Any:
     account = StorageAccount(context, args.account_name, args.account_key)
     if args.json_file:
         config = load(args.json_file, models.ClusterCreateParameters)
-        config.warn_unknown(log.warning)
+        config.drop_unknown(log.warning)
         patch_file(config, account, log.warning)
         params = config.build()
     else:

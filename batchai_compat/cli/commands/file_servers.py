@@ -53,7 +53,7 @@ def create(context: Context, args: Namespace) -> Any:
     )
     if args.json_file:
         config = load(args.json_file, models.FileServerCreateParameters)
-        config.warn_unknown(log.warning)
+        config.drop_unknown(log.warning)
         patch_file(config, StorageAccount(context, None, None), log.warning)
         params = config.build()
     else:

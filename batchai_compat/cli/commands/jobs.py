@@ -63,7 +63,7 @@ def create(context: Context, args: Namespace) -> Any:
             "A job with given name, experiment, workspace and resource group already exists."
         )
     config = load(args.json_file, models.JobCreateParameters)
-    config.warn_unknown(log.warning)
+    config.drop_unknown(log.warning)
     account = StorageAccount(context, args.account_name, args.account_key)
     patch_file(config, account, log.warning)
     params = config.build()

@@ -101,21 +101,22 @@ def _credentials(args: Namespace) -> dict[str, Any]:
 
 
 def _service(kind: str, args: Namespace) -> Any:
+    from ...storage import select_implementation
+
     if kind == "blob":
         from ...storage.blob import BlockBlobService as cls
     else:
         from ...storage.file import FileService as cls  # type: ignore[assignment]
     credentials = _credentials(args)
-    service = cls(**credentials)
-    if service.storage == "azure" and not (
-        credentials.keys() & {"account_key", "connection_string", "sas_token"}
-    ):
+    secret = credentials.keys() & {"account_key", "connection_string", "sas_token"}
+    if not secret and select_implementation(None) == "azure":
+        name = credentials["account_name"]
         raise UsageError(
-            f"Azure Storage needs a key for account {service.account_name!r}: pass --account-key "
-            "(or --connection-string / --sas-token), or set AZURE_STORAGE_KEY. Get it with: az "
-            f"storage account keys list -n {service.account_name} --query [0].value -o tsv"
+            f"Azure Storage needs a key for account {name!r}: pass --account-key (or "
+            "--connection-string / --sas-token), or set AZURE_STORAGE_KEY. Get it with: az "
+            f"storage account keys list -n {name} --query [0].value -o tsv"
         )
-    return service
+    return cls(**credentials)
 
 
 def _created(created: bool) -> dict[str, bool]:
