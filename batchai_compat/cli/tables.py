@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from . import ids
+from ..domain import ids
 
 Row = dict[str, Any]
 
@@ -24,7 +24,7 @@ def _rows(show: Any) -> Any:
 
 def _workspace_of(resource_id: str | None) -> str | None:
     parsed = ids.parse(resource_id)
-    return parsed.name if parsed else None
+    return parsed.workspace if parsed else None
 
 
 def workspace_show(workspace: Row) -> Row:
@@ -70,9 +70,9 @@ def job_show(job: Row) -> Row:
     row["Name"] = job["name"]
     cluster = job.get("cluster") or {}
     parsed = ids.parse(cluster.get("id"))
-    row["Cluster"] = parsed.resource_name if parsed else None
+    row["Cluster"] = parsed.name if parsed else None
     row["Cluster RG"] = cluster.get("resourceGroup")
-    row["Cluster Workspace"] = parsed.name if parsed else None
+    row["Cluster Workspace"] = parsed.workspace if parsed else None
     row["Tool"] = job["toolType"]
     row["Nodes"] = job["nodeCount"]
     deleting = job["provisioningState"] == "deleting"

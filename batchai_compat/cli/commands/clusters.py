@@ -20,10 +20,11 @@ from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .. import ids, tables
+from .. import tables
 from ..context import Context
 from ..errors import CommandError, UsageError
 from ..nodes import EXEC_ARGS, pick_node, run_on_node
+from ..resources import ensure_absent, is_arm_id, resolve
 from ..spec import (
     EXPIRY,
     RESOURCE_GROUP,
@@ -75,7 +76,7 @@ def image_reference(image: str | None, custom_image: str | None) -> Any:
         raise UsageError(
             "You need to specify --image argument with information about the custom image"
         )
-    if custom_image and not ids.is_valid(custom_image):
+    if custom_image and not is_arm_id(custom_image):
         raise UsageError("Ill-formed custom image resource id")
     assert image is not None
     if ":" in image:
@@ -129,19 +130,6 @@ def scale_settings(target: int | None, min_nodes: int | None, max_nodes: int | N
     )
 
 
-def _ensure_absent(get: Any, what: str, resource_group: str, workspace: str, name: str) -> None:
-    from ...exceptions import ResourceNotFoundError
-
-    try:
-        get(resource_group, workspace, name)
-    except ResourceNotFoundError:
-        return
-    raise CommandError(
-        f'{what} "{name}" already exists in workspace "{workspace}" of resource group '
-        f'"{resource_group}".'
-    )
-
-
 def _auto_storage(context: Context, location: str) -> tuple[str, str]:
     """az's auto-storage account (local backend): ``(account, key)``, share and container made."""
     if not context.is_local:
@@ -189,17 +177,17 @@ def create(context: Context, args: Namespace) -> Any:
     if args.generate_ssh_keys:
         public = generate_ssh_keys()
         args.ssh_key = args.ssh_key or str(public)
-    _ensure_absent(
+    ensure_absent(
         client.clusters.get, "Cluster", args.resource_group, args.workspace, args.cluster_name
     )
     nfs_id = None
     if args.nfs:
-        nfs = client.file_servers.get(*ids.resolve(args.nfs, args.resource_group, args.workspace))
+        nfs = client.file_servers.get(*resolve(args.nfs, args.resource_group, args.workspace))
         nfs_id = nfs.id
         if args.subnet and nfs.subnet is not None and nfs.subnet.id != args.subnet:
             raise UsageError("Cluster and mounted NFS must be in the same subnet.")
-    if args.subnet and not ids.is_valid(args.subnet):
-        raise UsageError("Ill-formed subnet resource id")
+    if args.subnet:
+        _check_subnet(args.subnet)
     account = StorageAccount(context, args.account_name, args.account_key)
     if args.json_file:
         config = load(args.json_file, models.ClusterCreateParameters)
@@ -271,6 +259,16 @@ def create(context: Context, args: Namespace) -> Any:
     return client.clusters.create(
         args.resource_group, args.workspace, args.cluster_name, params
     ).result()
+
+
+def _check_subnet(subnet: str) -> None:
+    from ...domain.ids import parse_subnet_id
+    from ...exceptions import ValidationError
+
+    try:
+        parse_subnet_id(subnet)
+    except ValidationError:
+        raise UsageError(f"Ill-formed subnet resource id: {subnet!r}") from None
 
 
 # --------------------------------------------------------------------------------------------

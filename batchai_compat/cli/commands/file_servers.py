@@ -12,7 +12,7 @@ import logging
 from argparse import Namespace
 from typing import Any
 
-from .. import ids, tables
+from .. import tables
 from ..context import Context
 from ..errors import UsageError
 from ..spec import (
@@ -38,13 +38,14 @@ def create(context: Context, args: Namespace) -> Any:
     from ..admin import complete_user_account, generate_ssh_keys
     from ..files import load
     from ..mounts import StorageAccount, patch_file
-    from .clusters import _ensure_absent
+    from ..resources import ensure_absent
+    from .clusters import _check_subnet
 
     client = context.client
     if args.generate_ssh_keys:
         public = generate_ssh_keys()
         args.ssh_key = args.ssh_key or str(public)
-    _ensure_absent(
+    ensure_absent(
         client.file_servers.get,
         "File server",
         args.resource_group,
@@ -83,8 +84,7 @@ def create(context: Context, args: Namespace) -> Any:
     if not params.vm_size:
         raise UsageError("Please provide VM size.")
     if args.subnet:
-        if not ids.is_valid(args.subnet):
-            raise UsageError("Ill-formed subnet resource id")
+        _check_subnet(args.subnet)
         params.subnet = models.ResourceId(id=args.subnet)
     poller = client.file_servers.create(
         args.resource_group,

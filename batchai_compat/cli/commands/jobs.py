@@ -16,10 +16,11 @@ import time
 from argparse import Namespace
 from typing import Any
 
-from .. import ids, tables
+from .. import tables
 from ..context import Context
 from ..errors import CommandError, UsageError
 from ..nodes import EXEC_ARGS, pick_node, run_on_node
+from ..resources import resolve
 from ..spec import (
     EXPERIMENT,
     EXPIRY,
@@ -72,13 +73,11 @@ def create(context: Context, args: Namespace) -> Any:
         raise UsageError(
             "Please provide cluster information via command line or configuration file."
         )
-    existing = client.clusters.get(*ids.resolve(cluster, args.resource_group, args.workspace))
+    existing = client.clusters.get(*resolve(cluster, args.resource_group, args.workspace))
     params.cluster = models.ResourceId(id=existing.id)
     nfs_id = None
     if args.nfs:
-        nfs_id = client.file_servers.get(
-            *ids.resolve(args.nfs, args.resource_group, args.workspace)
-        ).id
+        nfs_id = client.file_servers.get(*resolve(args.nfs, args.resource_group, args.workspace)).id
     params.mount_volumes = add_option_mounts(params.mount_volumes, args, account, nfs_id)
     for error in params.validate():
         raise config.error(config.model_path(error.parameter), error.rule)
@@ -283,12 +282,10 @@ def exec_on_node(context: Context, args: Namespace) -> Any:
     where = (args.resource_group, args.workspace, args.experiment, args.job_name)
     node = pick_node(list(client.jobs.list_remote_login_information(*where)), args.node_id)
     job = client.jobs.get(*where)
-    cluster_id = ids.parse(job.cluster.id if job.cluster else None)
-    if cluster_id is None:
-        raise CommandError("The job does not name its cluster.")
-    cluster = client.clusters.get(
-        cluster_id.resource_group, cluster_id.name, cluster_id.resource_name
-    )
+    from ...domain.ids import job_cluster
+
+    cluster_id = job_cluster(job.cluster.id if job.cluster else None)
+    cluster = client.clusters.get(cluster_id.resource_group, cluster_id.workspace, cluster_id.name)
     user = cluster.user_account_settings.admin_user_name if cluster.user_account_settings else ""
     return run_on_node(
         context.is_local, node, user, args.cmdline, args.ports, args.ssh_private_key, args.password
