@@ -170,7 +170,7 @@ def _run_command(prog: str, command: Command, rest: list[str]) -> int:
         return 0
     parsed = command_parser(prog, command, config).parse_args(rest)
     output = (parsed.output or config.get("core", "output") or "json").lower()
-    from .output import FORMATS
+    from .spec import FORMATS
 
     if output not in FORMATS:
         raise UsageError(

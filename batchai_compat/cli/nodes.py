@@ -15,18 +15,10 @@ The command's exit code becomes ``batchai``'s.
 
 from __future__ import annotations
 
-import logging
-import os
-import shlex
-import shutil
-import subprocess
-import sys
 from typing import Any
 
 from .errors import CommandError, UsageError
 from .spec import Arg, Exit
-
-log = logging.getLogger("batchai_compat.cli")
 
 EXEC_ARGS = (
     Arg(
@@ -79,6 +71,9 @@ def ssh_argv(
     node: Any, user: str, cmdline: str | None, ports: list[str], key: str | None
 ) -> list[str]:
     """The ``ssh`` command line reaching ``node`` (see the module docstring)."""
+    import shlex
+    import shutil
+
     ssh = shutil.which("ssh") or "ssh"
     argv = [ssh, "-p", str(int(node.port)), "-o", "ServerAliveInterval=15"]
     if key:
@@ -107,6 +102,12 @@ def run_on_node(
     password: str | None = None,
 ) -> Exit | None:
     """Run ``cmdline`` on ``node`` / forward ``ports``; the command's exit code."""
+    import logging
+    import os
+    import shutil
+    import subprocess
+    import sys
+
     ports = ports or []
     if not cmdline and not ports:
         return None
@@ -128,7 +129,9 @@ def run_on_node(
         argv = ["sshpass", "-e", *argv]
         env = {**os.environ, "SSHPASS": password}
     elif password:
-        log.warning("sshpass is not installed: type the password at ssh's prompt.")
+        logging.getLogger("batchai_compat.cli").warning(
+            "sshpass is not installed: type the password at ssh's prompt."
+        )
     sys.stdout.flush()
     done = subprocess.run(argv, env=env, check=False)
     return Exit(done.returncode)

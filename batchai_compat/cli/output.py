@@ -26,8 +26,7 @@ from enum import Enum
 from typing import Any
 
 from .errors import CommandError, UsageError
-
-FORMATS = ("json", "jsonc", "yaml", "yamlc", "table", "tsv", "none")
+from .spec import FORMATS
 
 _CAMEL = re.compile(r"_([a-z0-9])")
 _RESOURCE_GROUP = re.compile(r"/resourceGroups/([^/]+)", re.IGNORECASE)

@@ -17,8 +17,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import UsageError
-from .output import FORMATS
-from .spec import Arg, Command
+from .spec import FORMATS, Arg, Command
 
 if TYPE_CHECKING:
     from .config import Config

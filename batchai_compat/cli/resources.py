@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..domain import ids
 from .errors import CommandError
 
 _ARM_ID = re.compile(
@@ -28,6 +27,8 @@ def is_arm_id(text: str | None) -> bool:
 
 def resolve(name_or_id: str, resource_group: str, workspace: str) -> tuple[str, str, str]:
     """``(resource group, workspace, name)`` of a workspace child given by name or by id."""
+    from ..domain import ids
+
     parsed = ids.parse(name_or_id)
     if parsed is None or parsed.kind in ("workspaces", "jobs"):
         return resource_group, workspace, name_or_id

@@ -13,7 +13,6 @@ the ``batchai configure --defaults`` key that can supply them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 Handler = Callable[["Context", "Namespace"], Any]
 
 
-@dataclass(frozen=True)
 class Arg:
     """One option of a command (az's ``c.argument(...)``).
 
@@ -35,21 +33,56 @@ class Arg:
     the help (az's ``arg_group``).
     """
 
-    dest: str
-    options: tuple[str, ...]
-    help: str
-    required: bool = False
-    default: Any = None
-    type: Callable[[str], Any] | None = None
-    choices: tuple[str, ...] | None = None
-    action: str | None = None
-    configured_default: str | None = None
-    group: str = "Arguments"
-    metavar: str | None = None
-    nargs: str | None = None
+    # Plain classes, not dataclasses: each dataclass costs a compile at import, and the parser
+    # of every command imports these (start-up is measured, benchmarks measure 6).
+    __slots__ = (
+        "dest",
+        "options",
+        "help",
+        "required",
+        "default",
+        "type",
+        "choices",
+        "action",
+        "configured_default",
+        "group",
+        "metavar",
+        "nargs",
+    )
+
+    def __init__(
+        self,
+        dest: str,
+        options: tuple[str, ...],
+        help: str,
+        *,
+        required: bool = False,
+        default: Any = None,
+        type: Callable[[str], Any] | None = None,
+        choices: tuple[str, ...] | None = None,
+        action: str | None = None,
+        configured_default: str | None = None,
+        group: str = "Arguments",
+        metavar: str | None = None,
+        nargs: str | None = None,
+    ) -> None:
+        self.dest = dest
+        self.options = options
+        self.help = help
+        self.required = required
+        self.default = default
+        self.type = type
+        self.choices = choices
+        self.action = action
+        self.configured_default = configured_default
+        self.group = group
+        self.metavar = metavar
+        self.nargs = nargs
+
+    def __repr__(self) -> str:
+        return f"Arg({self.dest!r}, {self.options!r})"
 
 
-@dataclass(frozen=True)
 class Command:
     """One command: its words after the top-level group, help, options and what runs it.
 
@@ -59,32 +92,78 @@ class Command:
     ``table_transformer``).
     """
 
-    words: tuple[str, ...]
-    summary: str
-    handler: Handler
-    args: tuple[Arg, ...] = ()
-    examples: tuple[tuple[str, str], ...] = ()
-    long_summary: str = ""
-    table: Callable[[Any], Any] | None = None
-    confirm: str | None = None
-    no_wait: bool = False
+    __slots__ = (
+        "words",
+        "summary",
+        "handler",
+        "args",
+        "examples",
+        "long_summary",
+        "table",
+        "confirm",
+        "no_wait",
+    )
+
+    def __init__(
+        self,
+        words: tuple[str, ...],
+        summary: str,
+        handler: Handler,
+        args: tuple[Arg, ...] = (),
+        *,
+        examples: tuple[tuple[str, str], ...] = (),
+        long_summary: str = "",
+        table: Callable[[Any], Any] | None = None,
+        confirm: str | None = None,
+        no_wait: bool = False,
+    ) -> None:
+        self.words = words
+        self.summary = summary
+        self.handler = handler
+        self.args = args
+        self.examples = examples
+        self.long_summary = long_summary
+        self.table = table
+        self.confirm = confirm
+        self.no_wait = no_wait
+
+    def __repr__(self) -> str:
+        return f"Command({' '.join(self.words)!r})"
 
 
-@dataclass(frozen=True)
 class Area:
     """The commands under one top-level word (``job``, ``storage``, ...), with group help."""
 
-    summary: str
-    commands: tuple[Command, ...]
-    #: Summaries of the sub-groups (``("file",)`` -> "Commands to list and stream files ...").
-    groups: dict[tuple[str, ...], str]
+    __slots__ = ("summary", "commands", "groups")
+
+    def __init__(
+        self,
+        summary: str,
+        commands: tuple[Command, ...],
+        groups: dict[tuple[str, ...], str],
+    ) -> None:
+        self.summary = summary
+        self.commands = commands
+        #: Summaries of the sub-groups (``("file",)`` -> "Commands to list and stream ...").
+        self.groups = groups
 
 
-@dataclass(frozen=True)
 class Exit:
     """A handler result that prints nothing and ends with exit code ``code`` (``job wait``)."""
 
-    code: int
+    __slots__ = ("code",)
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Exit) and other.code == self.code
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+#: The ``-o/--output`` formats (knack's).
+FORMATS = ("json", "jsonc", "yaml", "yamlc", "table", "tsv", "none")
 
 
 def positive_int(text: str) -> int:

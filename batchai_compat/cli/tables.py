@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from ..domain import ids
-
 Row = dict[str, Any]
 
 
@@ -23,6 +21,8 @@ def _rows(show: Any) -> Any:
 
 
 def _workspace_of(resource_id: str | None) -> str | None:
+    from ..domain import ids
+
     parsed = ids.parse(resource_id)
     return parsed.workspace if parsed else None
 
@@ -68,6 +68,8 @@ def experiment_show(experiment: Row) -> Row:
 def job_show(job: Row) -> Row:
     row: Row = OrderedDict()
     row["Name"] = job["name"]
+    from ..domain import ids
+
     cluster = job.get("cluster") or {}
     parsed = ids.parse(cluster.get("id"))
     row["Cluster"] = parsed.name if parsed else None

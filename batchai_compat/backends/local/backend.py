@@ -250,12 +250,25 @@ class LocalBackend:
         self._job_templates: OrderedDict[str, models.Job] = OrderedDict()
         self._templates_lock = threading.Lock()
         self.store.on_preempted = self._stop_preempted
+        # The executor is built on first need: reading finished jobs or any other resource
+        # never imports the execution layer (its supervisor and the node runtime).
+        self._executor_factory: Callable[[LocalBackend], JobExecutor]
+        self._executor_instance: JobExecutor | None = None
+        self._executor_lock = threading.Lock()
         if executor is None:
-            self._executor = _default_executor(self)
+            self._executor_factory = _default_executor
         elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
-            self._executor = executor(self)  # a factory, e.g. the QueuedJobsExecutor class
+            self._executor_factory = executor  # a factory, e.g. the QueuedJobsExecutor class
         else:
-            self._executor = executor
+            self._executor_instance = executor
+
+    @property
+    def _executor(self) -> JobExecutor:
+        if self._executor_instance is None:
+            with self._executor_lock:
+                if self._executor_instance is None:
+                    self._executor_instance = self._executor_factory(self)
+        return self._executor_instance
 
     # helpers ---------------------------------------------------------------------------------
     def _ws(self, resource_group: str, workspace: str) -> WorkspaceKey:
@@ -559,9 +572,10 @@ class LocalBackend:
     def _job(self, record: JobRecord) -> models.Job:
         # Liveness on read: an unfinished job whose supervisor died is failed now (execution
         # layer), so no job stays ``running`` forever.
-        refresh = getattr(self._executor, "refresh", None)
-        if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
-            record = refresh(record)
+        if record.execution_state in ("queued", "running", "terminating"):
+            refresh = getattr(self._executor, "refresh", None)
+            if refresh is not None:
+                record = refresh(record)
         job = self._job_parameters(record)
         # Values of the fields' own types, set without the per-assignment checks (a read sets
         # these on every job it returns).
@@ -719,7 +733,8 @@ class LocalBackend:
         return operation_models()
 
     def close(self) -> None:
-        self._executor.close()
+        if self._executor_instance is not None:
+            self._executor_instance.close()
         self.store.close()
 
     def __repr__(self) -> str:

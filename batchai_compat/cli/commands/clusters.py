@@ -15,13 +15,11 @@ import logging
 import os
 import secrets
 import string
-from argparse import Namespace
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import tables
-from ..context import Context
 from ..errors import CommandError, UsageError
 from ..nodes import EXEC_ARGS, pick_node, run_on_node
 from ..resources import ensure_absent, is_arm_id, resolve
@@ -39,6 +37,11 @@ from ..spec import (
     storage_account_args,
     subnet_arg,
 )
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 log = logging.getLogger("batchai_compat.cli")
 

@@ -7,13 +7,16 @@
 
 from __future__ import annotations
 
-from argparse import Namespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import DEFAULTS
-from ..context import Context
 from ..errors import UsageError
 from ..spec import Area, Arg, Command
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 KEYS = ("group", "workspace", "experiment", "location", "subscription")
 

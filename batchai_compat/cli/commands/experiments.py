@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from argparse import Namespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import tables
-from ..context import Context
 from ..spec import RESOURCE_GROUP, WORKSPACE, Area, Command, name
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 EXPERIMENT_NAME = name("experiment")
 

@@ -9,11 +9,9 @@ are required, as az required them.
 from __future__ import annotations
 
 import logging
-from argparse import Namespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import tables
-from ..context import Context
 from ..errors import UsageError
 from ..spec import (
     RESOURCE_GROUP,
@@ -26,6 +24,11 @@ from ..spec import (
     name,
     subnet_arg,
 )
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 log = logging.getLogger("batchai_compat.cli")
 

@@ -17,14 +17,17 @@ import json
 import os
 import re
 import secrets
-from argparse import Namespace
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..context import Context
 from ..errors import CommandError, UsageError
 from ..spec import Area, Arg, Command, location
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 _NAME = re.compile(r"^[-\w\._\(\)]{1,90}$")
 

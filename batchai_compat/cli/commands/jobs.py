@@ -13,11 +13,9 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from argparse import Namespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import tables
-from ..context import Context
 from ..errors import CommandError, UsageError
 from ..nodes import EXEC_ARGS, pick_node, run_on_node
 from ..resources import resolve
@@ -35,6 +33,11 @@ from ..spec import (
     nfs_args,
     storage_account_args,
 )
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 log = logging.getLogger("batchai_compat.cli")
 

@@ -20,14 +20,17 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-from argparse import Namespace
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..context import Context
 from ..errors import CommandError, UsageError
 from ..spec import Area, Arg, Command, location
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 log = logging.getLogger("batchai_compat.cli")
 

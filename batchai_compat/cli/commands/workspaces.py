@@ -7,13 +7,16 @@ not read Azure resource groups).
 
 from __future__ import annotations
 
-from argparse import Namespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import tables
-from ..context import Context
 from ..errors import UsageError
 from ..spec import RESOURCE_GROUP, Area, Arg, Command, location
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from ..context import Context
 
 WORKSPACE_NAME = Arg(
     "workspace_name",
