@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import tree
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one ``batchai`` command line; return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    handler = _configure_logging(args)
+    restore = _configure_logging(args)
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(_describe(error), debug)
         return 1
     finally:
-        logging.getLogger("batchai_compat").removeHandler(handler)
+        restore()
 
 
 def _describe(error: BaseException) -> str:
@@ -71,7 +72,9 @@ class _Formatter(logging.Formatter):
         return f"{record.levelname}: {record.getMessage()}"
 
 
-def _configure_logging(args: list[str]) -> logging.Handler:
+def _configure_logging(args: list[str]) -> Callable[[], None]:
+    """Messages to stderr at the level ``--debug`` / ``--verbose`` / ``--only-show-errors`` ask;
+    returns what puts the loggers back (``main`` also runs inside other programs and tests)."""
     if "--debug" in args:
         level = logging.DEBUG
     elif "--verbose" in args:
@@ -82,14 +85,22 @@ def _configure_logging(args: list[str]) -> logging.Handler:
         level = logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
-    logger = logging.getLogger("batchai_compat")
-    logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+    loggers = [logging.getLogger("batchai_compat")]
     if level == logging.DEBUG:
-        logging.getLogger().addHandler(handler)  # the SDKs' own debug logs too
-        logging.getLogger().setLevel(logging.DEBUG)
-    return handler
+        loggers.append(logging.getLogger())  # the SDKs' own debug logs too
+    saved = [(logger, logger.level, logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(level)
+    loggers[0].propagate = False
+
+    def restore() -> None:
+        for logger, previous_level, propagate in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(previous_level)
+            logger.propagate = propagate
+
+    return restore
 
 
 def _split(args: list[str]) -> tuple[list[str], list[str]]:

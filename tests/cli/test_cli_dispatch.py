@@ -181,3 +181,26 @@ def test_python_dash_m_and_version(batchai):
     done = batchai("--version")
     assert done.code == 0 and done.out.startswith("batchai (batchai_compat) ")
     assert batchai("nothing-here").code == 2
+
+
+def test_logging_is_put_back_after_a_run(run_cli):
+    import logging
+
+    package, root = logging.getLogger("batchai_compat"), logging.getLogger()
+    before = (
+        package.level,
+        package.propagate,
+        list(package.handlers),
+        root.level,
+        list(root.handlers),
+    )
+    run_cli("workspace", "show", "-g", "rg", "-n", "nope", "--debug")
+    run_cli("workspace", "list", "--only-show-errors")
+    after = (
+        package.level,
+        package.propagate,
+        list(package.handlers),
+        root.level,
+        list(root.handlers),
+    )
+    assert after == before
