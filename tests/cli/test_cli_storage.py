@@ -253,3 +253,58 @@ def test_groups_on_azure_point_to_az(run_cli):
     done = run_cli("group", "create", "-n", "rg", "-l", "eastus", "--backend", "azureml")
     assert done.code == 1
     assert "use `az group ...` on the 'azureml' backend" in done.err
+
+
+@pytest.mark.azurite
+def test_blob_lines_on_azure_storage(run_cli, azurite, tmp_path):
+    """On Azure Storage (Azurite here) through the same legacy storage layer."""
+    data = tmp_path / "mnist"
+    data.mkdir()
+    (data / "a.txt").write_text("a\n")
+    (data / "b.txt").write_text("bb\n")
+    account = ("--connection-string", azurite.connection_string)
+    assert run_cli("storage", "container", "create", "-n", "cli-data", *account).json() == {
+        "created": True
+    }
+    batch = run_cli(
+        "storage",
+        "blob",
+        "upload-batch",
+        "-d",
+        "cli-data",
+        "-s",
+        str(data),
+        "--destination-path",
+        "mnist",
+        *account,
+    )
+    assert batch.code == 0, batch.err
+    names = run_cli(
+        "storage",
+        "blob",
+        "list",
+        "-c",
+        "cli-data",
+        *account,
+        "--query",
+        "[].[name, properties.contentLength]",
+        "-o",
+        "tsv",
+    )
+    assert names.out == "mnist/a.txt\t2\nmnist/b.txt\t3\n"
+    target = tmp_path / "b.txt"
+    got = run_cli(
+        "storage",
+        "blob",
+        "download",
+        "-c",
+        "cli-data",
+        "-n",
+        "mnist/b.txt",
+        "-f",
+        str(target),
+        *account,
+    )
+    assert got.code == 0 and target.read_text() == "bb\n"
+    gone = run_cli("storage", "blob", "list", "-c", "nope", *account)
+    assert gone.code == 1 and "ContainerNotFound" in gone.err
