@@ -204,3 +204,33 @@ def test_logging_is_put_back_after_a_run(run_cli):
         list(root.handlers),
     )
     assert after == before
+
+
+def test_the_readme_and_docs_command_lines_parse():
+    """Every ``batchai ...`` line of the README and docs/cli.md names a command and its options."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from batchai_compat.cli.config import Config
+    from batchai_compat.cli.dispatch import _find, _split
+    from batchai_compat.cli.parser import command_parser
+
+    root = Path(__file__).resolve().parents[2]
+    text = "\n".join((root / name).read_text() for name in ("README.md", "docs/cli.md"))
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    lines = [
+        line.strip()
+        for block in blocks
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.strip().startswith("batchai ")
+    ]
+    assert len(lines) > 10
+    for line in lines:
+        argv = shlex.split(line.replace("$(", "").replace(")", ""))[1:]
+        argv = argv[: argv.index("--query") + 2] if "--query" in argv else argv
+        words, rest = _split(argv)
+        command, used, extra = _find(tree.area(words[0]), words[1:])
+        assert command is not None and not extra, line
+        prog = " ".join(["batchai", words[0], *used])
+        command_parser(prog, command, Config()).parse_args(rest)
