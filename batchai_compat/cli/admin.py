@@ -60,6 +60,13 @@ def generate_ssh_keys() -> Path:
     return public
 
 
+def generate_keys_if_asked(args: Any) -> None:
+    """``--generate-ssh-keys``: make the keys, and use the public one unless ``-k`` names one."""
+    if args.generate_ssh_keys:
+        public = generate_ssh_keys()
+        args.ssh_key = args.ssh_key or str(public)
+
+
 def is_valid_public_key(text: str) -> bool:
     """An OpenSSH public key line: ``<type> <base64 blob whose first string is type> [comment]``."""
     parts = text.split()

@@ -93,6 +93,24 @@ class StorageAccount:
 # --------------------------------------------------------------------------------------------
 
 
+def parameters_from_file(
+    path: str | None, model: Any, account: StorageAccount
+) -> tuple[ConfigFile | None, Any]:
+    """``(file, parameters)`` of a ``--config-file`` of ``model`` (unknown fields dropped with a
+    warning, placeholders and credentials completed); without a file, empty parameters."""
+    if not path:
+        return None, model.from_dict({})
+    import logging
+
+    from .files import load
+
+    warn = logging.getLogger("batchai_compat.cli").warning
+    config = load(path, model)
+    config.drop_unknown(warn)
+    patch_file(config, account, warn)
+    return config, config.build()
+
+
 def patch_file(config: ConfigFile, account: StorageAccount, warn: Any) -> None:
     """Placeholders and mount credentials of ``config``'s JSON, in place (see the docstring)."""
     _replace_account(config, config.data, account, "")

@@ -55,6 +55,17 @@ EXEC_ARGS = (
 )
 
 
+def exec_on_cluster_node(local: bool, args: Any, nodes: list[Any], cluster: Any) -> Exit | None:
+    """``--exec`` / ``-L`` of ``args`` on the node ``-n`` names (or the first) of ``cluster``,
+    as the cluster's admin user."""
+    node = pick_node(nodes, args.node_id)
+    settings = cluster.user_account_settings
+    user = settings.admin_user_name if settings else ""
+    return run_on_node(
+        local, node, user, args.cmdline, args.ports, args.ssh_private_key, args.password
+    )
+
+
 def pick_node(nodes: list[Any], node_id: str | None) -> Any:
     """The node named ``node_id``, else the first one."""
     if not nodes:

@@ -5,7 +5,8 @@ ARM id (another workspace's cluster needs the id), parsed by
 :mod:`batchai_compat.domain.ids`; ``--custom-image`` must be an ARM id of any kind, checked as
 az checked it (``msrestazure.tools.is_valid_resource_id``).  ``create`` commands refuse a name
 that is taken, as ``az batchai`` did (the client itself returns the existing resource when the
-parameters are identical).
+parameters are identical).  ``--no-wait`` returns as soon as a long-running operation has
+started (:func:`complete`).
 """
 
 from __future__ import annotations
@@ -47,3 +48,9 @@ def ensure_absent(get: Any, what: str, resource_group: str, workspace: str, name
         f'{what} "{name}" already exists in workspace "{workspace}" of resource group '
         f'"{resource_group}".'
     )
+
+
+def complete(poller: Any, no_wait: bool) -> None:
+    """Wait for a long-running operation unless ``--no-wait`` (it has started either way)."""
+    if not no_wait:
+        poller.result()

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..errors import CommandError, UsageError
-from ..nodes import EXEC_ARGS, pick_node, run_on_node
-from ..resources import ensure_absent, is_arm_id, resolve
+from ..nodes import EXEC_ARGS, exec_on_cluster_node
+from ..resources import complete, ensure_absent, is_arm_id, resolve
 from ..spec import (
     EXPIRY,
     RESOURCE_GROUP,
@@ -172,14 +172,11 @@ def _auto_storage(context: Context, location: str) -> tuple[str, str]:
 
 def create(context: Context, args: Namespace) -> Any:
     from ... import models
-    from ..admin import complete_user_account, generate_ssh_keys
-    from ..files import load
-    from ..mounts import StorageAccount, add_option_mounts, patch_file
+    from ..admin import complete_user_account, generate_keys_if_asked
+    from ..mounts import StorageAccount, add_option_mounts, parameters_from_file
 
     client = context.client
-    if args.generate_ssh_keys:
-        public = generate_ssh_keys()
-        args.ssh_key = args.ssh_key or str(public)
+    generate_keys_if_asked(args)
     ensure_absent(
         client.clusters.get, "Cluster", args.resource_group, args.workspace, args.cluster_name
     )
@@ -192,13 +189,7 @@ def create(context: Context, args: Namespace) -> Any:
     if args.subnet:
         _check_subnet(args.subnet)
     account = StorageAccount(context, args.account_name, args.account_key)
-    if args.json_file:
-        config = load(args.json_file, models.ClusterCreateParameters)
-        config.drop_unknown(log.warning)
-        patch_file(config, account, log.warning)
-        params = config.build()
-    else:
-        params = models.ClusterCreateParameters.from_dict({})
+    _, params = parameters_from_file(args.json_file, models.ClusterCreateParameters, account)
     params.user_account_settings = complete_user_account(
         params.user_account_settings, args.user_name, args.ssh_key, args.password
     )
@@ -288,12 +279,12 @@ def list_clusters(context: Context, args: Namespace) -> Any:
 
 
 def delete(context: Context, args: Namespace) -> Any:
-    poller = context.client.clusters.delete(
-        args.resource_group, args.workspace, args.cluster_name, polling=not args.no_wait
+    complete(
+        context.client.clusters.delete(
+            args.resource_group, args.workspace, args.cluster_name, polling=not args.no_wait
+        ),
+        args.no_wait,
     )
-    if not args.no_wait:
-        poller.result()
-    return None
 
 
 def resize(context: Context, args: Namespace) -> Any:
@@ -332,17 +323,9 @@ def exec_on_node(context: Context, args: Namespace) -> Any:
     if not args.cmdline and not args.ports:
         return None
     client = context.client
-    nodes = list(
-        client.clusters.list_remote_login_information(
-            args.resource_group, args.workspace, args.cluster_name
-        )
-    )
-    node = pick_node(nodes, args.node_id)
-    cluster = client.clusters.get(args.resource_group, args.workspace, args.cluster_name)
-    user = cluster.user_account_settings.admin_user_name if cluster.user_account_settings else ""
-    return run_on_node(
-        context.is_local, node, user, args.cmdline, args.ports, args.ssh_private_key, args.password
-    )
+    where = (args.resource_group, args.workspace, args.cluster_name)
+    nodes = list(client.clusters.list_remote_login_information(*where))
+    return exec_on_cluster_node(context.is_local, args, nodes, client.clusters.get(*where))
 
 
 def _on_mount_point(path: str, mount_path: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import tables
+from ..resources import complete
 from ..spec import RESOURCE_GROUP, WORKSPACE, Area, Command, name
 
 if TYPE_CHECKING:
@@ -33,9 +34,7 @@ def delete(context: Context, args: Namespace) -> Any:
     poller = context.client.experiments.delete(
         args.resource_group, args.workspace, args.experiment_name, polling=not args.no_wait
     )
-    if not args.no_wait:
-        poller.result()
-    return None
+    complete(poller, args.no_wait)
 
 
 AREA = Area(

@@ -8,11 +8,11 @@ are required, as az required them.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..errors import UsageError
+from ..resources import complete
 from ..spec import (
     RESOURCE_GROUP,
     WORKSPACE,
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from ..context import Context
 
-log = logging.getLogger("batchai_compat.cli")
 
 FILE_SERVER_NAME = name("file server")
 _BASE = (RESOURCE_GROUP, WORKSPACE)
@@ -38,16 +37,13 @@ _BASE = (RESOURCE_GROUP, WORKSPACE)
 
 def create(context: Context, args: Namespace) -> Any:
     from ... import models
-    from ..admin import complete_user_account, generate_ssh_keys
-    from ..files import load
-    from ..mounts import StorageAccount, patch_file
+    from ..admin import complete_user_account, generate_keys_if_asked
+    from ..mounts import StorageAccount, parameters_from_file
     from ..resources import ensure_absent
     from .clusters import _check_subnet
 
     client = context.client
-    if args.generate_ssh_keys:
-        public = generate_ssh_keys()
-        args.ssh_key = args.ssh_key or str(public)
+    generate_keys_if_asked(args)
     ensure_absent(
         client.file_servers.get,
         "File server",
@@ -55,13 +51,9 @@ def create(context: Context, args: Namespace) -> Any:
         args.workspace,
         args.file_server_name,
     )
-    if args.json_file:
-        config = load(args.json_file, models.FileServerCreateParameters)
-        config.drop_unknown(log.warning)
-        patch_file(config, StorageAccount(context, None, None), log.warning)
-        params = config.build()
-    else:
-        params = models.FileServerCreateParameters.from_dict({})
+    _, params = parameters_from_file(
+        args.json_file, models.FileServerCreateParameters, StorageAccount(context, None, None)
+    )
     params.ssh_configuration = params.ssh_configuration or models.SshConfiguration.from_dict({})
     params.ssh_configuration.user_account_settings = complete_user_account(
         params.ssh_configuration.user_account_settings, args.user_name, args.ssh_key, args.password
@@ -89,13 +81,8 @@ def create(context: Context, args: Namespace) -> Any:
     if args.subnet:
         _check_subnet(args.subnet)
         params.subnet = models.ResourceId(id=args.subnet)
-    poller = client.file_servers.create(
-        args.resource_group,
-        args.workspace,
-        args.file_server_name,
-        params,
-        polling=not args.no_wait,
-    )
+    where = (args.resource_group, args.workspace, args.file_server_name)
+    poller = client.file_servers.create(*where, params, polling=not args.no_wait)
     return None if args.no_wait else poller.result()
 
 
@@ -110,12 +97,8 @@ def list_file_servers(context: Context, args: Namespace) -> Any:
 
 
 def delete(context: Context, args: Namespace) -> Any:
-    poller = context.client.file_servers.delete(
-        args.resource_group, args.workspace, args.file_server_name, polling=not args.no_wait
-    )
-    if not args.no_wait:
-        poller.result()
-    return None
+    where = (args.resource_group, args.workspace, args.file_server_name)
+    complete(context.client.file_servers.delete(*where, polling=not args.no_wait), args.no_wait)
 
 
 AREA = Area(

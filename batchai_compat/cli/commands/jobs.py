@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..errors import CommandError, UsageError
-from ..nodes import EXEC_ARGS, pick_node, run_on_node
-from ..resources import resolve
+from ..nodes import EXEC_ARGS, exec_on_cluster_node
+from ..resources import complete, resolve
 from ..spec import (
     EXPERIMENT,
     EXPIRY,
@@ -54,8 +54,7 @@ def _state(job: Any) -> str:
 def create(context: Context, args: Namespace) -> Any:
     from ... import models
     from ...exceptions import ResourceNotFoundError
-    from ..files import load
-    from ..mounts import StorageAccount, add_option_mounts, patch_file
+    from ..mounts import StorageAccount, add_option_mounts, parameters_from_file
 
     client = context.client
     try:
@@ -66,11 +65,9 @@ def create(context: Context, args: Namespace) -> Any:
         raise CommandError(
             "A job with given name, experiment, workspace and resource group already exists."
         )
-    config = load(args.json_file, models.JobCreateParameters)
-    config.drop_unknown(log.warning)
     account = StorageAccount(context, args.account_name, args.account_key)
-    patch_file(config, account, log.warning)
-    params = config.build()
+    config, params = parameters_from_file(args.json_file, models.JobCreateParameters, account)
+    assert config is not None  # -f is required
     cluster = args.cluster or (params.cluster.id if params.cluster else None)
     if not cluster:
         raise UsageError(
@@ -102,29 +99,13 @@ def list_jobs(context: Context, args: Namespace) -> Any:
 
 
 def delete(context: Context, args: Namespace) -> Any:
-    poller = context.client.jobs.delete(
-        args.resource_group,
-        args.workspace,
-        args.experiment,
-        args.job_name,
-        polling=not args.no_wait,
-    )
-    if not args.no_wait:
-        poller.result()
-    return None
+    where = (args.resource_group, args.workspace, args.experiment, args.job_name)
+    complete(context.client.jobs.delete(*where, polling=not args.no_wait), args.no_wait)
 
 
 def terminate(context: Context, args: Namespace) -> Any:
-    poller = context.client.jobs.terminate(
-        args.resource_group,
-        args.workspace,
-        args.experiment,
-        args.job_name,
-        polling=not args.no_wait,
-    )
-    if not args.no_wait:
-        poller.result()
-    return None
+    where = (args.resource_group, args.workspace, args.experiment, args.job_name)
+    complete(context.client.jobs.terminate(*where, polling=not args.no_wait), args.no_wait)
 
 
 def wait(context: Context, args: Namespace) -> Any:
@@ -281,18 +262,15 @@ def list_nodes(context: Context, args: Namespace) -> Any:
 def exec_on_node(context: Context, args: Namespace) -> Any:
     if not args.cmdline and not args.ports:
         return None
-    client = context.client
-    where = (args.resource_group, args.workspace, args.experiment, args.job_name)
-    node = pick_node(list(client.jobs.list_remote_login_information(*where)), args.node_id)
-    job = client.jobs.get(*where)
     from ...domain.ids import job_cluster
 
+    client = context.client
+    where = (args.resource_group, args.workspace, args.experiment, args.job_name)
+    nodes = list(client.jobs.list_remote_login_information(*where))
+    job = client.jobs.get(*where)
     cluster_id = job_cluster(job.cluster.id if job.cluster else None)
     cluster = client.clusters.get(cluster_id.resource_group, cluster_id.workspace, cluster_id.name)
-    user = cluster.user_account_settings.admin_user_name if cluster.user_account_settings else ""
-    return run_on_node(
-        context.is_local, node, user, args.cmdline, args.ports, args.ssh_private_key, args.password
-    )
+    return exec_on_cluster_node(context.is_local, args, nodes, cluster)
 
 
 # --------------------------------------------------------------------------------------------

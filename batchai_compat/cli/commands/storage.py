@@ -18,7 +18,6 @@ folders need no key; Azure Storage does (az looked one up through ARM; here it i
 from __future__ import annotations
 
 import fnmatch
-import logging
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
     from ..context import Context
 
-log = logging.getLogger("batchai_compat.cli")
 
 _ACCOUNT = "Storage Account"
 ACCOUNT_ARGS = (

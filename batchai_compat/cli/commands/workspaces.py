@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..errors import UsageError
+from ..resources import complete
 from ..spec import RESOURCE_GROUP, Area, Arg, Command, location
 
 if TYPE_CHECKING:
@@ -66,9 +67,7 @@ def delete(context: Context, args: Namespace) -> Any:
     poller = context.client.workspaces.delete(
         args.resource_group, args.workspace_name, polling=not args.no_wait
     )
-    if not args.no_wait:
-        poller.result()
-    return None
+    complete(poller, args.no_wait)
 
 
 AREA = Area(
