@@ -162,6 +162,9 @@ class Exit:
     __hash__ = None  # type: ignore[assignment]
 
 
+#: az's confirmation question (``confirmation=True`` commands: deletes, ``job terminate``).
+CONFIRM = "Are you sure you want to perform this operation?"
+
 #: The ``-o/--output`` formats (knack's).
 FORMATS = ("json", "jsonc", "yaml", "yamlc", "table", "tsv", "none")
 

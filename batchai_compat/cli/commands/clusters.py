@@ -24,6 +24,7 @@ from ..errors import CommandError, UsageError
 from ..nodes import EXEC_ARGS, exec_on_cluster_node
 from ..resources import complete, ensure_absent, is_arm_id, resolve
 from ..spec import (
+    CONFIRM,
     EXPIRY,
     RESOURCE_GROUP,
     WORKSPACE,
@@ -430,7 +431,6 @@ def _container_files(container: Any, key: str, path: str, expiry: datetime) -> l
 # the table
 # --------------------------------------------------------------------------------------------
 
-_CONFIRM = "Are you sure you want to perform this operation?"
 _BASE = (RESOURCE_GROUP, WORKSPACE)
 
 AREA = Area(
@@ -589,7 +589,7 @@ AREA = Area(
                     "batchai cluster delete -g MyResourceGroup -w MyWorkspace -n MyCluster -y",
                 ),
             ),
-            confirm=_CONFIRM,
+            confirm=CONFIRM,
             no_wait=True,
         ),
         Command(

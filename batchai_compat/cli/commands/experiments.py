@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..resources import complete
-from ..spec import RESOURCE_GROUP, WORKSPACE, Area, Command, name
+from ..spec import CONFIRM, RESOURCE_GROUP, WORKSPACE, Area, Command, name
 
 if TYPE_CHECKING:
     from argparse import Namespace
@@ -102,7 +102,7 @@ AREA = Area(
                     "--no-wait",
                 ),
             ),
-            confirm="Are you sure you want to perform this operation?",
+            confirm=CONFIRM,
             no_wait=True,
         ),
     ),

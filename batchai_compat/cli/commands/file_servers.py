@@ -14,6 +14,7 @@ from .. import tables
 from ..errors import UsageError
 from ..resources import complete
 from ..spec import (
+    CONFIRM,
     RESOURCE_GROUP,
     WORKSPACE,
     Area,
@@ -183,7 +184,7 @@ AREA = Area(
                     "--no-wait",
                 ),
             ),
-            confirm="Are you sure you want to perform this operation?",
+            confirm=CONFIRM,
             no_wait=True,
         ),
         Command(

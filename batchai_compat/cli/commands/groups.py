@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CommandError, UsageError
-from ..spec import Area, Arg, Command, location
+from ..spec import CONFIRM, Area, Arg, Command, location
 
 if TYPE_CHECKING:
     from argparse import Namespace
@@ -235,7 +235,7 @@ AREA = Area(
                     "batchai group delete -n MyResourceGroup -y",
                 ),
             ),
-            confirm="Are you sure you want to perform this operation?",
+            confirm=CONFIRM,
             no_wait=True,
         ),
     ),

@@ -20,6 +20,7 @@ from ..errors import CommandError, UsageError
 from ..nodes import EXEC_ARGS, exec_on_cluster_node
 from ..resources import complete, resolve
 from ..spec import (
+    CONFIRM,
     EXPERIMENT,
     EXPIRY,
     RESOURCE_GROUP,
@@ -277,7 +278,6 @@ def exec_on_node(context: Context, args: Namespace) -> Any:
 # the table
 # --------------------------------------------------------------------------------------------
 
-_CONFIRM = "Are you sure you want to perform this operation?"
 _BASE = (RESOURCE_GROUP, WORKSPACE, EXPERIMENT)
 _OUTPUT_DIRECTORY = Arg(
     "output_directory_id",
@@ -357,7 +357,7 @@ AREA = Area(
                     "--no-wait",
                 ),
             ),
-            confirm=_CONFIRM,
+            confirm=CONFIRM,
             no_wait=True,
         ),
         Command(
@@ -383,7 +383,7 @@ AREA = Area(
                     "-n MyJob \\\n    --no-wait",
                 ),
             ),
-            confirm=_CONFIRM,
+            confirm=CONFIRM,
             no_wait=True,
         ),
         Command(

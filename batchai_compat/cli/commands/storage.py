@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CommandError, UsageError
-from ..spec import Area, Arg, Command, location
+from ..spec import CONFIRM, Area, Arg, Command, location
 
 if TYPE_CHECKING:
     from argparse import Namespace
@@ -558,7 +558,7 @@ AREA = Area(
                     "batchai storage account delete -n mystorageaccount -g MyResourceGroup -y",
                 ),
             ),
-            confirm="Are you sure you want to perform this operation?",
+            confirm=CONFIRM,
         ),
         Command(
             ("account", "keys", "list"),

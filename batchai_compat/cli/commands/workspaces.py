@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .. import tables
 from ..errors import UsageError
 from ..resources import complete
-from ..spec import RESOURCE_GROUP, Area, Arg, Command, location
+from ..spec import CONFIRM, RESOURCE_GROUP, Area, Arg, Command, location
 
 if TYPE_CHECKING:
     from argparse import Namespace
@@ -141,7 +141,7 @@ AREA = Area(
                     "batchai workspace delete -g MyResourceGroup -n MyWorkspace",
                 ),
             ),
-            confirm="Are you sure you want to perform this operation?",
+            confirm=CONFIRM,
             no_wait=True,
         ),
     ),
