@@ -234,3 +234,12 @@ def test_the_readme_and_docs_command_lines_parse():
         assert command is not None and not extra, line
         prog = " ".join(["batchai", words[0], *used])
         command_parser(prog, command, Config()).parse_args(rest)
+
+
+def test_azure_backends_need_a_subscription(run_cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `az` to ask for the account
+    done = run_cli("workspace", "list", "--backend", "azureml")
+    assert done.code == 2
+    assert "The 'azureml' backend needs a subscription: pass --subscription" in done.err
+    unknown = run_cli("workspace", "list", "--backend", "azurml", "--subscription", "s")
+    assert unknown.code == 1 and "Did you mean 'azureml'?" in unknown.err
