@@ -218,6 +218,8 @@ def _print(result: Any, output: str, query: Any, command: Command) -> None:
     data = result_data(result)
     if query is not None:
         data = apply_query(query, data)
+        if data is None:  # az printed nothing for a query that found nothing
+            return
     text = render(data, output, transformer=command.table, query_active=query is not None)
     sys.stdout.write(text)
     sys.stdout.flush()

@@ -243,3 +243,10 @@ def test_azure_backends_need_a_subscription(run_cli, monkeypatch, tmp_path):
     assert "The 'azureml' backend needs a subscription: pass --subscription" in done.err
     unknown = run_cli("workspace", "list", "--backend", "azurml", "--subscription", "s")
     assert unknown.code == 1 and "Did you mean 'azureml'?" in unknown.err
+
+
+def test_a_query_finding_nothing_prints_nothing(run_cli):
+    assert run_cli("workspace", "create", "-g", "rg", "-n", "ws", "-l", "eastus").code == 0
+    done = run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "missing", "-o", "tsv")
+    assert (done.code, done.out) == (0, "")
+    assert run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "tags").out == "{}\n"
