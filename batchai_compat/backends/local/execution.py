@@ -55,6 +55,9 @@ _ANSWER_TIMEOUT_SECONDS = 90.0
 """The daemon answers at once unless SQLite makes it wait (busy timeout: 60 s)."""
 _LIVENESS_CHECK_SECONDS = 0.5
 """How often reads of unfinished jobs check that the daemon still runs."""
+_TERMINATE_WAIT_SECONDS = 60.0
+"""The most ``jobs.terminate`` waits for the job to stop (a node ignoring SIGTERM is killed
+after 3 s; a cluster setup task in progress runs to its end first)."""
 
 
 def secret_values(secrets: Iterable[Any] | None) -> dict[str, str]:
@@ -158,16 +161,41 @@ class LocalExecutor:
 
     def terminate(self, job: JobRecord) -> None:
         """Stop a running job whose row now says ``terminating`` (``jobs.terminate``, cluster
-        deleted, ``terminate`` scale-down).  A row back to ``queued`` (``requeue`` scale-down)
-        is left to its supervisor, which notices, stops the nodes and ends."""
+        deleted, ``terminate`` scale-down) and return once it ended, as Batch AI's terminate
+        operation completed when the job had stopped.  A row back to ``queued`` (``requeue``
+        scale-down) is left to its supervisor, which notices, stops the nodes and ends."""
         files = RunFiles.of(job, self.home)
-        ref = files.supervisor_ref()
-        if ref is None or not ref.alive():
-            files.stop_processes()  # nobody else stops what its run left (the daemon records)
-        elif job.execution_state in ("running", "terminating"):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(ref.pid, signal.SIGTERM)
+        ref = files.supervisor_ref(since=job.start_time)
+        if job.execution_state == "queued":
+            if ref is None or not ref.alive():
+                files.stop_processes()  # nobody else stops what its previous run left
+            self._send({"op": "wake"})
+            return
+        if ref is not None and not ref.alive():
+            self.refresh(self.store.get_job_by_row(job.row_id) or job)  # recorded now
+            self._send({"op": "wake"})
+            return
+        signalled = self._signal(ref)
         self._send({"op": "wake"})
+        deadline = time.monotonic() + _TERMINATE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            current = self.store.get_job_by_row(job.row_id)
+            if current is None or current.execution_state not in ("running", "terminating"):
+                return
+            if not signalled:  # the daemon forks its supervisor just after the job starts
+                signalled = self._signal(files.supervisor_ref(since=job.start_time))
+            elif ref is not None and not ref.alive():
+                self.refresh(current)  # it died stopping the job: record it now
+                return
+            time.sleep(0.02)
+
+    @staticmethod
+    def _signal(ref: Any) -> bool:
+        if ref is None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(ref.pid, signal.SIGTERM)
+        return True
 
     def delete(self, job: JobRecord) -> None:
         """Stop every process of ``job`` (already deleted from the store)."""
