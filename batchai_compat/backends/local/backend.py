@@ -96,7 +96,8 @@ class JobExecutor(Protocol):
     * ``list_output_files(job, options)`` — ``jobs.list_output_files``.
 
     Optionally ``refresh(job) -> JobRecord``: called before an unfinished job is returned, so
-    the executor can fail a job whose processes died (liveness on read).
+    the executor can fail a job whose processes died (liveness on read); and ``changed()``:
+    a cluster was created, updated or deleted (whatever runs jobs may act on it now).
     """
 
     def submit(self, job: JobRecord, parameters: models.JobCreateParameters) -> None: ...
