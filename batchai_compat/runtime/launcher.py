@@ -23,10 +23,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -372,12 +374,72 @@ def _serve_until_every_node_is_done(
     log.write("workers of every node done")
 
 
+class _ChildExits:
+    """Wakes a waiting loop as soon as a child process exits (SIGCHLD) rather than at its next
+    poll: a task's end is seen at once, not up to a poll interval later.  Only in the main
+    thread (where signal handlers run); elsewhere :meth:`wait` just sleeps."""
+
+    def __init__(self) -> None:
+        self._read = self._write = -1
+        self._restore: tuple[int, Any] | None = None
+
+    def __enter__(self) -> _ChildExits:
+        if threading.current_thread() is threading.main_thread():
+            read_end, write_end = os.pipe()
+            for fd in (read_end, write_end):
+                os.set_blocking(fd, False)
+            try:
+                previous_fd = signal.set_wakeup_fd(write_end)
+            except ValueError:
+                os.close(read_end)
+                os.close(write_end)
+                return self
+            self._read, self._write = read_end, write_end
+            self._restore = (previous_fd, signal.signal(signal.SIGCHLD, _wake_only))
+        return self
+
+    def wait(self, seconds: float) -> None:
+        if self._restore is None:
+            time.sleep(seconds)
+            return
+        ready, _, _ = select.select([self._read], [], [], seconds)
+        if ready:
+            with contextlib.suppress(BlockingIOError):
+                while os.read(self._read, 256):
+                    pass
+
+    def __exit__(self, *exc: object) -> None:
+        if self._restore is not None:
+            previous_fd, handler = self._restore
+            signal.set_wakeup_fd(previous_fd)
+            signal.signal(signal.SIGCHLD, handler)
+            os.close(self._read)
+            os.close(self._write)
+            self._restore = None
+
+
+def _wake_only(signum: int, frame: object) -> None:
+    """A SIGCHLD handler that only makes the wake-up descriptor readable."""
+
+
 def _wait(
     started: list[tuple[TaskPlan, subprocess.Popen[bytes]]],
     log: _ExecutionLog,
     node: str,
     stdouterr: Path,
     secrets: Mapping[str, str],
+) -> NodeResult:
+    with _ChildExits() as exits:
+        return _wait_for_tasks(started, log, node, stdouterr, secrets, exits)
+
+
+def _wait_for_tasks(
+    started: list[tuple[TaskPlan, subprocess.Popen[bytes]]],
+    log: _ExecutionLog,
+    node: str,
+    stdouterr: Path,
+    secrets: Mapping[str, str],
+    exits: _ChildExits,
 ) -> NodeResult:
     pending = [(plan, p) for plan, p in started if plan.required]
     since = time.monotonic()
@@ -405,7 +467,7 @@ def _wait(
                 )
         pending = still
         if pending:
-            time.sleep(poll_interval(time.monotonic() - since))
+            exits.wait(poll_interval(time.monotonic() - since))
     return NodeResult(0)
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import select
@@ -50,7 +51,7 @@ from typing import Any, NoReturn
 from .helpers import SCHEDULER, DatabaseFile, HelperLife, ensure, idle_seconds
 from .processes import DATABASE_OPTION, ProcessRef, stop_sessions
 from .scheduler import next_starts
-from .state import JobRecord, NodeRecord, StateStore, error_body
+from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
 from .supervisor import JobHandover, RunFiles, fail_abandoned, supervise
 
 __all__ = ["HANDOVER_GRACE_SECONDS", "Daemon", "main"]
@@ -100,6 +101,7 @@ class Daemon:
         self.awaiting = False  # a queued job next in line waits for its handover
         self.next_change: float | None = None
         self.handovers_checked = 0.0
+        self.sweeps: list[ProcessRef] = []  # node sessions of runs that ended, to sweep
         self.last_busy = time.monotonic()
         self._listener: socket.socket | None = None
         self._wakeup: int | None = None
@@ -123,16 +125,12 @@ class Daemon:
         self._wakeup, self._wakeup_write = read_end, write_end
         signal.set_wakeup_fd(write_end)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-        signal.signal(signal.SIGUSR1, self._on_job_end)
         signal.signal(signal.SIGTERM, self._on_sigterm)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _on_sigterm(self, signum: int, frame: object) -> None:
         self.stopping = True
 
-    def _on_job_end(self, signum: int, frame: object) -> None:
-        """A supervisor recorded its job's end: its nodes are free (before it exits)."""
-        self.dirty = True
 
     # the loop --------------------------------------------------------------------------------
     def serve(self) -> None:
@@ -157,10 +155,12 @@ class Daemon:
         self._reap()
         self._watch_adopted()
         self._forget_finished_handovers()
-        if not (self.dirty or self.runs or self.awaiting):
-            return self.next_change
-        self.dirty = False
-        self.next_change = self._schedule()
+        if self.dirty or self.runs or self.awaiting:
+            self.dirty = False
+            self.next_change = self._schedule()
+        if self.sweeps:
+            sweeps, self.sweeps = self.sweeps, []
+            stop_sessions(sweeps)
         return self.next_change
 
     def _timeout(self, next_change: float | None) -> float:
@@ -274,7 +274,7 @@ class Daemon:
                 nodes = self.store.allocate_nodes(job.row_id)
                 if nodes is None:
                     return  # the row or the nodes changed meanwhile: next pass
-                self._start(job, nodes)
+                self._start(job, nodes, cluster)
             if starts or len(queue) < _QUEUE_PAGE:
                 return
             offset += _QUEUE_PAGE  # a whole page the cluster cannot hold: look further
@@ -312,7 +312,7 @@ class Daemon:
             from_states=("queued",),
         )
 
-    def _start(self, job: JobRecord, nodes: list[NodeRecord]) -> None:
+    def _start(self, job: JobRecord, nodes: list[NodeRecord], cluster: ClusterRecord) -> None:
         handover = self.handovers[job.row_id]
         if not handover.setup_secrets and job.cluster_row in self.setup_secrets:
             handover = JobHandover(
@@ -323,16 +323,22 @@ class Daemon:
             )
         files = RunFiles.of(job, self.home)
         files.run_dir.mkdir(parents=True, exist_ok=True)
+        gc.freeze()  # the child's collections leave our objects (and their pages) alone
         pid = os.fork()
         if pid == 0:
-            self._supervisor_main(job, nodes, handover, files)
+            self._supervisor_main(job, nodes, cluster, handover, files)
         ref = ProcessRef.of(pid) or ProcessRef(pid, 0)
         _write_atomically(files.supervisor, json.dumps(ref.to_dict()))
         self.runs[job.row_id] = _Run(job.row_id, ref, files, child=True)
         self.children[pid] = job.row_id
 
     def _supervisor_main(
-        self, job: JobRecord, nodes: list[NodeRecord], handover: JobHandover, files: RunFiles
+        self,
+        job: JobRecord,
+        nodes: list[NodeRecord],
+        cluster: ClusterRecord,
+        handover: JobHandover,
+        files: RunFiles,
     ) -> NoReturn:
         """The forked supervisor: drop the daemon's descriptors and signals, supervise, end."""
         requeued = False
@@ -347,22 +353,25 @@ class Daemon:
             if self._listener is not None:
                 self._listener.close()
             self.life.close_in_child()
-            for signum in (signal.SIGTERM, signal.SIGCHLD, signal.SIGUSR1):
+            for signum in (signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(signum, signal.SIG_DFL)
             daemon_pid = os.getppid()
-
-            def tell_the_daemon() -> None:
-                if os.getppid() == daemon_pid:
-                    os.kill(daemon_pid, signal.SIGUSR1)
-
-            store = StateStore(self.database.path)
-            requeued = supervise(
-                store, files, job.row_id, nodes, handover, self.database, tell_the_daemon
+            requeued, supervisor = supervise(
+                self.store,  # its own connection on first use (see supervise)
+                files,
+                job,
+                nodes,
+                cluster,
+                handover,
+                self.database,
             )
-            # Killed (kill -9), the daemon left us running: the queue still has to move on.
-            if os.getppid() != daemon_pid and not requeued and self.database.present():
-                with contextlib.suppress(Exception):
-                    ensure(self.home, SCHEDULER)
+            if os.getppid() != daemon_pid:
+                # Killed (kill -9), the daemon left us running: nobody else will sweep what
+                # the nodes left, and the queue still has to move on.
+                supervisor._stop_nodes()
+                if not requeued and not supervisor.stop_requested and self.database.present():
+                    with contextlib.suppress(Exception):
+                        ensure(self.home, SCHEDULER)
         except BaseException:  # never return into the daemon's loop
             with contextlib.suppress(Exception):
                 import traceback
@@ -412,13 +421,12 @@ class Daemon:
         self.dirty = True
         if not self.database.present():
             return  # the home is gone: nothing to record, nothing to create
+        # What the job's nodes may have left (background processes of its tasks) is swept once
+        # the next jobs are started (the supervisor ends as soon as it recorded the end).
+        self.sweeps += run.files.node_refs()
         job = self.store.get_job_by_row(run.job_row)
-        active = job is not None and job.execution_state in ("running", "terminating")
-        if status == 0 and not active:
-            return  # it recorded the end and stopped its nodes (or the job was deleted)
-        if job is None or not active:
-            run.files.stop_processes()  # killed after a requeue or a deletion: its nodes too
-            return
+        if job is None or job.execution_state not in ("running", "terminating"):
+            return  # it recorded the end (or the job was requeued or deleted)
         how = f"was killed by signal {-status}" if status is not None and status < 0 else "ended"
         fail_abandoned(
             self.store, job, run.files, f"The job's supervisor process (pid {run.ref.pid}) {how}"

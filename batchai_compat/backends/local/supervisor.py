@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import json
 import os
 import select
@@ -45,7 +46,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,7 +69,7 @@ from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
 from .processes import ProcessRef, stop_session, stop_sessions
 from .scheduler import node_topologies
-from .state import JobRecord, NodeRecord, StateStore, error_body
+from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
 
 __all__ = [
     "JobHandover",
@@ -231,8 +232,6 @@ class Supervisor:
     storage_root: Path
     handover: JobHandover = field(default_factory=JobHandover)
     database: DatabaseFile | None = None
-    on_end: Callable[[], None] | None = None
-    """Called once the job's end (or requeue) is recorded: its nodes are free for the next."""
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
     _wakeup: int | None = None
@@ -277,16 +276,26 @@ class Supervisor:
             f.write(f"{stamp} {message}\n")
 
     # ------------------------------------------------------------------------------------------
-    def run(self, nodes: list[NodeRecord]) -> bool:
-        """Run the job on ``nodes`` (already its own: the row says ``running``) until it ends;
-        True when a scale-down requeued it instead (the daemon starts it again later)."""
-        job = self.store.get_job_by_row(self.job_row)
+    def run(
+        self,
+        nodes: list[NodeRecord],
+        cluster: ClusterRecord | None = None,
+        job: JobRecord | None = None,
+    ) -> bool:
+        """Run the job on ``nodes`` (already its own: the row says ``running``) of ``cluster``
+        until it ends; True when a scale-down requeued it instead (the daemon starts it again
+        later).  ``cluster`` and ``job`` are the records the daemon just read (None: read here;
+        the job's state is read again while it runs)."""
+        if job is None:
+            job = self.store.get_job_by_row(self.job_row)
         if job is None or self.database_gone():
             return False
+        if cluster is None and job.cluster_row is not None:
+            cluster = self.store.get_cluster_by_row(job.cluster_row)
         self.log(f"allocated nodes {[n.node_id for n in nodes]}")
         try:
             try:
-                topologies = self._prepare(job, nodes)
+                topologies = self._prepare(job, nodes, cluster)
             except NodeSetupError as error:
                 self.log(str(error))
                 if self.stop_requested:  # terminated while the setup task ran
@@ -300,11 +309,14 @@ class Supervisor:
                     False, None, [error_body("JobFailed", f"The job could not start: {error}")]
                 )
                 return False
-            self._start_nodes(topologies)
+            self._start_nodes(job, topologies)
             requeued = self._watch(job)
         finally:
-            self._stop_nodes()  # whatever the tasks left running (background daemons) stops too
+            # Nodes still running are stopped now; what finished nodes' sessions may hold
+            # (background daemons of the tasks) is swept by whoever outlives this process.
+            self._stop_nodes(finished_too=False)
         if requeued:
+            self._stop_nodes()  # (their next run must start clean)
             self._forget_nodes()
             self.log("a cluster scale-down took the job's nodes: back in the queue")
         return requeued
@@ -321,10 +333,9 @@ class Supervisor:
         # requeued; left behind, they would let the next run stop its ps tasks too early.
         shutil.rmtree(coordination_dir(self.files.run_dir / "shared"), ignore_errors=True)
 
-    def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
-        cluster = (
-            self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
-        )
+    def _prepare(
+        self, job: JobRecord, nodes: list[Any], cluster: ClusterRecord | None
+    ) -> list[Topology]:
         mount_root = None
         if cluster is not None:
             node_setup = rest_to_snake(cluster.parameters).get("node_setup") or {}
@@ -349,7 +360,7 @@ class Supervisor:
             if not link.is_symlink():
                 link.symlink_to(mount_root, target_is_directory=True)
         topologies = node_topologies(
-            job, nodes, self.files.run_dir, slots_per_node=self._slots(job)
+            job, nodes, self.files.run_dir, slots_per_node=self._slots(cluster)
         )
         spec = job_spec(job.parameters)
         link_mounts(
@@ -357,30 +368,32 @@ class Supervisor:
         )
         return topologies
 
-    def _slots(self, job: JobRecord) -> int:
-        cluster = (
-            self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
-        )
+    @staticmethod
+    def _slots(cluster: ClusterRecord | None) -> int:
         if cluster is None:
             return 1
         return max(1, cluster.gpus_per_node or cluster.cores_per_node)
 
-    def _start_nodes(self, topologies: list[Topology]) -> None:
+    def _start_nodes(self, job: JobRecord, topologies: list[Topology]) -> None:
         """Start one node runtime per node, each in a session of its own.
 
         The runtime is forked from this process (already warm: no interpreter start, no
         imports) rather than started as ``python -m batchai_compat.runtime``; its launch file
         is still written, so a node can be re-run by hand with that command.
         """
-        job = self.store.get_job_by_row(self.job_row)
-        assert job is not None
         mpi = MpiOptions(allow_run_as_root=os.geteuid() == 0, oversubscribe=True)
         spec = job_spec(job.parameters)
         for topology in topologies:
-            index = topology.node_index
-            launch = self.files.launch(index)
+            launch = self.files.launch(topology.node_index)
             launch.parent.mkdir(parents=True, exist_ok=True)
-            launch.write_text(
+            gc.freeze()  # the child's collections leave our objects (and their pages) alone
+            pid = os.fork()
+            if pid == 0:  # the node runtime; never returns
+                self._node_main(spec, topology, mpi, launch.parent / "runtime.log")
+            node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
+            self._nodes.append(node)
+            _write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
+            launch.write_text(  # (after the fork: only for running the node again by hand)
                 json.dumps(
                     {
                         "job": job.parameters,
@@ -390,12 +403,6 @@ class Supervisor:
                     }
                 )
             )
-            pid = os.fork()
-            if pid == 0:  # the node runtime; never returns
-                self._node_main(spec, topology, mpi, launch.parent / "runtime.log")
-            node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
-            self._nodes.append(node)
-            _write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
             self.log(f"node {topology.node_id} started (pid {pid})")
 
     def _node_main(self, spec: Any, topology: Topology, mpi: MpiOptions, log: Path) -> NoReturn:
@@ -529,13 +536,7 @@ class Supervisor:
         if self.database_gone():
             return  # no state left to record it in (and none must be created)
         self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
-        self._ended()
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
-
-    def _ended(self) -> None:
-        if self.on_end is not None:
-            with contextlib.suppress(Exception):
-                self.on_end()
 
     def _end_run(
         self, succeeded: bool, exit_code: int | None, errors: list[dict[str, Any]]
@@ -552,12 +553,10 @@ class Supervisor:
             errors=errors,
             from_states=("running", "terminating"),
         ):
-            self._ended()
             self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
             return False
         current = self.store.get_job_by_row(self.job_row)
         if current is not None and current.execution_state == "queued":
-            self._ended()
             self.log("the job was requeued before this run's result was recorded: result dropped")
             return True
         return False
@@ -568,9 +567,12 @@ class Supervisor:
         current = self.store.get_job_by_row(self.job_row)
         self._finish(False, None, termination_errors(current.errors if current else []))
 
-    def _stop_nodes(self) -> None:
+    def _stop_nodes(self, finished_too: bool = True) -> None:
+        """Stop each node's whole session (only those whose runtime still runs, unless
+        ``finished_too``)."""
         for node in self._nodes:
-            stop_session(node.ref)
+            if finished_too or node.poll() is None:
+                stop_session(node.ref)
             node.wait()
 
 
@@ -590,33 +592,36 @@ def _ignore(signum: int, frame: object) -> None:
 def supervise(
     store: StateStore,
     files: RunFiles,
-    job_row: int,
+    job: JobRecord,
     nodes: list[NodeRecord],
+    cluster: ClusterRecord | None,
     handover: JobHandover,
     database: DatabaseFile,
-    on_end: Callable[[], None] | None = None,
-) -> bool:
+) -> tuple[bool, Supervisor]:
     """The body of a supervisor process (forked by the daemon, already in its own session):
-    run job ``job_row`` on ``nodes``; True if a scale-down requeued it.
+    run ``job`` on ``nodes`` of ``cluster``; ``(requeued, supervisor)``.
 
-    Its standard output and error go to ``supervisor.log``.  Whatever breaks, the job does not
-    stay ``running``: it is recorded ``failed`` (``SupervisorFailed``).
+    ``store`` may be the daemon's (a forked process opens its own connection on first use);
+    it is left open: the process ends with ``os._exit``, and closing the daemon's inherited
+    connection here would drop this process's SQLite locks on the file.  Its standard output
+    and error go to ``supervisor.log``.  Whatever breaks, the job does not stay ``running``:
+    it is recorded ``failed`` (``SupervisorFailed``).
     """
     log = os.open(files.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    supervisor = Supervisor(store, files, job_row, database.home, handover, database, on_end)
+    supervisor = Supervisor(store, files, job.row_id, database.home, handover, database)
     supervisor.handle_signals()
     try:
-        return supervisor.run(nodes)
+        return supervisor.run(nodes, cluster, job), supervisor
     except Exception as error:
         if supervisor.database_gone():
-            return False  # its home went away under it: nothing to report to
+            return False, supervisor  # its home went away under it: nothing to report to
         supervisor.log(f"supervisor failed: {type(error).__name__}: {error}")
         traceback.print_exc()
         store.finish_job(
-            job_row,
+            job.row_id,
             succeeded=False,
             exit_code=None,
             errors=[
@@ -625,6 +630,4 @@ def supervise(
                 )
             ],
         )
-        return False
-    finally:
-        store.close()
+        return False, supervisor
