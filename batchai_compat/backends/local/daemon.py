@@ -131,7 +131,6 @@ class Daemon:
     def _on_sigterm(self, signum: int, frame: object) -> None:
         self.stopping = True
 
-
     # the loop --------------------------------------------------------------------------------
     def serve(self) -> None:
         """Schedule until idle, stopped, or the home is gone (call :meth:`repair` first)."""
