@@ -14,7 +14,8 @@ Failures the service reported over HTTP are raised as
 
 Long-running operations (11 methods in 2.0.0) are started eagerly by the operations layer, so an
 operation whose poller is dropped still happens.  A backend method for one returns either the
-final value, or an :class:`Operation` whose ``result()`` blocks until it is done.
+final value, or an :class:`~batchai_compat.core.polling.Operation` whose ``result()`` blocks
+until it is done.
 
 Resource ids follow ARM::
 
@@ -25,7 +26,9 @@ Resource ids follow ARM::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from ..core.polling import Operation
 
 if TYPE_CHECKING:
     from ..models import (
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
         Operation as ApiOperation,
     )
 
-T_co = TypeVar("T_co", covariant=True)
+__all__ = ["PROVIDER", "Backend", "BackendConfig", "Operation", "workspace_id"]
 
 PROVIDER = "Microsoft.BatchAI"
 
@@ -57,17 +60,6 @@ def workspace_id(subscription_id: str, resource_group: str, workspace: str) -> s
         f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
         f"/providers/{PROVIDER}/workspaces/{workspace}"
     )
-
-
-@runtime_checkable
-class Operation(Protocol[T_co]):
-    """A long-running operation a backend has started."""
-
-    def done(self) -> bool: ...
-
-    def result(self, timeout: float | None = None) -> T_co:
-        """Block until done (or ``timeout`` seconds) and return the final value or raise."""
-        ...
 
 
 @runtime_checkable

@@ -2,14 +2,14 @@
 
 Each is what one family of list operations returns (``clusters.list_by_workspace`` →
 :class:`ClusterPaged`, ``jobs.list_output_files`` → :class:`FilePaged`, ...).  They share the
-pager machinery of :class:`batchai_compat.operations._paging.Paged`; only the item type differs.
+pager machinery of :class:`batchai_compat.core.paging.Paged`; only the item type differs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..operations._paging import Paged
+from ..core.paging import Paged
 
 __all__ = [
     "ClusterPaged",

@@ -8,7 +8,7 @@ models, pollers (:class:`LROPoller`) or pagers (``*Paged``).
 
 from __future__ import annotations
 
-from ._polling import LROPoller
+from ..core.polling import LROPoller
 from .clusters import ClustersOperations
 from .experiments import ExperimentsOperations
 from .file_servers import FileServersOperations

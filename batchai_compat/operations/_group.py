@@ -5,8 +5,8 @@ it and deserialized the answer.  Here a public method validates its arguments in
 :class:`ResourcePath` (the names the backend takes plus the ARM path the request would have
 had), and hands it with the backend method to one of three helpers that return what 2.0.0 did:
 :meth:`OperationGroup._value` (a model, or with ``raw=True`` a
-:class:`~._raw.ClientRawResponse`), :meth:`OperationGroup._long_running` (a
-:class:`~._polling.LROPoller`) or :meth:`OperationGroup._paged` (a ``*Paged`` pager).
+:class:`~batchai_compat.core.raw.ClientRawResponse`), :meth:`OperationGroup._long_running` (a
+:class:`~batchai_compat.core.polling.LROPoller`) or :meth:`OperationGroup._paged` (a ``*Paged`` pager).
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from .. import models as _models
-from ..backends.base import PROVIDER, Operation
-from ._paging import Paged
-from ._polling import LROPoller
-from ._raw import ClientRawResponse, ServiceResponse
+from ..backends.base import PROVIDER
+from ..core import API_VERSION
+from ..core.paging import Paged
+from ..core.polling import LROPoller, Operation
+from ..core.raw import ClientRawResponse, ServiceResponse
 from ._validation import check_resource_group, check_resource_name
 
 if TYPE_CHECKING:
-    from ..backends.base import Backend
-    from ..client import BatchAIManagementClientConfiguration
-
-API_VERSION = "2018-05-01"
+    from ..backends.base import Backend, BackendConfig
 
 T = TypeVar("T")
 P = TypeVar("P", bound=Paged[Any])
@@ -68,7 +66,7 @@ class OperationGroup:
 
     models = _models
 
-    def __init__(self, backend: Backend, config: BatchAIManagementClientConfiguration) -> None:
+    def __init__(self, backend: Backend, config: BackendConfig) -> None:
         self._backend = backend
         self.config = config
         self.api_version = API_VERSION

@@ -47,9 +47,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
 
 from ... import models
 from ...exceptions import ValidationError, cloud_error
+from ...home import layout
 from ...models._base import clone
 from ..provider_operations import operation_models
-from . import ids, layout
+from . import ids
 from .records import (
     ClusterKey,
     ClusterRecord,

@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ...exceptions import ValidationError
-from . import ids, layout
+from ...home import layout
+from . import ids
 
 __all__ = ["MountTarget", "link_mounts", "mount_targets"]
 

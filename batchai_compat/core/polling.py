@@ -3,10 +3,9 @@
 2.0.0 returned ``msrest.polling.LROPoller``: the PUT/DELETE was sent when the method was called,
 and a background thread polled the service.  Here the operations layer calls the backend when the
 method is called (so ``client.jobs.delete(...)`` without ``.result()`` still deletes); the backend
-returns either the final value or an :class:`~batchai_compat.backends.base.Operation`, which a
-daemon thread waits on.  The poller keeps msrest's surface (``result(timeout=None)``, ``wait()``,
-``done()``, ``status()``, ``add_done_callback()``, ``remove_done_callback()``) and azure-core's
-``polling_method()``.
+returns either the final value or an :class:`Operation`, which a daemon thread waits on.  The
+poller keeps msrest's surface (``result(timeout=None)``, ``wait()``, ``done()``, ``status()``,
+``add_done_callback()``, ``remove_done_callback()``) and azure-core's ``polling_method()``.
 
 ``polling`` is what callers passed: ``True`` (wait for the operation), ``False`` (msrest's
 ``NoPolling``: the operation is started and not waited for; ``result()`` returns what the backend
@@ -19,17 +18,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from ..backends.base import Operation
-
-__all__ = ["BackendPolling", "LROPoller"]
+__all__ = ["BackendPolling", "LROPoller", "Operation"]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 IN_PROGRESS = "InProgress"
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
+
+
+@runtime_checkable
+class Operation(Protocol[T_co]):
+    """A long-running operation a backend has started (what a backend may return for one)."""
+
+    def done(self) -> bool: ...
+
+    def result(self, timeout: float | None = None) -> T_co:
+        """Block until done (or ``timeout`` seconds) and return the final value or raise."""
+        ...
 
 
 class BackendPolling(Generic[T]):
