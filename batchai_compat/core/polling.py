@@ -67,22 +67,27 @@ class BackendPolling(Generic[T]):
         self._status = FAILED
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 class LROPoller(Generic[T]):
     """Handle on a long-running Batch AI operation that the backend has already started.
 
     ``started`` is what the backend returned: the final value or an ``Operation``.  ``finish``
-    turns the final value into what ``result()`` returns (``raw=True`` wraps it).
+    turns the final value into what ``result()`` returns (``raw=True`` wraps it); ``T`` is the
+    type of that result (``LROPoller[Job]``).
     """
 
     def __init__(
         self,
-        started: T | Operation[T],
+        started: Any,
         *,
         polling: Any = True,
-        finish: Callable[[Any], Any] | None = None,
+        finish: Callable[[Any], T] | None = None,
         name: str = "operation",
     ) -> None:
-        self._finish = finish or (lambda value: value)
+        self._finish: Callable[[Any], T] = finish or _unchanged
         self._method: BackendPolling[T] = BackendPolling()
         self._callbacks: list[Callable[[BackendPolling[T]], Any]] = []
         self._lock = threading.Lock()
@@ -104,7 +109,7 @@ class LROPoller(Generic[T]):
             )
             self._thread.start()
 
-    def _wait_for(self, operation: Operation[T]) -> None:
+    def _wait_for(self, operation: Operation[Any]) -> None:
         try:
             value = operation.result()
         except BaseException as exc:  # re-raised to the caller by wait()/result()
@@ -141,10 +146,12 @@ class LROPoller(Generic[T]):
         if self._method._error is not None:
             raise self._method._error
 
-    def result(self, timeout: float | None = None) -> Any:
-        """The operation's final value (None for deletes), or None if ``timeout`` ran out first."""
+    def result(self, timeout: float | None = None) -> T:
+        """The operation's final value (None for deletes), or None if ``timeout`` ran out first
+        (typed as azure-core types it: the value)."""
         self.wait(timeout)
-        return self._method.resource()
+        resource: T = self._method.resource()
+        return resource
 
     def add_done_callback(self, func: Callable[[BackendPolling[T]], Any]) -> None:
         """Call ``func(polling_method)`` when done (at once if already done)."""

@@ -103,7 +103,7 @@ class OperationGroup:
 
     def _value(
         self, method: str, at: ResourcePath, call: Callable[..., T], *args: Any, raw: bool
-    ) -> T | ClientRawResponse:
+    ) -> T | ClientRawResponse[T]:
         """A synchronous call (GET, PATCH): the backend's answer, or with ``raw`` a response."""
         value = call(*at.names, *args)
         if raw:
@@ -114,11 +114,11 @@ class OperationGroup:
         self,
         method: str,
         at: ResourcePath,
-        call: Callable[..., Any],
+        call: Callable[..., T | Operation[T]],
         *args: Any,
         polling: Any,
         raw: bool,
-    ) -> LROPoller[Any]:
+    ) -> LROPoller[T] | LROPoller[ClientRawResponse[T]]:
         """Start a long-running operation now; a poller (its thread named after ``call`` and the
         resource) waits for it.
 
@@ -126,15 +126,16 @@ class OperationGroup:
         still to finish, 200 when it returned the final value at once.
         """
         started = call(*at.names, *args)
-        finish: Callable[[Any], Any] | None = None
-        if raw:
-            url = self._url(at.path)
-            status = 202 if isinstance(started, Operation) else 200
-
-            def finish(value: Any) -> ClientRawResponse:
-                return ClientRawResponse(value, ServiceResponse(method, url, status, value))
-
         name = f"{getattr(call, '__name__', 'operation')} {at.names[-1]}"
+        if not raw:
+            poller: LROPoller[T] = LROPoller(started, polling=polling, name=name)
+            return poller
+        url = self._url(at.path)
+        status = 202 if isinstance(started, Operation) else 200
+
+        def finish(value: T) -> ClientRawResponse[T]:
+            return ClientRawResponse(value, ServiceResponse(method, url, status, value))
+
         return LROPoller(started, polling=polling, finish=finish, name=name)
 
     def _paged(

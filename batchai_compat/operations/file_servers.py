@@ -6,9 +6,12 @@ has no equivalent and says so (``NoEquivalentError``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, overload
 
 from .. import models as _models
+from ..core.polling import LROPoller
+from ..core.raw import ClientRawResponse
 from ._group import OperationGroup, ResourcePath
 from ._validation import max_results_of, prepare_model
 
@@ -25,17 +28,54 @@ class FileServersOperations(OperationGroup):
             "fileServers", "file_server_name", file_server_name
         )
 
+    @overload
     def create(
         self,
         resource_group_name: str,
         workspace_name: str,
         file_server_name: str,
-        parameters: Any,
+        parameters: _models.FileServerCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[_models.FileServer]: ...
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        parameters: _models.FileServerCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[_models.FileServer]]: ...
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        parameters: _models.FileServerCreateParameters | Mapping[str, Any],
         custom_headers: Any = None,
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[_models.FileServer] | LROPoller[ClientRawResponse[_models.FileServer]]: ...
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        parameters: _models.FileServerCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[_models.FileServer] | LROPoller[ClientRawResponse[_models.FileServer]]:
         """Create a file server from ``FileServerCreateParameters``; result: the FileServer."""
         at = self._file_server(resource_group_name, workspace_name, file_server_name)
         params = prepare_model("parameters", parameters, _models.FileServerCreateParameters)
@@ -45,6 +85,30 @@ class FileServersOperations(OperationGroup):
 
     begin_create = create
 
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None]: ...
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[None]]: ...
+    @overload
     def delete(
         self,
         resource_group_name: str,
@@ -54,7 +118,17 @@ class FileServersOperations(OperationGroup):
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]: ...
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]:
         """Delete a file server; returns a poller (result None)."""
         at = self._file_server(resource_group_name, workspace_name, file_server_name)
         return self._long_running(
@@ -63,6 +137,28 @@ class FileServersOperations(OperationGroup):
 
     begin_delete = delete
 
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        **operation_config: Any,
+    ) -> _models.FileServer: ...
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        **operation_config: Any,
+    ) -> ClientRawResponse[_models.FileServer]: ...
+    @overload
     def get(
         self,
         resource_group_name: str,
@@ -71,7 +167,16 @@ class FileServersOperations(OperationGroup):
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.FileServer | ClientRawResponse[_models.FileServer]: ...
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        file_server_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> _models.FileServer | ClientRawResponse[_models.FileServer]:
         """The FileServer; 404 when it does not exist."""
         at = self._file_server(resource_group_name, workspace_name, file_server_name)
         return self._value("GET", at, self._backend.get_file_server, raw=raw)
@@ -80,11 +185,13 @@ class FileServersOperations(OperationGroup):
         self,
         resource_group_name: str,
         workspace_name: str,
-        file_servers_list_by_workspace_options: Any = None,
+        file_servers_list_by_workspace_options: _models.FileServersListByWorkspaceOptions
+        | Mapping[str, Any]
+        | None = None,
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.FileServerPaged:
         """The workspace's file servers, as a :class:`~batchai_compat.models.FileServerPaged`."""
         at = self._workspace(resource_group_name, workspace_name).joinpath("fileServers")
         page_size = max_results_of(

@@ -9,9 +9,12 @@ resource group's default workspace and experiment (see :mod:`._legacy`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, overload
 
 from .. import models as _models
+from ..core.polling import LROPoller
+from ..core.raw import ClientRawResponse
 from ..exceptions import ValidationError
 from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
@@ -41,11 +44,13 @@ class JobsOperations(OperationGroup):
         resource_group_name: str,
         workspace_name: str,
         experiment_name: str,
-        jobs_list_by_experiment_options: Any = None,
+        jobs_list_by_experiment_options: _models.JobsListByExperimentOptions
+        | Mapping[str, Any]
+        | None = None,
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.JobPaged:
         """The experiment's jobs, as a :class:`~batchai_compat.models.JobPaged`."""
         at = self._experiment(resource_group_name, workspace_name, experiment_name).joinpath("jobs")
         page_size = max_results_of(
@@ -55,6 +60,46 @@ class JobsOperations(OperationGroup):
             _models.JobPaged, at, self._backend.list_jobs, page_size=page_size, raw=raw
         )
 
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[_models.Job]: ...
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[_models.Job]]: ...
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[_models.Job] | LROPoller[ClientRawResponse[_models.Job]]: ...
     @legacy_call_shape(
         "resource_group_name",
         "job_name",
@@ -69,12 +114,12 @@ class JobsOperations(OperationGroup):
         workspace_name: str,
         experiment_name: str,
         job_name: str,
-        parameters: Any,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
         custom_headers: Any = None,
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[_models.Job] | LROPoller[ClientRawResponse[_models.Job]]:
         """Submit a job from ``JobCreateParameters``; the poller's result is the Job."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         params = prepare_model("parameters", parameters, _models.JobCreateParameters)
@@ -85,6 +130,43 @@ class JobsOperations(OperationGroup):
 
     begin_create = create
 
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None]: ...
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[None]]: ...
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]: ...
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def delete(
         self,
@@ -96,13 +178,47 @@ class JobsOperations(OperationGroup):
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]:
         """Delete a job (terminating it if running); returns a poller (result None)."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._long_running("DELETE", at, self._backend.delete_job, polling=polling, raw=raw)
 
     begin_delete = delete
 
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        **operation_config: Any,
+    ) -> _models.Job: ...
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        **operation_config: Any,
+    ) -> ClientRawResponse[_models.Job]: ...
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> _models.Job | ClientRawResponse[_models.Job]: ...
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def get(
         self,
@@ -113,7 +229,7 @@ class JobsOperations(OperationGroup):
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.Job | ClientRawResponse[_models.Job]:
         """The Job with its ``execution_state``; 404 when it does not exist."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._value("GET", at, self._backend.get_job, raw=raw)
@@ -131,11 +247,11 @@ class JobsOperations(OperationGroup):
         workspace_name: str,
         experiment_name: str,
         job_name: str,
-        jobs_list_output_files_options: Any,
+        jobs_list_output_files_options: _models.JobsListOutputFilesOptions | Mapping[str, Any],
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.FilePaged:
         """Files of one output directory (``'stdouterr'`` or an ``OutputDirectory`` id).
 
         ``JobsListOutputFilesOptions``: ``outputdirectoryid`` (required), ``directory`` ('.'),
@@ -183,7 +299,7 @@ class JobsOperations(OperationGroup):
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.RemoteLoginInformationPaged:
         """How to reach the nodes the job runs on, as a ``RemoteLoginInformationPaged``."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._paged(
@@ -194,6 +310,43 @@ class JobsOperations(OperationGroup):
             method="POST",
         )
 
+    @overload
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None]: ...
+    @overload
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[None]]: ...
+    @overload
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]: ...
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def terminate(
         self,
@@ -205,7 +358,7 @@ class JobsOperations(OperationGroup):
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]:
         """Stop a running job (it ends ``failed``, as in Batch AI); returns a poller (result None)."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._long_running(
