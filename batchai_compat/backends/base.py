@@ -17,7 +17,7 @@ operation whose poller is dropped still happens.  A backend method for one retur
 final value, or an :class:`~batchai_compat.core.polling.Operation` whose ``result()`` blocks
 until it is done.
 
-Resource ids follow ARM::
+Resource ids follow ARM (built and parsed by :mod:`batchai_compat.domain.ids`)::
 
     /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.BatchAI/workspaces/{ws}
         /clusters/{name} | /fileservers/{name} | /experiments/{exp}[/jobs/{job}]
@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..core.polling import Operation
+from ..domain.ids import PROVIDER
 
 if TYPE_CHECKING:
     from ..models import (
@@ -50,16 +51,7 @@ if TYPE_CHECKING:
         Operation as ApiOperation,
     )
 
-__all__ = ["PROVIDER", "Backend", "BackendConfig", "Operation", "workspace_id"]
-
-PROVIDER = "Microsoft.BatchAI"
-
-
-def workspace_id(subscription_id: str, resource_group: str, workspace: str) -> str:
-    return (
-        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-        f"/providers/{PROVIDER}/workspaces/{workspace}"
-    )
+__all__ = ["PROVIDER", "Backend", "BackendConfig", "Operation"]
 
 
 @runtime_checkable

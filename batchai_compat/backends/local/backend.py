@@ -46,11 +46,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
 
 from ... import models
+from ...domain import ids
+from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
 from ...home import layout
 from ...models._base import clone
 from ..provider_operations import operation_models
-from . import ids
 from .records import (
     ClusterKey,
     ClusterRecord,
@@ -71,20 +72,6 @@ __all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LazyModels", "LocalBackend", "Queue
 
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
-
-#: JobCreateParameters field -> Batch AI ``toolType``.  The 2.0.0 ``ToolType`` enum has no
-#: PyTorch member, so PyTorch jobs report ``custom``.
-_TOOL_TYPES = (
-    ("cntk_settings", "cntk"),
-    ("tensor_flow_settings", "tensorflow"),
-    ("caffe_settings", "caffe"),
-    ("caffe2_settings", "caffe2"),
-    ("chainer_settings", "chainer"),
-    ("horovod_settings", "horovod"),
-    ("custom_mpi_settings", "mpi"),
-    ("py_torch_settings", "custom"),
-    ("custom_toolkit_settings", "custom"),
-)
 
 _T = TypeVar("_T")
 
@@ -618,13 +605,6 @@ class LocalBackend:
                     self._job_templates.popitem(last=False)
         return clone(template)
 
-    @staticmethod
-    def _tool_type(parameters: models.JobCreateParameters) -> str:
-        for attribute, tool in _TOOL_TYPES:
-            if getattr(parameters, attribute, None) is not None:
-                return tool
-        return "custom"
-
     def create_job(
         self,
         resource_group: str,
@@ -641,7 +621,7 @@ class LocalBackend:
             cluster_id=parameters.cluster.id,
             node_count=int(parameters.node_count),
             scheduling_priority=str(getattr(priority, "value", priority) or "normal"),
-            tool_type=self._tool_type(parameters),
+            tool_type=chosen_toolkit(parameters)[0].tool_type,
         )
         if created:
             self._executor.submit(record, parameters)

@@ -71,8 +71,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ...domain import ids
+from ...domain.paths import output_path_segment
+from ...domain.secrets import secret_paths
 from ...exceptions import cloud_error
-from . import ids, vm_sizes
+from . import vm_sizes
 from .records import (
     ClusterKey,
     ClusterRecord,
@@ -112,10 +115,6 @@ _JOB_TRANSITIONS = {
     "succeeded": set(),
     "failed": set(),
 }
-
-#: REST keys of the secret fields of Batch AI's bodies (plus ``secrets[].value``); a test checks
-#: this against every field the models declare secret.
-SECRET_REST_KEYS = frozenset({"accountKey", "adminUserPassword", "password", "instrumentationKey"})
 
 # Row ids are AUTOINCREMENT: a deleted resource's id is never given to a new one, so ids a
 # process remembers (a cluster's in-memory parameters, a job's supervisor) cannot alias.
@@ -219,31 +218,11 @@ CREATE INDEX IF NOT EXISTS nodes_by_job ON nodes (job_row);
 
 
 def assert_no_secrets(document: Any, where: str = "document") -> None:
-    """Refuse to persist a document that still holds a secret value.
-
-    Secret-bearing fields of Batch AI's REST bodies: ``accountKey`` (storage credentials),
-    ``adminUserPassword`` (user accounts), ``password`` (registry credentials),
-    ``instrumentationKey`` (App Insights) and the ``value`` of every item of a ``secrets``
-    list.
-    """
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in SECRET_REST_KEYS and value is not None:
-                    raise ValueError(f"refusing to persist a secret value at {path}.{key}")
-                if key == "secrets" and isinstance(value, list):
-                    for index, item in enumerate(value):
-                        if isinstance(item, dict) and item.get("value") is not None:
-                            raise ValueError(
-                                f"refusing to persist a secret value at {path}.secrets[{index}]"
-                            )
-                walk(value, f"{path}.{key}")
-        elif isinstance(node, list):
-            for index, item in enumerate(node):
-                walk(item, f"{path}[{index}]")
-
-    walk(document, where)
+    """Refuse to persist a document that still holds a secret value (the secret fields are
+    :data:`batchai_compat.domain.secrets.SECRET_FIELDS`)."""
+    found = secret_paths(document, where)
+    if found:
+        raise ValueError(f"refusing to persist a secret value at {found[0]}")
 
 
 def _dumps(document: Any) -> str:
@@ -1199,10 +1178,7 @@ class StateStore:
                 return self._job_records(db, "WHERE j.row_id = ?", (existing["row_id"],))[0], False
             cluster_row = self._cluster_row_for_id(db, key.subscription_id, cluster_id)
             job_uuid = str(uuid.uuid4())
-            segment = (
-                f"{key.subscription_id}/{key.resource_group}/workspaces/{key.workspace}"
-                f"/experiments/{key.experiment}/jobs/{key.job}/{job_uuid}"
-            )
+            segment = output_path_segment(*key, job_uuid)
             cursor = db.execute(
                 "INSERT INTO jobs (experiment_row, name, job_uuid, parameters, cluster_id, "
                 "cluster_row, node_count, scheduling_priority, priority_rank, tool_type, "

@@ -47,9 +47,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ...domain.documents import rest_to_snake
 from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
 from ...runtime.launcher import coordination_dir, poll_interval
-from ...runtime.spec import rest_to_snake
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
 from .processes import DATABASE_OPTION, ProcessRef, stop_session
