@@ -1,17 +1,21 @@
-"""The exceptions that are also the Azure SDK's own classes: the ``CloudError`` family.
+"""The exceptions that are also the Azure SDK's own classes: ``CloudError`` and its family,
+``RequestValidationError``.
 
-Batch AI code catches service failures with the classes of the SDK it was written against:
-``msrestazure.azure_exceptions.CloudError`` (azure-mgmt-batchai 2.0.0 raised it, the recipes'
-helpers catch it) and azure-core's ``HttpResponseError`` / ``ResourceNotFoundError`` /
-``ResourceExistsError`` (7.0.0 and newer code).  ``except`` matches on the real base classes
-(``__subclasscheck__`` hooks are not consulted), so ours derive from those classes, and this
-module imports azure-core and, when it is installed, msrestazure.  That is why it is loaded on
-first use only (through :mod:`batchai_compat.exceptions`, whose docstring draws the tree and
-gives the measured cost).
+Batch AI code catches failures with the classes of the SDK it was written against:
+``msrestazure.azure_exceptions.CloudError`` for what the service refused (azure-mgmt-batchai
+2.0.0 raised it, the recipes' helpers catch it), azure-core's ``HttpResponseError`` /
+``ResourceNotFoundError`` / ``ResourceExistsError`` (7.0.0 and newer code), and
+``msrest.exceptions.ValidationError`` for what the client refused before sending (a bad name, a
+required field left None).  ``except`` matches on the real base classes (``__subclasscheck__``
+hooks are not consulted), so ours derive from those classes, and this module imports azure-core
+and, when they are installed, msrestazure and msrest.  That is why it is loaded on first use only
+(through :mod:`batchai_compat.exceptions`, whose docstring draws the tree and gives the measured
+cost).
 
-msrestazure is optional: where it cannot be imported, :class:`MsrestCloudError` is a placeholder
-that takes its place in the tree, so every class keeps the same bases and the same order of them
-(nothing can be catching msrestazure's class where msrestazure is missing).
+msrestazure and msrest are optional: where one cannot be imported, :class:`MsrestCloudError` or
+:class:`MsrestValidationError` is a placeholder that takes its place in the tree, so every class
+keeps the same bases in the same order (nothing can be catching a class of a package that is not
+there).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.exceptions import ResourceExistsError as _CoreResourceExistsError
 from azure.core.exceptions import ResourceNotFoundError as _CoreResourceNotFoundError
 
-from .exceptions import BatchAICompatError
+from .exceptions import BatchAICompatError, ValidationError
 
 try:
     from msrestazure.azure_exceptions import CloudError as MsrestCloudError
@@ -34,12 +38,22 @@ except Exception:  # not installed, or a broken install: either must not break u
         """Stands in for ``msrestazure.azure_exceptions.CloudError`` without msrestazure."""
 
 
+try:
+    from msrest.exceptions import ValidationError as MsrestValidationError
+except Exception:
+
+    class MsrestValidationError(Exception):  # type: ignore[no-redef]
+        """Stands in for ``msrest.exceptions.ValidationError`` without msrest."""
+
+
 __all__ = [
     "CloudError",
     "ConflictError",
     "ErrorDetails",
     "ErrorResponse",
     "MsrestCloudError",
+    "MsrestValidationError",
+    "RequestValidationError",
     "ResourceExistsError",
     "ResourceNotFoundError",
     "cloud_error_class",
@@ -157,3 +171,21 @@ def cloud_error_class(status_code: int, code: str) -> type[CloudError]:
     if status_code == 409:
         return ResourceExistsError if code in _EXISTS_CODES else ConflictError
     return CloudError
+
+
+class RequestValidationError(ValidationError, MsrestValidationError):
+    """A request 2.0.0's client refused before sending it, where msrest raised its
+    ``ValidationError``: a resource name against its pattern, a query option out of range, a
+    required field of a request body still None.
+
+    ``parameter`` is the full path from the method's argument
+    (``parameters.environment_variables[0].value``), ``rule`` what it must satisfy, and
+    ``target`` msrest's name for it (``EnvironmentVariable.value``).
+    """
+
+    def __init__(
+        self, parameter: str, rule: str, value: Any = None, *, target: str | None = None
+    ) -> None:
+        ValidationError.__init__(self, parameter, rule, value)
+        self.target = target or parameter
+        self.inner_exception = None

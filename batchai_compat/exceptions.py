@@ -5,7 +5,10 @@ The hierarchy, every class an ordinary ``class`` statement, the same whatever is
     Exception
     ├── BatchAICompatError                      base of everything raised on purpose
     │   ├── ValidationError (ValueError)         a bad argument, found before any side effect:
-    │   │                                        names the parameter and the rule
+    │   │   │                                    names the parameter and the rule
+    │   │   └── RequestValidationError           a request the 2.0.0 client refused before
+    │   │          (+ msrest.exceptions.ValidationError)  sending it: a resource name, a query
+    │   │                                        option, a required field still None
     │   ├── BackendError                         backend selection and availability
     │   │   ├── UnknownBackendError (LookupError)       no backend of that name: "did you mean"
     │   │   └── BackendNotInstalledError (ImportError)  its SDK is missing: what to pip install
@@ -59,7 +62,9 @@ __all__ = [
     "ResourceNotFoundError",
     "ResourceExistsError",
     "ConflictError",
+    "RequestValidationError",
     "cloud_error",
+    "request_error",
 ]
 
 
@@ -78,6 +83,9 @@ class ValidationError(BatchAICompatError, ValueError):
         self.parameter = parameter
         self.rule = rule
         super().__init__(f"{parameter}: {rule}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parameter, self.rule), self.__dict__.copy())
 
 
 class BackendError(BatchAICompatError):
@@ -123,6 +131,15 @@ def cloud_error(status_code: int, code: str, message: str) -> CloudError:
     return cloud_error_class(status_code, code)(message, status_code=status_code, code=code)
 
 
+def request_error(parameter: str, rule: str, target: str | None = None) -> RequestValidationError:
+    """The ``ValidationError`` for a request 2.0.0's client refused before sending it (msrest
+    raised its ``ValidationError`` there: ours is both).  ``target`` is msrest's name for the
+    parameter (``'EnvironmentVariable.value'``, ``'job_name'``); by default ``parameter``."""
+    from ._sdk_errors import RequestValidationError
+
+    return RequestValidationError(parameter, rule, target=target)
+
+
 #: The classes that derive from the Azure SDK's own, loaded with it on first access.
 _SDK_CLASSES = frozenset(
     {
@@ -130,6 +147,7 @@ _SDK_CLASSES = frozenset(
         "ResourceNotFoundError",
         "ResourceExistsError",
         "ConflictError",
+        "RequestValidationError",
     }
 )
 
@@ -146,6 +164,7 @@ if TYPE_CHECKING:
     from ._sdk_errors import (
         CloudError,
         ConflictError,
+        RequestValidationError,
         ResourceExistsError,
         ResourceNotFoundError,
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, overload
 
-from ..exceptions import ValidationError
+from ..exceptions import ValidationError, request_error
 from ..models._base import clone
 
 __all__ = [
@@ -44,9 +44,9 @@ M = TypeVar("M")
 
 def _check_str(parameter: str, value: Any) -> str:
     if value is None:
-        raise ValidationError(parameter, "must not be None")
+        raise request_error(parameter, "must not be None")
     if not isinstance(value, str):
-        raise ValidationError(parameter, f"must be a str, not {type(value).__name__}", value)
+        raise request_error(parameter, f"must be a str, not {type(value).__name__}")
     return value
 
 
@@ -54,10 +54,9 @@ def check_resource_group(value: Any, parameter: str = "resource_group_name") -> 
     """Resource group names: ``^[-\\w\\._]+$`` (2.0.0 set no length limit on them)."""
     value = _check_str(parameter, value)
     if not _RESOURCE_GROUP_RE.fullmatch(value):
-        raise ValidationError(
+        raise request_error(
             parameter,
             f"must match {RESOURCE_GROUP_PATTERN} (letters, digits, '-', '_', '.'), got {value!r}",
-            value,
         )
     return value
 
@@ -66,14 +65,13 @@ def check_resource_name(parameter: str, value: Any) -> str:
     """Workspace, experiment, cluster, job and file server names: 1-64 chars of ``^[-\\w_]+$``."""
     value = _check_str(parameter, value)
     if not 1 <= len(value) <= 64:
-        raise ValidationError(
-            parameter, f"must be from 1 through 64 characters long, got {len(value)}", value
+        raise request_error(
+            parameter, f"must be from 1 through 64 characters long, got {len(value)}"
         )
     if not _RESOURCE_NAME_RE.fullmatch(value):
-        raise ValidationError(
+        raise request_error(
             parameter,
             f"must match {RESOURCE_NAME_PATTERN} (letters, digits, '-' and '_'), got {value!r}",
-            value,
         )
     return value
 
@@ -82,7 +80,7 @@ def check_location(value: Any, parameter: str = "location") -> str:
     r"""A region in a URL path (``usages.list``): ``^[-\w\._]+$`` as 2.0.0 checked it."""
     value = _check_str(parameter, value)
     if not _LOCATION_RE.fullmatch(value):
-        raise ValidationError(parameter, f"must match {LOCATION_PATTERN}, got {value!r}", value)
+        raise request_error(parameter, f"must match {LOCATION_PATTERN}, got {value!r}")
     return value
 
 
@@ -93,7 +91,7 @@ def check_required_str(parameter: str, value: Any) -> str:
     """
     value = _check_str(parameter, value)
     if not value.strip():
-        raise ValidationError(parameter, "must be a non-empty str", value)
+        raise request_error(parameter, "must be a non-empty str")
     return value
 
 
@@ -102,10 +100,10 @@ def check_int_range(parameter: str, value: Any, bounds: tuple[int, int]) -> int 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(parameter, f"must be an int, not {type(value).__name__}", value)
+        raise request_error(parameter, f"must be an int, not {type(value).__name__}")
     low, high = bounds
     if not low <= value <= high:
-        raise ValidationError(parameter, f"must be from {low} through {high}, got {value}", value)
+        raise request_error(parameter, f"must be from {low} through {high}, got {value}")
     return value
 
 
@@ -114,13 +112,11 @@ def check_tags(value: Any, parameter: str = "tags") -> dict[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise ValidationError(
-            parameter, f"must be a dict of str to str, not {type(value).__name__}"
-        )
+        raise request_error(parameter, f"must be a dict of str to str, not {type(value).__name__}")
     tags: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
-            raise ValidationError(parameter, "must be a dict of str to str", value)
+            raise request_error(parameter, "must be a dict of str to str")
         tags[key] = item
     return tags
 
@@ -134,19 +130,11 @@ def max_results_of(options: Any, parameter: str) -> int | None:
     elif hasattr(options, "max_results"):
         raw = options.max_results
     else:
-        raise ValidationError(
+        raise request_error(
             parameter,
             f"must be a list options model with max_results, not {type(options).__name__}",
         )
     return check_int_range(f"{parameter}.max_results", raw, MAX_RESULTS_RANGE)
-
-
-def _first_error_text(errors: Any) -> tuple[str | None, str]:
-    first = errors[0]
-    field = getattr(first, "parameter", None) or getattr(first, "target", None)
-    rule = getattr(first, "rule", None)
-    text = str(rule) if rule else str(first)
-    return (str(field) if field else None), text
 
 
 def _is_msrest_twin(value: Any, model_class: type) -> bool:
@@ -177,7 +165,7 @@ def prepare_model(
     """
     if value is None:
         if required:
-            raise ValidationError(parameter, f"is required (a {model_class.__name__})")
+            raise request_error(parameter, f"is required (a {model_class.__name__})")
         return None
     if not isinstance(value, model_class) and _is_msrest_twin(value, model_class):
         # The same model built with the genuine azure-mgmt-batchai 2.0.0 classes (a helper module
@@ -187,14 +175,24 @@ def prepare_model(
         try:
             value = model_class.from_dict(dict(value))  # type: ignore[attr-defined]
         except ValidationError as exc:
-            raise ValidationError(f"{parameter}.{exc.parameter}", exc.rule) from None
+            raise request_error(f"{parameter}.{exc.parameter}", exc.rule) from None
     if not isinstance(value, model_class):
-        raise ValidationError(
+        raise request_error(
             parameter, f"must be a {model_class.__name__}, not {type(value).__name__}"
         )
     copied = clone(value)
-    errors = copied.validate()  # type: ignore[attr-defined]
-    if errors:
-        field, rule = _first_error_text(errors)
-        raise ValidationError(f"{parameter}.{field}" if field else parameter, rule)
+    problems: list[ValidationError] = copied.validate()  # type: ignore[attr-defined]
+    if problems:
+        raise _request_refused(parameter, problems)
     return copied
+
+
+def _request_refused(parameter: str, problems: list[ValidationError]) -> ValidationError:
+    """One error for every required field of a request body still None: the first named by its
+    full path from the method's argument (``parameters.environment_variables[0].value``), the
+    others listed after it."""
+    first, *others = problems
+    rule = first.rule
+    if others:
+        rule += "; also None: " + ", ".join(f"{parameter}.{p.parameter}" for p in others)
+    return request_error(f"{parameter}.{first.parameter}", rule, getattr(first, "target", None))

@@ -15,7 +15,7 @@ from typing import Any, Literal, overload
 from .. import models as _models
 from ..core.polling import LROPoller
 from ..core.raw import ClientRawResponse
-from ..exceptions import ValidationError
+from ..exceptions import request_error
 from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import (
@@ -266,9 +266,9 @@ class JobsOperations(OperationGroup):
         )
         parameter = "jobs_list_output_files_options"
         if not isinstance(options.outputdirectoryid, str) or not options.outputdirectoryid:
-            raise ValidationError(f"{parameter}.outputdirectoryid", "is required (a non-empty str)")
+            raise request_error(f"{parameter}.outputdirectoryid", "is required (a non-empty str)")
         if options.directory is not None and not isinstance(options.directory, str):
-            raise ValidationError(f"{parameter}.directory", "must be a str")
+            raise request_error(f"{parameter}.directory", "must be a str")
         check_int_range(
             f"{parameter}.linkexpiryinminutes",
             options.linkexpiryinminutes,
