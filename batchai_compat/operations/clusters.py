@@ -2,8 +2,9 @@
 
 A cluster is a pool of VMs that runs jobs.  On ``local`` it is a pool of local "nodes"; on
 ``azureml`` an ``AmlCompute`` target.  1.0-era calls without a workspace
-(``clusters.create(rg, name, params)``, ``clusters.get/delete(rg, name)``) use the resource
-group's default workspace (see :mod:`._legacy`).
+(``clusters.create(rg, name, params)``, ``clusters.get/delete/update(rg, name, ...)``,
+``clusters.list_remote_login_information(rg, name)``) create in the resource group's default
+workspace and find existing clusters by :mod:`._legacy`'s rule.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ class ClustersOperations(OperationGroup):
         raw: bool = False,
         **operation_config: Any,
     ) -> _models.Cluster | ClientRawResponse[_models.Cluster]: ...
+    @legacy_call_shape("resource_group_name", "cluster_name", "scale_settings")
     def update(
         self,
         resource_group_name: str,
@@ -245,6 +247,7 @@ class ClustersOperations(OperationGroup):
         at = self._cluster(resource_group_name, workspace_name, cluster_name)
         return self._value("GET", at, self._backend.get_cluster, raw=raw)
 
+    @legacy_call_shape("resource_group_name", "cluster_name")
     def list_remote_login_information(
         self,
         resource_group_name: str,

@@ -1,7 +1,8 @@
 """``client.file_servers``: Batch AI NFS file servers (2.0.0's ``FileServersOperations``).
 
 On ``local`` a file server is a folder that ``FileServerReference`` mounts resolve to; ``azureml``
-has no equivalent and says so (``NoEquivalentError``).
+has no equivalent and says so (``NoEquivalentError``).  1.0-era calls without a workspace
+(``file_servers.create/get/delete(rg, name, ...)``) follow :mod:`._legacy`'s rule.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from .. import models as _models
 from ..core.polling import LROPoller
 from ..core.raw import ClientRawResponse
 from ._group import OperationGroup, ResourcePath
+from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import max_results_of, prepare_model
 
 __all__ = ["FileServersOperations"]
@@ -65,6 +67,13 @@ class FileServersOperations(OperationGroup):
         polling: Any = True,
         **operation_config: Any,
     ) -> LROPoller[_models.FileServer] | LROPoller[ClientRawResponse[_models.FileServer]]: ...
+    @legacy_call_shape(
+        "resource_group_name",
+        "file_server_name",
+        "parameters",
+        create_defaults=True,
+        model_params=("parameters",),
+    )
     def create(
         self,
         resource_group_name: str,
@@ -79,6 +88,7 @@ class FileServersOperations(OperationGroup):
         """Create a file server from ``FileServerCreateParameters``; result: the FileServer."""
         at = self._file_server(resource_group_name, workspace_name, file_server_name)
         params = prepare_model("parameters", parameters, _models.FileServerCreateParameters)
+        ensure_legacy_defaults(self._backend, at.resource_group, operation_config)
         return self._long_running(
             "PUT", at, self._backend.create_file_server, params, polling=polling, raw=raw
         )
@@ -119,6 +129,7 @@ class FileServersOperations(OperationGroup):
         polling: Any = True,
         **operation_config: Any,
     ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]: ...
+    @legacy_call_shape("resource_group_name", "file_server_name")
     def delete(
         self,
         resource_group_name: str,
@@ -168,6 +179,7 @@ class FileServersOperations(OperationGroup):
         raw: bool = False,
         **operation_config: Any,
     ) -> _models.FileServer | ClientRawResponse[_models.FileServer]: ...
+    @legacy_call_shape("resource_group_name", "file_server_name")
     def get(
         self,
         resource_group_name: str,

@@ -3,8 +3,9 @@
 A job runs a toolkit (TensorFlow, Horovod, PyTorch, CNTK, ..., custom) on a cluster.  On
 ``local`` it runs as real processes; on ``azureml`` it is a ``ScriptRunConfig`` run.  1.0-era
 calls without a workspace and experiment (``jobs.create(rg, job, params)``,
-``jobs.get/delete/terminate(rg, job)``, ``jobs.list_output_files(rg, job, options)``) use the
-resource group's default workspace and experiment (see :mod:`._legacy`).
+``jobs.get/delete/terminate/list_remote_login_information(rg, job)``,
+``jobs.list_output_files(rg, job, options)``) create in the resource group's default workspace
+and experiment and find existing jobs by :mod:`._legacy`'s rule.
 """
 
 from __future__ import annotations
@@ -290,6 +291,7 @@ class JobsOperations(OperationGroup):
             linkexpiryinminutes=options.linkexpiryinminutes,
         )
 
+    @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def list_remote_login_information(
         self,
         resource_group_name: str,
