@@ -7,7 +7,10 @@ each data reference (the storage folder of the datastore's container or share, s
 TensorFlow task / MPI rank (with ``TF_CONFIG`` / ``OMPI_COMM_WORLD_*``) or a single process,
 with the run configuration's environment, the run token and a credential endpoint serving the
 workspace Key Vault on loopback; then it uploads ``./logs`` and ``./outputs`` to the run's files
-and sets the run's final status.  No Azure; real processes.
+and sets the run's final status.  A failed run gets the error Azure ML gives a failed user
+process: "Execution failed. User process ... exited with status code N. ... Error: " followed
+by the end of that process's stderr (kept in ``user_logs/std_log_<n>.txt``).  No Azure; real
+processes.
 """
 
 from __future__ import annotations
@@ -175,9 +178,12 @@ def execute_run(
             with starting:
                 if canceled.is_set():
                     break
-                process = subprocess.Popen(
-                    argv, cwd=work, env={**base, **extra}, start_new_session=True
-                )
+                user_logs = work / "user_logs"
+                user_logs.mkdir(exist_ok=True)
+                with open(user_logs / f"std_log_{len(started)}.txt", "wb") as log:
+                    process = subprocess.Popen(
+                        argv, cwd=work, env={**base, **extra}, start_new_session=True, stderr=log
+                    )
                 started.append((json.dumps(extra, sort_keys=True), extra, process))
         for label, extra, process in started:
             if '"type": "ps"' not in extra.get("TF_CONFIG", ""):
@@ -198,5 +204,17 @@ def execute_run(
             if path.is_file():
                 run.put_file(str(path.relative_to(work)), path.read_bytes())
     final = "Canceled" if canceled.is_set() else "Failed" if any(codes.values()) else "Completed"
-    fake.set_run_status(resource_group, workspace, run_id, final)
+    error = None
+    if final == "Failed":
+        index, code = next(
+            (i, codes[label]) for i, (label, _, _) in enumerate(started) if codes.get(label)
+        )
+        stderr = (work / "user_logs" / f"std_log_{index}.txt").read_text(errors="replace")
+        error = {
+            "code": "UserError",
+            "message": f"Execution failed. User process '{command[0]}' exited with status code "
+            f"{code}. Please check log file 'user_logs/std_log.txt' for error details. "
+            f"Error: {stderr[-2000:]}",
+        }
+    fake.set_run_status(resource_group, workspace, run_id, final, error=error)
     return codes
