@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from batchai_compat.backends.azureml import AzureMLBackend
+    from batchai_compat.backends.azureml_v2 import AzureMLV2Backend
     from batchai_compat.backends.base import Backend, BackendConfig
     from batchai_compat.backends.local import LocalBackend
 
@@ -26,8 +27,13 @@ def azureml(config: BackendConfig) -> Backend:
     return AzureMLBackend(config)
 
 
+def azureml_v2(config: BackendConfig) -> Backend:
+    return AzureMLV2Backend(config)
+
+
 #: registry target -> the function that makes mypy check that class
 CHECKED: dict[str, Callable[[BackendConfig], Backend]] = {
     "batchai_compat.backends.local:LocalBackend": local,
     "batchai_compat.backends.azureml:AzureMLBackend": azureml,
+    "batchai_compat.backends.azureml_v2:AzureMLV2Backend": azureml_v2,
 }

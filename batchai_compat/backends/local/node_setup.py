@@ -30,7 +30,7 @@ from typing import Any
 from ...home import layout
 from ...runtime import expand
 from .mounts import link_mounts, mount_targets
-from .records import ClusterRecord
+from .state import ClusterRecord
 
 __all__ = [
     "NodeSetupError",

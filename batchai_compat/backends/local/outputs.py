@@ -23,7 +23,7 @@ from ...domain.paths import STDOUTERR, is_stdouterr
 from ...exceptions import ValidationError, cloud_error
 from ...home import fileserver, layout
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
-from .records import JobRecord
+from .state import JobRecord
 
 __all__ = ["list_output_files", "output_folder"]
 

@@ -4,8 +4,8 @@ The executor (:mod:`.execution`) starts a job's supervisor (``python -m
 batchai_compat.backends.local.supervisor``, a process boundary: no module imports the
 supervisor's main module) and later watches, terminates or deletes the job through what both
 sides agree on here: the files of the job's run folder (:class:`RunFiles`), which state database
-the supervisor serves (:class:`DatabaseFile`), and the ``BatchAIError`` bodies recorded when a
-job ends (:func:`job_error`, :func:`termination_errors`).  None of it holds a secret.
+the supervisor serves (:class:`DatabaseFile`), and the errors recorded when a job is stopped
+(:func:`termination_errors`).  None of it holds a secret.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .processes import ProcessRef
+from .state import error_body
 
-__all__ = ["DatabaseFile", "RunFiles", "job_error", "termination_errors"]
+__all__ = ["DatabaseFile", "RunFiles", "termination_errors"]
 
 
 @dataclass(frozen=True)
@@ -98,19 +99,10 @@ class RunFiles:
             return None
 
 
-def job_error(code: str, message: str, details: dict[str, str] | None = None) -> dict[str, Any]:
-    """A ``BatchAIError`` body (``code``, ``message``, ``details``) as the state store keeps it."""
-    return {
-        "code": code,
-        "message": message,
-        "details": [{"name": k, "value": v} for k, v in (details or {}).items()],
-    }
-
-
 def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Errors to add when a job is stopped: none when its row already says why (a cluster
     deletion's ``ClusterDeleted``, a ``terminate`` scale-down's ``JobPreempted``), otherwise
     ``JobTerminated`` (``jobs.terminate``)."""
     if recorded:
         return []
-    return [job_error("JobTerminated", "The job was terminated by the user.")]
+    return [error_body("JobTerminated", "The job was terminated by the user.")]
