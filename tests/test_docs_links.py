@@ -25,13 +25,23 @@ _FILE_PATH = re.compile(r"^[\w./-]+\.(?:py|md|json|sh|toml|ipynb|cfg)$")
 
 
 def repository_files() -> list[str]:
-    out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    """The repository's files (tracked or not ignored); outside a git checkout (an unpacked
+    archive), every file under the root but the tool folders."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        skip = {".git", ".venv", ".tools", "node_modules", "__pycache__"}
+        return [
+            path.relative_to(ROOT).as_posix()
+            for path in ROOT.rglob("*")
+            if path.is_file() and not skip & set(path.relative_to(ROOT).parts)
+        ]
     return out.stdout.split()
 
 
