@@ -32,8 +32,12 @@ RESOURCE_GROUP_PATTERN = r"^[-\w\._]+$"
 RESOURCE_NAME_PATTERN = r"^[-\w_]+$"
 LOCATION_PATTERN = r"^[-\w\._]+$"
 
+#: ARM's limit on resource group names (2.0.0 checked only the pattern).
+RESOURCE_GROUP_MAX_LENGTH = 90
+
 _RESOURCE_GROUP_RE = re.compile(RESOURCE_GROUP_PATTERN)
-_RESOURCE_NAME_RE = re.compile(RESOURCE_NAME_PATTERN)
+# Batch AI resource names are ASCII: ``\w`` would also take any Unicode letter or digit.
+_RESOURCE_NAME_RE = re.compile(RESOURCE_NAME_PATTERN, re.ASCII)
 _LOCATION_RE = re.compile(LOCATION_PATTERN)
 
 MAX_RESULTS_RANGE = (1, 1000)
@@ -51,8 +55,16 @@ def _check_str(parameter: str, value: Any) -> str:
 
 
 def check_resource_group(value: Any, parameter: str = "resource_group_name") -> str:
-    """Resource group names: ``^[-\\w\\._]+$`` (2.0.0 set no length limit on them)."""
+    """Resource group names: ``^[-\\w\\._]+$``, at most 90 characters (ARM's limit), and never
+    ``.`` or ``..`` (they are path segments: of ARM ids, and of folders on the local backend)."""
     value = _check_str(parameter, value)
+    if value in (".", ".."):
+        raise request_error(parameter, f"must not be {value!r}")
+    if len(value) > RESOURCE_GROUP_MAX_LENGTH:
+        raise request_error(
+            parameter,
+            f"must be at most {RESOURCE_GROUP_MAX_LENGTH} characters long, got {len(value)}",
+        )
     if not _RESOURCE_GROUP_RE.fullmatch(value):
         raise request_error(
             parameter,
@@ -71,7 +83,8 @@ def check_resource_name(parameter: str, value: Any) -> str:
     if not _RESOURCE_NAME_RE.fullmatch(value):
         raise request_error(
             parameter,
-            f"must match {RESOURCE_NAME_PATTERN} (letters, digits, '-' and '_'), got {value!r}",
+            f"must match {RESOURCE_NAME_PATTERN} (ASCII letters, digits, '-' and '_'), "
+            f"got {value!r}",
         )
     return value
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, overload
 from .. import models as _models
 from ..core.polling import LROPoller
 from ..core.raw import ClientRawResponse
+from ._body_rules import check_cluster, check_scale_settings
 from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import max_results_of, prepare_model
@@ -90,6 +91,7 @@ class ClustersOperations(OperationGroup):
         """Create a cluster from ``ClusterCreateParameters``; the poller's result is the Cluster."""
         at = self._cluster(resource_group_name, workspace_name, cluster_name)
         params = prepare_model("parameters", parameters, _models.ClusterCreateParameters)
+        check_cluster(params)
         ensure_legacy_defaults(self._backend, at.resource_group, operation_config)
         return self._long_running(
             "PUT", at, self._backend.create_cluster, params, polling=polling, raw=raw
@@ -147,6 +149,7 @@ class ClustersOperations(OperationGroup):
         settings = prepare_model(
             "scale_settings", scale_settings, _models.ScaleSettings, required=False
         )
+        check_scale_settings(settings, "scale_settings")
         return self._value("PATCH", at, self._backend.update_cluster, settings, raw=raw)
 
     @overload

@@ -13,6 +13,7 @@ from typing import Any, Literal, overload
 from .. import models as _models
 from ..core.polling import LROPoller
 from ..core.raw import ClientRawResponse
+from ._body_rules import check_file_server
 from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import max_results_of, prepare_model
@@ -88,6 +89,7 @@ class FileServersOperations(OperationGroup):
         """Create a file server from ``FileServerCreateParameters``; result: the FileServer."""
         at = self._file_server(resource_group_name, workspace_name, file_server_name)
         params = prepare_model("parameters", parameters, _models.FileServerCreateParameters)
+        check_file_server(params)
         ensure_legacy_defaults(self._backend, at.resource_group, operation_config)
         return self._long_running(
             "PUT", at, self._backend.create_file_server, params, polling=polling, raw=raw
