@@ -34,13 +34,15 @@ azure-mgmt-batchai 2.0.0 raised) or azure-core's classes (7.0.0 and newer code):
 both, because ``except`` matches on real base classes only.  Raise them through
 :func:`cloud_error`, which picks the class from the status and the service error code.
 
-Where they live, and why: the ``CloudError`` family is defined in :mod:`._sdk_errors` and loaded
-on first use (``exceptions.CloudError``, ``from batchai_compat.exceptions import CloudError``,
-:func:`cloud_error`), because deriving from the SDK classes means importing them.  Measured in
+Where they live, and why: the ``CloudError`` family and ``RequestValidationError`` are defined in
+:mod:`._sdk_errors` and loaded on first use (``exceptions.CloudError``, ``from
+batchai_compat.exceptions import CloudError``, :func:`cloud_error`, :func:`request_error`),
+because deriving from the SDK classes means importing them.  Measured in
 fresh interpreters on the 2-core development machine (median of 5): ``import
 batchai_compat.exceptions`` about 1 ms, ``import azure.core.exceptions`` about 80 ms,
-``import msrestazure.azure_exceptions`` about 180 ms (it brings msrest and requests), against
-about 8 ms for ``import batchai_compat``.  This module is imported by the models and by the
+``import msrestazure.azure_exceptions`` about 180 ms (it brings msrest and requests; ``import
+msrest.exceptions``, for ``RequestValidationError``, costs the same), against about 8 ms for
+``import batchai_compat``.  This module is imported by the models and by the
 node runtime (which must stay standard library only), so it imports neither; a process pays for
 them once, on its first ``CloudError``.  msrestazure is optional: where it is not installed, a
 placeholder class takes its place in the tree (see :mod:`._sdk_errors`).

@@ -6,6 +6,11 @@ keyword-only constructors that ignore unknown keywords, plain mutable attributes
 class attributes ``_attribute_map`` and ``_validation``.  :class:`Model` keeps that surface and
 adds what msrest never did: values are checked and coerced when they are set.
 
+One module on purpose (about a thousand lines): the field declarations, the value checks, the
+constructor and the (de)serializers all work on the same :class:`Field` table and ``Model``
+internals (``__dict__`` holds exactly the fields), and the fast paths -- construction, clone,
+serialize -- read them directly; split apart, each part would reach into the others' privates.
+
 Declaring a model -- one declaration per field, carrying its REST key::
 
     class UserAccountSettings(Model):
