@@ -135,3 +135,21 @@ def test_cloud_errors_survive_pickling():
         error.request_id,
     )
     assert str(copy) == str(error)
+
+
+def test_validation_errors_survive_pickling():
+    import msrest.exceptions
+
+    for error in (
+        exceptions.ValidationError("cluster_name", "must be 1-64 characters"),
+        exceptions.request_error(
+            "parameters.environment_variables[0].value",
+            "can not be None",
+            "EnvironmentVariable.value",
+        ),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (copy.parameter, copy.rule, str(copy)) == (error.parameter, error.rule, str(error))
+    assert isinstance(copy, msrest.exceptions.ValidationError)
+    assert copy.target == "EnvironmentVariable.value"
