@@ -39,7 +39,8 @@ from ..domain import mounts as domain_mounts
 from ..domain.durations import wall_clock_seconds
 from ..domain.scale import scale_bounds
 from ..domain.toolkits import check_launchable, chosen_toolkit, task_layout
-from ..exceptions import RequestValidationError, ValidationError, request_error
+from .. import exceptions
+from ..exceptions import ValidationError, request_error
 
 __all__ = [
     "JOB_FOLDER_ROOTS",
@@ -70,7 +71,7 @@ def _as_request() -> Iterator[None]:
     """A domain rule's ``ValidationError``, raised for a request: a ``RequestValidationError``."""
     try:
         yield
-    except RequestValidationError:
+    except exceptions.RequestValidationError:  # evaluated only when an error is raised
         raise
     except ValidationError as error:
         raise request_error(error.parameter, error.rule) from None
