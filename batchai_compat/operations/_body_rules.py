@@ -34,12 +34,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .. import exceptions
 from ..domain import ids
 from ..domain import mounts as domain_mounts
 from ..domain.durations import wall_clock_seconds
 from ..domain.scale import scale_bounds
 from ..domain.toolkits import check_launchable, chosen_toolkit, task_layout
-from .. import exceptions
 from ..exceptions import ValidationError, request_error
 
 __all__ = [
