@@ -17,7 +17,7 @@ def batchai_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("BATCHAI_COMPAT_STORAGE", raising=False)
     yield home
     if (home / "jobs").is_dir() or (home / "helpers").is_dir():  # stop what the home runs
-        from batchai_compat.backends.local.processes import stop_supervisors
+        from batchai_compat.home.processes import stop_supervisors
 
         stop_supervisors(home)
 
@@ -27,7 +27,7 @@ def no_supervisor_survives(tmp_path_factory):
     """Fails the session if a helper or supervisor of any home under this session's temporary
     folder is still alive at its end (then stops it): every test must leave nothing running."""
     yield
-    from batchai_compat.backends.local.processes import find_supervisors, stop_sessions
+    from batchai_compat.home.processes import find_supervisors, stop_sessions
 
     base = tmp_path_factory.getbasetemp()
     deadline = time.monotonic() + 2

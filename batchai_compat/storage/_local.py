@@ -2,7 +2,7 @@
 
 A blob container ``c`` of account ``a`` is the folder ``$BATCHAI_COMPAT_HOME/storage/a/blob/c``
 and a blob ``dir/x.txt`` is the file ``.../c/dir/x.txt``; a file share ``s`` is
-``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.backends.local.layout`).
+``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.home.layout`).
 Those are the folders a local job mounts through ``AzureBlobFileSystemReference`` /
 ``AzureFileShareReference``, so what a notebook uploads the job sees under
 ``$AZ_BATCHAI_JOB_MOUNT_ROOT/<relative_mount_path>``, and what the job writes the notebook reads.
@@ -17,7 +17,7 @@ a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content 
 beside the data, in ``storage/<account>/.properties/``, tagged with the etag of the content they
 describe — a file a job rewrote reads back with default settings (``content_type`` guessed from
 its name) and no metadata; account keys are not checked.  SAS tokens and URLs are served by
-the home's loopback file service (:mod:`batchai_compat.backends.local.fileservice`): a read SAS
+the home's loopback file service (:mod:`batchai_compat.home.fileservice`): a read SAS
 URL is ``http://127.0.0.1:<port>/<token>/<name>``, honours ``Range`` and keeps working after
 the process that made it ends, until it expires; a URL without a valid SAS is refused with
 403, as Azure refuses anonymous reads of a private container.
@@ -38,8 +38,8 @@ from typing import IO, Any
 from urllib.parse import parse_qs
 
 from .. import exceptions
-from ..backends.local import layout
 from ..exceptions import ValidationError
+from ..home import layout
 from ._account import StorageAccount
 from ._models import (
     Blob,
@@ -249,7 +249,7 @@ def _token_of(sas_token: str | None, root: Path) -> str:
     A SAS signed for another container or share yields ``unsigned`` (a URL the service
     refuses), as Azure refuses a SAS presented for the wrong resource.
     """
-    from ..backends.local.fileservice import names_folder
+    from ..home.fileservice import names_folder
 
     if not sas_token:
         return UNSIGNED
@@ -262,7 +262,7 @@ def _token_of(sas_token: str | None, root: Path) -> str:
 def _sign(
     root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None
 ) -> str:
-    from ..backends.local.fileservice import token_until
+    from ..home.fileservice import token_until
 
     if "r" not in permission:
         # The file service only reads: a SAS without read permission grants nothing there.
@@ -277,7 +277,7 @@ def _join(directory: str, name: str) -> str:
 
 
 def _url(token: str, name: str) -> str:
-    from ..backends.local.fileservice import url_for_name
+    from ..home.fileservice import url_for_name
 
     return url_for_name(token, name)
 
@@ -291,7 +291,7 @@ def _stamp(properties: Any, stat: os.stat_result) -> None:
 class _AccountFolders:
     """The top-level folders of one account's ``service``: blob containers or file shares.
 
-    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.backends.local.layout`), with the
+    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.home.layout`), with the
     account's ``.incoming`` staging folder and the :class:`_PropertyStore` of the service.
     """
 

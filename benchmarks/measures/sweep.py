@@ -129,7 +129,7 @@ class _Sweep:
 
     # ours --------------------------------------------------------------------------------------
     def ours(self) -> Sample:
-        from batchai_compat.backends.local.processes import find_supervisors, stop_supervisors
+        from batchai_compat.home.processes import find_supervisors, stop_supervisors
 
         self.round += 1
         home = self.workdir / f"home-{self.round}"

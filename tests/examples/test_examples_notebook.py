@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from batchai_compat.backends.local.processes import stop_supervisors
+from batchai_compat.home.processes import stop_supervisors
 
 SCRIPT_ROOT_LINES = [
     "RECIPES_ROOT = os.path.dirname(os.path.abspath(__file__))",

@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from batchai_compat.backends.local.processes import stop_supervisors
+from batchai_compat.home.processes import stop_supervisors
 
 pytestmark = pytest.mark.slow
 

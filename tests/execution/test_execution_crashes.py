@@ -20,8 +20,8 @@ import pytest
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.local.helpers import SCHEDULER, ensure, read_record
-from batchai_compat.backends.local.processes import ProcessRef, session_members
+from batchai_compat.home.helpers import SCHEDULER, ensure, read_record
+from batchai_compat.home.processes import ProcessRef, session_members
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,8 @@ import pytest
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.local.helpers import SCHEDULER, read_record
-from batchai_compat.backends.local.processes import (
+from batchai_compat.home.helpers import SCHEDULER, read_record
+from batchai_compat.home.processes import (
     ProcessRef,
     find_supervisors,
     session_members,

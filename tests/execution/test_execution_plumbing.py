@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
 from batchai_compat.backends.local.mounts import link_mounts, mount_targets
-from batchai_compat.backends.local.processes import ProcessRef, session_members, stop_session
 from batchai_compat.exceptions import ValidationError
+from batchai_compat.home import layout
+from batchai_compat.home.processes import ProcessRef, session_members, stop_session
 
 RG, WS, EXP = "rg", "ws", "exp"
 FS_ID = (
@@ -160,7 +160,7 @@ def test_the_daemon_exits_when_idle_and_a_later_call_starts_another(
     batchai_home, wait_until, monkeypatch
 ):
     from batchai_compat import BatchAIManagementClient
-    from batchai_compat.backends.local.helpers import ENV_IDLE_SECONDS, SCHEDULER, read_record
+    from batchai_compat.home.helpers import ENV_IDLE_SECONDS, SCHEDULER, read_record
 
     monkeypatch.setenv(ENV_IDLE_SECONDS, "0.5")  # the daemon inherits it from its starter
     client = BatchAIManagementClient(object(), "sub-1", backend="local")

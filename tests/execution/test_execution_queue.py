@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from batchai_compat.backends.local.helpers import SCHEDULER, read_record
-from batchai_compat.backends.local.processes import find_supervisors
+from batchai_compat.home.helpers import SCHEDULER, read_record
+from batchai_compat.home.processes import find_supervisors
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from batchai_compat.backends.local.file_grants import Tokens
-from batchai_compat.backends.local.fileserver import FileServer
+from batchai_compat.home.file_grants import Tokens
+from batchai_compat.home.fileserver import FileServer
 
 INSIDE = b"inside the grant\n"
 OUTSIDE = b"OUTSIDE THE GRANT\n"

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
-from batchai_compat.backends.local import file_grants, fileservice
-from batchai_compat.backends.local.file_grants import Tokens
-from batchai_compat.backends.local.fileserver import FileServer
+from batchai_compat.home import file_grants, fileservice
+from batchai_compat.home.file_grants import Tokens
+from batchai_compat.home.fileserver import FileServer
 
 
 class FakeClock:

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from batchai_compat.backends.local import fileservice
-from batchai_compat.backends.local.helpers import ENV_IDLE_SECONDS, FILES, read_record
-from batchai_compat.backends.local.processes import ProcessRef
+from batchai_compat.home import fileservice
+from batchai_compat.home.helpers import ENV_IDLE_SECONDS, FILES, read_record
+from batchai_compat.home.processes import ProcessRef
 
 _LIST_AND_EXIT = textwrap.dedent(
     """

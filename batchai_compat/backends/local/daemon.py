@@ -48,11 +48,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .helpers import SCHEDULER, DatabaseFile, HelperLife, ensure, idle_seconds
-from .processes import DATABASE_OPTION, ProcessRef, stop_sessions
+from ...home.helpers import SCHEDULER, DatabaseFile, HelperLife, ensure, idle_seconds
+from ...home.processes import DATABASE_OPTION, ProcessRef, stop_sessions
 from .scheduler import next_starts
 from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
-from .supervisor import JobHandover, RunFiles, fail_abandoned, supervise
+from .supervision import RunFiles, fail_abandoned
+from .supervisor import JobHandover, supervise
 
 __all__ = ["HANDOVER_GRACE_SECONDS", "Daemon", "main"]
 

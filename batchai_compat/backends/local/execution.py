@@ -42,10 +42,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import layout
-from .helpers import SCHEDULER, HelperUnavailable, ensure, read_record
+from ...home import layout
+from ...home.helpers import SCHEDULER, HelperUnavailable, ensure, read_record
 from .state import ACTIVE_STATES, JobRecord, StateStore
-from .supervisor import RunFiles, fail_abandoned
+from .supervision import RunFiles, fail_abandoned
 
 __all__ = ["LocalExecutor", "create_executor", "secret_values"]
 

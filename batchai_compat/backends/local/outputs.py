@@ -23,8 +23,8 @@ from typing import Any
 from ... import models
 from ...domain.paths import STDOUTERR, is_stdouterr
 from ...exceptions import ValidationError, cloud_error
+from ...home import fileservice, layout
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
-from . import fileservice, layout
 from .state import JobRecord
 
 __all__ = ["list_output_files", "output_folder"]

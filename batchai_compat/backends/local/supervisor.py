@@ -53,6 +53,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ...domain.documents import rest_to_snake
+from ...home.helpers import DatabaseFile
+from ...home.processes import ProcessRef, stop_session
 from ...runtime import (
     MpiOptions,
     NodeError,
@@ -63,22 +65,13 @@ from ...runtime import (
     shell_exit_code,
 )
 from ...runtime.launcher import coordination_dir, poll_interval
-from . import layout
-from .helpers import DatabaseFile
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
-from .processes import ProcessRef, stop_session, stop_sessions
 from .scheduler import node_topologies
 from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
+from .supervision import RunFiles, termination_errors
 
-__all__ = [
-    "JobHandover",
-    "RunFiles",
-    "Supervisor",
-    "fail_abandoned",
-    "supervise",
-    "termination_errors",
-]
+__all__ = ["JobHandover", "Supervisor", "supervise"]
 
 _STATE_CHECK_SECONDS = 0.25
 
@@ -100,84 +93,6 @@ class JobHandover:
             f"JobHandover(secrets={sorted(self.secrets)}, "
             f"setup_secrets={sorted(self.setup_secrets)}, python={self.python!r})"
         )
-
-
-@dataclass(frozen=True)
-class RunFiles:
-    """The files of a job run folder the supervisor and the executor share (no secrets)."""
-
-    run_dir: Path
-
-    @classmethod
-    def of(cls, job: JobRecord, home: Path) -> RunFiles:
-        """The run folder of ``job`` in the home ``home``."""
-        rg, ws = job.workspace.resource_group, job.workspace.workspace
-        return cls(layout.job_run_dir(rg, ws, job.experiment, job.name, job.job_uuid, home))
-
-    @property
-    def supervisor(self) -> Path:
-        """``ProcessRef`` of the supervisor (written by the daemon that forked it)."""
-        return self.run_dir / "supervisor.json"
-
-    @property
-    def nodes(self) -> Path:
-        """``ProcessRef`` of each node runtime, as soon as it is started."""
-        return self.run_dir / "nodes.json"
-
-    @property
-    def log(self) -> Path:
-        return self.run_dir / "supervisor.log"
-
-    def launch(self, index: int) -> Path:
-        return self.run_dir / "nodes" / str(index) / "launch.json"
-
-    def result(self, index: int) -> Path:
-        return self.run_dir / "nodes" / str(index) / "result.json"
-
-    def node_refs(self) -> list[ProcessRef]:
-        try:
-            return [ProcessRef.from_dict(d) for d in json.loads(self.nodes.read_text())]
-        except (OSError, ValueError):
-            return []
-
-    def supervisor_ref(self, since: float | None = None) -> ProcessRef | None:
-        """The supervisor; with ``since`` (a run's ``start_time``), only one started for that
-        run (a requeued job's folder still names the previous run's until the daemon forks
-        the next)."""
-        try:
-            if since is not None and self.supervisor.stat().st_mtime < since:
-                return None
-            return ProcessRef.from_dict(json.loads(self.supervisor.read_text()))
-        except (OSError, ValueError, KeyError):
-            return None
-
-    def stop_processes(self) -> None:
-        """Stop the supervisor's session and every node's (whatever the run left)."""
-        stop_sessions([ref for ref in (self.supervisor_ref(),) if ref] + self.node_refs())
-
-
-def fail_abandoned(store: StateStore, job: JobRecord, files: RunFiles, what: str) -> bool:
-    """``job``'s supervisor ended before the job did (killed): stop what is left of the run and
-    record the job ``failed``, saying what happened (``what``: "The job's supervisor process
-    (pid N) was killed by signal 9"...).  A job being terminated ends as terminated.  False
-    when the job had already ended (someone else recorded it)."""
-    files.stop_processes()
-    if job.execution_state == "terminating":
-        errors = termination_errors(job.errors)
-    else:
-        errors = [
-            error_body(
-                "SupervisorDied",
-                f"{what} before the job ended; its processes were stopped and the job failed.",
-            )
-        ]
-    return store.finish_job(
-        job.row_id,
-        succeeded=False,
-        exit_code=None,
-        errors=errors,
-        from_states=("running", "terminating"),
-    )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -574,15 +489,6 @@ class Supervisor:
             if finished_too or node.poll() is None:
                 stop_session(node.ref)
             node.wait()
-
-
-def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Errors to add when a job is stopped: none when its row already says why (a cluster
-    deletion's ``ClusterDeleted``, a ``terminate`` scale-down's ``JobPreempted``), otherwise
-    ``JobTerminated`` (``jobs.terminate``)."""
-    if recorded:
-        return []
-    return [error_body("JobTerminated", "The job was terminated by the user.")]
 
 
 def _ignore(signum: int, frame: object) -> None:

@@ -40,7 +40,7 @@ __all__ = [
 
 SCHEDULER_MODULE = "batchai_compat.backends.local.daemon"
 """What ``python -m`` runs for a home's scheduler daemon (supervisors are forked from it)."""
-FILE_SERVICE_MODULE = "batchai_compat.backends.local.fileservice"
+FILE_SERVICE_MODULE = "batchai_compat.home.fileservice_process"
 """What ``python -m`` runs for a home's loopback file service."""
 HELPER_MODULES = (SCHEDULER_MODULE, FILE_SERVICE_MODULE)
 
@@ -147,7 +147,7 @@ def stop_sessions(sessions: Iterable[ProcessRef], grace: float = _STOP_GRACE_SEC
     _signal_all(members(), signal.SIGKILL)
 
 
-_MODULE_BYTES = b"batchai_compat.backends.local."
+_MODULE_BYTES = b"batchai_compat."
 
 
 def _served_database(pid: int) -> str | None:

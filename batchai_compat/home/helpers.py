@@ -5,7 +5,8 @@ Batch AI's service kept running whether or not a client was connected: it starte
 as nodes freed, moved clusters through their states and served download URLs.  On this machine
 that part is done by at most two helper processes per ``BATCHAI_COMPAT_HOME``:
 
-* ``scheduler`` (:mod:`.daemon`): the job queue and the cluster clock;
+* ``scheduler`` (:mod:`batchai_compat.backends.local.daemon`): the job queue and the cluster
+  clock;
 * ``files`` (:mod:`.fileservice`): the loopback file service behind download and SAS URLs.
 
 Each helper is ``python -m <module> --database <home>/state.db --database-file <dev>:<inode>``
@@ -42,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout
-from .processes import DATABASE_OPTION, ProcessRef
+from .processes import DATABASE_OPTION, FILE_SERVICE_MODULE, SCHEDULER_MODULE, ProcessRef
 
 __all__ = [
     "FILES",
@@ -132,8 +133,8 @@ class Helper:
         return home / HELPERS_DIR / f"{self.name}.log"
 
 
-SCHEDULER = Helper("scheduler", "batchai_compat.backends.local.daemon")
-FILES = Helper("files", "batchai_compat.backends.local.fileservice")
+SCHEDULER = Helper("scheduler", SCHEDULER_MODULE)
+FILES = Helper("files", FILE_SERVICE_MODULE)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The file service of a local home: download and SAS URLs that outlive the process that made them.
 
-``python -m batchai_compat.backends.local.fileservice --database <home>/state.db``
+``python -m batchai_compat.home.fileservice --database <home>/state.db``
 
 Batch AI's download URLs pointed at the service, not at the client that listed them: they kept
 working after the notebook kernel restarted, until they expired.  Locally one process per
@@ -11,35 +11,24 @@ Any process of the home makes URLs with :func:`url_for` (a job's output file) or
 (:mod:`.file_grants`), makes sure the service runs — starting it if need be — and names its
 port.  The URL works from any process, the one that made it included, until it expires.
 
-The service exits when no URL issued in its home is still valid and no request came for
-:func:`.helpers.idle_seconds`, on SIGTERM, and at once when its state database disappears.
-Started again (by the next process that makes a URL, or after a crash), it takes the port it
-had if that is still free, so URLs issued earlier work again.
+The service itself is :mod:`.fileservice_process`.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import os
-import signal
-import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 from . import layout
 from .file_grants import Tokens
-from .fileserver import FileServer, relative_name
-from .helpers import FILES, DatabaseFile, HelperLife, HelperRecord, ensure, idle_seconds
-from .processes import DATABASE_OPTION
+from .fileserver import relative_name
+from .helpers import FILES, ensure
 
 __all__ = [
     "FolderLinks",
     "base_url",
-    "main",
     "names_folder",
     "token_until",
     "tokens",
@@ -47,7 +36,6 @@ __all__ = [
     "url_for_name",
 ]
 
-_CHECK_SECONDS = 0.5
 
 _tokens: dict[Path, Tokens] = {}
 _tokens_lock = threading.Lock()
@@ -128,71 +116,3 @@ def url_for_name(token: str, name: str, home: Path | None = None) -> str:
 def names_folder(token: str, root: Path, home: Path | None = None) -> bool:
     """True when ``token`` was issued for the folder ``root`` (not checked: for URLs only)."""
     return tokens(home).names_folder(token, root)
-
-
-# the service process -------------------------------------------------------------------------
-
-
-def _previous_port(home: Path) -> int:
-    """The port a previous service of this home had (0: none known)."""
-    try:
-        return int(HelperRecord.from_json(FILES.record_path(home).read_text()).address)
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
-
-
-def _serve(database: DatabaseFile, life: HelperLife) -> None:
-    home = database.home
-    issuer = Tokens(home)
-    server: FileServer | None = None
-    previous = _previous_port(home)
-    for port in dict.fromkeys((previous, 0)):
-        try:
-            server = FileServer(issuer, port=port).start()
-            break
-        except OSError:
-            continue
-    if server is None:
-        return
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        life.announce(str(server.port))
-        while not stopping.wait(_CHECK_SECONDS):
-            if not database.present():
-                return  # the home is gone: nothing left to serve
-            quiet = time.monotonic() - server.last_request >= idle_seconds()
-            latest = issuer.latest_expiry()
-            if quiet and (latest is None or latest <= time.time()):
-                return
-    finally:
-        server.close()
-        if database.present():
-            life.retire()
-        issuer.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {FILES.module}")
-    parser.add_argument(DATABASE_OPTION, dest="database", required=True)
-    parser.add_argument("--database-file", help="device:inode of that database at start")
-    options = parser.parse_args(argv)
-    with contextlib.suppress(PermissionError):  # a session of our own (off the terminal)
-        os.setsid()
-    database = (
-        DatabaseFile.identified(options.database, options.database_file)
-        if options.database_file
-        else DatabaseFile.at(options.database)
-    )
-    if database is None or not database.present():
-        return 0
-    life = HelperLife(FILES, database)
-    if not life.acquired:
-        return 0  # another service runs for this home
-    _serve(database, life)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
