@@ -209,3 +209,32 @@ def test_kill_9_of_the_daemon_at_start_repairs_with_the_reason(batchai_home: Pat
     (error,) = job["errors"]
     assert error["code"] == "SupervisorDied"
     assert "found by the local scheduler at its start" in error["message"]
+
+
+def test_kill_9_of_the_daemon_loses_queued_secret_values_and_says_so(
+    client, make_cluster, wait_job, wait_until, batchai_home: Path
+):
+    """Secret values live only in the daemon's memory: a queued job that needs them fails
+    ``SecretsUnavailable`` after a crash; a queued job without secrets runs anyway."""
+    empty = make_cluster("empty", nodes=0)
+    secret = custom(empty.id, 'test -n "$TOKEN"')
+    secret.secrets = [models.EnvironmentVariableWithSecretValue(name="TOKEN", value="v4lue")]
+    client.jobs.create(RG, WS, EXP, "secret", secret).result()
+    client.jobs.create(RG, WS, EXP, "plain", custom(empty.id, "true")).result()
+    daemon = read_record(batchai_home, SCHEDULER)
+    assert daemon is not None
+    os.kill(daemon.ref.pid, signal.SIGKILL)
+    wait_until(lambda: not daemon.ref.alive())
+
+    client.clusters.update(  # a new daemon starts (it waits for handovers that never come)
+        RG,
+        WS,
+        "empty",
+        scale_settings=models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=1)),
+    )
+    lost = wait_job(client, "secret")
+    assert str(lost.execution_state.value) == "failed"
+    (error,) = lost.execution_info.errors
+    assert error.code == "SecretsUnavailable" and "create the job again" in error.message
+    assert "v4lue" not in error.message
+    assert str(wait_job(client, "plain").execution_state.value) == "succeeded"

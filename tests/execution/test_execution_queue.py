@@ -208,3 +208,27 @@ def test_cluster_state_advances_without_readers(client, batchai_home: Path):
         assert time.monotonic() < deadline, (state, nodes)
         time.sleep(0.05)
     assert read_record(batchai_home, SCHEDULER) is not None
+
+
+def test_each_job_runs_with_its_submitters_environment(batchai_home: Path):
+    """Two processes submit to the same daemon; each job sees its own submitter's variables,
+    as if that process had started it."""
+    out = batchai_home / "seen.txt"
+    for mark in ("first", "second"):
+        env = {"BATCHAI_COMPAT_HOME": str(batchai_home), "PATH": "/usr/bin:/bin", "MARK": mark}
+        spec = json.dumps(
+            {"cluster": "one", "nodes": 1, "jobs": [[mark, f"echo $MARK >> {out}", "normal"]]}
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", _SUBMITTER, spec],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    deadline = time.monotonic() + 60
+    while states(batchai_home) != {"succeeded": 2}:
+        assert time.monotonic() < deadline, states(batchai_home)
+        time.sleep(0.05)
+    assert sorted(out.read_text().split()) == ["first", "second"]

@@ -50,8 +50,8 @@ from typing import Any, NoReturn
 
 from ...home.helpers import SCHEDULER, DatabaseFile, HelperLife, ensure, idle_seconds
 from ...home.processes import DATABASE_OPTION, ProcessRef, stop_sessions
-from .scheduler import next_starts
-from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
+from .scheduler import cluster_capacity, next_starts
+from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body, lifecycle
 from .supervision import RunFiles, fail_abandoned
 from .supervisor import JobHandover, supervise
 
@@ -63,7 +63,7 @@ HANDOVER_GRACE_SECONDS = 10.0
 _ACTIVE_CHECK_SECONDS = 0.25
 """Wake-up period while the daemon has work (adopted supervisors, jobs awaiting handover)."""
 _QUIET_CHECK_SECONDS = 1.0
-_QUEUE_PAGE = 256
+_QUEUE_PAGE = 32
 _MESSAGE_LIMIT = 4 << 20
 _CLIENT_TIMEOUT_SECONDS = 5.0
 
@@ -93,7 +93,7 @@ class Daemon:
         self.life = life
         self.started_at = time.time()
         self.handovers: dict[int, JobHandover] = {}
-        self.handover_times: dict[int, float] = {}
+        self.environments: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
         self.setup_secrets: dict[int, dict[str, str]] = {}  # by cluster row
         self.runs: dict[int, _Run] = {}  # by job row
         self.children: dict[int, int] = {}  # pid -> job row
@@ -154,10 +154,10 @@ class Daemon:
     def _step(self) -> float | None:
         self._reap()
         self._watch_adopted()
-        self._forget_finished_handovers()
         if self.dirty or self.runs or self.awaiting:
             self.dirty = False
             self.next_change = self._schedule()
+        self._forget_finished_handovers()  # (after any start: it reads many rows)
         if self.sweeps:
             sweeps, self.sweeps = self.sweeps, []
             stop_sessions(sweeps)
@@ -233,13 +233,14 @@ class Daemon:
         self.handovers[row] = JobHandover(
             secrets={str(k): str(v) for k, v in (message.get("secrets") or {}).items()},
             setup_secrets=setup,
-            environment=(
-                {str(k): str(v) for k, v in environment.items()}
-                if isinstance(environment, dict)
-                else None
-            ),
+            environment=self._shared(environment) if isinstance(environment, dict) else None,
             python=str(message.get("python") or sys.executable),
         )
+
+    def _shared(self, environment: dict[str, Any]) -> dict[str, str]:
+        """One copy of each distinct environment (a sweep's jobs all bring the same one)."""
+        key = tuple(sorted((str(k), str(v)) for k, v in environment.items()))
+        return self.environments.setdefault(key, dict(key))
 
     # scheduling ------------------------------------------------------------------------------
     def _schedule(self) -> float | None:
@@ -249,35 +250,41 @@ class Daemon:
         for cluster_row in self.store.cluster_rows():
             if self.stopping:
                 break
-            when = self.store.next_transition_at(cluster_row)  # settles the cluster
+            cluster = self.store.get_cluster_by_row(cluster_row)  # settled
+            if cluster is None:
+                continue
+            when = lifecycle.next_transition_at(cluster, self.store.now(), self.store.policy)
             if when is not None:
                 next_change = when if next_change is None else min(next_change, when)
-            self._start_queued(cluster_row)
+            self._start_queued(cluster)
         return next_change
 
-    def _start_queued(self, cluster_row: int) -> None:
+    def _start_queued(self, cluster: ClusterRecord) -> None:
         offset = 0
-        while not self.stopping:
-            cluster = self.store.get_cluster_by_row(cluster_row)
-            if cluster is None or not any(node.state == "idle" for node in cluster.nodes):
-                return
-            queue = self.store.queued_jobs(cluster_row, limit=_QUEUE_PAGE, offset=offset)
+        while not self.stopping and any(node.state == "idle" for node in cluster.nodes):
+            queue = self.store.queued_jobs(cluster.row_id, limit=_QUEUE_PAGE, offset=offset)
             if not queue:
                 return
-            for job in queue:
-                if job.row_id not in self.handovers and self._handover_overdue(job):
-                    self._without_handover(job)
+            queue = [
+                job
+                for job in queue
+                if job.row_id in self.handovers
+                or not self._handover_overdue(job)
+                or self._without_handover(job)
+            ]
             starts = next_starts(cluster, queue, self._held)
             for job in starts:
                 if self.stopping:
                     return
                 nodes = self.store.allocate_nodes(job.row_id)
                 if nodes is None:
-                    return  # the row or the nodes changed meanwhile: next pass
+                    self.dirty = True  # the row or the nodes changed meanwhile: next pass
+                    return
                 self._start(job, nodes, cluster)
-            if starts or len(queue) < _QUEUE_PAGE:
+            capacity = cluster_capacity(cluster)
+            if starts or len(queue) < _QUEUE_PAGE or any(j.node_count <= capacity for j in queue):
                 return
-            offset += _QUEUE_PAGE  # a whole page the cluster cannot hold: look further
+            offset += _QUEUE_PAGE  # a whole page of jobs the cluster cannot hold: look further
 
     def _handover_overdue(self, job: JobRecord) -> bool:
         since = max(job.creation_time, self.started_at)
@@ -291,12 +298,13 @@ class Daemon:
             return True
         return False
 
-    def _without_handover(self, job: JobRecord) -> None:
+    def _without_handover(self, job: JobRecord) -> bool:
         """No client handed this job over in time (its submitter died, or a previous daemon
-        held the handover and was killed)."""
+        held the handover and was killed): it runs without one, unless it needs secret values
+        (it fails then).  True if it is still queued."""
         if not _expects_secrets(job):
             self.handovers[job.row_id] = JobHandover()
-            return
+            return True
         self.store.finish_job(
             job.row_id,
             succeeded=False,
@@ -311,6 +319,7 @@ class Daemon:
             ],
             from_states=("queued",),
         )
+        return False
 
     def _start(self, job: JobRecord, nodes: list[NodeRecord], cluster: ClusterRecord) -> None:
         handover = self.handovers[job.row_id]
