@@ -12,9 +12,6 @@ had if that is still free, so URLs issued earlier work again.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import os
 import signal
 import sys
 import threading
@@ -24,7 +21,6 @@ from pathlib import Path
 from .file_grants import Tokens
 from .fileserver import FileServer
 from .helpers import FILES, DatabaseFile, HelperLife, HelperRecord, idle_seconds
-from .processes import DATABASE_OPTION
 
 __all__ = ["main"]
 
@@ -72,23 +68,9 @@ def _serve(database: DatabaseFile, life: HelperLife) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {FILES.module}")
-    parser.add_argument(DATABASE_OPTION, dest="database", required=True)
-    parser.add_argument("--database-file", help="device:inode of that database at start")
-    options = parser.parse_args(argv)
-    with contextlib.suppress(PermissionError):  # a session of our own (off the terminal)
-        os.setsid()
-    database = (
-        DatabaseFile.identified(options.database, options.database_file)
-        if options.database_file
-        else DatabaseFile.at(options.database)
-    )
-    if database is None or not database.present():
-        return 0
-    life = HelperLife(FILES, database)
-    if not life.acquired:
-        return 0  # another service runs for this home
-    _serve(database, life)
+    life = HelperLife.begin(FILES, argv)
+    if life is not None:  # (None: its home is already gone, or another service runs)
+        _serve(life.database, life)
     return 0
 
 

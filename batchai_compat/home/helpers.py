@@ -29,6 +29,7 @@ value is ever written there.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import json
@@ -269,6 +270,27 @@ class HelperLife:
     still exiting); :attr:`acquired` is False when another copy runs.  :meth:`announce` writes
     the record and tells the starter; :meth:`retire` removes the record (if it is still ours).
     """
+
+    @classmethod
+    def begin(cls, helper: Helper, argv: list[str] | None = None) -> HelperLife | None:
+        """The start of a helper's ``main``: its command line (``--database``,
+        ``--database-file``), a session of its own, the lock.  None when there is nothing to
+        do: its home is already gone, or another copy runs."""
+        parser = argparse.ArgumentParser(prog=f"python -m {helper.module}")
+        parser.add_argument(DATABASE_OPTION, dest="database", required=True)
+        parser.add_argument("--database-file", help="device:inode of that database at start")
+        options = parser.parse_args(argv)
+        with contextlib.suppress(PermissionError):  # a session of our own (off the terminal)
+            os.setsid()
+        database = (
+            DatabaseFile.identified(options.database, options.database_file)
+            if options.database_file
+            else DatabaseFile.at(options.database)
+        )
+        if database is None or not database.present():
+            return None
+        life = cls(helper, database)
+        return life if life.acquired else None
 
     def __init__(self, helper: Helper, database: DatabaseFile) -> None:
         self.helper = helper

@@ -163,7 +163,7 @@ class _Sweep:
                     states, last_end = _drain_state(home / "state.db")
                     if states.get("queued", 0) + states.get("running", 0) == 0:
                         break
-                    time.sleep(0.5 if self.jobs > 10 else 0.01)
+                    time.sleep(1.0 if self.jobs > 10 else 0.01)
                 if states != {"succeeded": self.jobs}:
                     raise RuntimeError(f"the sweep did not succeed: {states}")
             return {
@@ -223,7 +223,7 @@ def run(settings: Settings) -> Iterator[Row]:
         ours=paired.summary("ours", "processes"),
         target=Target(None, "ours ≤ running jobs + 3 (4)", max_ours=4.0),
         note=(
-            "Largest count sampled every 0.5 s while the jobs were queued. When the issue was "
+            "Largest count sampled every second while the jobs were queued. When the issue was "
             "filed, 100 queued jobs held 93 processes."
         ),
         if_missed="A supervisor that recorded its job's end may still be exiting when sampled.",

@@ -60,9 +60,12 @@ _SUBMITTER = textwrap.dedent(
 )
 
 
-def submit(home: Path, cluster: str, nodes: int, jobs: list[tuple[str, str, str]]) -> None:
-    """Submit ``jobs`` (name, command, priority) from a child process that then exits."""
-    env = {"BATCHAI_COMPAT_HOME": str(home), "PATH": "/usr/bin:/bin"}
+def submit(
+    home: Path, cluster: str, nodes: int, jobs: list[tuple[str, str, str]], **env: str
+) -> None:
+    """Submit ``jobs`` (name, command, priority) from a child process that then exits (its
+    environment: ``env`` and no more)."""
+    env = {"BATCHAI_COMPAT_HOME": str(home), "PATH": "/usr/bin:/bin", **env}
     spec = json.dumps({"cluster": cluster, "nodes": nodes, "jobs": jobs})
     done = subprocess.run(
         [sys.executable, "-c", _SUBMITTER, spec],
@@ -215,18 +218,7 @@ def test_each_job_runs_with_its_submitters_environment(batchai_home: Path):
     as if that process had started it."""
     out = batchai_home / "seen.txt"
     for mark in ("first", "second"):
-        env = {"BATCHAI_COMPAT_HOME": str(batchai_home), "PATH": "/usr/bin:/bin", "MARK": mark}
-        spec = json.dumps(
-            {"cluster": "one", "nodes": 1, "jobs": [[mark, f"echo $MARK >> {out}", "normal"]]}
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", _SUBMITTER, spec],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
+        submit(batchai_home, "one", 1, [(mark, f"echo $MARK >> {out}", "normal")], MARK=mark)
     deadline = time.monotonic() + 60
     while states(batchai_home) != {"succeeded": 2}:
         assert time.monotonic() < deadline, states(batchai_home)

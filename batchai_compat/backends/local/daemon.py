@@ -33,7 +33,6 @@ jobs; the first of them to finish, or the next client call, starts a new daemon.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import json
@@ -45,14 +44,13 @@ import struct
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NoReturn
 
 from ...home.helpers import SCHEDULER, DatabaseFile, HelperLife, ensure, idle_seconds
-from ...home.processes import DATABASE_OPTION, ProcessRef, stop_sessions
+from ...home.processes import ProcessRef, stop_sessions
 from .scheduler import cluster_capacity, next_starts
 from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body, lifecycle
-from .supervision import RunFiles, fail_abandoned
+from .supervision import RunFiles, fail_abandoned, write_atomically
 from .supervisor import JobHandover, supervise
 
 __all__ = ["HANDOVER_GRACE_SECONDS", "Daemon", "main"]
@@ -64,6 +62,13 @@ _ACTIVE_CHECK_SECONDS = 0.25
 """Wake-up period while the daemon has work (adopted supervisors, jobs awaiting handover)."""
 _QUIET_CHECK_SECONDS = 1.0
 _QUEUE_PAGE = 32
+_SWEEP_SECONDS = 1.0
+"""While jobs run, what ended jobs' nodes left is swept at most this often (a sweep reads
+``/proc``: not between one job and the next)."""
+_HANDOVER_CHECK_SECONDS = 10.0
+_SAFETY_PASS_SECONDS = 5.0
+"""A scheduling pass at least this often, whatever happened (a job queued by a process that
+does not hand jobs over, say)."""
 _MESSAGE_LIMIT = 4 << 20
 _CLIENT_TIMEOUT_SECONDS = 5.0
 
@@ -103,6 +108,8 @@ class Daemon:
         self.next_change: float | None = None
         self.handovers_checked = 0.0
         self.sweeps: list[ProcessRef] = []  # node sessions of runs that ended, to sweep
+        self.swept = 0.0
+        self.passed = 0.0
         self.last_busy = time.monotonic()
         self._listener: socket.socket | None = None
         self._wakeup: int | None = None
@@ -154,12 +161,18 @@ class Daemon:
     def _step(self) -> float | None:
         self._reap()
         self._watch_adopted()
-        if self.dirty or self.runs or self.awaiting:
-            self.dirty = False
+        # A pass when something changed (a supervisor ended, a client said so), a cluster
+        # transition is due, or a job next in line waits for its handover; otherwise only now
+        # and then (a supervisor that recorded its job's end may still be exiting: its node is
+        # free in the database, and its successor should not start beside it).
+        now = time.monotonic()
+        due = self.next_change is not None and self.store.now() >= self.next_change
+        if self.dirty or self.awaiting or due or now - self.passed >= _SAFETY_PASS_SECONDS:
+            self.dirty, self.passed = False, now
             self.next_change = self._schedule()
         self._forget_finished_handovers()  # (after any start: it reads many rows)
-        if self.sweeps:
-            sweeps, self.sweeps = self.sweeps, []
+        if self.sweeps and (not self.runs or time.monotonic() - self.swept >= _SWEEP_SECONDS):
+            sweeps, self.sweeps, self.swept = self.sweeps, [], time.monotonic()
             stop_sessions(sweeps)
         return self.next_change
 
@@ -337,7 +350,7 @@ class Daemon:
         if pid == 0:
             self._supervisor_main(job, nodes, cluster, handover, files)
         ref = ProcessRef.of(pid) or ProcessRef(pid, 0)
-        _write_atomically(files.supervisor, json.dumps(ref.to_dict()))
+        write_atomically(files.supervisor, json.dumps(ref.to_dict()))
         self.runs[job.row_id] = _Run(job.row_id, ref, files, child=True)
         self.children[pid] = job.row_id
 
@@ -390,10 +403,12 @@ class Daemon:
             os._exit(0)
 
     def _forget_finished_handovers(self) -> None:
-        """Drop what was handed over for jobs that ended or were deleted (and are not running:
-        a requeued job needs its handover again).  At most once a second: a long queue's
+        """Drop what was handed over for queued jobs that were terminated or deleted (a job
+        that ran loses its handover when its supervisor ends).  Now and then: a long queue's
         handovers are many."""
-        if not self.handovers or time.monotonic() - self.handovers_checked < 1.0:
+        if not self.handovers or (
+            time.monotonic() - self.handovers_checked < _HANDOVER_CHECK_SECONDS
+        ):
             return
         self.handovers_checked = time.monotonic()
         rows = [row for row in self.handovers if row not in self.runs]
@@ -435,7 +450,10 @@ class Daemon:
         self.sweeps += run.files.node_refs()
         job = self.store.get_job_by_row(run.job_row)
         if job is None or job.execution_state not in ("running", "terminating"):
+            if job is None or job.execution_state != "queued":  # (requeued: it runs again)
+                self.handovers.pop(run.job_row, None)
             return  # it recorded the end (or the job was requeued or deleted)
+        self.handovers.pop(run.job_row, None)
         how = f"was killed by signal {-status}" if status is not None and status < 0 else "ended"
         fail_abandoned(
             self.store, job, run.files, f"The job's supervisor process (pid {run.ref.pid}) {how}"
@@ -467,29 +485,11 @@ class Daemon:
         self._reap()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {SCHEDULER.module}")
-    parser.add_argument(DATABASE_OPTION, dest="database", required=True)
-    parser.add_argument("--database-file", help="device:inode of that database at start")
-    options = parser.parse_args(argv)
-    with contextlib.suppress(PermissionError):  # a session of our own (off the terminal)
-        os.setsid()
-    database = (
-        DatabaseFile.identified(options.database, options.database_file)
-        if options.database_file
-        else DatabaseFile.at(options.database)
-    )
-    if database is None or not database.present():
-        return 0  # its home is already gone
-    life = HelperLife(SCHEDULER, database)
-    if not life.acquired:
-        return 0  # another daemon serves this home
+    life = HelperLife.begin(SCHEDULER, argv)
+    if life is None:
+        return 0  # its home is already gone, or another daemon serves it
+    database = life.database
     store = StateStore(database.path)
     daemon = Daemon(store, database, life)
     daemon.handle_signals()

@@ -11,6 +11,7 @@ job's run folder (:class:`RunFiles`), the errors recorded when a job is stopped
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from ...home import layout
 from ...home.processes import ProcessRef, stop_sessions
 from .state import JobRecord, StateStore, error_body
 
-__all__ = ["RunFiles", "fail_abandoned", "termination_errors"]
+__all__ = ["RunFiles", "fail_abandoned", "termination_errors", "write_atomically"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,14 @@ class RunFiles:
     def stop_processes(self) -> None:
         """Stop the supervisor's session and every node's (whatever the run left)."""
         stop_sessions([ref for ref in (self.supervisor_ref(),) if ref] + self.node_refs())
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers (the daemon, the executor, a test) see the old content or the new one, never a
+    part."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
 
 
 def fail_abandoned(store: StateStore, job: JobRecord, files: RunFiles, what: str) -> bool:

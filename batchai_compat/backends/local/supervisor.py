@@ -69,7 +69,7 @@ from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
 from .scheduler import node_topologies
 from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
-from .supervision import RunFiles, termination_errors
+from .supervision import RunFiles, termination_errors, write_atomically
 
 __all__ = ["JobHandover", "Supervisor", "supervise"]
 
@@ -123,13 +123,6 @@ class _NodeProcess:
             time.sleep(0.01)
         assert self.returncode is not None
         return self.returncode
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Readers (the executor, a test) see the old content or the new one, never a part."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 @dataclass
@@ -307,7 +300,7 @@ class Supervisor:
                 self._node_main(spec, topology, mpi, launch.parent / "runtime.log")
             node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
             self._nodes.append(node)
-            _write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
+            write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
             launch.write_text(  # (after the fork: only for running the node again by hand)
                 json.dumps(
                     {
@@ -342,7 +335,7 @@ class Supervisor:
                 mpi=mpi,
                 base_environment=self.handover.environment,
             )
-            _write_atomically(self.files.result(topology.node_index), result.to_json())
+            write_atomically(self.files.result(topology.node_index), result.to_json())
             code = result.exit_code
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 1
