@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ... import models
-from ...domain import ids
+from ...domain import answers, ids
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
 from ..provider_operations import operation_models
-from . import layout
+from . import layout, vm_sizes
 from .scaling import Clock, ScalingPolicy
 from .state import (
     DEFAULT_CORE_QUOTA,
@@ -71,16 +71,17 @@ from .views import (
 if TYPE_CHECKING:
     from ..base import BackendConfig
 
-__all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LazyModels", "LocalBackend", "QueuedJobsExecutor"]
+__all__ = [
+    "ENV_CORE_QUOTA",
+    "JobExecutor",
+    "LazyModels",
+    "LocalBackend",
+    "QueuedJobsExecutor",
+    "WorkspaceDeletion",
+]
 
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
-
-
-_USAGES = (
-    ("dedicated", "dedicatedCores", "Dedicated Cores"),
-    ("lowpriority", "lowPriorityCores", "Low Priority Cores"),
-)
 
 
 @runtime_checkable
@@ -135,6 +136,25 @@ class QueuedJobsExecutor:
 
     def close(self) -> None:
         return None
+
+
+class WorkspaceDeletion:
+    """The operation ``workspaces.delete`` returns: done once the workspace is gone; waiting
+    for it finishes the deletion (a poller waits in the caller's thread: ``completes_on_wait``),
+    so ``delete(...).result()`` leaves nothing behind while a read in between sees
+    ``deleting``, as the service showed."""
+
+    completes_on_wait = True
+
+    def __init__(self, store: StateStore, row_id: int) -> None:
+        self._store = store
+        self._row_id = row_id
+
+    def done(self) -> bool:
+        return not self._store.workspace_deleting(self._row_id)
+
+    def result(self, timeout: float | None = None) -> None:
+        self._store.purge_workspace(self._row_id)
 
 
 def _default_executor(backend: LocalBackend) -> JobExecutor:
@@ -247,11 +267,16 @@ class LocalBackend:
             self.store.update_workspace_tags(self._ws(resource_group, workspace), tags)
         )
 
-    def delete_workspace(self, resource_group: str, workspace: str) -> None:
-        jobs, file_servers = self.store.delete_workspace(self._ws(resource_group, workspace))
+    def delete_workspace(self, resource_group: str, workspace: str) -> WorkspaceDeletion:
+        """Its children go now; the workspace shows ``deleting`` until a read has seen it or the
+        returned operation is waited for (see :mod:`.state.workspaces`)."""
+        record, jobs, file_servers = self.store.delete_workspace(
+            self._ws(resource_group, workspace)
+        )
         self._after_jobs_deleted(jobs)
         for server in file_servers:
             shutil.rmtree(self._file_server_dir(server), ignore_errors=True)
+        return WorkspaceDeletion(self.store, record.row_id)
 
     def list_workspaces(self, resource_group: str | None) -> list[models.Workspace]:
         return [
@@ -407,13 +432,13 @@ class LocalBackend:
             self._ws(resource_group, workspace), file_server, stored.serialize()
         )
         self._file_server_dir(record).mkdir(parents=True, exist_ok=True)
-        return file_server_model(record, self._file_server_dir(record))
+        return file_server_model(record)
 
     def get_file_server(
         self, resource_group: str, workspace: str, file_server: str
     ) -> models.FileServer:
         record = self.store.get_file_server(self._ws(resource_group, workspace), file_server)
-        return file_server_model(record, self._file_server_dir(record))
+        return file_server_model(record)
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
         record = self.store.delete_file_server(self._ws(resource_group, workspace), file_server)
@@ -421,7 +446,7 @@ class LocalBackend:
 
     def list_file_servers(self, resource_group: str, workspace: str) -> list[models.FileServer]:
         return [
-            file_server_model(record, self._file_server_dir(record))
+            file_server_model(record)
             for record in self.store.list_file_servers(self._ws(resource_group, workspace))
         ]
 
@@ -528,16 +553,18 @@ class LocalBackend:
 
     # subscription-level ----------------------------------------------------------------------
     def list_usages(self, location: str) -> list[models.Usage]:
-        in_use = self.store.cores_in_use(self.subscription_id, location)
-        return [
-            models.Usage.from_service(
-                unit="Count",
-                current_value=in_use[priority],
-                limit=self.store.core_quota,
-                name=models.UsageName.from_service(value=value, localized_value=localized),
-            )
-            for priority, value, localized in _USAGES
-        ]
+        """The service's usage list for ``location`` (:func:`.domain.answers.usage_entries`):
+        the core quota is the regional limit of each VM priority and of every family in it."""
+        clusters, by_size = self.store.usage(self.subscription_id, location)
+        cores: dict[str, dict[str, int]] = {"dedicated": {}, "lowpriority": {}}
+        for (priority, size), used in by_size.items():
+            family = vm_sizes.lookup(size).family
+            cores[priority][family] = cores[priority].get(family, 0) + used
+        quota = self.store.core_quota
+        entries = answers.usage_entries(
+            clusters, answers.CLUSTERS_QUOTA, cores, {"dedicated": quota, "lowpriority": quota}
+        )
+        return [models.Usage.from_dict(entry) for entry in entries]
 
     def list_operations(self) -> list[models.Operation]:
         return operation_models()

@@ -50,7 +50,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ...domain import answers
 from ...domain.documents import rest_to_snake
+from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
 from ...runtime.launcher import coordination_dir, poll_interval
 from .mounts import link_mounts, mount_targets
@@ -397,11 +399,8 @@ class Supervisor:
         """Watch the running nodes until the job ends (recorded here); True if it was requeued
         instead (a scale-down took its nodes and put it back in the queue)."""
         spec = job_spec(job.parameters)
-        deadline = (
-            time.monotonic() + spec.max_wall_clock_seconds
-            if spec.max_wall_clock_seconds is not None
-            else None
-        )
+        wall_clock = spec.max_wall_clock_seconds or DEFAULT_MAX_WALL_CLOCK_SECONDS
+        deadline = time.monotonic() + wall_clock
         next_state_check = 0.0
         started = time.monotonic()
         results: dict[int, NodeResult] = {}
@@ -433,7 +432,7 @@ class Supervisor:
                 self._stop_nodes()
                 self._finish_terminated()
                 return False
-            if deadline is not None and now >= deadline:
+            if now >= deadline:
                 self.log("max_wall_clock_time reached: stopping the job's nodes")
                 self._stop_nodes()
                 self._finish(
@@ -443,7 +442,7 @@ class Supervisor:
                         error_body(
                             "MaxWallClockTimeExceeded",
                             f"The job ran longer than its max_wall_clock_time "
-                            f"({spec.max_wall_clock_seconds:g} seconds) and was stopped.",
+                            f"({wall_clock:g} seconds) and was stopped.",
                         )
                     ],
                 )
@@ -535,7 +534,7 @@ def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``JobTerminated`` (``jobs.terminate``)."""
     if recorded:
         return []
-    return [error_body("JobTerminated", "The job was terminated by the user.")]
+    return [answers.job_error(answers.JOB_TERMINATED)]
 
 
 def _read_assignment(database: DatabaseFile | None) -> str:

@@ -60,9 +60,8 @@ def select(db: sqlite3.Connection, where: str, params: Sequence[Any] = ()) -> li
 
 def _missing(db: sqlite3.Connection, key: JobKey) -> Exception:
     """The 404 for a job key that matched no row: its workspace, experiment, or itself."""
-    workspace = find_workspace(db, WorkspaceKey(*key[:3]))
-    experiment = find_experiment(db, workspace, key.experiment)
-    return not_found("job", key.job, f"experiment '{experiment.name}'")
+    find_experiment(db, find_workspace(db, WorkspaceKey(*key[:3])), key.experiment)
+    return not_found("job", key.job)
 
 
 def find(db: sqlite3.Connection, key: JobKey) -> JobRecord:
