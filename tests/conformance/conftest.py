@@ -137,9 +137,9 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
                 client_factory=lambda: BatchAIManagementClient(
                     module.FakeCredential(), SUB, backend="azureml"
                 ),
-                # no jobs.delete (runs stay in history), no subscription usages (quotas are
-                # per workspace), workspace names of 3-33 characters, no file servers
-                features=frozenset({"remote_login", "jobs", "cross_process"}),
+                # no jobs.delete (runs stay in history), workspace names of 3-33 characters,
+                # no file servers
+                features=frozenset({"remote_login", "jobs", "cross_process", "usages"}),
                 child_env=child_env,
             )
     finally:
