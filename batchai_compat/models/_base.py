@@ -78,6 +78,7 @@ __all__ = [
     "readonly",
     "strip_secrets",
     "clone",
+    "rest_body",
     "parse_duration",
     "format_duration",
     "format_datetime",
@@ -911,6 +912,12 @@ def _get_ci(data: Mapping[str, Any], key: str) -> Any:
 # --------------------------------------------------------------------------------------------
 # Secrets
 # --------------------------------------------------------------------------------------------
+
+
+def rest_body(model: Model) -> dict[str, Any]:
+    """``model.serialize()`` without its validation pass, for a model validated already (the
+    operations layer validates every request before a backend sees it)."""
+    return _to_dict(model, False, _rest_keys)
 
 
 def clone(value: _V) -> _V:

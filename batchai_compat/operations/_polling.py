@@ -84,7 +84,8 @@ class LROPoller(Generic[T]):
         self.custom_polling = polling if not isinstance(polling, bool) else None
         self._no_polling = polling is False or polling is None
 
-        operation = started if isinstance(started, Operation) else None
+        # (a returned model is no Operation: skip the slow runtime Protocol check for it)
+        operation = started if hasattr(started, "done") and isinstance(started, Operation) else None
         self._on_wait: Operation[T] | None = None
         if operation is None:
             self._complete(started, None)

@@ -8,8 +8,8 @@ execution layer.
 
 Models in, models out
 ---------------------
-* What is persisted is ``models.strip_secrets(parameters).serialize()`` — the REST body the
-  service stored, with every storage key, password and secret value set to None.  Secrets stay
+* What is persisted is the parameters' REST body without its secret values (what
+  ``models.strip_secrets(parameters).serialize()`` gives) — the body the service stored.  Secrets stay
   in this process's memory only, for the executor.
 * What GET returns is that body deserialized into the response model plus the read-only fields
   Batch AI computed (:mod:`.views`).
@@ -40,12 +40,14 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ... import models
 from ...domain import answers, ids
+from ...domain.secrets import without_secrets
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
+from ...models._base import rest_body
 from ..provider_operations import operation_models
 from . import layout, vm_sizes
 from .scaling import Clock, ScalingPolicy
@@ -155,6 +157,14 @@ class WorkspaceDeletion:
 
     def result(self, timeout: float | None = None) -> None:
         self._store.purge_workspace(self._row_id)
+
+
+def _stored_body(parameters: Any) -> dict[str, Any]:
+    """The REST body the service stored for validated create ``parameters``: secret values
+    left out (``credentials: {}``, secret variables by name), as ``strip_secrets`` then
+    ``serialize`` would give, without copying the model tree first."""
+    document: dict[str, Any] = without_secrets(rest_body(parameters))
+    return document
 
 
 def _default_executor(backend: LocalBackend) -> JobExecutor:
@@ -357,10 +367,9 @@ class LocalBackend:
         scale = self._scale_request(parameters.scale_settings, creating=True)
         priority = parameters.vm_priority
         vm_priority = str(getattr(priority, "value", priority) or "dedicated")
-        stored = models.strip_secrets(parameters)
         record, created = self.store.put_cluster(
             ClusterKey(self.subscription_id, resource_group, workspace, cluster),
-            stored.serialize(),
+            _stored_body(parameters),
             vm_size=parameters.vm_size,
             vm_priority=vm_priority,
             scale=scale,
@@ -427,9 +436,8 @@ class LocalBackend:
     ) -> models.FileServer:
         # Checks the names make single path segments before anything is stored.
         layout.file_server_dir(resource_group, workspace, file_server, self.root)
-        stored = models.strip_secrets(parameters)
         record, _ = self.store.put_file_server(
-            self._ws(resource_group, workspace), file_server, stored.serialize()
+            self._ws(resource_group, workspace), file_server, _stored_body(parameters)
         )
         self._file_server_dir(record).mkdir(parents=True, exist_ok=True)
         return file_server_model(record)
@@ -468,10 +476,9 @@ class LocalBackend:
         parameters: models.JobCreateParameters,
     ) -> models.Job:
         priority = parameters.scheduling_priority
-        stored = models.strip_secrets(parameters)
         record, created = self.store.put_job(
             JobKey(self.subscription_id, resource_group, workspace, experiment, job),
-            stored.serialize(),
+            _stored_body(parameters),
             cluster_id=parameters.cluster.id,
             node_count=int(parameters.node_count),
             scheduling_priority=str(getattr(priority, "value", priority) or "normal"),

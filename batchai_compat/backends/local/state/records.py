@@ -255,5 +255,5 @@ def job_from_row(row: Sequence[Any]) -> JobRecord:
     values["job_uuid"] = row[6]
     values["parameters_json"] = row[7]
     values.update(zip(_JOB_FIELDS, row[8:22], strict=True))
-    values["errors"] = json.loads(row[22])
+    values["errors"] = [] if row[22] == "[]" else json.loads(row[22])
     return record
