@@ -414,3 +414,21 @@ def test_default_policy_is_quick_and_reports_resizing_first(make_backend):
     assert created.allocation_state == "resizing"
     cluster = client.clusters.get(RG, WS, "c")
     assert cluster.allocation_state == "steady" and nonzero(cluster) == {"idle": 2}
+
+
+def test_an_instant_resize_is_still_reported_to_the_next_read(make_backend):
+    backend = make_backend()  # default policy: allocation is instant
+    client = BatchAIManagementClient(object(), SUBSCRIPTION, backend=backend)
+    client.workspaces.create(RG, WS, "eastus").result()
+    create_cluster(client, "c", manual(0))
+    assert client.clusters.get(RG, WS, "c").allocation_state == "steady"
+    updated = client.clusters.update(RG, WS, "c", scale_settings=manual(1))
+    assert updated.allocation_state == "resizing" and updated.current_node_count == 1
+    # reads that show no allocation state leave the report owed
+    assert len(list(client.clusters.list_remote_login_information(RG, WS, "c"))) == 1
+    seen = client.clusters.get(RG, WS, "c")
+    assert seen.allocation_state == "resizing"
+    assert seen.allocation_state_transition_time == updated.allocation_state_transition_time
+    assert client.clusters.get(RG, WS, "c").allocation_state == "steady"
+    listed = list(client.clusters.list_by_workspace(RG, WS))
+    assert [c.allocation_state for c in listed] == ["steady"]

@@ -400,7 +400,7 @@ class LocalBackend:
 
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> None:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
-        row_id = self.store.get_cluster(key).row_id
+        row_id = self.store.get_cluster(key, report=False).row_id
         stopped = self.store.delete_cluster(key)
         with self._secrets_lock:
             self._cluster_parameters.pop(row_id, None)
@@ -417,7 +417,7 @@ class LocalBackend:
         self, resource_group: str, workspace: str, cluster: str
     ) -> list[models.RemoteLoginInformation]:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
-        record = self.store.get_cluster(key)
+        record = self.store.get_cluster(key, report=False)
         return [
             models.RemoteLoginInformation.from_service(
                 node_id=node.node_id, ip_address=node.ip_address, port=float(node.port)

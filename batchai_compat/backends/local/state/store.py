@@ -244,13 +244,14 @@ class StateStore:
             assert settled is not None
             return settled, False
 
-    def get_cluster(self, key: ClusterKey) -> ClusterRecord:
+    def get_cluster(self, key: ClusterKey, *, report: bool = True) -> ClusterRecord:
         """``clusters.get``: the cluster as a reader sees it (settled, see
-        :func:`.lifecycle.report`)."""
+        :func:`.lifecycle.report`); ``report=False`` for a caller that shows no allocation
+        state (remote login information, deletion), so a resize owed to readers stays owed."""
         with self._write() as tx:  # settling may move the cluster forward
             cluster = self._settle(tx, clusters.find_row(tx.db, key))
             assert cluster is not None
-            return self._report(tx, cluster)
+            return self._report(tx, cluster) if report else cluster
 
     @staticmethod
     def _report(tx: _Tx, cluster: ClusterRecord) -> ClusterRecord:
