@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
-import inspect
 import json
 import shutil
 import tempfile
@@ -38,7 +37,7 @@ from azureml.core.authentication import AbstractAuthentication
 
 from ...domain import answers, ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
-from .._azureml_common import clusters, jobs, naming, runs, usages
+from .._azureml_common import clusters, errors, jobs, naming, runs, usages
 from . import run_files, translate
 from .node_app import node_app
 
@@ -178,8 +177,7 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
     """
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
-        signature = inspect.signature(function)
-        names_it = kind in signature.parameters
+        not_found = errors.not_found_for(function, kind)
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
@@ -192,9 +190,9 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
                 if status is None and type(error).__name__ == "UserErrorException":
                     status = 400  # the SDK's own validation: the service would reject it too
                 if status == 404:
-                    if names_it:
-                        name = signature.bind(*args, **kwargs).arguments[kind]
-                        raise answers.not_found(kind, str(name)) from None
+                    named = not_found(args, kwargs)
+                    if named is not None:
+                        raise named from None
                     raise cloud_error(
                         404, "ResourceNotFound", f"The {kind} was not found."
                     ) from None
