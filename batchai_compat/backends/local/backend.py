@@ -44,12 +44,14 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ... import models
 from ...domain import answers, ids
+from ...domain.scale import scale_bounds
 from ...domain.secrets import without_secrets
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
+from ...home import layout
 from ...models._base import rest_body
 from ..provider_operations import operation_models
-from . import layout, vm_sizes
+from . import vm_sizes
 from .scaling import Clock, ScalingPolicy
 from .state import (
     DEFAULT_CORE_QUOTA,
@@ -226,12 +228,25 @@ class LocalBackend:
         self._secrets_lock = threading.Lock()
         self._job_views = JobViews()
         self.store.on_preempted = self._stop_preempted
+        # The executor is built on first need: reading finished jobs or any other resource
+        # never imports the execution layer (its supervisor and the node runtime).
+        self._executor_factory: Callable[[LocalBackend], JobExecutor]
+        self._executor_instance: JobExecutor | None = None
+        self._executor_lock = threading.Lock()
         if executor is None:
-            self._executor = _default_executor(self)
+            self._executor_factory = _default_executor
         elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
-            self._executor = executor(self)  # a factory, e.g. the QueuedJobsExecutor class
+            self._executor_factory = executor  # a factory, e.g. the QueuedJobsExecutor class
         else:
-            self._executor = executor
+            self._executor_instance = executor
+
+    @property
+    def _executor(self) -> JobExecutor:
+        if self._executor_instance is None:
+            with self._executor_lock:
+                if self._executor_instance is None:
+                    self._executor_instance = self._executor_factory(self)
+        return self._executor_instance
 
     # helpers ---------------------------------------------------------------------------------
     def _ws(self, resource_group: str, workspace: str) -> WorkspaceKey:
@@ -326,34 +341,22 @@ class LocalBackend:
             # No scale settings: a manual cluster of zero nodes.
             manual = models.ManualScaleSettings(target_node_count=0)
             settings = models.ScaleSettings(manual=manual)
+        bounds = scale_bounds(settings, "scale_settings")
+        assert bounds is not None
         body = settings.serialize()
-        if settings.manual is not None:
-            if settings.auto_scale is not None:
-                raise ValidationError(
-                    "scale_settings", "give either manual or auto_scale settings, not both"
-                )
-            manual = settings.manual
-            option = manual.node_deallocation_option
+        if bounds.mode == "manual":
             return ScaleRequest(
                 "manual",
-                int(manual.target_node_count or 0),
-                deallocation_option=str(getattr(option, "value", option) or "requeue"),
+                bounds.initial,
+                deallocation_option=bounds.deallocation_option or "requeue",
                 rest_body=body,
             )
-        auto = settings.auto_scale
-        assert auto is not None
-        minimum, maximum = int(auto.minimum_node_count), int(auto.maximum_node_count)
-        if maximum < minimum:
-            raise ValidationError(
-                "scale_settings.auto_scale.maximum_node_count",
-                "must be greater than or equal to minimum_node_count",
-            )
-        initial = int(auto.initial_node_count or 0) if creating else minimum
+        initial = bounds.initial if creating else bounds.minimum
         return ScaleRequest(
             "auto",
-            max(minimum, min(maximum, initial)),
-            minimum=minimum,
-            maximum=maximum,
+            max(bounds.minimum, min(bounds.maximum, initial)),
+            minimum=bounds.minimum,
+            maximum=bounds.maximum,
             rest_body=body,
         )
 
@@ -462,9 +465,10 @@ class LocalBackend:
     def _job(self, record: JobRecord) -> models.Job:
         # Liveness on read: an unfinished job whose supervisor died is failed now (execution
         # layer), so no job stays ``running`` forever.
-        refresh = getattr(self._executor, "refresh", None)
-        if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
-            record = refresh(record)
+        if record.execution_state in ("queued", "running", "terminating"):
+            refresh = getattr(self._executor, "refresh", None)
+            if refresh is not None:
+                record = refresh(record)
         return self._job_views.job(record)
 
     def create_job(
@@ -577,7 +581,8 @@ class LocalBackend:
         return operation_models()
 
     def close(self) -> None:
-        self._executor.close()
+        if self._executor_instance is not None:
+            self._executor_instance.close()
         self.store.close()
 
     def __repr__(self) -> str:

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ...domain import paths
+from ...home import layout
 from ...runtime import expand
-from . import layout
 from .mounts import link_mounts, mount_targets
 from .state import ClusterRecord
 

@@ -27,7 +27,6 @@ from ...domain import answers, ids
 from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...exceptions import cloud_error
 from ...models._base import clone
-from .node_setup import setup_task_output_suffix
 from .scaling import to_datetime
 from .state import ClusterRecord, ExperimentRecord, FileServerRecord, JobRecord, WorkspaceRecord
 
@@ -109,6 +108,10 @@ def _fill_in_cluster_defaults(cluster: models.Cluster, record: ClusterRecord) ->
         )
     setup = cluster.node_setup
     if setup is not None and setup.setup_task is not None:
+        # read-only: where the service put the setup task's output (node_setup loads the
+        # runtime: only clusters with a setup task pay for it)
+        from .node_setup import setup_task_output_suffix
+
         setup.setup_task.std_out_err_path_suffix = setup_task_output_suffix(record)
     servers = setup.mount_volumes.file_servers if setup and setup.mount_volumes else None
     if cluster.subnet is None and servers:
