@@ -344,8 +344,8 @@ class StateStore:
         """
         document = dumps_document(parameters, "job")
         with self._write() as tx:
-            workspace, experiment = jobs.parents(tx.db, key)
-            existing = jobs.existing(tx.db, experiment, key, document)
+            place = jobs.place(tx.db, key)
+            existing = jobs.existing(tx.db, place, key, document)
             if existing is not None:
                 return existing, False
             cluster_row, scale_mode = clusters.row_for_id(tx.db, key.subscription_id, cluster_id)
@@ -353,8 +353,7 @@ class StateStore:
                 tx.db,
                 tx.now,
                 key,
-                workspace,
-                experiment,
+                place,
                 document,
                 cluster_id=cluster_id,
                 cluster_row=cluster_row,
