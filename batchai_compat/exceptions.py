@@ -7,7 +7,9 @@ The hierarchy::
     │   ├── ValidationError (ValueError)        bad argument: names the parameter and the rule
     │   ├── BackendError                        backend selection and availability
     │   │   ├── UnknownBackendError (LookupError)      "did you mean ...?"
-    │   │   └── BackendNotInstalledError (ImportError) "pip install batchai-compat[azureml]"
+    │   │   ├── BackendNotInstalledError (ImportError) "pip install batchai-compat[azureml]"
+    │   │   └── UnsupportedPlatformError               the backend cannot run on this machine
+    │   │                                              (the local one needs Linux); says what to do
     │   └── NoEquivalentError (NotImplementedError)    a Batch AI feature the backend has no
     │                                                  equivalent for; says what to do instead
     ├── Warning
@@ -43,6 +45,7 @@ __all__ = [
     "BackendError",
     "UnknownBackendError",
     "BackendNotInstalledError",
+    "UnsupportedPlatformError",
     "NoEquivalentError",
     "IgnoredParameterWarning",
     "CloudError",
@@ -80,6 +83,10 @@ class UnknownBackendError(BackendError, LookupError):
 
 class BackendNotInstalledError(BackendError, ImportError):
     """The backend's optional dependencies are not installed; the message says how."""
+
+
+class UnsupportedPlatformError(BackendError):
+    """The selected backend cannot run on this platform; the message says what it needs."""
 
 
 class NoEquivalentError(BatchAICompatError, NotImplementedError):

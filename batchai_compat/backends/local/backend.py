@@ -50,6 +50,7 @@ from ...exceptions import ValidationError, cloud_error
 from ...models._base import clone
 from ..provider_operations import operation_models
 from . import ids, layout
+from .platform import require_local_platform
 from .records import (
     ClusterKey,
     ClusterRecord,
@@ -247,6 +248,7 @@ class LocalBackend:
         core_quota: int | None = None,
         executor: JobExecutor | Callable[[LocalBackend], JobExecutor] | None = None,
     ) -> None:
+        require_local_platform()  # before anything is written: see .platform
         self.config = config
         self.subscription_id = str(config.subscription_id)
         self.root = Path(home).resolve() if home is not None else layout.home()
