@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import mimetypes
 import os
 import secrets
@@ -54,6 +55,7 @@ from ._models import (
 from ._names import sas_time_text
 from ._service import Upload, read_chunks
 
+_log = logging.getLogger(__name__)
 _COPY_CHUNK = 1024 * 1024
 UNSIGNED = "unsigned"
 
@@ -429,6 +431,7 @@ class LocalBlobStore:
         self._properties.save(
             container, blob, _etag(stat), upload.content_settings, upload.metadata
         )
+        _log.debug("blob %r stored in local container %r: %d bytes", blob, container, stat.st_size)
         result = ResourceProperties()
         result.etag = _etag(stat)
         result.last_modified = _modified(stat)
@@ -614,6 +617,12 @@ class LocalFileStore:
         stat = _store_atomically(target, self._shares.incoming, upload)
         self._properties.save(
             share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata
+        )
+        _log.debug(
+            "file %r stored in local share %r: %d bytes",
+            _join(directory, name),
+            share,
+            stat.st_size,
         )
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:

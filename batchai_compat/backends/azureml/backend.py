@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import functools
 import hashlib
 import io
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -38,13 +40,16 @@ from typing import Any, TypeVar
 # This module is imported only when the azureml backend is selected (see __init__.py).
 from azureml.core.authentication import AbstractAuthentication
 
+from ... import http_logging
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
 from ..base import workspace_id
-from . import run_files, translate
+from ..transitions import TransitionLog, resource_path
+from . import http_trace, run_files, translate
 
 __all__ = ["AzureMLBackend"]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 _ARM_SCOPE = "https://management.azure.com/.default"
 _PARAMETERS_TAG = "batchai.parameters"
@@ -176,8 +181,13 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
+            # A backend method logs its HTTP as its client asked; a poll keeps its caller's say.
+            flag = getattr(args[0], "_http_logging", None) if args else None
             try:
-                return function(*args, **kwargs)
+                with (
+                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
+                ):
+                    return function(*args, **kwargs)
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
@@ -213,6 +223,9 @@ class _Operation:
 
     def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
         self._poll = poll
+        # Polls run on the poller's thread: with the context of the call that started them
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
         self._interval = interval
         self._done = False
         self._value: Any = None
@@ -221,7 +234,7 @@ class _Operation:
     def done(self) -> bool:
         with self._lock:
             if not self._done:
-                self._done, self._value = self._poll()
+                self._done, self._value = self._context.copy().run(self._poll)
             return self._done
 
     def result(self, timeout: float | None = None) -> Any:
@@ -376,6 +389,10 @@ class AzureMLBackend:
     def __init__(self, config: Any) -> None:
         self._config = config
         self._subscription_id: str = config.subscription_id
+        self._http_logging = bool(getattr(config, "logging_enable", False))
+        if self._http_logging:
+            http_trace.install()
+        self._job_states = TransitionLog(_log, "job")
         self._auth = _azureml_auth(config.credentials, self._subscription_id)
         # seconds between polls of a long-running operation, as the Batch AI client's config said
         self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
@@ -611,6 +628,10 @@ class AzureMLBackend:
         config = translate.provisioning_configuration(parameters, self._subscription_id)
         ws = self._workspace(resource_group, workspace)
         compute = ComputeTarget.create(ws, cluster, config)
+        _log.info(
+            "cluster %s: AmlCompute %r requested (%s)",
+            resource_path(resource_group, workspace, cluster), cluster, parameters.vm_size,
+        )  # fmt: skip
 
         def poll() -> tuple[bool, Any]:
             compute.refresh_state()
@@ -731,6 +752,7 @@ class AzureMLBackend:
                 )
             _register_datastore(self._workspace(resource_group, workspace), spec)
             self._datastores.add(key)
+            _log.debug("datastore %r registered in workspace %s", spec.name, workspace)
 
     @staticmethod
     def _snapshot_folder() -> str:
@@ -801,6 +823,10 @@ class AzureMLBackend:
                 raise
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
+        _log.info(
+            "job %s submitted as Azure ML run %r on compute %r",
+            resource_path(resource_group, workspace, experiment, job), run.id, cluster,
+        )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
     @staticmethod
@@ -849,7 +875,13 @@ class AzureMLBackend:
             parameters = json.loads(known.get(_PARAMETERS_TAG) or "{}")
         except ValueError:
             parameters = {}
-        state = translate.execution_state(field("status", "status"))
+        status = field("status", "status")
+        state = translate.execution_state(status)
+        self._job_states.seen(
+            (resource_group, workspace, experiment, job),
+            resource_path(resource_group, workspace, experiment, job),
+            f"{state} (Azure ML: {status})",
+        )
         started = _timestamp(field("start_time_utc", "startTimeUtc"))
         ended = _timestamp(field("end_time_utc", "endTimeUtc"))
         created = _timestamp(field("created_utc", "createdUtc")) or started

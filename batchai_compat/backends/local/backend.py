@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 import shutil
 import threading
@@ -49,6 +50,7 @@ from ... import models
 from ...exceptions import ValidationError, cloud_error
 from ...models._base import clone
 from ..provider_operations import operation_models
+from ..transitions import TransitionLog, resource_path
 from . import ids, layout
 from .platform import require_local_platform
 from .records import (
@@ -87,6 +89,8 @@ _TOOL_TYPES = (
 )
 
 _T = TypeVar("_T")
+
+_log = logging.getLogger(__name__)
 
 JOB_TEMPLATE_CACHE_SIZE = 20_000
 """Distinct deserialized job parameters kept per backend (see ``LocalBackend._job_parameters``)."""
@@ -225,6 +229,13 @@ def _core_quota_from_env() -> int:
     return value
 
 
+def _describe_scale(scale: ScaleRequest) -> str:
+    """How a log record says a cluster's scale settings."""
+    if scale.mode == "manual":
+        return f"manual scale to {scale.initial_target} node(s)"
+    return f"auto scale {scale.minimum}-{scale.maximum} node(s), starting at {scale.initial_target}"
+
+
 class LocalBackend:
     """The ``local`` backend: Batch AI's control plane in SQLite, jobs as local processes.
 
@@ -264,6 +275,8 @@ class LocalBackend:
         self._job_templates: OrderedDict[str, models.Job] = OrderedDict()
         self._templates_lock = threading.Lock()
         self.store.on_preempted = self._stop_preempted
+        self._job_states = TransitionLog(_log, "job")
+        self._cluster_states = TransitionLog(_log, "cluster")
         if executor is None:
             self._executor = _default_executor(self)
         elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
@@ -315,9 +328,9 @@ class LocalBackend:
     def create_workspace(
         self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
     ) -> models.Workspace:
-        return self._workspace(
-            self.store.put_workspace(self._ws(resource_group, workspace), location, tags)
-        )
+        record = self.store.put_workspace(self._ws(resource_group, workspace), location, tags)
+        _log.debug("workspace %s ready in %s", resource_path(resource_group, workspace), location)
+        return self._workspace(record)
 
     def get_workspace(self, resource_group: str, workspace: str) -> models.Workspace:
         return self._workspace(self.store.get_workspace(self._ws(resource_group, workspace)))
@@ -434,6 +447,11 @@ class LocalBackend:
         )
         cluster.errors = [models.BatchAIError.deserialize(error) for error in record.errors]
         cluster.current_node_count = record.current_node_count
+        self._cluster_states.seen(
+            record.row_id,
+            resource_path(record.workspace.resource_group, record.workspace.workspace, record.name),
+            f"{record.allocation_state} ({record.current_node_count} nodes)",
+        )
         cluster.node_state_counts = models.NodeStateCounts.from_service(
             idle_node_count=counts["idle"],
             running_node_count=counts["running"],
@@ -464,6 +482,16 @@ class LocalBackend:
         if created:
             with self._secrets_lock:
                 self._cluster_parameters[record.row_id] = parameters
+            _log.info(
+                "cluster %s created: %s, %s, %s",
+                resource_path(resource_group, workspace, cluster), parameters.vm_size,
+                vm_priority, _describe_scale(scale),
+            )  # fmt: skip
+        else:
+            _log.debug(
+                "cluster %s exists with these parameters",
+                resource_path(resource_group, workspace, cluster),
+            )
         return self._cluster(record)
 
     def update_cluster(
@@ -476,9 +504,12 @@ class LocalBackend:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
         if scale_settings is None:
             return self._cluster(self.store.get_cluster(key))
-        record = self.store.rescale_cluster(
-            key, self._scale_request(scale_settings, creating=False)
-        )
+        scale = self._scale_request(scale_settings, creating=False)
+        record = self.store.rescale_cluster(key, scale)
+        _log.info(
+            "cluster %s rescaled: %s",
+            resource_path(resource_group, workspace, cluster), _describe_scale(scale),
+        )  # fmt: skip
         return self._cluster(record)
 
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
@@ -491,6 +522,12 @@ class LocalBackend:
         stopped = self.store.delete_cluster(key)
         with self._secrets_lock:
             self._cluster_parameters.pop(row_id, None)
+        self._cluster_states.forget(row_id)
+        _log.info(
+            "cluster %s deleted%s",
+            resource_path(resource_group, workspace, cluster),
+            f"; stopping its {len(stopped)} running job(s)" if stopped else "",
+        )
         for job in stopped:
             self._executor.terminate(job)
 
@@ -588,6 +625,16 @@ class LocalBackend:
             execution_state=models.ExecutionState(record.execution_state),
             execution_state_transition_time=to_datetime(record.execution_state_transition_time),
         )
+        self._job_states.seen(
+            record.row_id,
+            resource_path(
+                record.workspace.resource_group,
+                record.workspace.workspace,
+                record.experiment,
+                record.name,
+            ),
+            record.execution_state,
+        )
         if record.start_time is not None or record.end_time is not None or record.errors:
             job.execution_info = models.JobPropertiesExecutionInfo.from_service(
                 start_time=to_datetime(record.start_time),
@@ -644,8 +691,15 @@ class LocalBackend:
             scheduling_priority=str(getattr(priority, "value", priority) or "normal"),
             tool_type=self._tool_type(parameters),
         )
+        name = resource_path(resource_group, workspace, experiment, job)
         if created:
             self._executor.submit(record, parameters)
+            _log.info(
+                "job %s submitted: %s toolkit, %d node(s) of cluster %s",
+                name, record.tool_type, record.node_count, parameters.cluster.id.rsplit("/", 1)[-1],
+            )  # fmt: skip
+        else:
+            _log.debug("job %s exists with these parameters", name)
         return self._job(record)
 
     def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> models.Job:
@@ -656,12 +710,19 @@ class LocalBackend:
         key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
         record = self.store.delete_job(key)
         self._executor.delete(record)
+        self._job_states.forget(record.row_id)
+        _log.info("job %s deleted", resource_path(resource_group, workspace, experiment, job))
 
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
         before = self.store.request_termination(key)
         if before.execution_state == "running":
             self._executor.terminate(self.store.get_job(key))
+        name = resource_path(resource_group, workspace, experiment, job)
+        if before.execution_state in ("succeeded", "failed"):
+            _log.debug("job %s already %s: nothing to terminate", name, before.execution_state)
+        else:
+            _log.info("job %s: termination requested (was %s)", name, before.execution_state)
 
     def list_jobs(
         self, resource_group: str, workspace: str, experiment: str
