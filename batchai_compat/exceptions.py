@@ -7,7 +7,7 @@ The hierarchy::
     │   ├── ValidationError (ValueError)        bad argument: names the parameter and the rule
     │   ├── BackendError                        backend selection and availability
     │   │   ├── UnknownBackendError (LookupError)      "did you mean ...?"
-    │   │   ├── BackendNotInstalledError (ImportError) "pip install batchai-compat[azureml]"
+    │   │   ├── BackendNotInstalledError (ImportError) pip install "batchai-compat[azureml]"
     │   │   └── UnsupportedPlatformError               the backend cannot run on this machine
     │   │                                              (the local one needs Linux); says what to do
     │   └── NoEquivalentError (NotImplementedError)    a Batch AI feature the backend has no

@@ -68,7 +68,7 @@ class BackendSpec:
     def install_hint(self) -> str:
         if self.extra is None:
             return f"install the package that provides {self.probe_module or self.target!r}"
-        return f"pip install {DISTRIBUTION}[{self.extra}]"
+        return f'pip install "{DISTRIBUTION}[{self.extra}]"'  # quoted: zsh globs [...]
 
 
 _lock = threading.Lock()

@@ -20,7 +20,7 @@ Two implementations stand behind each face:
     local file server while the SAS is valid.
 ``azure``
     Azure Storage through azure-storage-blob / azure-storage-file-share v12
-    (``pip install batchai-compat[storage]``): account name + key, SAS token, connection string,
+    (``pip install "batchai-compat[storage]"``): account name + key, SAS token, connection string,
     custom domain or ``is_emulated`` (Azurite works with a connection string naming its
     ``BlobEndpoint``).
 

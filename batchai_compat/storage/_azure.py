@@ -45,7 +45,7 @@ T = TypeVar("T")
 
 #: Keep-alive connections of a service's v12 client (listing, reads, containers).
 _POOL_SIZE = 16
-_INSTALL_HINT = "pip install 'batchai-compat[storage]'"
+_INSTALL_HINT = 'pip install "batchai-compat[storage]"'
 
 
 def _require(module: str) -> Any:
