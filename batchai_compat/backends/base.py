@@ -16,7 +16,7 @@ Long-running operations (11 methods in 2.0.0) are started eagerly by the operati
 operation whose poller is dropped still happens.  A backend method for one returns either the
 final value, or an :class:`Operation` whose ``result()`` blocks until it is done.
 
-Resource ids follow ARM::
+Resource ids follow ARM (built and parsed by :mod:`batchai_compat.domain.ids`)::
 
     /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.BatchAI/workspaces/{ws}
         /clusters/{name} | /fileservers/{name} | /experiments/{exp}[/jobs/{job}]
@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from ..domain.ids import PROVIDER
 
 if TYPE_CHECKING:
     from ..models import (
@@ -47,16 +49,9 @@ if TYPE_CHECKING:
         Operation as ApiOperation,
     )
 
+__all__ = ["PROVIDER", "Backend", "BackendConfig", "Operation"]
+
 T_co = TypeVar("T_co", covariant=True)
-
-PROVIDER = "Microsoft.BatchAI"
-
-
-def workspace_id(subscription_id: str, resource_group: str, workspace: str) -> str:
-    return (
-        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-        f"/providers/{PROVIDER}/workspaces/{workspace}"
-    )
 
 
 @runtime_checkable

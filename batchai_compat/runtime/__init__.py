@@ -6,7 +6,8 @@ with per-role TensorFlow arguments (:mod:`.toolkits`), job preparation, and Batc
 names (:mod:`.logs`).  :func:`run_node` is the one process-running entry point; from a shell it
 is ``python -m batchai_compat.runtime LAUNCH_JSON``.
 
-Everything here is standard library only, so the runtime starts fast on any node.
+Everything here is standard library only (plus :mod:`batchai_compat.domain`, which is too), so
+the runtime starts fast on any node.
 """
 
 from __future__ import annotations

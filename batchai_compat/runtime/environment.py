@@ -6,7 +6,7 @@ own ``environment_variables``) inside script paths, ``InputDirectory.path``,
 Command lines run under ``bash`` with the variables exported, so bash expands them there exactly
 as it did on a Batch AI node.
 
-Paths follow the 2018-05-01 service (measured from its recorded responses and SDK tests):
+Paths follow the 2018-05-01 service (:mod:`batchai_compat.domain.paths`):
 
 * ``AZ_BATCHAI_STDOUTERR_DIR`` = ``{std_out_err_path_prefix}/{segment}/stdouterr``
 * ``AZ_BATCHAI_OUTPUT_<ID>`` = ``{path_prefix}/{segment}/outputs[/{path_suffix}]``
@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..domain.paths import output_dir, stdouterr_dir
 from .spec import JobSpec
 from .topology import Topology
 
@@ -33,9 +34,6 @@ __all__ = [
     "task_environment",
     "tf_cluster",
 ]
-
-STDOUTERR_FOLDER = "stdouterr"
-OUTPUTS_FOLDER = "outputs"
 
 _REFERENCE = re.compile(
     r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
@@ -86,23 +84,16 @@ def _base_variables(topology: Topology) -> dict[str, str]:
     }
 
 
-def _join(*parts: str | None) -> str:
-    pieces = [p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts) if p]
-    return "/".join(pieces) or "/"
-
-
 def job_paths(spec: JobSpec, topology: Topology) -> JobPaths:
     """Expand the stdout/err prefix, input paths and output prefixes for this node."""
     known = _base_variables(topology)
     known.update(dict(spec.environment_variables))
     known.update(_base_variables(topology))  # the contract wins over a same-named user variable
     segment = topology.identity.output_path_segment
-    stdouterr = _join(expand(spec.std_out_err_path_prefix, known), segment, STDOUTERR_FOLDER)
+    stdouterr = stdouterr_dir(expand(spec.std_out_err_path_prefix, known), segment)
     inputs = {d.id: expand(d.path, known) for d in spec.input_directories}
     outputs = {
-        d.id: _join(
-            expand(d.path, known), segment, OUTPUTS_FOLDER, d.suffix and expand(d.suffix, known)
-        )
+        d.id: output_dir(expand(d.path, known), segment, d.suffix and expand(d.suffix, known))
         for d in spec.output_directories
     }
     return JobPaths(stdouterr, inputs, outputs)
@@ -134,14 +125,14 @@ def job_environment(
         env[f"AZ_BATCHAI_INPUT_{name}"] = path
     for name, path in paths.outputs.items():
         env[f"AZ_BATCHAI_OUTPUT_{name}"] = path
-    if spec.toolkit.tool_type == "pytorch":
+    if spec.toolkit.kind == "pytorch":
         env["AZ_BATCHAI_PYTORCH_INIT_METHOD"] = topology.pytorch_init_method or (
             f"file://{topology.shared_job_temp.rstrip('/')}/pytorch_init_method"
         )
         backend = spec.toolkit.get("communication_backend")
         if backend:
             env["AZ_BATCHAI_PYTORCH_BACKEND"] = str(backend).lower()
-    if spec.toolkit.tool_type == "tensorflow" and topology.tf_ports:
+    if spec.toolkit.kind == "tensorflow" and topology.tf_ports:
         cluster = tf_cluster(topology)
         env["AZ_BATCHAI_PS_HOSTS"] = ",".join(cluster["ps"])
         env["AZ_BATCHAI_WORKER_HOSTS"] = ",".join(cluster["worker"])
@@ -159,11 +150,7 @@ def task_environment(
     """``base`` plus the per-task variables: ``AZ_BATCHAI_TASK_INDEX`` and ``TF_CONFIG``."""
     env = dict(base)
     env["AZ_BATCHAI_TASK_INDEX"] = str(task.index)
-    if (
-        spec.toolkit.tool_type == "tensorflow"
-        and task.role in ("ps", "worker")
-        and topology.tf_ports
-    ):
+    if spec.toolkit.kind == "tensorflow" and task.role in ("ps", "worker") and topology.tf_ports:
         env["TF_CONFIG"] = json.dumps(
             {
                 "cluster": tf_cluster(topology),

@@ -1,28 +1,22 @@
 """Per-toolkit task plans: which processes a Batch AI job starts, where, with which arguments.
 
 A plan is pure data computed from a :class:`~.spec.JobSpec` and a :class:`~.topology.Topology`;
-every node computes the same plan and starts the tasks whose ``node_index`` is its own.  Command
-lines are bash strings: arguments Batch AI took as strings (``command_line_args``,
+every node computes the same plan and starts the tasks whose ``node_index`` is its own.  How many
+processes each toolkit starts, MPI or not, and the TensorFlow per-role arguments are Batch AI's
+rules in :mod:`batchai_compat.domain.toolkits` (``spec.layout``); this module writes the command
+lines.  They are bash strings: arguments Batch AI took as strings (``command_line_args``,
 ``command_line``) are passed through unquoted so bash expands ``$AZ_BATCHAI_*`` in them; paths
 the runtime expanded itself are quoted.
 
-How each toolkit ran on Batch AI, and so here:
-
-* **tensorflow** — single-machine (``node_count`` 1, no ``worker_count``/``parameter_server_count``):
-  one task with ``master_command_line_args``.  Distributed: ``parameter_server_count`` ps tasks
-  (default 1) and ``worker_count`` workers (default ``node_count``), task ``i`` of a role on node
-  ``i % node_count``, each on its own port; workers use ``worker_command_line_args`` (worker 0,
-  the master, ``master_command_line_args`` when given), ps tasks
-  ``parameter_server_command_line_args``.  The job completes when every worker has exited;
-  parameter servers (which usually ``join()`` forever) are then stopped.
-* **horovod, mpi (custom MPI), cntk, chainer, caffe** — one ``mpirun -np <process_count>
-  --hostfile $AZ_BATCHAI_MPI_HOST_FILE`` on the first node (``process_count`` defaults to
-  ``node_count``); CNTK BrainScript runs ``cntk configFile=...``, Caffe with a config file runs
-  ``caffe train --solver=...``.
-* **pytorch** — ``process_count`` processes (default ``node_count``) with
-  ``AZ_BATCHAI_TASK_INDEX`` as the rank; with the ``MPI`` backend, under ``mpirun``.
-* **caffe2** — one process per node, ``AZ_BATCHAI_TASK_INDEX`` = node index (the shard id).
-* **custom** — ``command_line`` under bash, once, on the first node.
+* TensorFlow: ps task ``i`` and worker ``i`` on node ``i % node_count``, each on its own port;
+  the job completes when every worker has exited; parameter servers (which usually ``join()``
+  forever) are then stopped.
+* MPI launches: one ``mpirun -np <processes> --hostfile $AZ_BATCHAI_MPI_HOST_FILE`` on the
+  first node; CNTK BrainScript runs ``cntk configFile=...``, Caffe with a config file runs
+  ``caffe train --solver=...``, the others ``<python> <script>`` (custom MPI: ``command_line``).
+* PyTorch ranks: rank ``i`` on node ``i % node_count`` with ``AZ_BATCHAI_TASK_INDEX`` = ``i``.
+* Caffe2: one process per node, ``AZ_BATCHAI_TASK_INDEX`` = node index (the shard id).
+* custom: ``command_line`` under bash, once, on the first node.
 """
 
 from __future__ import annotations
@@ -30,6 +24,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from ..domain.toolkits import Launch, tensorflow_role_args
 from ..exceptions import ValidationError
 from .environment import expand
 from .logs import task_log_names
@@ -37,8 +32,6 @@ from .spec import JobSpec, ToolkitSpec
 from .topology import Topology
 
 __all__ = ["MpiOptions", "TaskPlan", "task_plans", "tensorflow_task_counts"]
-
-MPI_TOOLKITS = frozenset({"horovod", "mpi", "cntk", "chainer", "caffe"})
 
 
 @dataclass(frozen=True)
@@ -82,14 +75,10 @@ class MpiOptions:
 
 def tensorflow_task_counts(spec: JobSpec) -> tuple[int, int] | None:
     """(parameter servers, workers) of a distributed TensorFlow job; None when not distributed."""
-    if spec.toolkit.tool_type != "tensorflow":
+    layout = spec.layout
+    if layout.launch != Launch.TENSORFLOW:
         return None
-    settings = spec.toolkit
-    workers = settings.get("worker_count")
-    ps = settings.get("parameter_server_count")
-    if workers is None and ps is None and spec.node_count == 1:
-        return None
-    return (1 if ps is None else int(ps)), (spec.node_count if workers is None else int(workers))
+    return layout.parameter_servers, layout.workers
 
 
 def _python_command(
@@ -99,7 +88,7 @@ def _python_command(
     script = toolkit.get("python_script_file_path")
     if not script:
         raise ValidationError(
-            f"parameters.{toolkit.tool_type}_settings.python_script_file_path", "is required"
+            f"parameters.{toolkit.toolkit.field}.python_script_file_path", "is required"
         )
     interpreter = expand(str(toolkit.get("python_interpreter_path", default_python)), variables)
     return f"{shlex.quote(interpreter)} {shlex.quote(expand(str(script), variables))}", interpreter
@@ -107,17 +96,6 @@ def _python_command(
 
 def _with_args(command: str, args: str | None) -> str:
     return f"{command} {args}" if args else command
-
-
-def _process_count(spec: JobSpec) -> int:
-    count = spec.toolkit.get("process_count", spec.node_count)
-    if not isinstance(count, int) or count < 1:
-        raise ValidationError(
-            f"parameters.{spec.toolkit.tool_type}_settings.process_count",
-            "must be an integer >= 1",
-            count,
-        )
-    return count
 
 
 def task_plans(
@@ -131,7 +109,8 @@ def task_plans(
     """Every task of the job, on every node.  ``variables``: the node's expanded contract."""
     mpi = mpi or MpiOptions()
     toolkit = spec.toolkit
-    kind = toolkit.tool_type
+    kind = toolkit.kind
+    layout = spec.layout
     nodes = topology.node_count
     args = toolkit.get("command_line_args")
 
@@ -141,51 +120,7 @@ def task_plans(
             raise ValidationError("parameters.custom_toolkit_settings.command_line", "is required")
         return [_single(str(command))]
 
-    if kind == "tensorflow":
-        python, interpreter = _python_command(toolkit, variables, default_python)
-        counts = tensorflow_task_counts(spec)
-        if counts is None:
-            return [
-                _single(_with_args(python, toolkit.get("master_command_line_args")), (interpreter,))
-            ]
-        ps_count, worker_count = counts
-        plans = []
-        for i in range(ps_count):
-            out, err = task_log_names("ps", i, single=False)
-            plans.append(
-                TaskPlan(
-                    "ps",
-                    i,
-                    i % nodes,
-                    _with_args(python, toolkit.get("parameter_server_command_line_args")),
-                    out,
-                    err,
-                    required=False,
-                    executables=(interpreter,),
-                )
-            )
-        master = toolkit.get("master_command_line_args")
-        worker = toolkit.get("worker_command_line_args")
-        for i in range(worker_count):
-            role_args = (master or worker) if i == 0 else (worker or master)
-            out, err = task_log_names("worker", i, single=False)
-            plans.append(
-                TaskPlan(
-                    "worker",
-                    i,
-                    i % nodes,
-                    _with_args(python, role_args),
-                    out,
-                    err,
-                    executables=(interpreter,),
-                )
-            )
-        return plans
-
-    if kind in MPI_TOOLKITS or (
-        kind == "pytorch" and str(toolkit.get("communication_backend", "")).lower() == "mpi"
-    ):
-        count = _process_count(spec)
+    if layout.launch == Launch.MPI:
         executables: tuple[str, ...] = (mpi.program,)
         if kind == "mpi":
             program = toolkit.get("command_line")
@@ -209,17 +144,35 @@ def task_plans(
             python, interpreter = _python_command(toolkit, variables, default_python)
             program = _with_args(python, args)
             executables += (interpreter,)
-        return [_single(f"{mpi.prefix(count)} {program}", executables, mpi=True)]
+        return [_single(f"{mpi.prefix(layout.processes)} {program}", executables, mpi=True)]
 
-    if kind == "pytorch":
-        python, interpreter = _python_command(toolkit, variables, default_python)
-        count = _process_count(spec)
+    python, interpreter = _python_command(toolkit, variables, default_python)
+    if layout.launch == Launch.TENSORFLOW:
+        plans = []
+        for role, count in (("ps", layout.parameter_servers), ("worker", layout.workers)):
+            for i in range(count):
+                out, err = task_log_names(role, i, single=False)
+                command = _with_args(python, tensorflow_role_args(toolkit.settings, role, i))
+                plans.append(
+                    TaskPlan(
+                        role,
+                        i,
+                        i % nodes,
+                        command,
+                        out,
+                        err,
+                        required=role == "worker",
+                        executables=(interpreter,),
+                    )
+                )
+        return plans
+    if layout.launch in (Launch.RANKS, Launch.PER_NODE):
+        count = layout.processes if layout.launch == Launch.RANKS else nodes
         return _per_index(_with_args(python, args), count, nodes, (interpreter,))
-
-    if kind == "caffe2":
-        python, interpreter = _python_command(toolkit, variables, default_python)
-        return _per_index(_with_args(python, args), nodes, nodes, (interpreter,))
-
+    if kind == "tensorflow":  # single-machine: the master's arguments
+        return [
+            _single(_with_args(python, toolkit.get("master_command_line_args")), (interpreter,))
+        ]
     raise ValidationError("parameters", f"unknown toolkit {kind!r}")
 
 

@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..domain.paths import output_path_segment
+
 __all__ = ["JobIdentity", "Topology"]
 
 
@@ -27,14 +29,14 @@ class JobIdentity:
 
     @property
     def output_path_segment(self) -> str:
-        """Batch AI's ``Job.job_output_directory_path_segment``.
-
-        ``{subscription}/{resource group}/workspaces/{ws}/experiments/{exp}/jobs/{job}/{uuid}``,
-        as the 2018-05-01 service reported it.
-        """
-        return (
-            f"{self.subscription_id}/{self.resource_group}/workspaces/{self.workspace}"
-            f"/experiments/{self.experiment}/jobs/{self.job}/{self.job_uuid}"
+        """Batch AI's ``Job.job_output_directory_path_segment``."""
+        return output_path_segment(
+            self.subscription_id,
+            self.resource_group,
+            self.workspace,
+            self.experiment,
+            self.job,
+            self.job_uuid,
         )
 
 

@@ -17,7 +17,7 @@ from fake_service import FakeAzureML
 from guide import BLOB_CONTAINER, STORAGE_ACCOUNT, cluster_parameters, job_parameters
 
 import batchai_compat.models as models
-from batchai_compat.backends.azureml.backend import _run_id
+from batchai_compat.backends._azureml_common import naming
 
 SECRET = "token-for-the-training-script"
 
@@ -47,7 +47,7 @@ def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) ->
     params.secrets = [models.EnvironmentVariableWithSecretValue(name="API_TOKEN", value=SECRET)]
     client.jobs.create(RG, WS, "tensorflow_experiment", "tf_job", params).result()
 
-    codes = execute_run(fake, RG, WS, _run_id("tensorflow_experiment", "tf_job"), storage)
+    codes = execute_run(fake, RG, WS, naming.run_id("tensorflow_experiment", "tf_job"), storage)
     assert sorted(codes.values()) == [0, 0]  # the two workers; the parameter server is stopped
     job = client.jobs.get(RG, WS, "tensorflow_experiment", "tf_job")
     assert job.execution_state == "succeeded"
@@ -77,7 +77,7 @@ def test_guide_job_runs_end_to_end(client, fake: FakeAzureML, tmp_path: Path) ->
     digest = requests.get(model["model-worker-0.txt"].download_url, timeout=10).text
     assert digest == hashlib.sha256(SECRET.encode()).hexdigest()
     everything = b"".join(
-        fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].files.values()
+        fake.runs[(RG, WS, naming.run_id("tensorflow_experiment", "tf_job"))].files.values()
     )
     assert SECRET.encode() not in everything
 
@@ -141,7 +141,7 @@ def test_pytorch_and_mpi_jobs_run_one_batch_ai_task_per_azure_ml_process(
     assert "pytorch" not in {t.value for t in genuine.ToolType}
     assert client.jobs.get(RG, WS, "exp", "torch").tool_type == "custom"
     for job in ("torch", "horovod"):
-        codes = execute_run(fake, RG, WS, _run_id("exp", job), storage)
+        codes = execute_run(fake, RG, WS, naming.run_id("exp", job), storage)
         assert set(codes.values()) == {0}
         assert client.jobs.get(RG, WS, "exp", job).execution_state == "succeeded"
 

@@ -32,8 +32,8 @@ from guide import (
 )
 
 import batchai_compat.models as models
-from batchai_compat.backends.azureml import translate
-from batchai_compat.backends.azureml.backend import _azureml_auth, _run_id
+from batchai_compat.backends._azureml_common import naming
+from batchai_compat.backends.azureml.backend import _azureml_auth
 
 
 def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict, dict]:
@@ -58,7 +58,7 @@ def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict,
     gpu_cluster.wait_for_completion(show_output=False)
     ds = Datastore.register_azure_blob_container(
         ws,
-        translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER),
+        naming.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER),
         BLOB_CONTAINER,
         STORAGE_ACCOUNT,
         account_key=STORAGE_KEY,
@@ -91,7 +91,7 @@ def shim_run(client) -> tuple[dict, dict]:
         RG, WS, "tensorflow_experiment", "tf_job", job_parameters(models, cluster.id)
     ).result()
     return client.fake.requests_to("PUT", r"/computes/nc6$")[0], client.fake.runs[
-        (RG, WS, _run_id("tensorflow_experiment", "tf_job"))
+        (RG, WS, naming.run_id("tensorflow_experiment", "tf_job"))
     ].definition["Configuration"]
 
 
@@ -107,7 +107,7 @@ def test_guide_walkthrough_matches_hand_written_azure_ml(
     hand_compute, hand_config = hand_written_estimator_run(fake, tmp_path)
 
     # provisioning: identical request body except the tags recording Batch AI's scale mode
-    assert shim_compute.pop("tags") == {translate.TAG_SCALE: "manual"}
+    assert shim_compute.pop("tags") == {naming.TAG_SCALE: "manual"}
     assert shim_compute == hand_compute
 
     # distributed run configuration
@@ -128,7 +128,7 @@ def test_guide_walkthrough_matches_hand_written_azure_ml(
         }
 
     # the datastore the shim registered is the one the hand-written code registers
-    blob_name = translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
+    blob_name = naming.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER)
     shim_body = next(b for b in fake.requests_to("POST", r"/datastores$") if b["name"] == blob_name)
     (hand_body,) = fake.requests_to("PUT", rf"/datastores/{blob_name}$")
     assert shim_body == hand_body
@@ -139,7 +139,7 @@ def test_guide_walkthrough_matches_hand_written_azure_ml(
     (hand_ref,) = hand_refs
     assert hand_ref in refs(shim_config)
     assert hand_ref == (
-        translate.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER),
+        naming.datastore_name("blob", STORAGE_ACCOUNT, BLOB_CONTAINER),
         "mnist_dataset",
         "mount",
     )

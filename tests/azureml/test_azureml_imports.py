@@ -56,8 +56,8 @@ with FakeAzureML.running() as fake:
     client.experiments.create("rg", "ws", "exp").result()
     job = client.jobs.create("rg", "ws", "exp", "job", job_parameters(models, cluster.id)).result()
     # and its files with sizes (default datastore, Blob storage listing)
-    from batchai_compat.backends.azureml.backend import _run_id
-    fake.add_run_file("rg", "ws", _run_id("exp", "job"), "logs/stdouterr/stdout.txt", b"out")
+    from batchai_compat.backends._azureml_common import naming
+    fake.add_run_file("rg", "ws", naming.run_id("exp", "job"), "logs/stdouterr/stdout.txt", b"out")
     (listed,) = client.jobs.list_output_files(
         "rg", "ws", "exp", "job", models.JobsListOutputFilesOptions(outputdirectoryid="stdouterr"))
     assert listed.content_length == 3, listed

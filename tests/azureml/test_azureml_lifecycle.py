@@ -16,8 +16,8 @@ from fake_service import FakeAzureML
 from guide import ADMIN_PASSWORD, STORAGE_KEY, cluster_parameters, job_parameters
 
 import batchai_compat.models as models
-from batchai_compat.backends.azureml import translate
-from batchai_compat.backends.azureml.backend import _run_id, node_app
+from batchai_compat.backends._azureml_common import naming
+from batchai_compat.backends.azureml.backend import node_app
 from batchai_compat.exceptions import CloudError, NoEquivalentError, ResourceNotFoundError
 
 SECRET = "api-token-kept-in-key-vault"
@@ -78,25 +78,23 @@ def test_guide_job_submission(client, fake: FakeAzureML) -> None:
     assert job.node_count == 2 and job.tensor_flow_settings.worker_count == 2
     # Batch AI's segment; the runtime on the node builds paths from the same identity
     uuid = json.loads(
-        fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))].definition["Configuration"][
-            "environmentVariables"
-        ][translate.MANIFEST_VARIABLE]
+        fake.runs[(RG, WS, naming.run_id("tensorflow_experiment", "tf_job"))].definition[
+            "Configuration"
+        ]["environmentVariables"][naming.MANIFEST_VARIABLE]
     )["job"]["uuid"]
     assert job.job_output_directory_path_segment == (
         f"{client.config.subscription_id}/{RG}/workspaces/{WS}/experiments/tensorflow_experiment/jobs/tf_job/{uuid}"
     )
 
-    run = fake.runs[(RG, WS, _run_id("tensorflow_experiment", "tf_job"))]
+    run = fake.runs[(RG, WS, naming.run_id("tensorflow_experiment", "tf_job"))]
     configuration = run.definition["Configuration"]
     assert (
         configuration["nodeCount"] == 2 and configuration["tensorflow"]["parameterServerCount"] == 1
     )
     assert run.definition["SnapshotId"] in fake.snapshots
-    uploaded = [
-        data for path, data in fake.uploads.items() if path.endswith(translate.NODE_APP_NAME)
-    ]
+    uploaded = [data for path, data in fake.uploads.items() if path.endswith(naming.NODE_APP_NAME)]
     assert uploaded == [node_app()]
-    assert run.tags[translate.TAG_JOB_NAME] == "tf_job"
+    assert run.tags[naming.TAG_JOB_NAME] == "tf_job"
 
     # keys went to the datastores (workspace Key Vault), the secret to the Key Vault, nowhere else
     stores = {
@@ -146,7 +144,7 @@ def test_duplicate_job_name_conflicts(client, fake: FakeAzureML) -> None:
 
 def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:
     start_guide_job(client)
-    run_id = _run_id("tensorflow_experiment", "tf_job")
+    run_id = naming.run_id("tensorflow_experiment", "tf_job")
 
     def state() -> str:
         return client.jobs.get(RG, WS, "tensorflow_experiment", "tf_job").execution_state

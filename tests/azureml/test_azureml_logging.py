@@ -17,7 +17,7 @@ from guide import ADMIN_PASSWORD, STORAGE_KEY, cluster_parameters, job_parameter
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.azureml.backend import _run_id
+from batchai_compat.backends._azureml_common.naming import run_id as _run_id
 
 EXPERIMENT = "tensorflow_experiment"
 SECRET = "api-token-kept-in-key-vault"

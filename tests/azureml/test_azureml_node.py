@@ -22,6 +22,7 @@ import pytest
 from guide import STORAGE_KEY, job_parameters
 
 import batchai_compat.models as models
+from batchai_compat.backends._azureml_common import naming
 from batchai_compat.backends.azureml import translate
 from batchai_compat.backends.azureml.backend import node_app
 from batchai_compat.backends.azureml.node import gpu_count
@@ -94,7 +95,7 @@ def prepare(
     _KeyVault.secrets = {name: value for name, value in submission.secrets.items()}
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    (run_dir / translate.NODE_APP_NAME).write_bytes(node_app())
+    (run_dir / naming.NODE_APP_NAME).write_bytes(node_app())
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
@@ -127,7 +128,7 @@ def prepare(
 
 def run_node(run_dir: Path, env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-S", translate.NODE_APP_NAME],
+        [sys.executable, "-S", naming.NODE_APP_NAME],
         cwd=run_dir,
         env={**env, **extra},
         capture_output=True,
@@ -227,24 +228,24 @@ def test_gpu_count_reads_nvidia_devices(tmp_path: Path) -> None:
 
 
 def test_outside_a_batch_ai_run_it_refuses(tmp_path: Path) -> None:
-    (tmp_path / translate.NODE_APP_NAME).write_bytes(node_app())
+    (tmp_path / naming.NODE_APP_NAME).write_bytes(node_app())
     done = subprocess.run(
-        [sys.executable, "-S", translate.NODE_APP_NAME],
+        [sys.executable, "-S", naming.NODE_APP_NAME],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         env={"PATH": os.environ["PATH"]},
         timeout=60,
     )
-    assert done.returncode == 2 and translate.MANIFEST_VARIABLE in done.stderr
+    assert done.returncode == 2 and naming.MANIFEST_VARIABLE in done.stderr
 
 
 def _as_old_python(tmp_path: Path, path: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / translate.NODE_APP_NAME).write_bytes(node_app())
+    (tmp_path / naming.NODE_APP_NAME).write_bytes(node_app())
     code = (
         "import runpy, sys; sys.version_info = (2, 7, 18); sys.version = '2.7.18 (old image)'; "
-        f"sys.argv = [{translate.NODE_APP_NAME!r}]; "
-        f"runpy.run_path({translate.NODE_APP_NAME!r}, run_name='__main__')"
+        f"sys.argv = [{naming.NODE_APP_NAME!r}]; "
+        f"runpy.run_path({naming.NODE_APP_NAME!r}, run_name='__main__')"
     )
     return subprocess.run(
         [sys.executable, "-S", "-c", code],
@@ -263,7 +264,7 @@ def test_an_image_whose_python_is_2_reruns_with_python3(tmp_path: Path) -> None:
     python3.write_text('#!/bin/sh\necho "python3 ran $*"\n')
     python3.chmod(0o755)
     done = _as_old_python(tmp_path, f"{bin_dir}:/usr/bin:/bin")
-    assert done.stdout.strip() == f"python3 ran {translate.NODE_APP_NAME}"
+    assert done.stdout.strip() == f"python3 ran {naming.NODE_APP_NAME}"
 
 
 def test_an_image_without_python3_gets_a_clear_error(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from guide import ADMIN_PASSWORD
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.azureml.backend import _run_id
+from batchai_compat.backends._azureml_common import naming
 
 EXP = "exp"
 FILES = {
@@ -64,7 +64,7 @@ def _submit(client: BatchAIManagementClient, fake: FakeAzureML) -> str:
             custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
         ),
     ).result()
-    run_id = _run_id(EXP, "job")
+    run_id = naming.run_id(EXP, "job")
     for path, data in FILES.items():
         fake.add_run_file(RG, WS, run_id, path, data)
     run = fake.runs[(RG, WS, run_id)]

@@ -14,6 +14,7 @@ import pytest
 from azureml.core.compute import AmlCompute
 
 import batchai_compat.models as models
+from batchai_compat.backends._azureml_common import AzureMLSemanticsWarning, clusters, naming
 from batchai_compat.backends.azureml import translate
 from batchai_compat.exceptions import NoEquivalentError, ValidationError
 
@@ -51,7 +52,7 @@ def test_manual_scale_is_fixed_size_amlcompute(m) -> None:
     assert without_tags(ours) == without_tags(expected)
     scale = ours["properties"]["properties"]["scaleSettings"]
     assert scale["minNodeCount"] == scale["maxNodeCount"] == 2
-    assert ours["tags"] == {translate.TAG_SCALE: "manual"}
+    assert ours["tags"] == {naming.TAG_SCALE: "manual"}
 
 
 def test_auto_scale_low_priority_ssh_key_and_subnet() -> None:
@@ -80,24 +81,7 @@ def test_auto_scale_low_priority_ssh_key_and_subnet() -> None:
     }
     # the SDK rebuilds the subnet id from its parts: it must be the Batch AI one
     assert inner["subnet"]["id"] == subnet
-    assert body["tags"] == {translate.TAG_SCALE: "auto"}
-
-
-def test_subnet_id_parsing_and_errors() -> None:
-    ref = translate.parse_subnet_id(
-        "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/n"
-    )
-    assert (ref.subscription_id, ref.resource_group, ref.vnet_name, ref.subnet_name) == (
-        "s",
-        "g",
-        "v",
-        "n",
-    )
-    with pytest.raises(ValidationError) as error:
-        translate.parse_subnet_id(
-            "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v"
-        )
-    assert error.value.parameter == "parameters.subnet.id"
+    assert body["tags"] == {naming.TAG_SCALE: "auto"}
 
 
 def base_params(**extra: object) -> models.ClusterCreateParameters:
@@ -189,9 +173,9 @@ def test_initial_node_count_is_a_documented_warning() -> None:
             admin_user_name="adm", admin_user_password=PASSWORD
         ),
     )
-    with pytest.warns(translate.AzureMLSemanticsWarning, match="initial_node_count"):
+    with pytest.warns(AzureMLSemanticsWarning, match="initial_node_count"):
         body = payload(translate.provisioning_configuration(params, SUB))
-    assert body["tags"][translate.TAG_INITIAL_NODES] == "2"
+    assert body["tags"][naming.TAG_INITIAL_NODES] == "2"
 
 
 def test_weak_admin_password_is_rejected_without_echoing_it() -> None:
@@ -228,20 +212,20 @@ def test_resize_deallocation_options() -> None:
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert translate.update_scale(keep) == (3, 3)
+        assert clusters.update_scale(keep) == (3, 3)
     for option in ("requeue", "terminate"):
         shrink = models.ScaleSettings(
             manual=models.ManualScaleSettings(target_node_count=1, node_deallocation_option=option)
         )
-        with pytest.warns(translate.AzureMLSemanticsWarning, match=option):
-            assert translate.update_scale(shrink) == (1, 1)
+        with pytest.warns(AzureMLSemanticsWarning, match=option):
+            assert clusters.update_scale(shrink) == (1, 1)
     auto = models.ScaleSettings(
         auto_scale=models.AutoScaleSettings(minimum_node_count=0, maximum_node_count=5)
     )
-    assert translate.update_scale(auto) == (0, 5)
+    assert clusters.update_scale(auto) == (0, 5)
     grow = models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=4))  # requeue
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert translate.update_scale(grow, current_max_nodes=2) == (4, 4)  # nothing to drain
-    with pytest.warns(translate.AzureMLSemanticsWarning):
-        translate.update_scale(grow, current_max_nodes=6)
+        assert clusters.update_scale(grow, current_max_nodes=2) == (4, 4)  # nothing to drain
+    with pytest.warns(AzureMLSemanticsWarning):
+        clusters.update_scale(grow, current_max_nodes=6)

@@ -13,6 +13,7 @@ from azureml.core.script_run_config import get_run_config_from_script_run
 from guide import ADMIN_PASSWORD, STORAGE_KEY, job_parameters
 
 import batchai_compat.models as models
+from batchai_compat.backends._azureml_common import naming, runs
 from batchai_compat.backends.azureml import translate
 from batchai_compat.exceptions import NoEquivalentError, ValidationError
 
@@ -51,14 +52,14 @@ def test_guide_tensorflow_job(m) -> None:
     assert config["target"] == "nc6"
     assert config["environment"]["docker"]["baseImage"] == "tensorflow/tensorflow:1.8.0-gpu"
     assert config["environment"]["python"]["userManagedDependencies"] is True
-    assert config["command"] == ["python", translate.NODE_APP_NAME]
+    assert config["command"] == ["python", naming.NODE_APP_NAME]
     # one mount per volume plus the input directories under them
     refs = {
         (r["dataStoreName"], r["pathOnDataStore"], r["mode"])
         for r in config["dataReferences"].values()
     }
-    blob = translate.datastore_name("blob", "guidestorage", "batchaisample")
-    share = translate.datastore_name("file", "guidestorage", "batchaisample")
+    blob = naming.datastore_name("blob", "guidestorage", "batchaisample")
+    share = naming.datastore_name("file", "guidestorage", "batchaisample")
     assert refs == {
         (blob, None, "mount"),
         (share, None, "mount"),
@@ -67,12 +68,12 @@ def test_guide_tensorflow_job(m) -> None:
     }
     assert {d.name for d in submission.datastores} == {blob, share}
     assert submission.tags == {
-        translate.TAG_JOB_NAME: "job1",
-        translate.TAG_EXPERIMENT: "exp",
-        translate.TAG_CLUSTER: "nc6",
-        translate.TAG_JOB_UUID: "6f1c",
+        naming.TAG_JOB_NAME: "job1",
+        naming.TAG_EXPERIMENT: "exp",
+        naming.TAG_CLUSTER: "nc6",
+        naming.TAG_JOB_UUID: "6f1c",
     }
-    manifest = json.loads(config["environmentVariables"][translate.MANIFEST_VARIABLE])
+    manifest = json.loads(config["environmentVariables"][naming.MANIFEST_VARIABLE])
     assert manifest == submission.manifest
     assert manifest["tool_type"] == "tensorflow"
     assert manifest["parameters"]["tensor_flow_settings"][
@@ -256,10 +257,10 @@ def test_bad_job_input() -> None:
 
 
 def test_datastore_names_are_deterministic_and_distinct() -> None:
-    a = translate.datastore_name("blob", "acct", "data-set")
-    assert a == translate.datastore_name("blob", "acct", "data-set")
-    assert a != translate.datastore_name("blob", "acct", "data_set")
-    assert a != translate.datastore_name("file", "acct", "data-set")
+    a = naming.datastore_name("blob", "acct", "data-set")
+    assert a == naming.datastore_name("blob", "acct", "data-set")
+    assert a != naming.datastore_name("blob", "acct", "data_set")
+    assert a != naming.datastore_name("file", "acct", "data-set")
     assert a.replace("_", "").isalnum()
 
 
@@ -279,7 +280,7 @@ def test_datastore_names_are_deterministic_and_distinct() -> None:
     ],
 )
 def test_run_states_follow_the_design_table(status: str, expected: str) -> None:
-    assert translate.execution_state(status) == expected
+    assert runs.execution_state(status) == expected
     assert expected in {state.value for state in genuine.ExecutionState}
 
 
@@ -297,9 +298,9 @@ def test_run_states_follow_the_design_table(status: str, expected: str) -> None:
     ],
 )
 def test_run_history_log_names(run_file: str, name: str | None) -> None:
-    assert translate.batchai_log_name(run_file) == name
+    assert runs.batchai_log_name(run_file) == name
 
 
 def test_output_file_names() -> None:
-    assert translate.output_file_name("outputs/MODEL/ckpt/1.index", "MODEL") == "ckpt/1.index"
-    assert translate.output_file_name("outputs/MODELS/x", "MODEL") is None
+    assert runs.output_file_name("outputs/MODEL/ckpt/1.index", "MODEL") == "ckpt/1.index"
+    assert runs.output_file_name("outputs/MODELS/x", "MODEL") is None

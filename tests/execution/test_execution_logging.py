@@ -14,13 +14,14 @@ import logging
 
 import pytest
 import requests
-from conftest import EXP, RG, WS
 from execution_jobs import job_on_share
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
 from batchai_compat.backends.local.fileserver import FileServer
 from batchai_compat.storage.blob import BlobPermissions, BlockBlobService
+
+RG, WS, EXP = "rg", "ws", "exp"
 
 SECRETS = {
     "cluster admin password": "Cl-Admin-Pa55word-7f3a",

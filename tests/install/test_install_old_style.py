@@ -2,14 +2,18 @@
 after ``import batchai_compat.install``, signing in against a loopback Active Directory.
 
 CI runs the same script from the built wheel installed with only the ``legacy`` extra
-(``scripts/check_wheel.py``); here it runs from this checkout's environment.
+(``scripts/check_wheel.py``); here it runs from this checkout's environment.  This folder has
+no conftest.py on purpose: other test folders import theirs as ``conftest`` from ``sys.path``.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from fake_aad import run_old_style_script
+sys.path.insert(1, str(Path(__file__).parent))  # fake_aad.py (no conftest here: see below)
+
+from fake_aad import run_old_style_script  # noqa: E402
 
 
 def test_old_style_script_runs_unchanged(batchai_home, tmp_path):

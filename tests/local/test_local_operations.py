@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 
-from batchai_compat.backends.local import ids
 from batchai_compat.backends.provider_operations import provider_operations
 
 # genuine operation group attribute -> ARM resource type path under Microsoft.BatchAI
@@ -87,20 +86,3 @@ def test_provider_operations_follow_the_protocol():
         "Microsoft.BatchAI/workspaces/clusters/read",
         "Microsoft.BatchAI/workspaces/experiments/jobs/terminate/action",
     ]
-
-
-def test_resource_ids_round_trip():
-    sub, rg, ws = "sub-1", "My.RG", "ws"
-    cluster = ids.child_id(sub, rg, ws, "clusters", "c1")
-    assert ids.parse(cluster) == ids.ParsedId(sub, rg, ws, "clusters", "c1")
-    job = ids.job_id(sub, rg, ws, "exp", "j1")
-    assert ids.parse(job) == ids.ParsedId(sub, rg, ws, "jobs", "j1", "exp")
-    assert ids.parse(cluster.upper().replace("/CLUSTERS/", "/Clusters/")).kind == "clusters"
-    assert (
-        ids.parse(
-            f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.BatchAI/workspaces/{ws}"
-        ).kind
-        == "workspaces"
-    )
-    assert ids.parse("/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/x/y") is None
-    assert ids.parse("") is None

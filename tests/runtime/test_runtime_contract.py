@@ -24,7 +24,6 @@ from batchai_compat.runtime import (
     task_plans,
     tensorflow_task_counts,
 )
-from batchai_compat.runtime.spec import TOOLKIT_FIELDS
 
 
 def test_expand_replaces_known_names_and_keeps_unknown_ones():
@@ -35,16 +34,6 @@ def test_expand_replaces_known_names_and_keeps_unknown_ones():
         expand("$HOME/$AZ_BATCHAI_JOB_MOUNT_ROOTX", variables)
         == "$HOME/$AZ_BATCHAI_JOB_MOUNT_ROOTX"
     )
-
-
-def test_every_genuine_toolkit_field_is_known():
-    genuine_fields = {
-        name
-        for name in genuine.JobCreateParameters._attribute_map
-        if name.endswith("_settings") and name != "container_settings"
-    }
-    assert set(TOOLKIT_FIELDS) == genuine_fields
-    assert set(TOOLKIT_FIELDS.values()) <= {t.value for t in genuine.ToolType} | {"pytorch"}
 
 
 def test_output_and_stdouterr_paths_follow_batch_ai_layout(guide_tf_job, make_topology):

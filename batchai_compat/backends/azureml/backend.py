@@ -23,7 +23,6 @@ import collections
 import contextlib
 import contextvars
 import functools
-import hashlib
 import io
 import json
 import logging
@@ -41,8 +40,9 @@ from typing import Any, TypeVar
 from azureml.core.authentication import AbstractAuthentication
 
 from ... import http_logging
+from ...domain import ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
-from ..base import workspace_id
+from .._azureml_common import clusters, jobs, naming, runs
 from ..transitions import TransitionLog, resource_path
 from . import http_trace, run_files, translate
 
@@ -52,7 +52,6 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 _ARM_SCOPE = "https://management.azure.com/.default"
-_PARAMETERS_TAG = "batchai.parameters"
 #: Tags azureml-core adds to what it creates (not the user's, not returned as Batch AI tags).
 _SDK_TAGS = frozenset({"createdByToolkit"})
 
@@ -273,7 +272,7 @@ sys.exit(main())
 """
 
 
-def _register_datastore(workspace: Any, spec: translate.DatastoreSpec) -> None:
+def _register_datastore(workspace: Any, spec: jobs.DatastoreSpec) -> None:
     """Register (or refresh the key of) one datastore with a single request.
 
     ``Datastore.register_azure_*`` would add a GET to build a Datastore object nobody uses.
@@ -335,7 +334,10 @@ def node_app() -> bytes:
         files[f"batchai_compat/{name}"] = (package / name).read_bytes()
     for source in sorted((package / "runtime").glob("*.py")):
         files[f"batchai_compat/runtime/{source.name}"] = source.read_bytes()
-    for name in ("__init__.py", "node.py", "translate.py"):
+    for folder in ("domain", "backends/_azureml_common"):
+        for source in sorted((package / folder).glob("*.py")):
+            files[f"batchai_compat/{folder}/{source.name}"] = source.read_bytes()
+    for name in ("__init__.py", "node.py"):
         files[f"batchai_compat/backends/azureml/{name}"] = (
             package / "backends" / "azureml" / name
         ).read_bytes()
@@ -348,36 +350,6 @@ def node_app() -> bytes:
             archive.writestr(info, files[name])
     _NODE_APP.append(buffer.getvalue())
     return _NODE_APP[0]
-
-
-def _run_id(experiment: str, job: str) -> str:
-    """The Azure ML run id standing for Batch AI job ``job`` of ``experiment``.
-
-    Derived, not stored: ``jobs.get`` is one GET.  Azure ML run ids are workspace-unique, Batch
-    AI job names only experiment-unique, hence the digest of both.
-    """
-    digest = hashlib.sha256(f"{experiment}/{job}".encode()).hexdigest()[:10]
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in job)[:200]
-    return f"batchai_{safe}_{digest}"
-
-
-def _timestamp(value: Any) -> Any:
-    """A service timestamp (ISO string with up to 7 fractional digits, or datetime) in UTC."""
-    from datetime import datetime, timezone
-
-    if isinstance(value, str):
-        text = value.replace("Z", "+00:00")
-        if "." in text:  # Python parses at most 6 fractional digits
-            head, _, tail = text.partition(".")
-            digits = "".join(c for c in tail if c.isdigit())
-            text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value
 
 
 class AzureMLBackend:
@@ -409,7 +381,7 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ helpers
 
     def _ids(self, resource_group: str, workspace: str) -> str:
-        return workspace_id(self._subscription_id, resource_group, workspace)
+        return ids.workspace_id(self._subscription_id, resource_group, workspace)
 
     def _workspace(self, resource_group: str, workspace: str) -> Any:
         key = (resource_group, workspace)
@@ -597,7 +569,7 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ clusters
 
     def _cluster_id(self, resource_group: str, workspace: str, cluster: str) -> str:
-        return f"{self._ids(resource_group, workspace)}/clusters/{cluster}"
+        return ids.child_id(self._subscription_id, resource_group, workspace, "clusters", cluster)
 
     def _compute(self, resource_group: str, workspace: str, cluster: str) -> Any:
         from azureml.core.compute import AmlCompute
@@ -649,7 +621,7 @@ class AzureMLBackend:
         compute = self._compute(resource_group, workspace, cluster)
         if scale_settings is not None:
             current = getattr(getattr(compute, "scale_settings", None), "maximum_node_count", None)
-            min_nodes, max_nodes = translate.update_scale(scale_settings, current)
+            min_nodes, max_nodes = clusters.update_scale(scale_settings, current)
             compute.update(min_nodes=min_nodes, max_nodes=max_nodes)
             compute.refresh_state()
         return self._cluster_model(resource_group, workspace, compute)
@@ -734,7 +706,7 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ jobs
 
     def _ensure_datastores(
-        self, resource_group: str, workspace: str, specs: Iterable[translate.DatastoreSpec]
+        self, resource_group: str, workspace: str, specs: Iterable[jobs.DatastoreSpec]
     ) -> None:
         """Register each mounted container/share as a Datastore once per workspace and process.
 
@@ -756,29 +728,26 @@ class AzureMLBackend:
 
     @staticmethod
     def _snapshot_folder() -> str:
-        """The run snapshot: only the node adapter (:data:`translate.NODE_APP_NAME`).
+        """The run snapshot: only the node adapter (:data:`~.._azureml_common.naming.NODE_APP_NAME`).
 
         The zip is byte-identical from job to job (the job itself travels in the run
         configuration), so Azure ML's snapshot cache uploads it once per workspace and reuses
         that snapshot for every later job.
         """
         folder = tempfile.mkdtemp(prefix="batchai_azureml_")
-        (Path(folder) / translate.NODE_APP_NAME).write_bytes(node_app())
+        (Path(folder) / naming.NODE_APP_NAME).write_bytes(node_app())
         return folder
 
     @_translate_errors("job")
     def create_job(
         self, resource_group: str, workspace: str, experiment: str, job: str, parameters: Any
     ) -> Any:
-        cluster_ref = getattr(getattr(parameters, "cluster", None), "id", None)
-        if not cluster_ref:
-            raise ValidationError("parameters.cluster.id", "is required")
-        owner, found, cluster = cluster_ref.rstrip("/").rpartition("/clusters/")
-        if not found:
-            cluster = cluster_ref.rstrip("/").rsplit("/", 1)[-1]
-        if (
-            "/workspaces/" in owner
-            and owner.rsplit("/workspaces/", 1)[1].lower() != workspace.lower()
+        cluster = ids.job_cluster(getattr(getattr(parameters, "cluster", None), "id", None))
+        owner = (cluster.subscription_id, cluster.resource_group, cluster.workspace)
+        if tuple(part.lower() for part in owner) != (
+            self._subscription_id.lower(),
+            resource_group.lower(),
+            workspace.lower(),
         ):
             raise NoEquivalentError(
                 "a job on a cluster of another workspace",
@@ -790,7 +759,7 @@ class AzureMLBackend:
             parameters,
             job_name=job,
             experiment=experiment,
-            cluster_name=cluster,
+            cluster_name=cluster.name,
             job_uuid=str(uuid.uuid4()),
             identity={
                 "subscription": self._subscription_id,
@@ -808,14 +777,14 @@ class AzureMLBackend:
         if vault is not None:
             vault.set_secrets(submission.secrets)
         tags = dict(submission.tags)
-        tags[_PARAMETERS_TAG] = json.dumps(submission.manifest["parameters"], sort_keys=True)
+        tags[naming.TAG_PARAMETERS] = json.dumps(submission.manifest["parameters"], sort_keys=True)
         # azureml-core changes the process's working directory while it snapshots a folder
         # (git metadata lookup): submissions from several threads must take turns.
         with _SUBMIT_LOCK:
             folder = self._snapshot_folder()
             try:
                 submission.run_config.source_directory = folder
-                run = self._submit(exp, submission.run_config, _run_id(experiment, job), tags)
+                run = self._submit(exp, submission.run_config, naming.run_id(experiment, job), tags)
             except BaseException:
                 if vault is not None:  # no job, so no secrets of it left in the Key Vault
                     with contextlib.suppress(Exception):
@@ -825,7 +794,7 @@ class AzureMLBackend:
                 shutil.rmtree(folder, ignore_errors=True)
         _log.info(
             "job %s submitted as Azure ML run %r on compute %r",
-            resource_path(resource_group, workspace, experiment, job), run.id, cluster,
+            resource_path(resource_group, workspace, experiment, job), run.id, cluster.name,
         )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
@@ -848,7 +817,7 @@ class AzureMLBackend:
         except Exception as error:
             if _status_of(error) in (409,) or "already exists" in str(error).lower():
                 raise cloud_error(
-                    409, "Conflict", f"Job {tags.get(translate.TAG_JOB_NAME)} already exists."
+                    409, "Conflict", f"Job {tags.get(naming.TAG_JOB_NAME)} already exists."
                 ) from None
             raise
         run.set_tags(tags)
@@ -863,72 +832,19 @@ class AzureMLBackend:
         tags: dict[str, str] | None = None,
     ) -> Any:
         """A Batch AI ``Job`` from the run as last fetched (no extra request)."""
-        details: dict[str, Any] = dict(run._run_dto or {})
-
-        def field(snake: str, camel: str) -> Any:
-            return details.get(snake, details.get(camel))
-
-        known = dict(field("tags", "tags") or {})
-        known.update(tags or {})
-        job = known.get(translate.TAG_JOB_NAME) or run.id
-        try:
-            parameters = json.loads(known.get(_PARAMETERS_TAG) or "{}")
-        except ValueError:
-            parameters = {}
-        status = field("status", "status")
-        state = translate.execution_state(status)
+        fields = translate.job_fields(
+            dict(run._run_dto or {}),
+            subscription_id=self._subscription_id,
+            resource_group=resource_group,
+            workspace=workspace,
+            experiment=experiment,
+            run_id=run.id,
+            tags=tags,
+        )
         self._job_states.seen(
-            (resource_group, workspace, experiment, job),
-            resource_path(resource_group, workspace, experiment, job),
-            f"{state} (Azure ML: {status})",
-        )
-        started = _timestamp(field("start_time_utc", "startTimeUtc"))
-        ended = _timestamp(field("end_time_utc", "endTimeUtc"))
-        created = _timestamp(field("created_utc", "createdUtc")) or started
-        error = field("error", "error") or {}
-        error_body = error.get("error", error) if isinstance(error, dict) else {}
-        errors = (
-            [{"code": error_body.get("code"), "message": error_body.get("message")}]
-            if error_body.get("code") or error_body.get("message")
-            else None
-        )
-        tool_type = next(
-            (
-                translate._TOOL_TYPES[name]
-                for name in translate._TOOLKITS
-                if parameters.get(name) is not None
-            ),
-            None,
-        )
-        fields = dict(parameters)
-        fields.update(
-            {
-                "id": f"{self._ids(resource_group, workspace)}/experiments/{experiment}/jobs/{job}",
-                "name": job,
-                "type": "Microsoft.BatchAI/workspaces/experiments/jobs",
-                "tool_type": tool_type,
-                "job_output_directory_path_segment": (
-                    f"{self._subscription_id}/{resource_group}/workspaces/{workspace}"
-                    f"/experiments/{experiment}/jobs/{job}/{known[translate.TAG_JOB_UUID]}"
-                    if known.get(translate.TAG_JOB_UUID)
-                    else None
-                ),
-                "creation_time": created,
-                "provisioning_state": "succeeded",
-                "provisioning_state_transition_time": created,
-                "execution_state": state,
-                "execution_state_transition_time": ended or started or created,
-                "execution_info": {
-                    "start_time": started,
-                    "end_time": ended,
-                    "exit_code": None
-                    if state not in ("succeeded", "failed")
-                    else (0 if state == "succeeded" else 1),
-                    "errors": errors,
-                }
-                if started or ended or errors
-                else None,
-            }
+            (resource_group, workspace, experiment, fields["name"]),
+            resource_path(resource_group, workspace, experiment, fields["name"]),
+            f"{fields['execution_state']} (Azure ML: {(run._run_dto or {}).get('status')})",
         )
         return _build("Job", fields)
 
@@ -937,7 +853,7 @@ class AzureMLBackend:
 
         exp = self._experiment(resource_group, workspace, experiment)
         try:
-            return Run(exp, _run_id(experiment, job))
+            return Run(exp, naming.run_id(experiment, job))
         except Exception as error:
             if _status_of(error) == 404 or "not found" in str(error).lower():
                 raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.") from None
@@ -963,7 +879,7 @@ class AzureMLBackend:
     @_translate_errors("job")
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         run = self._run(resource_group, workspace, experiment, job)
-        if translate.execution_state(run.get_status()) not in ("succeeded", "failed"):
+        if runs.execution_state(run.get_status()) not in ("succeeded", "failed"):
             run.cancel()
         return None
 
@@ -973,7 +889,7 @@ class AzureMLBackend:
         return [
             self._job_model(resource_group, workspace, experiment, run)
             for run in exp.get_runs()
-            if translate.TAG_JOB_NAME in (run.tags or {})
+            if naming.TAG_JOB_NAME in (run.tags or {})
         ]
 
     def _artifact_store(self, resource_group: str, workspace: str) -> Any:
@@ -1009,9 +925,9 @@ class AzureMLBackend:
         files: dict[str, run_files.RunFile] = {}
         for path, url in listed:
             name = (
-                translate.batchai_log_name(path)
+                runs.batchai_log_name(path)
                 if output_id == "stdouterr"
-                else translate.output_file_name(path, output_id)
+                else runs.output_file_name(path, output_id)
             )
             if name:
                 files[name] = run_files.RunFile(path, url)

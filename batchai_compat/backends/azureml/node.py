@@ -40,13 +40,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...domain.toolkits import Launch
 from ...runtime.environment import TaskRole, expand, job_environment, task_environment
 from ...runtime.launcher import write_host_file
 from ...runtime.logs import task_log_names
 from ...runtime.spec import JobSpec, job_spec
-from ...runtime.toolkits import MPI_TOOLKITS, MpiOptions, TaskPlan, task_plans
+from ...runtime.toolkits import MpiOptions, TaskPlan, task_plans
 from ...runtime.topology import JobIdentity, Topology
-from .translate import MANIFEST_VARIABLE, STDOUTERR_FOLDER
+from .._azureml_common.naming import MANIFEST_VARIABLE, STDOUTERR_FOLDER
 
 __all__ = ["NodeTask", "azureml_task", "main", "read_secrets"]
 
@@ -81,7 +82,7 @@ def _node_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
 def azureml_task(spec: JobSpec, env: Mapping[str, str]) -> NodeTask:
     """This process's Batch AI task, from the variables Azure ML sets for its distribution."""
     hosts = _node_hosts(env)
-    kind = spec.toolkit.tool_type
+    kind = spec.toolkit.kind
     tf_config = env.get("TF_CONFIG")
     if kind == "tensorflow" and tf_config:
         config = json.loads(tf_config)
@@ -182,7 +183,7 @@ def _contract(
     contract["AZ_BATCHAI_STDOUTERR_DIR"] = str(cwd / STDOUTERR_FOLDER)
     for output in manifest.get("output_directories", ()):
         contract[f"AZ_BATCHAI_OUTPUT_{output['id']}"] = str(cwd / output["run_history_folder"])
-    if spec.toolkit.tool_type == "tensorflow" and (task.ps_hosts or task.worker_hosts):
+    if spec.toolkit.kind == "tensorflow" and (task.ps_hosts or task.worker_hosts):
         contract["AZ_BATCHAI_PS_HOSTS"] = ",".join(task.ps_hosts)
         contract["AZ_BATCHAI_WORKER_HOSTS"] = ",".join(task.worker_hosts)
     # user variables may reference the contract (Batch AI expanded them): expand again
@@ -200,14 +201,11 @@ def _plan(
     """The Batch AI command this Azure ML process runs (None: nothing, e.g. custom on rank > 0)."""
     mpi = MpiOptions(program="mpirun", oversubscribe=False)
     plans = task_plans(spec, topology, env, default_python=sys.executable, mpi=mpi)
-    kind = spec.toolkit.tool_type
-    if kind in MPI_TOOLKITS or (
-        kind == "pytorch" and str(spec.toolkit.get("communication_backend", "")).lower() == "mpi"
-    ):
+    kind = spec.toolkit.kind
+    if spec.layout.launch == Launch.MPI:
         # Azure ML already runs mpirun and started this rank: run the program itself.
         (plan,) = plans
-        count = spec.toolkit.get("process_count", spec.node_count)
-        prefix = mpi.prefix(int(count)) + " "
+        prefix = mpi.prefix(spec.layout.processes) + " "
         program = plan.command[len(prefix) :] if plan.command.startswith(prefix) else plan.command
         out, err = task_log_names("task", task.index, single=task.index == 0)
         return TaskPlan("task", task.index, task.node_index, program, out, err)

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ... import models
+from ...domain.paths import STDOUTERR, is_stdouterr
 from ...exceptions import ValidationError, cloud_error
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
 from . import fileserver, layout
-from .records import JobRecord
+from .state import JobRecord
 
 __all__ = ["list_output_files", "output_folder"]
-
-STDOUTERR = "stdouterr"
 
 
 def _topology(job: JobRecord, root: Path | None) -> Topology:
@@ -53,7 +52,7 @@ def _topology(job: JobRecord, root: Path | None) -> Topology:
 def output_folder(job: JobRecord, output_directory_id: str, root: Path | None = None) -> Path:
     """The folder behind ``'stdouterr'`` or an ``OutputDirectory`` id (ids compare case-insensitively)."""
     paths = job_paths(job_spec(job.parameters), _topology(job, root))
-    if output_directory_id.lower() == STDOUTERR:
+    if is_stdouterr(output_directory_id):
         return Path(paths.stdouterr_dir)
     for name, folder in paths.outputs.items():
         if name.lower() == output_directory_id.lower():

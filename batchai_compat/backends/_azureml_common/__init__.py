@@ -1,0 +1,30 @@
+"""What the Azure ML backends share: Batch AI -> Azure ML decisions that do not depend on the SDK.
+
+Both Azure ML backends — ``azureml`` (SDK v1, azureml-core) and ``azureml-v2`` (azure-ai-ml) —
+map Batch AI onto the same service: clusters become AmlCompute, mounted volumes registered
+datastores, jobs distributed runs whose node processes start the shared node runtime, secrets
+the workspace Key Vault.  The decisions that mapping takes once, whatever SDK sends it, live
+here as pure functions over plain data:
+
+* :mod:`.naming` — names and tags both backends give what they create (run ids, datastore and
+  Key Vault secret names, run tags, the node app and its manifest variable);
+* :mod:`.jobs` — ``JobCreateParameters`` -> a :class:`~.jobs.JobPlan`: distribution kind and
+  counts, datastore mounts and the paths under them, outputs, environment, secrets, image,
+  wall clock and the node manifest;
+* :mod:`.clusters` — ``ClusterCreateParameters`` -> node bounds and tags, what has no AmlCompute
+  equivalent, and AmlCompute states and errors back to Batch AI's;
+* :mod:`.runs` — run states, run-history file names and run details back to a Batch AI ``Job``.
+
+Each SDK adapter turns a plan into its own objects (``ScriptRunConfig`` +
+``TensorflowConfiguration`` on v1, ``command(...)`` + ``TensorFlowDistribution`` on v2).
+Standard library only (plus :mod:`batchai_compat.domain`): importable without either SDK, and
+shipped inside the node app.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AzureMLSemanticsWarning"]
+
+
+class AzureMLSemanticsWarning(UserWarning):
+    """A Batch AI setting was accepted but behaves differently on Azure ML (see docs/azureml.md)."""
