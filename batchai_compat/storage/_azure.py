@@ -215,6 +215,33 @@ def _legacy_properties(legacy: PropertiesT, v12: Any) -> PropertiesT:
     return legacy
 
 
+def _through_v12(upload: Upload, send: Callable[..., Any], module: Any) -> Any:
+    """``upload`` through a v12 ``upload_blob`` / ``upload_file`` (``send``): the payload and its
+    length, the legacy options, and the legacy progress from v12's ``progress_hook``."""
+    data: Any = upload.data
+    length = upload.count
+    if isinstance(data, Path):
+        length = data.stat().st_size
+    elif isinstance(data, bytes):
+        length = len(data)
+    elif length is not None:
+        data = data.read(length)
+    with open(data, "rb") if isinstance(data, Path) else nullcontext(data) as body:
+        result = _call(
+            lambda: send(
+                body,
+                length=length,
+                metadata=upload.metadata,
+                content_settings=_v12_content_settings(module, upload.content_settings),
+                max_concurrency=upload.max_connections,
+                progress_hook=lambda current, _total: upload.progress.reached(current),
+            )
+        )
+    if length is not None:
+        upload.progress.reached(length)
+    return result
+
+
 def _sas_signing_key(account: StorageAccount) -> str:
     if not account.key:
         raise ValidationError(
@@ -295,26 +322,11 @@ class AzureBlobStore:
     def _upload_anonymously(self, container: str, blob: str, upload: Upload) -> ResourceProperties:
         """An upload without a key or SAS (a public container's endpoint): through v12."""
         client = self._service.get_blob_client(container, blob)
-        data: Any = upload.data
-        length = upload.count
-        if isinstance(data, Path):
-            length = data.stat().st_size
-            data = data.read_bytes()
-        elif isinstance(data, bytes):
-            length = len(data)
-        response = _call(
-            lambda: client.upload_blob(
-                data,
-                length=length,
-                overwrite=True,
-                metadata=upload.metadata,
-                content_settings=_v12_content_settings(self._blob, upload.content_settings),
-                max_concurrency=upload.max_connections,
-                progress_hook=lambda current, _total: upload.progress.reached(current),
-            )
+        response = _through_v12(
+            upload,
+            lambda body, **options: client.upload_blob(body, overwrite=True, **options),
+            self._blob,
         )
-        if length is not None:
-            upload.progress.reached(length)
         result = ResourceProperties()
         result.etag = response.get("etag")
         result.last_modified = response.get("last_modified")
@@ -454,28 +466,7 @@ class AzureFileStore:
 
     def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None:
         """Create the file and write it in ranges (v12 ``upload_file``; 4 MiB ranges as legacy)."""
-        client = self._file_client(share, directory, name)
-        data: Any = upload.data
-        length = upload.count
-        if isinstance(data, Path):
-            length = data.stat().st_size
-        elif isinstance(data, bytes):
-            length = len(data)
-        elif length is not None:
-            data = data.read(length)
-        with open(data, "rb") if isinstance(data, Path) else nullcontext(data) as body:
-            _call(
-                lambda: client.upload_file(
-                    body,
-                    length=length,
-                    metadata=upload.metadata,
-                    content_settings=_v12_content_settings(self._share, upload.content_settings),
-                    max_concurrency=upload.max_connections,
-                    progress_hook=lambda current, _total: upload.progress.reached(current),
-                )
-            )
-        if length is not None:
-            upload.progress.reached(length)
+        _through_v12(upload, self._file_client(share, directory, name).upload_file, self._share)
 
     def _legacy_file(self, props: Any, name: str) -> File:
         legacy = _legacy_properties(FileProperties(), props)

@@ -42,6 +42,11 @@ class UploadProgress:
         self._done = 0
         self._lock = threading.Lock()
 
+    @property
+    def reporting(self) -> bool:
+        """Whether anyone listens (a callback was given)."""
+        return self._callback is not None
+
     def start(self) -> None:
         if self._callback is not None:
             self._callback(0, self.total)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ValidationError
-from ._service import ProgressCallback
+from ._service import ProgressCallback, UploadProgress
 
 if TYPE_CHECKING:
     from .blob import BlockBlobService
@@ -71,33 +71,18 @@ def _sources(
     return found
 
 
-class _Totals:
-    """Bytes stored over all files, from each file's own legacy progress calls."""
+def _per_file(totals: UploadProgress) -> ProgressCallback | None:
+    """A file's legacy progress callback adding what that file stored to ``totals``."""
+    if not totals.reporting:
+        return None
+    seen = [0]  # one file's calls come one after another (max_connections=1 per file)
 
-    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
-        self._callback = callback
-        self._total = total
-        self._done = 0
-        self._lock = threading.Lock()
+    def report(current: int, _total: int | None) -> None:
+        if current > seen[0]:
+            totals.stored(current - seen[0])
+            seen[0] = current
 
-    def start(self) -> None:
-        if self._callback is not None:
-            self._callback(0, self._total)
-
-    def for_file(self) -> ProgressCallback | None:
-        if self._callback is None:
-            return None
-        seen = [0]
-
-        def report(current: int, _total: int | None) -> None:
-            with self._lock:
-                self._done += current - seen[0]
-                seen[0] = current
-                done = self._done
-                assert self._callback is not None
-                self._callback(done, self._total)
-
-        return report
+    return report
 
 
 def _run(
@@ -114,14 +99,14 @@ def _run(
     ):
         raise ValidationError("max_connections", "must be a positive integer", max_connections)
     started = time.monotonic()
-    totals = _Totals(progress_callback, sum(size for _, _, size in items))
+    totals = UploadProgress(progress_callback, sum(size for _, _, size in items))
     totals.start()
     stored: list[str] = []
     failure: BaseException | None = None
     lock = threading.Lock()
 
     def one(path: Path, name: str) -> None:
-        upload(path, name, totals.for_file())
+        upload(path, name, _per_file(totals))
         with lock:
             stored.append(name)
 
