@@ -42,9 +42,10 @@ from azureml.core.authentication import AbstractAuthentication
 from ... import http_logging
 from ...domain import ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .. import http_trace
 from .._azureml_common import clusters, jobs, naming, runs
 from ..transitions import TransitionLog, resource_path
-from . import http_trace, run_files, translate
+from . import run_files, translate
 
 __all__ = ["AzureMLBackend"]
 

@@ -1,7 +1,8 @@
-"""HTTP logging of the ``azureml`` backend (``logging_enable=True``), on requests' sessions.
+"""HTTP logging of the Azure backends (``logging_enable=True``), on requests' sessions.
 
 Every HTTP request of azureml-core goes through :class:`requests.Session` (its REST clients,
-run history, artifact and datastore calls), and so do ours (``run_files``).  :func:`install`
+run history, artifact and datastore calls), and so do azure-core's (``RequestsTransport``, under
+azure-ai-ml) and ours (``run_files``).  :func:`install`
 wraps ``requests.Session.send`` once per process; the wrapper logs through
 :mod:`batchai_compat.http_logging` only while a call of a client built with
 ``logging_enable=True`` runs (:func:`batchai_compat.http_logging.enabled`), and otherwise just
@@ -16,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-from ... import http_logging
+from .. import http_logging
 
 __all__ = ["install"]
 
