@@ -1,7 +1,7 @@
 """Backend registry: which object answers the Batch AI calls of a client.
 
 Batch AI had one service behind its client; ``batchai_compat`` has several *backends*
-(``local``, ``azureml``, and any a user registers).  A client picks its backend, in order:
+(``local``, ``azureml``, ``azureml-v2``, and any a user registers).  A client picks its backend, in order:
 
 1. the ``backend=`` argument of :class:`~batchai_compat.BatchAIManagementClient` — a registered
    name, or an object that already implements :class:`~batchai_compat.backends.base.Backend`;
@@ -55,7 +55,7 @@ class BackendSpec:
     """Where a named backend lives and what it needs installed.
 
     ``target`` is ``"module:ClassName"`` (or a class object for backends registered in-process);
-    ``extra`` names the ``pip install batchai-compat[<extra>]`` extra that provides
+    ``extra`` names the ``pip install "batchai-compat[<extra>]"`` extra that provides
     ``probe_module``.
     """
 
@@ -79,6 +79,12 @@ _registry: dict[str, BackendSpec] = {
         "batchai_compat.backends.azureml:AzureMLBackend",
         extra="azureml",
         probe_module="azureml.core",
+    ),
+    "azureml-v2": BackendSpec(
+        "azureml-v2",
+        "batchai_compat.backends.azureml_v2:AzureMLV2Backend",
+        extra="azureml-v2",
+        probe_module="azure.ai.ml",
     ),
 }
 
