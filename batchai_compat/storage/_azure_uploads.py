@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -312,8 +312,8 @@ class BlobUploader:
         ) as pool:
             try:
                 for index, chunk in enumerate(chunks):
-                    if len(in_flight) >= upload.max_connections:
-                        finished, in_flight = wait(in_flight, return_when=FIRST_EXCEPTION)
+                    if len(in_flight) >= upload.max_connections:  # the next block when one is done
+                        finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                         for future in finished:
                             future.result()
                     in_flight.add(pool.submit(send, index, chunk))

@@ -27,7 +27,7 @@ import posixpath
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,8 +115,8 @@ def _run(
     ) as pool:
         in_flight: set[Future[None]] = set()
         for path, name, _size in items:
-            if len(in_flight) >= max_connections:
-                finished, in_flight = wait(in_flight, return_when=FIRST_EXCEPTION)
+            if len(in_flight) >= max_connections:  # a free connection: the next file starts
+                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                 failure = next((f.exception() for f in finished if f.exception()), None)
                 if failure is not None:
                     break

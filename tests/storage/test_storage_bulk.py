@@ -129,3 +129,33 @@ def test_blob_batch_to_azurite_in_parallel(azurite, tmp_path):
         assert client.download_blob("042.bin").readall() == bytes([42]) * 43
     service.delete_container(container)
     service.close()
+
+
+def test_a_slow_file_does_not_hold_back_the_others(tmp_path, batchai_home):
+    """Each connection takes the next file as soon as its own is stored: while one upload is
+    stuck, the other connection uploads every remaining file."""
+    import threading
+
+    root = tmp_path / "files"
+    root.mkdir()
+    names = [f"{i:02d}.bin" for i in range(10)]
+    for name in names:
+        (root / name).write_bytes(name.encode())
+    others_done = threading.Event()
+    stored: list[str] = []
+
+    class StuckFirst(BlockBlobService):
+        def create_blob_from_path(self, container_name, blob_name, file_path, **kwargs):
+            if blob_name == "00.bin":
+                released = others_done.wait(timeout=60)
+                assert released, "the other files waited for the stuck one"
+            result = super().create_blob_from_path(container_name, blob_name, file_path, **kwargs)
+            stored.append(blob_name)
+            if len(stored) == len(names) - 1:
+                others_done.set()
+            return result
+
+    service = StuckFirst("acct", "a2V5")
+    service.create_container("data")
+    assert upload_blob_batch(service, "data", root, max_connections=2) == names
+    assert stored[-1] == "00.bin" and sorted(stored) == names
