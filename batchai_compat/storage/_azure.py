@@ -238,7 +238,7 @@ def _through_v12(upload: Upload, send: Callable[..., Any], module: Any) -> Any:
             )
         )
     if length is not None:
-        upload.progress.reached(length)
+        upload.progress.reached(length, always=upload.chunk_size is None)
     return result
 
 

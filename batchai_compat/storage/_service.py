@@ -58,12 +58,17 @@ class UploadProgress:
             self._done += count
             self._callback(self._done, self.total)
 
-    def reached(self, current: int) -> None:
-        """Report a cumulative count (what azure-storage v12's ``progress_hook`` gives)."""
+    def reached(self, current: int, *, always: bool = False) -> None:
+        """Report a cumulative count (what azure-storage v12's ``progress_hook`` gives): only
+        when it grew, unless ``always`` (the end of a one-request upload, reported even when
+        nothing was stored: an empty blob)."""
+        if self._callback is None:
+            return
         with self._lock:
-            delta = current - self._done
-        if delta > 0 or (current == 0 and self.total == 0):
-            self.stored(delta)
+            if current <= self._done and not always:
+                return
+            self._done = max(current, self._done)
+            self._callback(self._done, self.total)
 
 
 @dataclass(frozen=True)
