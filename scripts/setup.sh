@@ -4,8 +4,9 @@
 #   bash scripts/setup.sh          the main job: Open MPI (Debian) and a virtualenv in .venv with
 #                                  the package alone (what the walk-through needs)
 #   bash scripts/setup.sh test     the same, plus the test and dev tools (the `dev` extra: every
-#                                  backend's SDK, pytest, ruff, mypy, build) and Azurite (npm,
-#                                  into .tools/) for the blob-storage tests; what CI runs
+#                                  backend's SDK, pytest, ruff, mypy, build), ssh-keygen (Debian,
+#                                  for the command line tests) and Azurite (npm, into .tools/)
+#                                  for the blob-storage tests; what CI runs
 #
 # The benchmarks' baselines (the `bench` extra) install on demand: `python -m benchmarks`.
 # Idempotent: a second run only checks.
@@ -22,14 +23,26 @@ case "$mode" in
         ;;
 esac
 
-if ! command -v mpirun >/dev/null 2>&1; then
+# apt_install COMMAND PACKAGE...: install the Debian packages when COMMAND is missing.
+apt_install() {
+    local command="$1"
+    shift
+    if command -v "$command" >/dev/null 2>&1; then
+        return
+    fi
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            openmpi-bin libopenmpi-dev >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
+            >/dev/null
     else
-        echo "setup: Open MPI (mpirun) is missing; install it: sudo apt-get install openmpi-bin" >&2
+        echo "setup: $command is missing; install it: sudo apt-get install $*" >&2
     fi
+}
+
+apt_install mpirun openmpi-bin libopenmpi-dev
+if [ "$mode" = test ]; then
+    # `batchai cluster create --generate-ssh-keys` runs ssh-keygen (the command line tests do).
+    apt_install ssh-keygen openssh-client
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -40,6 +53,6 @@ fi
 .venv/bin/python -c "import batchai_compat.install" # fail loudly if the install failed
 
 if [ "$mode" = test ]; then
-    .venv/bin/python -c "import pytest, azureml.core, azure.storage.blob, msrestazure"
+    .venv/bin/python -c "import pytest, azureml.core, azure.ai.ml, azure.storage.blob, msrestazure"
     bash scripts/install_azurite.sh || true
 fi

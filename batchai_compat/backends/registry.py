@@ -18,7 +18,6 @@ A backend class is constructed as ``cls(config)`` with the client's configuratio
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import logging
@@ -140,6 +139,8 @@ def available_backends() -> list[str]:
 
 
 def _unknown(name: str) -> UnknownBackendError:
+    import difflib
+
     names = available_backends()
     close = difflib.get_close_matches(_normalize(name), names, n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]!r}?" if close else ""

@@ -339,6 +339,8 @@ def _list_check(item: Check) -> Check:
                 checked.append(item(element))
             except _Invalid as error:
                 raise _Invalid(error.rule, f"[{index}]{error.path}") from None
+            except ValidationError as error:  # a nested model built from a dict
+                raise _nested(f"[{index}]", error) from None
         if isinstance(value, list) and all(a is b for a, b in zip(checked, value, strict=True)):
             return value  # keep the caller's list object, as 2.0.0 did
         return checked
@@ -358,6 +360,8 @@ def _dict_check(item: Check) -> Check:
                 checked[key] = item(element)
             except _Invalid as error:
                 raise _Invalid(error.rule, f"[{key!r}]{error.path}") from None
+            except ValidationError as error:  # a nested model built from a dict
+                raise _nested(f"[{key!r}]", error) from None
         if isinstance(value, dict) and all(checked[k] is value[k] for k in value):
             return value
         return checked
@@ -773,7 +777,13 @@ def _checked(cls: type[Model], f: Field, value: Any) -> Any:
             f"{f.name}{error.path}", f"{error.rule} (in {cls.__name__})"
         ) from None
     except ValidationError as error:  # a nested model built from a dict
-        raise ValidationError(f"{f.name}.{error.parameter}", error.rule) from None
+        raise _nested(f.name, error) from None
+
+
+def _nested(prefix: str, error: ValidationError) -> ValidationError:
+    """``error`` of a nested value, its parameter path under ``prefix`` (``a.b``, ``a[0].b``)."""
+    separator = "" if error.parameter.startswith("[") else "."
+    return ValidationError(f"{prefix}{separator}{error.parameter}", error.rule)
 
 
 def _missing_required(model: Model, prefix: str) -> Iterator[ValidationError]:

@@ -15,7 +15,8 @@ raised with a note saying how many files were stored.  Every file is stored whol
 Names: a file's path relative to ``source`` (``/``-separated), under ``destination_path`` when
 given; ``pattern`` is matched against that relative path with :func:`fnmatch.fnmatchcase`
 (``*``, ``?``, ``[seq]``, ``[!seq]``, as ``--pattern``).  ``progress_callback(current, total)``
-gets the bytes stored so far over all files and their total.
+gets the bytes stored so far over all files and their total.  Both return what each upload
+returned, by name, in the folder's order (``os.walk``, names sorted).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import ValidationError
+from ._models import ResourceProperties
 from ._service import ProgressCallback, UploadProgress
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["upload_blob_batch", "upload_file_batch"]
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Files uploaded at once unless ``max_connections`` says otherwise.
 DEFAULT_CONNECTIONS = 8
@@ -87,11 +90,11 @@ def _per_file(totals: UploadProgress) -> ProgressCallback | None:
 
 def _run(
     items: list[tuple[Path, str, int]],
-    upload: Callable[[Path, str, ProgressCallback | None], Any],
+    upload: Callable[[Path, str, ProgressCallback | None], T],
     max_connections: int,
     progress_callback: ProgressCallback | None,
     where: str,
-) -> list[str]:
+) -> dict[str, T]:
     if (
         not isinstance(max_connections, int)
         or isinstance(max_connections, bool)
@@ -101,14 +104,14 @@ def _run(
     started = time.monotonic()
     totals = UploadProgress(progress_callback, sum(size for _, _, size in items))
     totals.start()
-    stored: list[str] = []
+    stored: dict[str, T] = {}
     failure: BaseException | None = None
     lock = threading.Lock()
 
     def one(path: Path, name: str) -> None:
-        upload(path, name, _per_file(totals))
+        result = upload(path, name, _per_file(totals))
         with lock:
-            stored.append(name)
+            stored[name] = result
 
     with ThreadPoolExecutor(
         max_workers=max_connections, thread_name_prefix="batchai-compat-bulk"
@@ -134,8 +137,7 @@ def _run(
         "%d files (%d bytes) uploaded to %s in %.2f s",
         len(items), sum(size for _, _, size in items), where, time.monotonic() - started,
     )  # fmt: skip
-    by_name = {name: index for index, (_, name, _) in enumerate(items)}
-    return sorted(stored, key=by_name.__getitem__)
+    return {name: stored[name] for _, name, _ in items}
 
 
 def upload_blob_batch(
@@ -149,15 +151,16 @@ def upload_blob_batch(
     metadata: dict[str, str] | None = None,
     max_connections: int = DEFAULT_CONNECTIONS,
     progress_callback: ProgressCallback | None = None,
-) -> list[str]:
-    """Upload the files of ``source`` as blobs of ``container_name``; the blob names, in order.
+) -> dict[str, ResourceProperties]:
+    """Upload the files of ``source`` as blobs of ``container_name``: their ``ResourceProperties``
+    (etag, last modified) by blob name, in order.
 
     ``az storage blob upload-batch -d <container_name> -s <source> [--pattern]
     [--destination-path]``; see the module docstring.  The container must exist.
     """
     items = _sources(source, pattern, destination_path)
 
-    def upload(path: Path, name: str, progress: ProgressCallback | None) -> Any:
+    def upload(path: Path, name: str, progress: ProgressCallback | None) -> ResourceProperties:
         return service.create_blob_from_path(
             container_name, name, str(path), content_settings=content_settings,
             metadata=metadata, progress_callback=progress, max_connections=1,
@@ -178,7 +181,7 @@ def upload_file_batch(
     max_connections: int = DEFAULT_CONNECTIONS,
     progress_callback: ProgressCallback | None = None,
 ) -> list[str]:
-    """Upload the files of ``source`` to file share ``share_name``; the file paths, in order.
+    """Upload the files of ``source`` to file share ``share_name``: their paths, in order.
 
     ``az storage file upload-batch -d <share_name> -s <source> [--pattern]
     [--destination-path]``: the directories the files need are created first (Azure Files
@@ -192,11 +195,11 @@ def upload_file_batch(
     for directory in sorted(directories, key=lambda d: (d.count("/"), d)):
         service.create_directory(share_name, directory, fail_on_exist=False)
 
-    def upload(path: Path, name: str, progress: ProgressCallback | None) -> Any:
+    def upload(path: Path, name: str, progress: ProgressCallback | None) -> None:
         directory, file_name = posixpath.split(name)
         return service.create_file_from_path(
             share_name, directory or None, file_name, str(path), content_settings=content_settings,
             metadata=metadata, progress_callback=progress, max_connections=1,
         )  # fmt: skip
 
-    return _run(items, upload, max_connections, progress_callback, f"share {share_name!r}")
+    return list(_run(items, upload, max_connections, progress_callback, f"share {share_name!r}"))

@@ -38,10 +38,12 @@ def test_blob_batch_to_local_folders(blob_service, tree):
     root, files = tree
     blob_service.create_container("data")
     calls = Calls()
-    names = upload_blob_batch(
+    stored = upload_blob_batch(
         blob_service, "data", root, destination_path="run1/", progress_callback=calls
     )
-    assert names == [f"run1/{n}" for n in sorted(files, key=_walk_order)]
+    assert list(stored) == [f"run1/{n}" for n in sorted(files, key=_walk_order)]
+    for name, props in stored.items():
+        assert props.etag == blob_service.get_blob_properties("data", name).properties.etag
     for name, data in files.items():
         assert blob_service.get_blob_to_bytes("data", f"run1/{name}").content == data
     total = sum(len(d) for d in files.values())
@@ -58,12 +60,12 @@ def _walk_order(name: str) -> tuple:
 def test_pattern_selects_by_relative_path(blob_service, tree):
     root, _ = tree
     blob_service.create_container("data")
-    assert upload_blob_batch(blob_service, "data", root, pattern="data/*.bin") == [
+    assert list(upload_blob_batch(blob_service, "data", root, pattern="data/*.bin")) == [
         "data/a.bin",
         "data/b.bin",
     ]
     assert [b.name for b in blob_service.list_blobs("data")] == ["data/a.bin", "data/b.bin"]
-    assert upload_blob_batch(blob_service, "data", root, pattern="*.py") == ["train.py"]
+    assert list(upload_blob_batch(blob_service, "data", root, pattern="*.py")) == ["train.py"]
 
 
 def test_file_batch_creates_the_directories(file_service, tree):
@@ -119,7 +121,9 @@ def test_blob_batch_to_azurite_in_parallel(azurite, tmp_path):
     container = next(_containers)
     service.create_container(container)
     calls = Calls()
-    names = upload_blob_batch(service, container, root, max_connections=8, progress_callback=calls)
+    names = list(
+        upload_blob_batch(service, container, root, max_connections=8, progress_callback=calls)
+    )
     assert names == [f"{i:03d}.bin" for i in range(60)]
     total = sum(i + 1 for i in range(60))
     assert calls[0] == (0, total) and calls[-1] == (total, total)
@@ -157,5 +161,5 @@ def test_a_slow_file_does_not_hold_back_the_others(tmp_path, batchai_home):
 
     service = StuckFirst("acct", "a2V5")
     service.create_container("data")
-    assert upload_blob_batch(service, "data", root, max_connections=2) == names
+    assert list(upload_blob_batch(service, "data", root, max_connections=2)) == names
     assert stored[-1] == "00.bin" and sorted(stored) == names

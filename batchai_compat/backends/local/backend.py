@@ -212,12 +212,25 @@ class LocalBackend:
         self.store.on_preempted = self._stop_preempted
         self._job_states = TransitionLog(_log, "job")
         self._cluster_states = TransitionLog(_log, "cluster")
+        # The executor is built on first need: reading finished jobs or any other resource
+        # never imports the execution layer (its supervisor and the node runtime).
+        self._executor_factory: Callable[[LocalBackend], JobExecutor]
+        self._executor_instance: JobExecutor | None = None
+        self._executor_lock = threading.Lock()
         if executor is None:
-            self._executor = _default_executor(self)
+            self._executor_factory = _default_executor
         elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
-            self._executor = executor(self)  # a factory, e.g. the QueuedJobsExecutor class
+            self._executor_factory = executor  # a factory, e.g. the QueuedJobsExecutor class
         else:
-            self._executor = executor
+            self._executor_instance = executor
+
+    @property
+    def _executor(self) -> JobExecutor:
+        if self._executor_instance is None:
+            with self._executor_lock:
+                if self._executor_instance is None:
+                    self._executor_instance = self._executor_factory(self)
+        return self._executor_instance
 
     # helpers ---------------------------------------------------------------------------------
     def _ws(self, resource_group: str, workspace: str) -> WorkspaceKey:
@@ -473,9 +486,10 @@ class LocalBackend:
     def _job(self, record: JobRecord) -> models.Job:
         # Liveness on read: an unfinished job whose supervisor died is failed now (execution
         # layer), so no job stays ``running`` forever.
-        refresh = getattr(self._executor, "refresh", None)
-        if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
-            record = refresh(record)
+        if record.execution_state in ("queued", "running", "terminating"):
+            refresh = getattr(self._executor, "refresh", None)
+            if refresh is not None:
+                record = refresh(record)
         self._job_states.seen(
             record.row_id,
             resource_path(
@@ -609,7 +623,8 @@ class LocalBackend:
         return operation_models()
 
     def close(self) -> None:
-        self._executor.close()
+        if self._executor_instance is not None:
+            self._executor_instance.close()
         self.store.close()
 
     def __repr__(self) -> str:

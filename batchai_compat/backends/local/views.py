@@ -87,6 +87,11 @@ def cluster_model(record: ClusterRecord) -> models.Cluster:
         unusable_node_count=counts["unusable"],
         leaving_node_count=counts["leaving"],
     )
+    setup = cluster.node_setup.setup_task if cluster.node_setup else None
+    if setup is not None:  # read-only: where the service put the setup task's output
+        from .node_setup import setup_task_output_suffix
+
+        setup.std_out_err_path_suffix = setup_task_output_suffix(record)
     return cluster
 
 
