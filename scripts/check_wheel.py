@@ -3,7 +3,8 @@
 1. ``python -m build`` makes the sdist and the wheel (in a temporary folder);
 2. the wheel holds every file of ``batchai_compat/`` (``py.typed``, every module the azureml node
    zip application is built from at run time) and the sdist the sources and the README;
-3. a fresh virtualenv installs the wheel -- not editable -- with only the ``legacy`` extra;
+3. a fresh virtualenv installs the wheel -- not editable -- with only the ``legacy`` extra, and
+   its ``batchai`` console script starts;
 4. from a copy of ``examples/`` outside this checkout, that interpreter runs the migration
    guide's walk-through, and then ``tests/install/old_style_script.py`` (which imports
    ``azure.common.credentials`` and ``msrestazure.azure_exceptions`` after
@@ -93,6 +94,9 @@ def main() -> int:
         ).stdout.strip()
         if not where.startswith(str(venv)):
             raise SystemExit(f"check_wheel: {PACKAGE} imported from {where}, not the wheel")
+
+        batchai = run([str(venv / "bin" / "batchai"), "--version"], cwd=tmp).stdout.strip()
+        step(f"the batchai console script: {batchai}")
 
         examples = tmp / "examples"
         shutil.copytree(REPO / "examples", examples)
