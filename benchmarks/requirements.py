@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 
 from .harness import REPO_ROOT
 
-#: measure -> modules its baseline (or its fake service) imports.
+#: measure -> modules its baseline (or its fake service) imports (a measure not listed: none).
 BASELINE_MODULES: dict[str, tuple[str, ...]] = {
     "imports": ("azure.mgmt.batchai",),
     "azureml": ("azureml.train.dnn", "azureml.core", "responses"),
     "local-job": (),
     "control-plane": (),
     "upload": ("azure.storage.blob",),
+    "cli": (),  # its baseline is a bare interpreter
 }
 PIP_INSTALL = [sys.executable, "-m", "pip", "install", "-q", "-e", f"{REPO_ROOT}[bench]"]
 AZURITE_INSTALL = ["bash", str(REPO_ROOT / "scripts" / "install_azurite.sh")]
@@ -40,7 +41,7 @@ def missing(names: Sequence[str]) -> tuple[list[str], bool]:
     """(modules the named measures' baselines lack, whether Azurite is needed and missing)."""
     from .azurite import AzuriteUnavailable, find_node
 
-    modules = sorted({m for n in names for m in BASELINE_MODULES[n] if not _importable(m)})
+    modules = sorted({m for n in names for m in BASELINE_MODULES.get(n, ()) if not _importable(m)})
     azurite_missing = False
     if "upload" in names:
         try:

@@ -112,3 +112,10 @@ def test_missing_baselines_are_named_with_the_command_that_installs_them(monkeyp
         + " ".join(requirements.PIP_INSTALL)
     ]
     assert requirements.PIP_INSTALL[-1].endswith("[bench]")
+
+
+def test_every_measure_says_what_its_baseline_needs():
+    from benchmarks import requirements
+    from benchmarks.measures import MEASURES
+
+    assert set(requirements.BASELINE_MODULES) == set(MEASURES)
