@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .backends.registry import create_backend
+from .core import API_VERSION
 from .exceptions import ValidationError
 from .operations import (
     ClustersOperations,
@@ -26,7 +27,6 @@ from .operations import (
     UsagesOperations,
     WorkspacesOperations,
 )
-from .operations._group import API_VERSION
 
 if TYPE_CHECKING:
     from .backends.base import Backend
@@ -36,7 +36,7 @@ __all__ = ["BatchAI", "BatchAIManagementClient", "BatchAIManagementClientConfigu
 DEFAULT_BASE_URL = "https://management.azure.com"
 
 #: Track-2 (7.0.0) pipeline keywords: accepted, and without effect since no HTTP pipeline of
-#: Batch AI exists (``logging_enable`` is read: see :mod:`batchai_compat.http_logging`).
+#: Batch AI exists (``logging_enable`` is read: see :mod:`batchai_compat.core.http_logging`).
 _TRACK2_PIPELINE_KEYWORDS = frozenset(
     {
         "transport",
@@ -109,7 +109,7 @@ class BatchAIManagementClient:
         default ``$BATCHAI_COMPAT_BACKEND`` or ``'local'``.
     :param credential: 7.0.0 spelling of ``credentials`` (keyword only).
     :keyword logging_enable: as on azure-core clients, log the HTTP requests and responses the
-        backend sends for this client at DEBUG (redacted: :mod:`batchai_compat.http_logging`).
+        backend sends for this client at DEBUG (redacted: :mod:`batchai_compat.core.http_logging`).
         Other track-2 pipeline keywords are accepted and ignored.
     """
 

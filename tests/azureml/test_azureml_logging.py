@@ -137,6 +137,6 @@ def test_logging_enable_logs_nothing_when_the_logger_is_above_debug(fake, caplog
     ],
 )
 def test_urls_keep_only_allowed_query_values(url, shown) -> None:
-    from batchai_compat.http_logging import redact_url
+    from batchai_compat.core.http_logging import redact_url
 
     assert redact_url(url) == (shown or url)

@@ -18,7 +18,7 @@ from execution_jobs import job_on_share
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.local.fileserver import FileServer
+from batchai_compat.home.fileserver import FileServer
 from batchai_compat.storage.blob import BlobPermissions, BlockBlobService
 
 RG, WS, EXP = "rg", "ws", "exp"
@@ -198,10 +198,10 @@ def test_the_download_server_says_where_it_listens(caplog):
     assert [
         (r.name, r.levelno, r.getMessage())
         for r in caplog.records
-        if r.name == "batchai_compat.backends.local.fileserver"
+        if r.name == "batchai_compat.home.fileserver"
     ] == [
         (
-            "batchai_compat.backends.local.fileserver",
+            "batchai_compat.home.fileserver",
             logging.INFO,
             f"download server for output files and SAS URLs listening on http://127.0.0.1:{port}",
         )

@@ -9,7 +9,7 @@ import select
 
 import pytest
 
-from batchai_compat.progress import TerminalProgress, is_terminal
+from batchai_compat.core.progress import TerminalProgress, is_terminal
 from batchai_compat.storage.blob import BlockBlobService
 
 

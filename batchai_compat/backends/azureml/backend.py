@@ -37,12 +37,12 @@ from typing import Any, TypeVar
 # This module is imported only when the azureml backend is selected (see __init__.py).
 from azureml.core.authentication import AbstractAuthentication
 
-from ... import http_logging
+from ...core import http_logging
 from ...domain import ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
-from .. import http_trace
+from .. import _http_trace as http_trace
 from .._azureml_common import clusters, jobs, naming, runs
-from ..transitions import TransitionLog, resource_path
+from .._transitions import TransitionLog, resource_path
 from . import run_files, translate
 from .node_app import node_app
 

@@ -46,18 +46,18 @@ from urllib.parse import quote
 from azure.ai.ml import MLClient
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from ... import http_logging
+from ...core import http_logging
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
-from .. import http_trace
+from .. import _http_trace as http_trace
 from .._azureml_common.naming import (
     MANIFEST_VARIABLE,
     NODE_APP_NAME,
     TAG_EXPERIMENT,
     TAG_JOB_UUID,
 )
+from .._transitions import TransitionLog, resource_path
 from ..azureml import run_files
-from ..transitions import TransitionLog, resource_path
 from . import entities, shims, translate
 
 __all__ = ["AzureMLV2Backend"]

@@ -4,8 +4,8 @@ Every HTTP request of azureml-core goes through :class:`requests.Session` (its R
 run history, artifact and datastore calls), and so do azure-core's (``RequestsTransport``, under
 azure-ai-ml) and ours (``run_files``).  :func:`install`
 wraps ``requests.Session.send`` once per process; the wrapper logs through
-:mod:`batchai_compat.http_logging` only while a call of a client built with
-``logging_enable=True`` runs (:func:`batchai_compat.http_logging.enabled`), and otherwise just
+:mod:`batchai_compat.core.http_logging` only while a call of a client built with
+``logging_enable=True`` runs (:func:`batchai_compat.core.http_logging.enabled`), and otherwise just
 sends.  It sits above the transport adapters, so it sees what a test's ``responses`` mock
 answers as well as real traffic.
 """
@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-from .. import http_logging
+from ..core import http_logging
 
 __all__ = ["install"]
 
