@@ -4,7 +4,9 @@ The control plane (workspaces, experiments, clusters and their nodes, file serve
 usages, provider operations) lives in :class:`~.state.StateStore`, one SQLite file under
 ``BATCHAI_COMPAT_HOME`` shared by every process.  This module translates between the Backend
 protocol (models in, models out) and the store (REST bodies and records), and hands jobs to the
-execution layer.
+execution layer.  One module (over 600 lines) because it is the one class answering the
+protocol's 29 operations plus its seam with the executor; the state, the views and the
+execution live elsewhere.
 
 Models in, models out
 ---------------------
