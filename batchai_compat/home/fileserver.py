@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import mimetypes
 import os
 import queue
@@ -57,6 +58,8 @@ from urllib.parse import quote, unquote
 from .file_grants import Grant, TokenRefused, Tokens
 
 __all__ = ["FileServer", "open_granted", "parse_range", "relative_name"]
+
+_log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
 _MAX_HEAD = 16 * 1024
@@ -277,6 +280,10 @@ class FileServer:
                 thread.daemon = True
                 thread.start()
             self._threads = threads
+            _log.info(
+                "download server for output files and SAS URLs listening on http://%s:%d",
+                LOOPBACK, listener.getsockname()[1],
+            )  # fmt: skip
         return self
 
     def close(self) -> None:

@@ -123,6 +123,8 @@ class Helper:
 
     name: str
     module: str
+    title: str
+    """What log records call it."""
 
     def record_path(self, home: Path) -> Path:
         return home / HELPERS_DIR / f"{self.name}.json"
@@ -134,8 +136,8 @@ class Helper:
         return home / HELPERS_DIR / f"{self.name}.log"
 
 
-SCHEDULER = Helper("scheduler", SCHEDULER_MODULE)
-FILES = Helper("files", FILE_SERVICE_MODULE)
+SCHEDULER = Helper("scheduler", SCHEDULER_MODULE, "local scheduler")
+FILES = Helper("files", FILE_SERVICE_MODULE, "file service for download and SAS URLs")
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ def ensure(home: Path, helper: Helper, timeout: float = _START_TIMEOUT_SECONDS) 
             raise HelperUnavailable(
                 f"the {helper.name} helper of {home} did not start; see {helper.log_path(home)}"
             )
-        _log.info("started the %s helper of %s (pid %d)", helper.name, home, record.ref.pid)
+        _log.info(
+            "%s of %s started (pid %d, at %s)", helper.title, home, record.ref.pid, record.address
+        )
         return record
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...domain import answers
 from ...home import layout
 from ...home.processes import ProcessRef, stop_sessions
 from .state import JobRecord, StateStore, error_body
@@ -115,4 +116,4 @@ def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``JobTerminated`` (``jobs.terminate``)."""
     if recorded:
         return []
-    return [error_body("JobTerminated", "The job was terminated by the user.")]
+    return [answers.job_error(answers.JOB_TERMINATED)]
