@@ -255,8 +255,12 @@ def run(settings: Settings) -> Iterator[Row]:
         target=Target(1.10),
         note="When the issue was filed: 45 ms of overhead per 0.2 s job (about 1.23×).",
         if_missed=(
-            "Between two jobs the daemon records the end, allocates the node and forks a "
-            "supervisor, which forks the node runtime, which starts bash: each hop waits for a "
-            "CPU on a loaded 2-core machine, where the hand-written loop has one."
+            "Between one job's end and the next job's task the work is a few milliseconds of "
+            "CPU (the supervisor records the end and exits; the daemon reaps it, settles the "
+            "cluster, gives the node to the next job and forks its supervisor, which links "
+            "its folders and forks the node runtime, which starts bash); on a shared 2-core "
+            "machine each of those hops also waits for a CPU, where the hand-written loop has "
+            "one hop. What would close it: supervisors kept warm and reused from job to job "
+            "(no fork, no exit), or the daemon starting node runtimes itself."
         ),
     )

@@ -121,8 +121,12 @@ def test_priority_first_then_submission_order_with_no_client_alive(batchai_home:
     gate = batchai_home / "gate"
     order = batchai_home / "order.txt"
     first = f"while [ ! -e {gate} ]; do sleep 0.02; done"
-    jobs = [("a-first", first, "normal")]
-    jobs += [
+    submit(batchai_home, "one", 1, [("a-first", first, "normal")])
+    deadline = time.monotonic() + 60
+    while states(batchai_home) != {"running": 1}:
+        assert time.monotonic() < deadline, states(batchai_home)
+        time.sleep(0.05)
+    jobs = [
         (name, f"echo {name} >> {order}", priority)
         for name, priority in [
             ("b-low", "low"),
@@ -133,8 +137,7 @@ def test_priority_first_then_submission_order_with_no_client_alive(batchai_home:
             ("g-low", "low"),
         ]
     ]
-    submit(batchai_home, "one", 1, jobs)
-    deadline = time.monotonic() + 60
+    submit(batchai_home, "one", 1, jobs)  # (another process: the same cluster, found)
     while states(batchai_home) != {"running": 1, "queued": 6}:
         assert time.monotonic() < deadline, states(batchai_home)
         time.sleep(0.05)

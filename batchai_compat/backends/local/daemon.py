@@ -67,8 +67,8 @@ _SWEEP_SECONDS = 1.0
 ``/proc``: not between one job and the next)."""
 _HANDOVER_CHECK_SECONDS = 10.0
 _SAFETY_PASS_SECONDS = 5.0
-"""A scheduling pass at least this often, whatever happened (a job queued by a process that
-does not hand jobs over, say)."""
+"""With no job running, a scheduling pass at least this often, whatever happened (a job queued
+by a process that does not hand jobs over, say); while jobs run, their ends bring passes."""
 _MESSAGE_LIMIT = 4 << 20
 _CLIENT_TIMEOUT_SECONDS = 5.0
 
@@ -167,7 +167,8 @@ class Daemon:
         # free in the database, and its successor should not start beside it).
         now = time.monotonic()
         due = self.next_change is not None and self.store.now() >= self.next_change
-        if self.dirty or self.awaiting or due or now - self.passed >= _SAFETY_PASS_SECONDS:
+        safety = not self.runs and now - self.passed >= _SAFETY_PASS_SECONDS
+        if self.dirty or self.awaiting or due or safety:
             self.dirty, self.passed = False, now
             self.next_change = self._schedule()
         self._forget_finished_handovers()  # (after any start: it reads many rows)
