@@ -40,7 +40,7 @@ from typing import Any
 
 from ..harness import Row, Sample, Target, interleave
 from ..settings import Settings
-from .client_setup import local_client
+from .client_setup import local_client, one_node_cluster
 
 RG, WS, EXP, CLUSTER = "bench-rg", "bench-ws", "sweep", "one-node"
 
@@ -135,21 +135,8 @@ class _Sweep:
         home = self.workdir / f"home-{self.round}"
         try:
             with local_client(home) as (client, models):
-                client.workspaces.create(RG, WS, "eastus").result()
-                client.experiments.create(RG, WS, EXP).result()
-                cluster = client.clusters.create(
-                    RG,
-                    WS,
-                    CLUSTER,
-                    models.ClusterCreateParameters(
-                        vm_size="STANDARD_D1",
-                        scale_settings=models.ScaleSettings(
-                            manual=models.ManualScaleSettings(target_node_count=1)
-                        ),
-                        user_account_settings=models.UserAccountSettings(admin_user_name="b"),
-                    ),
-                ).result()
-                parameters = self._parameters(models, cluster.id)
+                cluster_id = one_node_cluster(client, models, RG, WS, EXP, CLUSTER)
+                parameters = self._parameters(models, cluster_id)
                 first = time.time()
                 start = time.perf_counter()
                 for i in range(self.jobs):

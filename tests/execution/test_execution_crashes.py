@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from execution_jobs import custom
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
@@ -26,15 +27,6 @@ from batchai_compat.home.processes import ProcessRef, session_members
 pytestmark = pytest.mark.slow
 
 RG, WS, EXP = "rg", "ws", "exp"
-
-
-def custom(cluster_id: str, command: str) -> models.JobCreateParameters:
-    return models.JobCreateParameters(
-        cluster=models.ResourceId(id=cluster_id),
-        node_count=1,
-        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
-        custom_toolkit_settings=models.CustomToolkitSettings(command_line=command),
-    )
 
 
 def refs(path: Path, wait_until) -> list[ProcessRef]:
@@ -157,20 +149,29 @@ def test_kill_9_of_the_daemon_leaves_running_jobs_running_and_the_queue_moves_on
     assert successor is None or successor.ref != daemon.ref
 
 
-def test_kill_9_of_the_daemon_and_a_supervisor_is_repaired_by_the_next_client_call(
-    batchai_home: Path, wait_until
-):
-    _submit(batchai_home)
-    wait_until(lambda: db_job(batchai_home, "j0")["state"] == "running")
-    daemon = read_record(batchai_home, SCHEDULER)
+def _kill_the_daemon_and_the_running_supervisor(
+    home: Path, wait_until
+) -> tuple[ProcessRef, ProcessRef]:
+    """Six jobs queued on one node, the first running: kill -9 the daemon and that job's
+    supervisor; (supervisor, node runtime)."""
+    _submit(home)
+    wait_until(lambda: db_job(home, "j0")["state"] == "running")
+    daemon = read_record(home, SCHEDULER)
     assert daemon is not None
-    run = next(batchai_home.glob("jobs/rg/ws/exp/j0/*"))
+    run = next(home.glob("jobs/rg/ws/exp/j0/*"))
     (supervisor,) = refs(run / "supervisor.json", wait_until)
     (node,) = refs(run / "nodes.json", wait_until)
     wait_until(lambda: len(session_members(node.pid)) >= 2)
     os.kill(daemon.ref.pid, signal.SIGKILL)
     os.kill(supervisor.pid, signal.SIGKILL)
     wait_until(lambda: not daemon.ref.alive() and not supervisor.alive())
+    return supervisor, node
+
+
+def test_kill_9_of_the_daemon_and_a_supervisor_is_repaired_by_the_next_client_call(
+    batchai_home: Path, wait_until
+):
+    supervisor, node = _kill_the_daemon_and_the_running_supervisor(batchai_home, wait_until)
     assert db_job(batchai_home, "j0")["state"] == "running"  # nobody left to notice...
     assert alive_in([node])  # ...and its node still runs its task
 
@@ -193,15 +194,7 @@ def test_kill_9_of_the_daemon_and_a_supervisor_is_repaired_by_the_next_client_ca
 def test_kill_9_of_the_daemon_at_start_repairs_with_the_reason(batchai_home: Path, wait_until):
     """A daemon started after one was killed along with a supervisor records the job's end
     itself, before any client reads the job, and says so."""
-    _submit(batchai_home)
-    wait_until(lambda: db_job(batchai_home, "j0")["state"] == "running")
-    daemon = read_record(batchai_home, SCHEDULER)
-    assert daemon is not None
-    run = next(batchai_home.glob("jobs/rg/ws/exp/j0/*"))
-    (supervisor,) = refs(run / "supervisor.json", wait_until)
-    os.kill(daemon.ref.pid, signal.SIGKILL)
-    os.kill(supervisor.pid, signal.SIGKILL)
-    wait_until(lambda: not daemon.ref.alive() and not supervisor.alive())
+    _kill_the_daemon_and_the_running_supervisor(batchai_home, wait_until)
 
     ensure(batchai_home, SCHEDULER)  # what any process of the home does when it needs it
     job = db_job(batchai_home, "j0")  # read straight from the database

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from execution_jobs import custom
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
@@ -28,15 +29,6 @@ from batchai_compat.runtime.launcher import workers_done_marker
 
 RG, WS, EXP = "rg", "ws", "exp"
 REPO = Path(__file__).resolve().parents[2]
-
-
-def custom(cluster_id: str, command: str) -> models.JobCreateParameters:
-    return models.JobCreateParameters(
-        cluster=models.ResourceId(id=cluster_id),
-        node_count=1,
-        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
-        custom_toolkit_settings=models.CustomToolkitSettings(command_line=command),
-    )
 
 
 def manual(target: int, option: str) -> models.ScaleSettings:
