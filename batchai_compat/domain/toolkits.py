@@ -17,6 +17,9 @@ PyTorch member: PyTorch jobs reported ``custom``).
 * **caffe2** — one process per node (the shard id is the node index).
 * **custom** — ``command_line`` once, on the first node.
 
+:func:`task_program` says what each task runs (a shell command line, a Python script, CNTK's
+BrainScript or Caffe's solver), before any ``$AZ_BATCHAI_*`` expansion.
+
 The node runtime (:mod:`batchai_compat.runtime.toolkits`) turns a layout into command lines;
 the Azure ML backends turn it into a distribution (:mod:`batchai_compat.backends._azureml_common`).
 """
@@ -36,11 +39,13 @@ __all__ = [
     "MPI_KINDS",
     "TOOLKITS",
     "Launch",
+    "Program",
     "TaskLayout",
     "Toolkit",
     "chosen_toolkit",
     "process_count",
     "task_layout",
+    "task_program",
     "tensorflow_role_args",
     "tensorflow_task_counts",
     "uses_mpi",
@@ -195,3 +200,53 @@ def task_layout(toolkit: Toolkit, settings: Any, node_count: int) -> TaskLayout:
     if kind == "caffe2":
         return TaskLayout(toolkit, Launch.PER_NODE, node_count, node_count)
     return TaskLayout(toolkit, Launch.SINGLE, node_count, 1)
+
+
+@dataclass(frozen=True)
+class Program:
+    """What every task of a job runs, as the job wrote it (``$AZ_BATCHAI_*`` unexpanded).
+
+    ``kind`` is ``shell`` (``text``: a bash command line, custom and custom MPI toolkits),
+    ``python`` (``path``: the script, ``interpreter``: ``python_interpreter_path`` or None for
+    the image's ``python``), ``cntk`` (``path``: the BrainScript ``configFile``) or ``caffe``
+    (``path``: the solver of ``caffe train``).  The toolkit's arguments come after it.
+    """
+
+    kind: str
+    text: str | None = None
+    path: str | None = None
+    interpreter: str | None = None
+
+
+def _cntk_is_python(settings: Any) -> bool:
+    language = str(get(settings, "language_type", "")).lower()
+    if language:
+        return language == "python"
+    return bool(get(settings, "python_script_file_path"))
+
+
+def task_program(toolkit: Toolkit, settings: Any) -> Program:
+    """The program a toolkit's tasks run (Batch AI's rule; see :class:`Program`).
+
+    Raises :class:`~batchai_compat.exceptions.ValidationError` naming the missing field.
+    """
+    where = f"parameters.{toolkit.field}"
+    if toolkit.kind in ("custom", "mpi"):
+        command = get(settings, "command_line")
+        if not command:
+            raise ValidationError(f"{where}.command_line", "is required")
+        return Program("shell", text=str(command))
+    if toolkit.kind == "cntk" and not _cntk_is_python(settings):
+        config = get(settings, "config_file_path")
+        if not config:
+            raise ValidationError(f"{where}.config_file_path", "is required for BrainScript")
+        return Program("cntk", path=str(config))
+    if toolkit.kind == "caffe" and get(settings, "config_file_path"):
+        return Program("caffe", path=str(get(settings, "config_file_path")))
+    script = get(settings, "python_script_file_path")
+    if not script:
+        raise ValidationError(f"{where}.python_script_file_path", "is required")
+    interpreter = get(settings, "python_interpreter_path")
+    return Program(
+        "python", path=str(script), interpreter=None if interpreter is None else str(interpreter)
+    )
