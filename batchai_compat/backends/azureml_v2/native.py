@@ -289,7 +289,9 @@ class _Rewriter:
             )
             return match.group(0)
         head, rest = found
-        return f"${{{{outputs.{self.mounts[head]}}}}}" + (f"/{rest}" if rest else "")
+        # keep the rest as written (a trailing slash, say) unless the path needed normalising
+        tail = path[len(head) + 1 :] if path.startswith(f"/{head}") else f"/{rest}" * bool(rest)
+        return f"${{{{outputs.{self.mounts[head]}}}}}{tail}"
 
     def _variable(self, match: re.Match[str]) -> str:
         name = match.group("braced") or match.group("plain")
