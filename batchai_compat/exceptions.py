@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-import uuid
 from typing import TYPE_CHECKING, Any
 
 __all__ = [
@@ -160,7 +159,10 @@ def _init_cloud_error(
     code: str = "BadRequest",
     request_id: str | None = None,
 ) -> None:
-    request_id = request_id or str(uuid.uuid4())
+    if not request_id:
+        import uuid  # imported on first error: it costs start-up (benchmark 6)
+
+        request_id = str(uuid.uuid4())
     body = {"error": {"code": code, "message": message}}
     self.status_code = status_code
     self.message = message

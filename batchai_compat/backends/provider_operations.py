@@ -12,8 +12,7 @@ its operation here.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .base import PROVIDER, Backend
 
@@ -40,8 +39,7 @@ _VERBS = {"create": "write", "update": "write", "get": "read", "list": "read", "
 _VERB_WORDS = {"write": "Create or update", "read": "Read", "delete": "Delete"}
 
 
-@dataclass(frozen=True, order=True)
-class ProviderOperation:
+class ProviderOperation(NamedTuple):
     """One entry of ``operations.list``: ``name`` plus what the portal displayed."""
 
     name: str

@@ -22,8 +22,7 @@ import importlib
 import importlib.util
 import os
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..exceptions import BackendNotInstalledError, UnknownBackendError, ValidationError
 
@@ -46,8 +45,7 @@ DEFAULT_BACKEND = "local"
 DISTRIBUTION = "batchai-compat"
 
 
-@dataclass(frozen=True)
-class BackendSpec:
+class BackendSpec(NamedTuple):
     """Where a named backend lives and what it needs installed.
 
     ``target`` is ``"module:ClassName"`` (or a class object for backends registered in-process);

@@ -12,7 +12,6 @@ never argparse's own exit.
 from __future__ import annotations
 
 import argparse
-import shutil
 import textwrap
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -117,6 +116,8 @@ def _add(parser: argparse.ArgumentParser, arg: Arg, config: Config) -> None:
 
 
 def _width() -> int:
+    import shutil  # help only: shutil costs start-up (benchmark 6)
+
     return max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
 
 

@@ -27,8 +27,7 @@ the Azure ML backends turn it into a distribution (:mod:`batchai_compat.backends
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import ValidationError
 from .documents import get
@@ -52,8 +51,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Toolkit:
+class Toolkit(NamedTuple):
     """One toolkit settings field of ``JobCreateParameters``.
 
     ``field`` is the Python attribute (``tensor_flow_settings``), ``rest_key`` its key under
@@ -166,8 +164,7 @@ class Launch:
     PER_NODE = "per_node"  #: one process per node (Caffe2)
 
 
-@dataclass(frozen=True)
-class TaskLayout:
+class TaskLayout(NamedTuple):
     """How many processes a job starts and how (:class:`Launch`).
 
     ``processes`` counts every process of the job (ps and workers for TensorFlow).
@@ -202,8 +199,7 @@ def task_layout(toolkit: Toolkit, settings: Any, node_count: int) -> TaskLayout:
     return TaskLayout(toolkit, Launch.SINGLE, node_count, 1)
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(NamedTuple):
     """What every task of a job runs, as the job wrote it (``$AZ_BATCHAI_*`` unexpanded).
 
     ``kind`` is ``shell`` (``text``: a bash command line, custom and custom MPI toolkits),

@@ -12,8 +12,7 @@ had), and hands it with the backend method to one of three helpers that return w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlencode
 
 from .. import models as _models
@@ -33,8 +32,7 @@ T = TypeVar("T")
 P = TypeVar("P", bound=Paged[Any])
 
 
-@dataclass(frozen=True)
-class ResourcePath:
+class ResourcePath(NamedTuple):
     """A validated Batch AI resource address.
 
     ``names`` are the positional arguments the backend takes for it (resource group, workspace,

@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +54,15 @@ __all__ = ["StateStore"]
 _log = logging.getLogger(__name__)
 
 
-@dataclass
 class _Tx:
     """One write transaction: its connection, its time, the jobs it preempted."""
 
-    db: Any
-    now: float
-    preempted: list[int] = field(default_factory=list)
+    __slots__ = ("db", "now", "preempted")
+
+    def __init__(self, db: Any, now: float) -> None:
+        self.db = db
+        self.now = now
+        self.preempted: list[int] = []
 
 
 class StateStore:
