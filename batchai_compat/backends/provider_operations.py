@@ -11,7 +11,7 @@ its operation here.
 
 from __future__ import annotations
 
-import inspect
+import types
 from typing import Any, NamedTuple
 
 from .base import PROVIDER, Backend
@@ -101,7 +101,7 @@ def provider_operations(protocol: type = Backend) -> list[ProviderOperation]:
     entries = {
         entry.name: entry
         for method, member in sorted(vars(protocol).items())  # its own methods, not inherited
-        if inspect.isfunction(member) and (entry := _entry(method)) is not None
+        if isinstance(member, types.FunctionType) and (entry := _entry(method)) is not None
     }
     return sorted(entries.values())
 

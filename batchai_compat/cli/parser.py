@@ -70,6 +70,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse's formatter (built to check every option) asks shutil for the terminal's
+        # width, and importing shutil costs start-up; the help is ours (format_help below).
+        return argparse.HelpFormatter(prog=self.prog, width=100)
+
 
 def command_parser(prog: str, command: Command, config: Config) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, add_help=False, allow_abbrev=False)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlencode
 
 from .. import models as _models
+from .._version import API_VERSION
 from ..backends.base import PROVIDER, Operation
 from ._paging import Paged
 from ._polling import LROPoller
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from ..backends.base import Backend
     from ..client import BatchAIManagementClientConfiguration
 
-API_VERSION = "2018-05-01"
 
 T = TypeVar("T")
 P = TypeVar("P", bound=Paged[Any])
