@@ -19,11 +19,11 @@ already, unless ``--overwrite``.
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CommandError, UsageError
+from ..messages import log
 from ..spec import EXPERIMENT, RESOURCE_GROUP, WORKSPACE, Area, Arg, Command, name
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from ...backends.azureml_v2.native import Exported, NativeJob
     from ..context import Context
 
-log = logging.getLogger("batchai_compat.cli")
 
 FORMATS = ("yaml", "python")
 #: What stands for a storage key while reading a file to export: the export never writes keys.

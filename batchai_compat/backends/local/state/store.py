@@ -26,7 +26,6 @@ supervisor outliving its job is normal).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,8 +49,6 @@ from .records import (
 )
 
 __all__ = ["StateStore"]
-
-_log = logging.getLogger(__name__)
 
 
 class _Tx:
@@ -114,7 +111,11 @@ class StateStore:
             try:
                 self.on_preempted(preempted)
             except Exception:  # the change is committed; a failed stop must not fail the call
-                _log.exception("stopping preempted jobs %s failed", [j.name for j in preempted])
+                import logging  # on this failure only: logging costs every reader's start-up
+
+                logging.getLogger(__name__).exception(
+                    "stopping preempted jobs %s failed", [j.name for j in preempted]
+                )
 
     def _settle(self, tx: _Tx, cluster: ClusterRecord | int) -> ClusterRecord | None:
         """Settle a cluster in ``tx`` and apply the preemptions of its scale-downs."""
