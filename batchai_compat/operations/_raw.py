@@ -36,11 +36,21 @@ class ServiceResponse:
         self.url = url
         self.status_code = status_code
         self.reason = _REASONS.get(status_code, "OK")
-        self.headers = {
-            "x-ms-request-id": _request_id(),
-            "content-type": "application/json; charset=utf-8",
-        }
+        self._headers: dict[str, str] | None = None
         self._output = output
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers (the request id is made when first read: every page of a list
+        has a response, and ``uuid`` costs start-up, benchmark 6)."""
+        if self._headers is None:
+            import uuid
+
+            self._headers = {
+                "x-ms-request-id": str(uuid.uuid4()),
+                "content-type": "application/json; charset=utf-8",
+            }
+        return self._headers
 
     def json(self) -> Any:
         return _rest_body(self._output)
@@ -85,9 +95,3 @@ class ClientRawResponse:
 
     def __repr__(self) -> str:
         return f"<ClientRawResponse output={type(self.output).__name__}>"
-
-
-def _request_id() -> str:
-    import uuid  # on a raw response only: uuid costs start-up (benchmark 6)
-
-    return str(uuid.uuid4())
