@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 
 from . import report
-from .harness import REPO_ROOT, Row
+from .harness import REPO_ROOT, Row, compile_package
 from .measures import MEASURES, description, runner
 from .settings import Settings
 
@@ -65,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repetitions must be at least 1")
 
     settings = Settings(quick=options.quick, repetitions=options.repetitions)
+    compile_package()
     started = time.perf_counter()
     rows, failures = run_measures(names, settings)
     elapsed = time.perf_counter() - started
