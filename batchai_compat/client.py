@@ -14,8 +14,9 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._version import API_VERSION, __version__
+from ._version import __version__
 from .backends.registry import create_backend
+from .core import API_VERSION
 from .exceptions import ValidationError
 
 if TYPE_CHECKING:

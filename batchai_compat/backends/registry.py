@@ -22,7 +22,7 @@ import importlib
 import importlib.util
 import os
 import threading
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..exceptions import BackendNotInstalledError, UnknownBackendError, ValidationError
 
@@ -35,6 +35,7 @@ __all__ = [
     "BackendSpec",
     "available_backends",
     "create_backend",
+    "exporter",
     "register_backend",
     "resolve_backend_class",
     "unregister_backend",
@@ -81,6 +82,19 @@ _registry: dict[str, BackendSpec] = {
         probe_module="azure.ai.ml",
     ),
 }
+
+
+#: ``batchai export``'s writers of native files, by platform: the module (pure, no SDK import)
+#: with ``export_job``, ``export_compute``, ``yaml_text`` and ``python_script``.
+_EXPORTERS = {"azureml-v2": "batchai_compat.backends.azureml_v2.export"}
+
+
+def exporter(platform: str = "azureml-v2") -> Any:
+    """The module that writes a Batch AI job or cluster as native ``platform`` files."""
+    module = _EXPORTERS.get(_normalize(platform))
+    if module is None:
+        raise ValidationError("platform", f"must be one of {sorted(_EXPORTERS)}", platform)
+    return importlib.import_module(module)
 
 
 def _normalize(name: str) -> str:

@@ -41,7 +41,9 @@ __all__ = [
     "Program",
     "TaskLayout",
     "Toolkit",
+    "check_launchable",
     "chosen_toolkit",
+    "cntk_is_python",
     "process_count",
     "task_layout",
     "task_program",
@@ -104,6 +106,34 @@ def chosen_toolkit(parameters: Any) -> tuple[Toolkit, Any]:
             "parameters", f"a job takes exactly one toolkit settings field, got {names}"
         )
     return chosen[0]
+
+
+def cntk_is_python(settings: Any) -> bool:
+    """Whether a CNTK job runs a Python script (``language_type='Python'``, or a script given
+    without a language) rather than a BrainScript configuration."""
+    language = str(get(settings, "language_type", "") or "").lower()
+    if language:
+        return language == "python"
+    return bool(get(settings, "python_script_file_path"))
+
+
+def check_launchable(toolkit: Toolkit, settings: Any) -> None:
+    """Refuse a toolkit's settings that name nothing to run: the custom toolkit and custom MPI
+    need ``command_line``; CNTK BrainScript ``config_file_path``; Caffe ``config_file_path`` or
+    ``python_script_file_path``; every other toolkit ``python_script_file_path``."""
+
+    def need(name: str, rule: str = "is required") -> None:
+        value = get(settings, name)
+        if value is None or not str(value).strip():
+            raise ValidationError(f"parameters.{toolkit.field}.{name}", rule)
+
+    kind = toolkit.kind
+    if kind in ("custom", "mpi"):
+        need("command_line")
+    elif kind == "cntk" and not cntk_is_python(settings):
+        need("config_file_path", "is required for BrainScript")
+    elif not (kind == "caffe" and get(settings, "config_file_path")):
+        need("python_script_file_path")
 
 
 def _count(value: Any, where: str) -> int:
@@ -214,35 +244,19 @@ class Program(NamedTuple):
     interpreter: str | None = None
 
 
-def _cntk_is_python(settings: Any) -> bool:
-    language = str(get(settings, "language_type", "")).lower()
-    if language:
-        return language == "python"
-    return bool(get(settings, "python_script_file_path"))
-
-
 def task_program(toolkit: Toolkit, settings: Any) -> Program:
-    """The program a toolkit's tasks run (Batch AI's rule; see :class:`Program`).
-
-    Raises :class:`~batchai_compat.exceptions.ValidationError` naming the missing field.
-    """
-    where = f"parameters.{toolkit.field}"
+    """The program a toolkit's tasks run (Batch AI's rule; see :class:`Program`), once
+    :func:`check_launchable` has found what it needs."""
+    check_launchable(toolkit, settings)
     if toolkit.kind in ("custom", "mpi"):
-        command = get(settings, "command_line")
-        if not command:
-            raise ValidationError(f"{where}.command_line", "is required")
-        return Program("shell", text=str(command))
-    if toolkit.kind == "cntk" and not _cntk_is_python(settings):
-        config = get(settings, "config_file_path")
-        if not config:
-            raise ValidationError(f"{where}.config_file_path", "is required for BrainScript")
-        return Program("cntk", path=str(config))
+        return Program("shell", text=str(get(settings, "command_line")))
+    if toolkit.kind == "cntk" and not cntk_is_python(settings):
+        return Program("cntk", path=str(get(settings, "config_file_path")))
     if toolkit.kind == "caffe" and get(settings, "config_file_path"):
         return Program("caffe", path=str(get(settings, "config_file_path")))
-    script = get(settings, "python_script_file_path")
-    if not script:
-        raise ValidationError(f"{where}.python_script_file_path", "is required")
     interpreter = get(settings, "python_interpreter_path")
     return Program(
-        "python", path=str(script), interpreter=None if interpreter is None else str(interpreter)
+        "python",
+        path=str(get(settings, "python_script_file_path")),
+        interpreter=None if interpreter is None else str(interpreter),
     )

@@ -157,7 +157,7 @@ def test_an_existing_job_exports_with_its_cluster(run_cli, tmp_path, monkeypatch
     assert run_cli("storage", "share", "create", "-n", "work", "--account-name", "acct1").code == 0
     cluster = run_cli(
         "cluster", "create", *BASE, "-n", "c", "-s", "STANDARD_NC6", "-t", "0", "-u", "me",
-        "-p", "Secret-Pw1", "--setup-task", "echo hi", "--setup-task-output", "/tmp",
+        "-p", "Secret-Pw1", "--setup-task", "echo hi", "--setup-task-output", "$AZ_BATCHAI_MOUNT_ROOT",
     )  # fmt: skip
     assert cluster.code == 0, cluster.err
     job = {

@@ -10,9 +10,9 @@ files that run on Azure ML with azure-ai-ml or ``az ml`` alone, no batchai_compa
 * ``--format python``: one ``job.py`` / ``compute.py`` building the same entities with
   azure-ai-ml and creating them when run.
 
-The translation is the azureml-v2 backend's (:mod:`batchai_compat.backends.azureml_v2.native`);
-this module reads the Batch AI side, renders (:mod:`~batchai_compat.backends.azureml_v2.render`)
-and writes.  What has no native equivalent is dropped with a comment at its place in the file
+The translation is the azureml-v2 backend's (``backends/azureml_v2/native.py``, reached by
+name through :func:`~batchai_compat.backends.registry.exporter`); this module reads the Batch AI
+side, renders and writes.  What has no native equivalent is dropped with a comment at its place in the file
 (and a ``WARNING:`` line); secrets are never written.  No file is written when one exists
 already, unless ``--overwrite``.
 """
@@ -29,7 +29,6 @@ from ..spec import EXPERIMENT, RESOURCE_GROUP, WORKSPACE, Area, Arg, Command, na
 if TYPE_CHECKING:
     from argparse import Namespace
 
-    from ...backends.azureml_v2.native import Exported, NativeJob
     from ..context import Context
 
 
@@ -107,7 +106,9 @@ def _workspace(context: Context, args: Namespace) -> dict[str, str]:
 
 def export_job(context: Context, args: Namespace) -> Any:
     from ... import models
-    from ...backends.azureml_v2 import native
+    from ...backends.registry import exporter
+
+    native = exporter()
 
     compute = None
     cluster_vm_size = None
@@ -143,7 +144,9 @@ def export_job(context: Context, args: Namespace) -> Any:
 
 def export_cluster(context: Context, args: Namespace) -> Any:
     from ... import models
-    from ...backends.azureml_v2 import native
+    from ...backends.registry import exporter
+
+    native = exporter()
 
     if args.json_file:
         parameters = _parameters(context, args, models.ClusterCreateParameters)
@@ -167,21 +170,23 @@ def _write(
     context: Context,
     args: Namespace,
     source: str,
-    compute: Exported | None,
-    job: NativeJob | None,
+    compute: Any,
+    job: Any,
 ) -> list[dict[str, str]]:
     """Render and write the files (all or none); the list of what was written."""
-    from ...backends.azureml_v2 import render
+    from ...backends.registry import exporter
+
+    writer = exporter()
 
     workspace = _workspace(context, args)
     where = (
         f"--resource-group {workspace['resource_group']} --workspace-name {workspace['workspace']}"
     )
     made = f"Exported by `batchai export` from {source}; runs on Azure ML without batchai_compat."
-    files: list[tuple[Exported, str, str]] = []
+    files: list[tuple[Any, str, str]] = []
     if args.format == "python":
         script = "job.py" if job is not None else "compute.py"
-        text = render.python_script(
+        text = writer.python_script(
             workspace=workspace,
             compute=compute,
             job=job,
@@ -199,7 +204,7 @@ def _write(
                 (
                     compute,
                     "compute.yml",
-                    render.yaml_text(
+                    writer.yaml_text(
                         compute, [made, f"Create: az ml compute create --file compute.yml {where}"]
                     ),
                 )
@@ -208,7 +213,7 @@ def _write(
             for store in job.datastores:
                 file = f"datastore-{store.name}.yml"
                 header = [made, f"Create: az ml datastore create --file {file} {where}"]
-                files.append((store, file, render.yaml_text(store, header)))
+                files.append((store, file, writer.yaml_text(store, header)))
             first = "compute" if compute is not None else "compute (`batchai export cluster`)"
             if job.datastores:
                 first += " and the datastores"
@@ -216,7 +221,7 @@ def _write(
                 made,
                 f"Create the {first} first, then: az ml job create --file job.yml {where}",
             ]
-            files.append((job.job, "job.yml", render.yaml_text(job.job, header)))
+            files.append((job.job, "job.yml", writer.yaml_text(job.job, header)))
     folder = args.output_dir
     targets = [os.path.join(folder, file) for _, file, _ in files]
     if not args.overwrite:

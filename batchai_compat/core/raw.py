@@ -9,9 +9,11 @@ the ARM URL of the call, its status code, and the output serialized as the REST 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = ["ClientRawResponse", "ServiceRequest", "ServiceResponse"]
+
+T = TypeVar("T")
 
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}
 
@@ -78,10 +80,10 @@ def _rest_body(output: Any) -> Any:
     return output
 
 
-class ClientRawResponse:
+class ClientRawResponse(Generic[T]):
     """``raw=True`` result: ``output`` (the model or None), ``response``, and ``headers``."""
 
-    def __init__(self, output: Any, response: ServiceResponse | None) -> None:
+    def __init__(self, output: T, response: ServiceResponse | None) -> None:
         self.output = output
         self.response = response
         self.headers: dict[str, Any] = {}
