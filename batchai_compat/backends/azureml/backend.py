@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import functools
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -35,15 +37,19 @@ from typing import Any, TypeVar
 # This module is imported only when the azureml backend is selected (see __init__.py).
 from azureml.core.authentication import AbstractAuthentication
 
+from ...core import http_logging
 from ...domain import ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .. import _http_trace as http_trace
 from .._azureml_common import clusters, jobs, naming, runs
+from .._transitions import TransitionLog, resource_path
 from . import run_files, translate
 from .node_app import node_app
 
 __all__ = ["AzureMLBackend"]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 _ARM_SCOPE = "https://management.azure.com/.default"
 #: Tags azureml-core adds to what it creates (not the user's, not returned as Batch AI tags).
@@ -174,8 +180,13 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
+            # A backend method logs its HTTP as its client asked; a poll keeps its caller's say.
+            flag = getattr(args[0], "_http_logging", None) if args else None
             try:
-                return function(*args, **kwargs)
+                with (
+                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
+                ):
+                    return function(*args, **kwargs)
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
@@ -211,6 +222,9 @@ class _Operation:
 
     def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
         self._poll = poll
+        # Polls run on the poller's thread: with the context of the call that started them
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
         self._interval = interval
         self._done = False
         self._value: Any = None
@@ -219,7 +233,7 @@ class _Operation:
     def done(self) -> bool:
         with self._lock:
             if not self._done:
-                self._done, self._value = self._poll()
+                self._done, self._value = self._context.copy().run(self._poll)
             return self._done
 
     def result(self, timeout: float | None = None) -> Any:
@@ -296,6 +310,10 @@ class AzureMLBackend:
     def __init__(self, config: Any) -> None:
         self._config = config
         self._subscription_id: str = config.subscription_id
+        self._http_logging = bool(getattr(config, "logging_enable", False))
+        if self._http_logging:
+            http_trace.install()
+        self._job_states = TransitionLog(_log, "job")
         self._auth = _azureml_auth(config.credentials, self._subscription_id)
         # seconds between polls of a long-running operation, as the Batch AI client's config said
         self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
@@ -531,6 +549,10 @@ class AzureMLBackend:
         config = translate.provisioning_configuration(parameters, self._subscription_id)
         ws = self._workspace(resource_group, workspace)
         compute = ComputeTarget.create(ws, cluster, config)
+        _log.info(
+            "cluster %s: AmlCompute %r requested (%s)",
+            resource_path(resource_group, workspace, cluster), cluster, parameters.vm_size,
+        )  # fmt: skip
 
         def poll() -> tuple[bool, Any]:
             compute.refresh_state()
@@ -651,6 +673,7 @@ class AzureMLBackend:
                 )
             _register_datastore(self._workspace(resource_group, workspace), spec)
             self._datastores.add(key)
+            _log.debug("datastore %r registered in workspace %s", spec.name, workspace)
 
     @staticmethod
     def _snapshot_folder() -> str:
@@ -718,6 +741,10 @@ class AzureMLBackend:
                 raise
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
+        _log.info(
+            "job %s submitted as Azure ML run %r on compute %r",
+            resource_path(resource_group, workspace, experiment, job), run.id, cluster.name,
+        )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
     @staticmethod
@@ -762,6 +789,11 @@ class AzureMLBackend:
             experiment=experiment,
             run_id=run.id,
             tags=tags,
+        )
+        self._job_states.seen(
+            (resource_group, workspace, experiment, fields["name"]),
+            resource_path(resource_group, workspace, experiment, fields["name"]),
+            f"{fields['execution_state']} (Azure ML: {(run._run_dto or {}).get('status')})",
         )
         return _build("Job", fields)
 
