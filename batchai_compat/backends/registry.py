@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import logging
 import os
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -42,7 +42,15 @@ __all__ = [
     "unregister_backend",
 ]
 
-_log = logging.getLogger(__name__)
+
+def _info(message: str, *args: Any) -> None:
+    """Log ``message`` at INFO when logging is in use.  A process that never imported logging
+    has nothing listening at INFO, and importing it costs every command start-up (benchmark 6).
+    """
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(__name__).info(message, *args)
+
 
 ENV_BACKEND = "BATCHAI_COMPAT_BACKEND"
 DEFAULT_BACKEND = "local"
@@ -221,7 +229,7 @@ def create_backend(backend: str | Backend | None, config: BackendConfig) -> Back
                 "must be a registered backend name or an object implementing the Backend "
                 f"protocol (missing: {', '.join(missing)})",
             )
-        _log.info(
+        _info(
             "Batch AI calls run on the backend object %s (backend= argument)",
             type(backend).__name__,
         )
@@ -235,7 +243,7 @@ def create_backend(backend: str | Backend | None, config: BackendConfig) -> Back
         chosen_by = f"${ENV_BACKEND}"
     else:
         chosen_by = "the default"
-    _log.info("Batch AI calls run on the %r backend (%s)", _normalize(name), chosen_by)
+    _info("Batch AI calls run on the %r backend (%s)", _normalize(name), chosen_by)
     return instance
 
 

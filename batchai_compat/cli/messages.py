@@ -5,7 +5,8 @@ They go through :mod:`logging` (the library's own modules log there too), at the
 about 8 ms of start-up, most of a read-only command's budget (benchmark 6), and ``batchai job
 show`` logs nothing: so ``logging`` is configured the moment it is first imported — by a
 message of the command line (:data:`log`), or by any module that logs — and never imported
-when nothing logs.  ``--debug`` imports it at once (the SDKs' debug logs go to stderr too).
+when nothing logs.  ``--verbose`` and ``--debug`` import it at once (the library logs at INFO only
+when logging is in use; ``--debug`` also sends the SDKs' debug logs to stderr).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def configure(args: list[str]) -> Callable[[], None]:
         undo.append(_install(logging, level()))
 
     watcher = None
-    if "logging" in sys.modules or level() == DEBUG:
+    if "logging" in sys.modules or level() <= INFO:  # --verbose: the library's INFO too
         import logging
 
         apply(logging)
