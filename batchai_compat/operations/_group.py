@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlencode
 
 from .. import models as _models
-from ..backends.base import PROVIDER
 from ..core import API_VERSION
 from ..core.paging import Paged
 from ..core.polling import LROPoller, Operation
 from ..core.raw import ClientRawResponse, ServiceResponse
+from ..domain.ids import PROVIDER
 from ._validation import check_resource_group, check_resource_name
 
 if TYPE_CHECKING:

@@ -49,7 +49,6 @@ from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
 from ...home import layout
 from .._transitions import TransitionLog, resource_path
-from ..provider_operations import operation_models
 from .platform import require_local_platform
 from .scaling import Clock, ScalingPolicy
 from .state import (
@@ -608,6 +607,8 @@ class LocalBackend:
         ]
 
     def list_operations(self) -> list[models.Operation]:
+        from ..provider_operations import operation_models  # operations.list only
+
         return operation_models()
 
     def close(self) -> None:
