@@ -204,5 +204,5 @@ def test_a_missing_job_is_the_services_not_found(run_cli, tmp_path, monkeypatch)
     assert run_cli("workspace", "create", "-g", "rg", "-n", "ws", "-l", "eastus").code == 0
     assert run_cli("experiment", "create", *BASE, "-n", "exp").code == 0
     done = run_cli("export", "job", *JOB_BASE, "-n", "nope")
-    assert done.code == 1 and "ResourceNotFound" in done.err
+    assert done.code == 1 and "(JobNotFound) The specified job nope is not found" in done.err
     assert not list(tmp_path.glob("*.yml"))
