@@ -20,6 +20,7 @@ HEAVY = (
     "inspect",
     "uuid",
     "shutil",
+    "textwrap",
     "pydantic_core",
     "azure.core",
     "batchai_compat.operations.clusters",
