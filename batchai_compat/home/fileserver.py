@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import mimetypes
 import os
 import queue
@@ -55,11 +54,12 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from ..core.logs import LazyLogger
 from .file_grants import Grant, TokenRefused, Tokens
 
 __all__ = ["FileServer", "open_granted", "parse_range", "relative_name"]
 
-_log = logging.getLogger(__name__)
+_log = LazyLogger(__name__)  # no logging import until a record needs it
 
 LOOPBACK = "127.0.0.1"
 _MAX_HEAD = 16 * 1024

@@ -33,7 +33,6 @@ import argparse
 import contextlib
 import fcntl
 import json
-import logging
 import os
 import select
 import subprocess
@@ -43,6 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.logs import LazyLogger
 from . import layout
 from .processes import DATABASE_OPTION, FILE_SERVICE_MODULE, SCHEDULER_MODULE, ProcessRef
 
@@ -60,7 +60,7 @@ __all__ = [
     "read_record",
 ]
 
-_log = logging.getLogger(__name__)
+_log = LazyLogger(__name__)  # no logging import until a record needs it
 
 HELPERS_DIR = "helpers"
 ENV_IDLE_SECONDS = "BATCHAI_COMPAT_HELPER_IDLE_SECONDS"

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import signal
 import socket
@@ -42,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...core.logs import LazyLogger
 from ...home import layout
 from ...home.helpers import SCHEDULER, HelperUnavailable, ensure, read_record
 from .state import ACTIVE_STATES, JobRecord, StateStore
@@ -49,7 +49,7 @@ from .supervision import RunFiles, fail_abandoned
 
 __all__ = ["LocalExecutor", "create_executor", "secret_values"]
 
-_log = logging.getLogger(__name__)
+_log = LazyLogger(__name__)  # no logging import until a record needs it
 
 _ANSWER_TIMEOUT_SECONDS = 90.0
 """The daemon answers at once unless SQLite makes it wait (busy timeout: 60 s)."""
