@@ -31,6 +31,7 @@ __all__ = [
     "ClusterRequest",
     "cluster_fields",
     "cluster_request",
+    "differences",
     "scale_bounds",
     "update_scale",
 ]
@@ -176,6 +177,30 @@ def cluster_request(
         admin_password=get(admin, "admin_user_password"),
         admin_ssh_key=get(admin, "admin_user_ssh_public_key"),
     )
+
+
+def differences(request: ClusterRequest, existing: ClusterRequest) -> list[str]:
+    """What a create request asks that the existing cluster of that name does not have (secrets
+    aside: the service never returns them).  Empty: the same cluster, created again."""
+    found = []
+    if request.vm_size.lower() != existing.vm_size.lower():
+        found.append(f"vm_size {existing.vm_size!r}")
+    if request.vm_priority.lower() != existing.vm_priority.lower():
+        found.append(f"vm_priority {existing.vm_priority!r}")
+    if (request.min_nodes, request.max_nodes) != (existing.min_nodes, existing.max_nodes):
+        found.append(f"nodes {existing.min_nodes}..{existing.max_nodes}")
+    scale_tags = (naming.TAG_SCALE, naming.TAG_INITIAL_NODES)
+    if {k: request.tags.get(k) for k in scale_tags} != {
+        k: existing.tags.get(k) for k in scale_tags
+    }:
+        found.append("scale settings")
+    if (request.admin_username or None) != (existing.admin_username or None):
+        found.append(f"admin user {existing.admin_username!r}")
+    ours = tuple(part.lower() for part in request.subnet) if request.subnet else None
+    theirs = tuple(part.lower() for part in existing.subnet) if existing.subnet else None
+    if ours != theirs:
+        found.append("subnet")
+    return found
 
 
 def update_scale(scale_settings: Any, current_max_nodes: int | None = None) -> tuple[int, int]:
