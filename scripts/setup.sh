@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for batchai_compat: Open MPI (Debian), a virtualenv in .venv with the
+# Sets up a fresh machine for batchai_compat: Open MPI and ssh-keygen (Debian), a virtualenv in .venv with the
 # package and its test/dev extras, and Azurite (npm) for the blob-storage tests.
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -12,6 +12,17 @@ if ! command -v mpirun >/dev/null 2>&1; then
             openmpi-bin libopenmpi-dev >/dev/null
     else
         echo "setup: Open MPI (mpirun) is missing; install it: sudo apt-get install openmpi-bin" >&2
+    fi
+fi
+
+# `batchai cluster create --generate-ssh-keys` runs ssh-keygen (the command line tests do).
+if ! command -v ssh-keygen >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            openssh-client >/dev/null
+    else
+        echo "setup: ssh-keygen is missing; install it: sudo apt-get install openssh-client" >&2
     fi
 fi
 

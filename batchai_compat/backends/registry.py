@@ -1,7 +1,7 @@
 """Backend registry: which object answers the Batch AI calls of a client.
 
 Batch AI had one service behind its client; ``batchai_compat`` has several *backends*
-(``local``, ``azureml``, and any a user registers).  A client picks its backend, in order:
+(``local``, ``azureml``, ``azureml-v2``, and any a user registers).  A client picks its backend, in order:
 
 1. the ``backend=`` argument of :class:`~batchai_compat.BatchAIManagementClient` — a registered
    name, or an object that already implements :class:`~batchai_compat.backends.base.Backend`;
@@ -18,7 +18,6 @@ A backend class is constructed as ``cls(config)`` with the client's configuratio
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import os
@@ -77,6 +76,12 @@ _registry: dict[str, BackendSpec] = {
         extra="azureml",
         probe_module="azureml.core",
     ),
+    "azureml-v2": BackendSpec(
+        "azureml-v2",
+        "batchai_compat.backends.azureml_v2:AzureMLV2Backend",
+        extra="azureml-v2",
+        probe_module="azure.ai.ml",
+    ),
 }
 
 
@@ -131,6 +136,8 @@ def available_backends() -> list[str]:
 
 
 def _unknown(name: str) -> UnknownBackendError:
+    import difflib
+
     names = available_backends()
     close = difflib.get_close_matches(_normalize(name), names, n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]!r}?" if close else ""

@@ -56,11 +56,12 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import enum
+import functools
 import re
 import sys
 import types
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeVar, Union, cast, get_args, get_origin
 
 from ..exceptions import IgnoredParameterWarning, ValidationError
@@ -338,6 +339,8 @@ def _list_check(item: Check) -> Check:
                 checked.append(item(element))
             except _Invalid as error:
                 raise _Invalid(error.rule, f"[{index}]{error.path}") from None
+            except ValidationError as error:  # a nested model built from a dict
+                raise _nested(f"[{index}]", error) from None
         if isinstance(value, list) and all(a is b for a, b in zip(checked, value, strict=True)):
             return value  # keep the caller's list object, as 2.0.0 did
         return checked
@@ -357,6 +360,8 @@ def _dict_check(item: Check) -> Check:
                 checked[key] = item(element)
             except _Invalid as error:
                 raise _Invalid(error.rule, f"[{key!r}]{error.path}") from None
+            except ValidationError as error:  # a nested model built from a dict
+                raise _nested(f"[{key!r}]", error) from None
         if isinstance(value, dict) and all(checked[k] is value[k] for k in value):
             return value
         return checked
@@ -376,6 +381,16 @@ _SCALARS: dict[Any, tuple[str, Check]] = {
     _dt.timedelta: ("duration", _duration_check),
 }
 _UNTYPED = ("object", _any_check)
+
+
+def _holds_immutable(annotation: Any) -> bool:
+    """Whether every value a field of this annotation can hold (after its check) is immutable:
+    scalars, times and enums are; models, lists, dicts and untyped values may not be."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return all(_holds_immutable(arg) for arg in get_args(annotation) if arg is not type(None))
+    return annotation in _SCALARS or (
+        isinstance(annotation, type) and issubclass(annotation, enum.Enum)
+    )
 
 
 def _compile(annotation: Any) -> tuple[str, Check, bool]:
@@ -427,6 +442,7 @@ class Field:
         "name",
         "check",
         "nullable",
+        "immutable",
     )
 
     def __init__(
@@ -447,10 +463,12 @@ class Field:
         self.name = ""
         self.check: Check = _any_check
         self.nullable = True
+        self.immutable = False
 
     def bind(self, owner: str, name: str, annotation: Any) -> None:
         self.name = name
         wire, self.check, self.nullable = _compile(annotation)
+        self.immutable = _holds_immutable(annotation)
         if self.wire is None:
             self.wire = wire
         if self.nullable == self.required:
@@ -571,6 +589,7 @@ class Model:
     """
 
     _fields: ClassVar[dict[str, Field]] = {}
+    _mutable_fields: ClassVar[tuple[str, ...]] = ()
     _attribute_map: ClassVar[dict[str, dict[str, str]]] = {}
     _validation: ClassVar[dict[str, dict[str, bool]]] = {}
     __hash__ = None  # type: ignore[assignment]  # mutable, like msrest models
@@ -589,6 +608,7 @@ class Model:
             fields[name] = declared
             delattr(cls, name)  # instances keep the values in their __dict__
         cls._fields = fields
+        cls._mutable_fields = tuple(f.name for f in fields.values() if not f.immutable)
         cls._attribute_map = {
             f.name: {"key": f.rest_key, "type": f.wire or ""} for f in fields.values()
         }
@@ -757,7 +777,13 @@ def _checked(cls: type[Model], f: Field, value: Any) -> Any:
             f"{f.name}{error.path}", f"{error.rule} (in {cls.__name__})"
         ) from None
     except ValidationError as error:  # a nested model built from a dict
-        raise ValidationError(f"{f.name}.{error.parameter}", error.rule) from None
+        raise _nested(f.name, error) from None
+
+
+def _nested(prefix: str, error: ValidationError) -> ValidationError:
+    """``error`` of a nested value, its parameter path under ``prefix`` (``a.b``, ``a[0].b``)."""
+    separator = "" if error.parameter.startswith("[") else "."
+    return ValidationError(f"{prefix}{separator}{error.parameter}", error.rule)
 
 
 def _missing_required(model: Model, prefix: str) -> Iterator[ValidationError]:
@@ -780,24 +806,25 @@ def _missing_required(model: Model, prefix: str) -> Iterator[ValidationError]:
 # Serialization
 # --------------------------------------------------------------------------------------------
 
-KeyFn = Callable[[Field, Any], tuple[list[str], Any]]
+KeyFn = Callable[[Field, Any], tuple[Sequence[str], Any]]
 
 
-def _rest_keys(f: Field, value: Any) -> tuple[list[str], Any]:
+def _rest_keys(f: Field, value: Any) -> tuple[Sequence[str], Any]:
     return _split_key(f.rest_key), value
 
 
-def _attribute_keys(f: Field, value: Any) -> tuple[list[str], Any]:
-    return [f.name], value
+def _attribute_keys(f: Field, value: Any) -> tuple[Sequence[str], Any]:
+    return (f.name,), value
 
 
-def _split_key(key: str) -> list[str]:
+@functools.cache
+def _split_key(key: str) -> tuple[str, ...]:
     # msrest splits on unescaped dots ('properties.vmSize'); '\\.' is a literal dot
-    return [part.replace("\\.", ".") for part in re.split(r"(?<!\\)\.", key)]
+    return tuple(part.replace("\\.", ".") for part in re.split(r"(?<!\\)\.", key))
 
 
 def _msrest_transformer(transformer: Callable[[str, dict[str, Any], Any], Any]) -> KeyFn:
-    def keys(f: Field, value: Any) -> tuple[list[str], Any]:
+    def keys(f: Field, value: Any) -> tuple[Sequence[str], Any]:
         key, new_value = transformer(f.name, {"key": f.rest_key, "type": f.wire or ""}, value)
         return (key if isinstance(key, list) else [key]), new_value
 
@@ -912,13 +939,20 @@ def _clone(value: Any) -> Any:
     if kind in _IMMUTABLE:
         return value
     if isinstance(value, Model):
+        fields = vars(value).copy()
+        if len(fields) == len(kind._fields):  # its attributes are its fields
+            # Only the fields that can hold a mutable value need a copy of their own (setting a
+            # field checks its value, so the others hold scalars, times or enums).
+            for name in kind._mutable_fields:
+                item = fields.get(name)
+                if item is not None:
+                    fields[name] = _clone(item)
+        else:  # attributes added or deleted: copy whatever is mutable
+            for name, item in fields.items():
+                if type(item) not in _IMMUTABLE:
+                    fields[name] = _clone(item)
         copied = object.__new__(kind)
-        copied.__dict__.update(
-            {
-                name: item if type(item) in _IMMUTABLE else _clone(item)
-                for name, item in vars(value).items()
-            }
-        )
+        object.__setattr__(copied, "__dict__", fields)
         return copied
     if kind is list:
         return [item if type(item) in _IMMUTABLE else _clone(item) for item in value]

@@ -61,44 +61,124 @@ def _secret_server(secrets: dict[str, str]) -> ThreadingHTTPServer:
 
 
 def _processes(configuration: dict[str, Any]) -> list[dict[str, str]]:
-    """The per-process variables Azure ML sets for the run's distribution."""
+    """The per-process variables Azure ML sets for a v1 run configuration's distribution."""
     framework, communicator = configuration.get("framework"), configuration.get("communicator")
     if framework == "TensorFlow" and communicator == "ParameterServer":
         tf = configuration["tensorflow"]
+        return distribution_processes(
+            "tensorflow", workers=tf["workerCount"], parameter_servers=tf["parameterServerCount"]
+        )
+    if framework == "PyTorch":
+        torch = configuration["pytorch"]
+        return distribution_processes(
+            "pytorch", processes=torch["processCount"], nodes=torch["nodeCount"]
+        )
+    if communicator == "IntelMpi":
+        mpi = configuration["mpi"]
+        return distribution_processes(
+            "mpi",
+            processes=mpi["processCountPerNode"] * mpi["nodeCount"],
+            nodes=mpi["nodeCount"],
+        )
+    return [{}]
+
+
+def run_processes(
+    command: list[str],
+    work: Path,
+    base: dict[str, str],
+    per_process: list[dict[str, str]],
+    install_cancel: Any,
+    mark_running: Any,
+) -> tuple[dict[str, int], bool]:
+    """Start one process per entry of ``per_process`` (its variables over ``base``) the way
+    Azure ML starts a job's containers, and wait for them: ``({label: exit code}, canceled)``.
+
+    ``install_cancel(stop)`` receives the function that kills them (what the service does on
+    cancel), installed before ``mark_running()`` so a client cancelling as soon as it sees the
+    job running stops it, however slowly its processes start.  TensorFlow parameter servers
+    are stopped once the workers are done, as Azure ML stops them with the job.
+    """
+    # the image's python: this interpreter without site-packages (no Azure SDK on the node)
+    argv = [sys.executable, "-S", *command[1:]] if command[0] == "python" else list(command)
+    canceled = threading.Event()
+    codes: dict[str, int] = {}
+    started: list[tuple[str, dict[str, str], subprocess.Popen[bytes]]] = []
+    starting = threading.Lock()
+
+    def stop() -> None:  # a cancel while the containers start stops those started, and the rest
+        with starting:
+            canceled.set()
+            for _, _, process in started:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+    install_cancel(stop)
+    mark_running()
+    for extra in per_process:
+        with starting:
+            if canceled.is_set():
+                break
+            process = subprocess.Popen(
+                argv, cwd=work, env={**base, **extra}, start_new_session=True
+            )
+            started.append((json.dumps(extra, sort_keys=True), extra, process))
+    for label, extra, process in started:
+        if '"type": "ps"' not in extra.get("TF_CONFIG", ""):
+            codes[label] = process.wait(timeout=120)
+    for label, _extra, process in started:
+        if label not in codes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    return codes, canceled.is_set()
+
+
+def distribution_processes(
+    kind: str | None,
+    *,
+    workers: int = 0,
+    parameter_servers: int = 0,
+    processes: int = 1,
+    nodes: int = 1,
+) -> list[dict[str, str]]:
+    """The per-process variables Azure ML sets for a distribution: ``TF_CONFIG`` per TensorFlow
+    task, ``MASTER_ADDR``/``RANK``... per PyTorch rank, ``OMPI_COMM_WORLD_*`` per MPI rank."""
+    if kind == "tensorflow":
         cluster = {
-            "ps": [f"127.0.0.1:{_free_port()}" for _ in range(tf["parameterServerCount"])],
-            "worker": [f"127.0.0.1:{_free_port()}" for _ in range(tf["workerCount"])],
+            "ps": [f"127.0.0.1:{_free_port()}" for _ in range(parameter_servers)],
+            "worker": [f"127.0.0.1:{_free_port()}" for _ in range(workers)],
         }
         return [
             {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": role, "index": i}})}
             for role in ("ps", "worker")
             for i in range(len(cluster[role]))
         ]
-    if framework == "PyTorch":
-        torch = configuration["pytorch"]
-        count, nodes = torch["processCount"], torch["nodeCount"]
+    if kind == "pytorch":
         port = str(_free_port())
+        per_node = max(1, processes // nodes)
         return [
             {
                 "MASTER_ADDR": "127.0.0.1",
                 "MASTER_PORT": port,
                 "RANK": str(rank),
-                "WORLD_SIZE": str(count),
-                "LOCAL_RANK": str(rank % max(1, count // nodes)),
-                "NODE_RANK": str(rank // max(1, count // nodes)),
+                "WORLD_SIZE": str(processes),
+                "LOCAL_RANK": str(rank % per_node),
+                "NODE_RANK": str(rank // per_node),
             }
-            for rank in range(count)
+            for rank in range(processes)
         ]
-    if communicator == "IntelMpi":
-        mpi = configuration["mpi"]
-        per_node, nodes = mpi["processCountPerNode"], mpi["nodeCount"]
+    if kind == "mpi":
+        per_node = max(1, processes // nodes)
         return [
             {
                 "OMPI_COMM_WORLD_RANK": str(rank),
-                "OMPI_COMM_WORLD_SIZE": str(per_node * nodes),
+                "OMPI_COMM_WORLD_SIZE": str(processes),
                 "OMPI_COMM_WORLD_LOCAL_SIZE": str(per_node),
             }
-            for rank in range(per_node * nodes)
+            for rank in range(processes)
         ]
     return [{}]
 
@@ -151,44 +231,17 @@ def execute_run(
     command = configuration["command"]
     if isinstance(command, str):
         command = shlex.split(command)
-    # the image's python: this interpreter without site-packages (no azureml-core on the node)
-    argv = [sys.executable, "-S", *command[1:]] if command[0] == "python" else list(command)
+    stop_hooks = fake.cancel_hooks
     key = (resource_group, workspace, run_id)
-    canceled = threading.Event()
-    codes: dict[str, int] = {}
-    started: list[tuple[str, dict[str, str], subprocess.Popen[bytes]]] = []
-    starting = threading.Lock()
-
-    def stop() -> None:  # what the service does on cancel: the run's containers go away
-        with starting:  # a cancel while the containers start stops those started, and the rest
-            canceled.set()
-            for _, _, process in started:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-
-    # The cancel hook is in place before the run shows Running: a client that cancels as soon
-    # as it sees the run running must stop it, however slowly its processes start.
-    fake.cancel_hooks[key] = stop
-    fake.set_run_status(resource_group, workspace, run_id, "Running")
     try:
-        for extra in _processes(configuration):
-            with starting:
-                if canceled.is_set():
-                    break
-                process = subprocess.Popen(
-                    argv, cwd=work, env={**base, **extra}, start_new_session=True
-                )
-                started.append((json.dumps(extra, sort_keys=True), extra, process))
-        for label, extra, process in started:
-            if '"type": "ps"' not in extra.get("TF_CONFIG", ""):
-                codes[label] = process.wait(timeout=120)
-        for label, _extra, process in started:  # Azure ML stops parameter servers with the job
-            if label not in codes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+        codes, canceled = run_processes(
+            command,
+            work,
+            base,
+            _processes(configuration),
+            lambda stop: stop_hooks.__setitem__(key, stop),
+            lambda: fake.set_run_status(resource_group, workspace, run_id, "Running"),
+        )
     finally:
         fake.cancel_hooks.pop(key, None)
         server.shutdown()
@@ -197,6 +250,6 @@ def execute_run(
         for path in sorted((work / folder).rglob("*")):
             if path.is_file():
                 run.put_file(str(path.relative_to(work)), path.read_bytes())
-    final = "Canceled" if canceled.is_set() else "Failed" if any(codes.values()) else "Completed"
+    final = "Canceled" if canceled else "Failed" if any(codes.values()) else "Completed"
     fake.set_run_status(resource_group, workspace, run_id, final)
     return codes

@@ -150,9 +150,69 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
                 os.environ[key] = value
 
 
+def _load_test_module(folder: str, file: str) -> Any:
+    """A module of tests/<folder> (the fakes are not a package: their folders go on sys.path)."""
+    import importlib
+    import sys
+
+    for path in (Path(__file__).parent.parent / "azureml", Path(__file__).parent.parent / folder):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+    return importlib.import_module(file)
+
+
+@contextlib.contextmanager
+def _azureml_v2(home: Path) -> Iterator[BackendHarness]:
+    """Azure ML v2 (azure-ai-ml) against the in-memory service of
+    tests/azureml_v2/fake_v2_service.py; jobs run on fake_v2_compute (real processes)."""
+    module = _load_test_module("azureml_v2", "fake_v2_service")
+    compute = _load_test_module("azureml_v2", "fake_v2_compute")
+    relay = _load_test_module("azureml", "fake_relay")
+
+    def executor(fake: Any, rg: str, ws: str, name: str) -> None:
+        compute.execute_job(fake, rg, ws, name, home / "azureml-v2-compute")
+
+    with module.FakeAzureMLV2.running(
+        subscription=SUB,
+        location=LOCATION,
+        job_executor=executor,
+        storage_root=home / "azureml-v2-storage",
+    ) as fake:
+        fake.provisioning_polls = 0
+
+        class _Relayed:  # the relay calls the v1 fake's entry point name
+            _dispatch = staticmethod(fake.dispatch)
+
+        with relay.serve(_Relayed) as address:
+            child_env = relay.child_environment(address, home / "azureml-v2-relay")
+            child_env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (child_env["PYTHONPATH"], os.environ.get("PYTHONPATH", "")) if p
+            )
+            child_env.update(
+                {
+                    "BATCHAI_COMPAT_BACKEND": "azureml-v2",
+                    "BATCHAI_TEST_SP_TENANT": module.TENANT,
+                    "BATCHAI_TEST_SP_SECRET": secrets.token_urlsafe(16),
+                }
+            )
+            yield BackendHarness(
+                name="azureml-v2",
+                client_factory=lambda: BatchAIManagementClient(
+                    module.FakeTokenCredential(), SUB, backend="azureml-v2"
+                ),
+                # jobs.delete archives (the name stays taken); no subscription usages (quotas are
+                # per workspace), workspace names of 3-33 characters, no file servers
+                features=frozenset({"remote_login", "jobs", "cross_process", "job_delete"}),
+                child_env=child_env,
+            )
+            for thread in fake.executions:
+                thread.join(timeout=120)
+
+
 HARNESSES: dict[str, Callable[[Path], contextlib.AbstractContextManager[BackendHarness]]] = {
     "local": _local,
     "azureml": _azureml,
+    "azureml-v2": _azureml_v2,
 }
 
 

@@ -432,6 +432,9 @@ def test_cluster_setup_task_runs_once_per_node_before_jobs(
         "clusters",
         "setup",
     )
+    # The cluster reports where it is (read-only stdOutErrPathSuffix, as the service did).
+    suffix = client.clusters.get(RG, WS, "setup").node_setup.setup_task.std_out_err_path_suffix
+    assert stdout.parent == share / suffix
     # The setup task's secret reached it, and no file of ours (database, logs, launch files).
     for path in batchai_home.rglob("*"):
         if path.is_file() and not path.is_symlink() and path.resolve() != stdout.resolve():

@@ -75,7 +75,7 @@ def submit(client, cluster, name, node_count=1, priority="normal"):
 
 
 def job_row(backend, name):
-    from batchai_compat.backends.local.records import JobKey
+    from batchai_compat.backends.local.state import JobKey
 
     return backend.store.get_job(JobKey(SUBSCRIPTION, RG, WS, EXP, name)).row_id
 
@@ -253,7 +253,7 @@ def test_auto_scale_grows_for_queued_jobs_up_to_max_and_shrinks_when_idle(env, c
 
 
 def growing_row(backend):
-    from batchai_compat.backends.local.records import ClusterKey
+    from batchai_compat.backends.local.state import ClusterKey
 
     return backend.store.get_cluster(ClusterKey(SUBSCRIPTION, RG, WS, "a")).row_id
 

@@ -56,7 +56,7 @@ CHILD = textwrap.dedent(
                 custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
             )).result()
     elif command == "allocate":
-        from batchai_compat.backends.local.records import JobKey
+        from batchai_compat.backends.local.state import JobKey
         granted = []
         for name in sys.argv[3:]:
             row = backend.store.get_job(JobKey(sys.argv[1], rg, ws, exp, name)).row_id

@@ -7,6 +7,7 @@ dependency): the fields a Job must carry are read from the genuine JobCreatePara
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
 
@@ -266,9 +267,12 @@ def test_deleting_a_workspace_deletes_all_its_children(client, workspace, backen
     assert list(client.clusters.list_by_workspace(RG, WS)) == []
     assert list(client.experiments.list_by_workspace(RG, WS)) == []
     assert list(client.file_servers.list_by_workspace(RG, WS)) == []
-    with backend.store._read() as db:  # nothing is left behind in any table
+    db = sqlite3.connect(backend.store.path)  # nothing is left behind in any table
+    try:
         for table in ("clusters", "nodes", "jobs", "experiments", "file_servers"):
             assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+    finally:
+        db.close()
 
 
 def test_deleting_a_cluster_fails_its_queued_jobs(client, workspace):
@@ -500,7 +504,7 @@ def test_the_first_page_of_a_job_list_builds_only_that_page(
 
 
 def test_a_deleted_resource_id_is_never_reused(client, backend, workspace):
-    from batchai_compat.backends.local.records import ClusterKey
+    from batchai_compat.backends.local.state import ClusterKey
 
     key = ClusterKey(SUBSCRIPTION, RG, WS, "c1")
     make_cluster(client)

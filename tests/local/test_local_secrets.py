@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from batchai_compat import models
-from batchai_compat.backends.local import store as store_module
+from batchai_compat.backends.local.state import documents
 
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000beef"
 RG, WS, EXP = "rg-local", "ws1", "exp1"
@@ -198,8 +198,7 @@ def test_what_get_returns_has_no_secret_values(client):
 
 
 def test_the_store_refuses_a_document_with_a_secret(backend):
-    from batchai_compat.backends.local.records import ClusterKey, WorkspaceKey
-    from batchai_compat.backends.local.store import ScaleRequest
+    from batchai_compat.backends.local.state import ClusterKey, ScaleRequest, WorkspaceKey
 
     backend.store.put_workspace(WorkspaceKey(SUBSCRIPTION, RG, WS), "eastus", None)
     leaking = {"properties": {"userAccountSettings": {"adminUserPassword": "oops"}}}
@@ -213,5 +212,5 @@ def test_the_store_refuses_a_document_with_a_secret(backend):
         )
     secret_env = {"properties": {"secrets": [{"name": "A", "value": "oops"}]}}
     with pytest.raises(ValueError, match="secrets"):
-        store_module.assert_no_secrets(secret_env)
+        documents.assert_no_secrets(secret_env)
     assert backend.store.list_clusters(WorkspaceKey(SUBSCRIPTION, RG, WS)) == []

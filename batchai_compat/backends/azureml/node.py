@@ -144,10 +144,16 @@ def read_secrets(names: Mapping[str, str], env: Mapping[str, str]) -> dict[str, 
     return {variable: str(values[secret]) for variable, secret in names.items()}
 
 
-def _link_mounts(manifest: Mapping[str, Any], mount_root: Path, env: Mapping[str, str]) -> None:
+def _link_mounts(
+    manifest: Mapping[str, Any],
+    mount_root: Path,
+    env: Mapping[str, str],
+    places: Mapping[str, str],
+) -> None:
     mount_root.mkdir(parents=True, exist_ok=True)
     for mount in manifest.get("mounts", ()):
-        source = env.get(f"AZUREML_DATAREFERENCE_{mount['data_reference']}")
+        name = mount["data_reference"]
+        source = places.get(name) or env.get(f"AZUREML_DATAREFERENCE_{name}")
         if not source:
             raise RuntimeError(f"Azure ML did not mount data reference {mount['data_reference']!r}")
         target = mount_root / mount["relative_mount_path"]
@@ -177,12 +183,21 @@ def _contract(
     secrets: Mapping[str, str],
     manifest: Mapping[str, Any],
     cwd: Path,
+    places: Mapping[str, str],
 ) -> dict[str, str]:
-    """The runtime's contract with the Azure ML placements for logs, outputs and TF hosts."""
+    """The runtime's contract with the Azure ML placements for logs, outputs and TF hosts.
+
+    Azure ML v1 uploads ``./logs`` and ``./outputs`` of the run; on v2 the job's outputs are
+    mounted where ``places`` (the node's command-line ``name=path`` pairs) say.
+    """
     contract = job_environment(spec, topology, {})
-    contract["AZ_BATCHAI_STDOUTERR_DIR"] = str(cwd / STDOUTERR_FOLDER)
+    stdouterr = places.get(manifest.get("stdouterr_place", ""))
+    contract["AZ_BATCHAI_STDOUTERR_DIR"] = stdouterr or str(cwd / STDOUTERR_FOLDER)
     for output in manifest.get("output_directories", ()):
-        contract[f"AZ_BATCHAI_OUTPUT_{output['id']}"] = str(cwd / output["run_history_folder"])
+        place = places.get(output.get("place", ""))
+        contract[f"AZ_BATCHAI_OUTPUT_{output['id']}"] = place or str(
+            cwd / output["run_history_folder"]
+        )
     if spec.toolkit.kind == "tensorflow" and (task.ps_hosts or task.worker_hosts):
         contract["AZ_BATCHAI_PS_HOSTS"] = ",".join(task.ps_hosts)
         contract["AZ_BATCHAI_WORKER_HOSTS"] = ",".join(task.worker_hosts)
@@ -239,9 +254,18 @@ def _job_preparation_once(spec: JobSpec, env: dict[str, str], cwd: Path, topolog
         return code
 
 
-def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
-    """Run this Azure ML process's Batch AI task; the exit code is the task's."""
+def run(
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    places: Mapping[str, str] | None = None,
+) -> int:
+    """Run this Azure ML process's Batch AI task; the exit code is the task's.
+
+    ``places`` maps the job's Azure ML input/output names to the folders Azure ML mounted them
+    at (v2 passes them on the command line); v1 data references come from the environment.
+    """
     env = dict(os.environ if env is None else env)
+    places = dict(places or {})
     work_dir = Path(cwd or os.getcwd())
     manifest = json.loads(env.pop(MANIFEST_VARIABLE))
     spec = job_spec(manifest["parameters"])
@@ -263,9 +287,9 @@ def run(env: Mapping[str, str] | None = None, cwd: str | None = None) -> int:
         num_gpus=gpu_count(),
         pytorch_init_method=task.pytorch_init_method,
     )
-    _link_mounts(manifest, Path(topology.job_mount_root), env)
+    _link_mounts(manifest, Path(topology.job_mount_root), env, places)
     secrets = read_secrets(manifest.get("secrets") or {}, env)
-    contract = _contract(spec, topology, task, secrets, manifest, work_dir)
+    contract = _contract(spec, topology, task, secrets, manifest, work_dir, places)
     node_env = {**env, **contract}
     node_env.setdefault("PYTHONUNBUFFERED", "1")
     for folder in [
@@ -306,7 +330,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    return run()
+    places = dict(arg.split("=", 1) for arg in sys.argv[1:] if "=" in arg)
+    return run(places=places)
 
 
 if __name__ == "__main__":

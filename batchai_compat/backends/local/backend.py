@@ -1,7 +1,7 @@
 """``LocalBackend``: Batch AI's service, embedded — no Azure account, state on this machine.
 
 The control plane (workspaces, experiments, clusters and their nodes, file servers, jobs,
-usages, provider operations) lives in :class:`~.store.StateStore`, one SQLite file under
+usages, provider operations) lives in :class:`~.state.StateStore`, one SQLite file under
 ``BATCHAI_COMPAT_HOME`` shared by every process.  This module translates between the Backend
 protocol (models in, models out) and the store (REST bodies and records), and hands jobs to the
 execution layer.
@@ -11,10 +11,8 @@ Models in, models out
 * What is persisted is ``models.strip_secrets(parameters).serialize()`` — the REST body the
   service stored, with every storage key, password and secret value set to None.  Secrets stay
   in this process's memory only, for the executor.
-* What GET returns is that body deserialized into the response model (``Cluster``, ``Job``,
-  ...) plus the read-only fields Batch AI computed.  A ``Job`` therefore carries every field of
-  the ``JobCreateParameters`` it came from (helpers rebuild one through ``_attribute_map`` and
-  resubmit it), with mount credentials present as objects whose secret values are None.
+* What GET returns is that body deserialized into the response model plus the read-only fields
+  Batch AI computed (:mod:`.views`).
 
 The execution seam
 ------------------
@@ -22,7 +20,7 @@ Jobs are committed ``queued``; then :class:`JobExecutor` ``submit`` is called wi
 and the caller's parameters (secrets included).  ``terminate`` and ``delete`` call the executor
 after the store has recorded the change.  The executor (the execution layer:
 ``backends/local/execution.py`` provides ``create_executor(backend)``) runs jobs through the
-store's node allocation API (see :mod:`.store`).  Without it, jobs stay ``queued``.
+store's node allocation API (see :mod:`.state.store`).  Without it, jobs stay ``queued``.
 
 Clusters
 --------
@@ -40,30 +38,35 @@ import importlib.util
 import os
 import shutil
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ... import models
 from ...domain import ids
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
-from ...models._base import clone
 from ..provider_operations import operation_models
 from . import layout
-from .records import (
+from .scaling import Clock, ScalingPolicy
+from .state import (
+    DEFAULT_CORE_QUOTA,
     ClusterKey,
-    ClusterRecord,
-    ExperimentRecord,
     FileServerRecord,
     JobKey,
     JobRecord,
+    ScaleRequest,
+    StateStore,
     WorkspaceKey,
-    WorkspaceRecord,
 )
-from .scaling import Clock, ScalingPolicy, to_datetime
-from .store import DEFAULT_CORE_QUOTA, ScaleRequest, StateStore
+from .views import (
+    JobViews,
+    LazyModels,
+    cluster_model,
+    experiment_model,
+    file_server_model,
+    workspace_model,
+)
 
 if TYPE_CHECKING:
     from ..base import BackendConfig
@@ -73,10 +76,6 @@ __all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LazyModels", "LocalBackend", "Queue
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
 
-_T = TypeVar("_T")
-
-JOB_TEMPLATE_CACHE_SIZE = 20_000
-"""Distinct deserialized job parameters kept per backend (see ``LocalBackend._job_parameters``)."""
 
 _USAGES = (
     ("dedicated", "dedicatedCores", "Dedicated Cores"),
@@ -138,58 +137,6 @@ class QueuedJobsExecutor:
         return None
 
 
-class LazyModels(Sequence[_T]):
-    """A list result read page by page, as Batch AI's ``nextLink`` pages were.
-
-    Holds the keys (store row ids) of a snapshot taken when the list was requested; the models
-    of a slice are loaded with one ``load(keys)`` call when first accessed and then kept.  An
-    item deleted before its page was read is left out of that page (a service's next page
-    would not have it either); indexing it directly raises 404.
-    """
-
-    def __init__(
-        self, keys: Sequence[int], load: Callable[[list[int]], dict[int, _T]], *, batch: int = 200
-    ) -> None:
-        self._keys = list(keys)
-        self._load = load
-        self._batch = batch
-        self._built: dict[int, _T] = {}
-        self._tried: set[int] = set()
-
-    def _ensure(self, keys: list[int]) -> None:
-        missing = [key for key in keys if key not in self._tried]
-        if missing:
-            self._built.update(self._load(missing))
-            self._tried.update(missing)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    @overload
-    def __getitem__(self, index: int) -> _T: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[_T]: ...
-    def __getitem__(self, index: int | slice) -> _T | list[_T]:
-        if isinstance(index, slice):
-            keys = self._keys[index]
-            self._ensure(keys)
-            return [self._built[key] for key in keys if key in self._built]
-        key = self._keys[index]  # IndexError past the end, as a list
-        position = index % len(self._keys)
-        start = position - position % self._batch
-        self._ensure(self._keys[start : start + self._batch])
-        if key not in self._built:
-            raise cloud_error(404, "ResourceNotFound", "The item was deleted after it was listed.")
-        return self._built[key]
-
-    def __iter__(self) -> Iterator[_T]:
-        for start in range(0, len(self._keys), self._batch):
-            yield from self[start : start + self._batch]
-
-    def __repr__(self) -> str:
-        return f"<LazyModels of {len(self._keys)}>"
-
-
 def _default_executor(backend: LocalBackend) -> JobExecutor:
     module_name = f"{__package__}.execution"
     if importlib.util.find_spec(module_name) is None:
@@ -247,15 +194,27 @@ class LocalBackend:
         # Parameters with their secrets, for the executor; memory only, this process only.
         self._cluster_parameters: dict[int, models.ClusterCreateParameters] = {}
         self._secrets_lock = threading.Lock()
-        self._job_templates: OrderedDict[str, models.Job] = OrderedDict()
-        self._templates_lock = threading.Lock()
+        self._job_views = JobViews()
         self.store.on_preempted = self._stop_preempted
+        # The executor is built on first need: reading finished jobs or any other resource
+        # never imports the execution layer (its supervisor and the node runtime).
+        self._executor_factory: Callable[[LocalBackend], JobExecutor]
+        self._executor_instance: JobExecutor | None = None
+        self._executor_lock = threading.Lock()
         if executor is None:
-            self._executor = _default_executor(self)
+            self._executor_factory = _default_executor
         elif isinstance(executor, type) or not isinstance(executor, JobExecutor):
-            self._executor = executor(self)  # a factory, e.g. the QueuedJobsExecutor class
+            self._executor_factory = executor  # a factory, e.g. the QueuedJobsExecutor class
         else:
-            self._executor = executor
+            self._executor_instance = executor
+
+    @property
+    def _executor(self) -> JobExecutor:
+        if self._executor_instance is None:
+            with self._executor_lock:
+                if self._executor_instance is None:
+                    self._executor_instance = self._executor_factory(self)
+        return self._executor_instance
 
     # helpers ---------------------------------------------------------------------------------
     def _ws(self, resource_group: str, workspace: str) -> WorkspaceKey:
@@ -284,34 +243,20 @@ class LocalBackend:
         )
 
     # workspaces ------------------------------------------------------------------------------
-    def _workspace(self, record: WorkspaceRecord) -> models.Workspace:
-        return models.Workspace.from_service(
-            id=ids.workspace_id(*record.key),
-            name=record.name,
-            type=ids.resource_type("workspaces"),
-            location=record.location,
-            tags=dict(record.tags),
-            creation_time=to_datetime(record.creation_time),
-            provisioning_state=record.provisioning_state,
-            provisioning_state_transition_time=to_datetime(
-                record.provisioning_state_transition_time
-            ),
-        )
-
     def create_workspace(
         self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
     ) -> models.Workspace:
-        return self._workspace(
+        return workspace_model(
             self.store.put_workspace(self._ws(resource_group, workspace), location, tags)
         )
 
     def get_workspace(self, resource_group: str, workspace: str) -> models.Workspace:
-        return self._workspace(self.store.get_workspace(self._ws(resource_group, workspace)))
+        return workspace_model(self.store.get_workspace(self._ws(resource_group, workspace)))
 
     def update_workspace(
         self, resource_group: str, workspace: str, tags: dict[str, str] | None
     ) -> models.Workspace:
-        return self._workspace(
+        return workspace_model(
             self.store.update_workspace_tags(self._ws(resource_group, workspace), tags)
         )
 
@@ -323,34 +268,22 @@ class LocalBackend:
 
     def list_workspaces(self, resource_group: str | None) -> list[models.Workspace]:
         return [
-            self._workspace(record)
+            workspace_model(record)
             for record in self.store.list_workspaces(self.subscription_id, resource_group)
         ]
 
     # experiments -----------------------------------------------------------------------------
-    def _experiment(self, record: ExperimentRecord) -> models.Experiment:
-        return models.Experiment.from_service(
-            id=ids.child_id(*record.workspace, "experiments", record.name),
-            name=record.name,
-            type=ids.resource_type("experiments"),
-            creation_time=to_datetime(record.creation_time),
-            provisioning_state=record.provisioning_state,
-            provisioning_state_transition_time=to_datetime(
-                record.provisioning_state_transition_time
-            ),
-        )
-
     def create_experiment(
         self, resource_group: str, workspace: str, experiment: str
     ) -> models.Experiment:
-        return self._experiment(
+        return experiment_model(
             self.store.put_experiment(self._ws(resource_group, workspace), experiment)
         )
 
     def get_experiment(
         self, resource_group: str, workspace: str, experiment: str
     ) -> models.Experiment:
-        return self._experiment(
+        return experiment_model(
             self.store.get_experiment(self._ws(resource_group, workspace), experiment)
         )
 
@@ -360,7 +293,7 @@ class LocalBackend:
 
     def list_experiments(self, resource_group: str, workspace: str) -> list[models.Experiment]:
         return [
-            self._experiment(record)
+            experiment_model(record)
             for record in self.store.list_experiments(self._ws(resource_group, workspace))
         ]
 
@@ -402,33 +335,6 @@ class LocalBackend:
             rest_body=body,
         )
 
-    def _cluster(self, record: ClusterRecord) -> models.Cluster:
-        cluster = models.Cluster.deserialize(record.parameters)
-        counts = record.node_state_counts()
-        cluster.id = ids.child_id(*record.workspace, "clusters", record.name)
-        cluster.name = record.name
-        cluster.type = ids.resource_type("clusters")
-        cluster.vm_priority = models.VmPriority(record.vm_priority)
-        cluster.creation_time = to_datetime(record.creation_time)
-        cluster.provisioning_state = models.ProvisioningState(record.provisioning_state)
-        cluster.provisioning_state_transition_time = to_datetime(
-            record.provisioning_state_transition_time
-        )
-        cluster.allocation_state = models.AllocationState(record.allocation_state)
-        cluster.allocation_state_transition_time = to_datetime(
-            record.allocation_state_transition_time
-        )
-        cluster.errors = [models.BatchAIError.deserialize(error) for error in record.errors]
-        cluster.current_node_count = record.current_node_count
-        cluster.node_state_counts = models.NodeStateCounts.from_service(
-            idle_node_count=counts["idle"],
-            running_node_count=counts["running"],
-            preparing_node_count=counts["preparing"],
-            unusable_node_count=counts["unusable"],
-            leaving_node_count=counts["leaving"],
-        )
-        return cluster
-
     def create_cluster(
         self,
         resource_group: str,
@@ -450,7 +356,7 @@ class LocalBackend:
         if created:
             with self._secrets_lock:
                 self._cluster_parameters[record.row_id] = parameters
-        return self._cluster(record)
+        return cluster_model(record)
 
     def update_cluster(
         self,
@@ -461,15 +367,15 @@ class LocalBackend:
     ) -> models.Cluster:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
         if scale_settings is None:
-            return self._cluster(self.store.get_cluster(key))
+            return cluster_model(self.store.get_cluster(key))
         record = self.store.rescale_cluster(
             key, self._scale_request(scale_settings, creating=False)
         )
-        return self._cluster(record)
+        return cluster_model(record)
 
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
-        return self._cluster(self.store.get_cluster(key))
+        return cluster_model(self.store.get_cluster(key))
 
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> None:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
@@ -482,7 +388,7 @@ class LocalBackend:
 
     def list_clusters(self, resource_group: str, workspace: str) -> list[models.Cluster]:
         return [
-            self._cluster(record)
+            cluster_model(record)
             for record in self.store.list_clusters(self._ws(resource_group, workspace))
         ]
 
@@ -500,23 +406,6 @@ class LocalBackend:
         ]
 
     # file servers ----------------------------------------------------------------------------
-    def _file_server(self, record: FileServerRecord) -> models.FileServer:
-        server = models.FileServer.deserialize(record.parameters)
-        server.id = ids.child_id(*record.workspace, "fileservers", record.name)
-        server.name = record.name
-        server.type = ids.resource_type("fileservers")
-        server.creation_time = to_datetime(record.creation_time)
-        server.provisioning_state = models.FileServerProvisioningState(record.provisioning_state)
-        server.provisioning_state_transition_time = to_datetime(
-            record.provisioning_state_transition_time
-        )
-        server.mount_settings = models.MountSettings.from_service(
-            mount_point=str(self._file_server_dir(record)),
-            file_server_public_ip="127.0.0.1",
-            file_server_internal_ip="127.0.0.1",
-        )
-        return server
-
     def create_file_server(
         self,
         resource_group: str,
@@ -531,14 +420,13 @@ class LocalBackend:
             self._ws(resource_group, workspace), file_server, stored.serialize()
         )
         self._file_server_dir(record).mkdir(parents=True, exist_ok=True)
-        return self._file_server(record)
+        return file_server_model(record, self._file_server_dir(record))
 
     def get_file_server(
         self, resource_group: str, workspace: str, file_server: str
     ) -> models.FileServer:
-        return self._file_server(
-            self.store.get_file_server(self._ws(resource_group, workspace), file_server)
-        )
+        record = self.store.get_file_server(self._ws(resource_group, workspace), file_server)
+        return file_server_model(record, self._file_server_dir(record))
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
         record = self.store.delete_file_server(self._ws(resource_group, workspace), file_server)
@@ -546,7 +434,7 @@ class LocalBackend:
 
     def list_file_servers(self, resource_group: str, workspace: str) -> list[models.FileServer]:
         return [
-            self._file_server(record)
+            file_server_model(record, self._file_server_dir(record))
             for record in self.store.list_file_servers(self._ws(resource_group, workspace))
         ]
 
@@ -554,56 +442,11 @@ class LocalBackend:
     def _job(self, record: JobRecord) -> models.Job:
         # Liveness on read: an unfinished job whose supervisor died is failed now (execution
         # layer), so no job stays ``running`` forever.
-        refresh = getattr(self._executor, "refresh", None)
-        if refresh is not None and record.execution_state in ("queued", "running", "terminating"):
-            record = refresh(record)
-        job = self._job_parameters(record)
-        # Values of the fields' own types, set without the per-assignment checks (a read sets
-        # these on every job it returns).
-        vars(job).update(
-            id=ids.job_id(*record.workspace, record.experiment, record.name),
-            name=record.name,
-            type=ids.resource_type("jobs"),
-            job_output_directory_path_segment=record.output_path_segment,
-            tool_type=models.ToolType(record.tool_type),
-            creation_time=to_datetime(record.creation_time),
-            provisioning_state=models.ProvisioningState(record.provisioning_state),
-            provisioning_state_transition_time=to_datetime(
-                record.provisioning_state_transition_time
-            ),
-            execution_state=models.ExecutionState(record.execution_state),
-            execution_state_transition_time=to_datetime(record.execution_state_transition_time),
-        )
-        if record.start_time is not None or record.end_time is not None or record.errors:
-            job.execution_info = models.JobPropertiesExecutionInfo.from_service(
-                start_time=to_datetime(record.start_time),
-                end_time=to_datetime(record.end_time),
-                exit_code=record.exit_code,
-                errors=[models.BatchAIError.deserialize(error) for error in record.errors],
-            )
-        return job
-
-    def _job_parameters(self, record: JobRecord) -> models.Job:
-        """A fresh Job holding the job's create parameters (read-only fields still unset).
-
-        A job's parameters never change and its model is a function of their stored document
-        alone, so the deserialized form is kept in a bounded LRU keyed by that document (jobs
-        submitted with the same parameters, as helpers do from a loop, share one entry) and each
-        read gets a deep copy: listing a large experiment then costs a copy per job rather than
-        a full validation pass.
-        """
-        key = record.parameters_json
-        with self._templates_lock:
-            template = self._job_templates.get(key)
-            if template is not None:
-                self._job_templates.move_to_end(key)
-        if template is None:
-            template = models.Job.deserialize(record.parameters)
-            with self._templates_lock:
-                self._job_templates[key] = template
-                while len(self._job_templates) > JOB_TEMPLATE_CACHE_SIZE:
-                    self._job_templates.popitem(last=False)
-        return clone(template)
+        if record.execution_state in ("queued", "running", "terminating"):
+            refresh = getattr(self._executor, "refresh", None)
+            if refresh is not None:
+                record = refresh(record)
+        return self._job_views.job(record)
 
     def create_job(
         self,
@@ -714,7 +557,8 @@ class LocalBackend:
         return operation_models()
 
     def close(self) -> None:
-        self._executor.close()
+        if self._executor_instance is not None:
+            self._executor_instance.close()
         self.store.close()
 
     def __repr__(self) -> str:

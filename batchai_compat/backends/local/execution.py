@@ -41,8 +41,7 @@ from typing import Any
 
 from . import layout
 from .processes import DATABASE_OPTION, SUPERVISOR_MODULE, ProcessRef, stop_session
-from .records import JobRecord
-from .store import ACTIVE_STATES, StateStore
+from .state import ACTIVE_STATES, JobRecord, StateStore, error_body
 from .supervisor import DatabaseFile, RunFiles, termination_errors
 
 __all__ = ["LocalExecutor", "create_executor", "run_files", "secret_values"]
@@ -269,7 +268,7 @@ class LocalExecutor:
         if job.execution_state == "terminating":  # it died while stopping the job as asked
             errors = termination_errors(job.errors)
         else:
-            errors = [_error("SupervisorDied", message)]
+            errors = [error_body("SupervisorDied", message)]
         self.store.finish_job(job.row_id, succeeded=False, exit_code=None, errors=errors)
         return self.store.get_job_by_row(job.row_id) or job
 
@@ -290,7 +289,3 @@ class LocalExecutor:
 def create_executor(backend: Any) -> LocalExecutor:
     """What ``LocalBackend`` calls to get its executor."""
     return LocalExecutor(backend.store, backend.root, getattr(backend, "_cluster_parameters", None))
-
-
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"code": code, "message": message, "details": []}

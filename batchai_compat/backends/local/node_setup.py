@@ -30,7 +30,7 @@ from typing import Any
 from ...runtime import expand
 from . import layout
 from .mounts import link_mounts, mount_targets
-from .records import ClusterRecord
+from .state import ClusterRecord
 
 __all__ = [
     "NodeSetupError",

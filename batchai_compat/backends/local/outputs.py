@@ -23,7 +23,7 @@ from ...domain.paths import STDOUTERR, is_stdouterr
 from ...exceptions import ValidationError, cloud_error
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
 from . import fileserver, layout
-from .records import JobRecord
+from .state import JobRecord
 
 __all__ = ["list_output_files", "output_folder"]
 

@@ -15,7 +15,7 @@ reads time from a :class:`Clock`, so tests drive every transition without sleepi
     clock.advance(60)        # now it is 'steady' with its nodes 'idle'
 
 Transitions are *settled lazily*: whenever the store reads or changes a cluster it first applies
-every transition whose time has come (see :meth:`StateStore._settle_cluster`).  The defaults make
+every transition whose time has come (see :func:`.state.lifecycle.settle`).  The defaults make
 allocation immediate, so a cluster created with the default policy is ``resizing`` in the
 ``create`` response (as Batch AI's was) and ``steady`` from the next read on.
 

@@ -27,8 +27,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ...runtime import JobIdentity, Topology, job_spec, tensorflow_task_counts
-from .records import JobRecord, NodeRecord
-from .store import JOB_PRIORITY_RANK, StateStore
+from .state import JOB_PRIORITY_RANK, JobRecord, NodeRecord, StateStore
 
 __all__ = ["free_ports", "node_topologies", "wait_for_nodes"]
 

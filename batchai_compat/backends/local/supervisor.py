@@ -27,6 +27,9 @@ Its assignment arrives on standard input (``{"run_dir": ..., "job": {...}, "setu
 {...}}``, see :func:`main`); secret values travel only that way and only reach the node
 runtimes and the cluster setup task's environment.
 ``RUN_DIR/supervisor.log`` records what the supervisor did (never a value of the environment).
+
+One module (over 600 lines) because it is one process's program: the steps above share the
+job's run folder, its signal handling and its store connection.
 """
 
 from __future__ import annotations
@@ -53,9 +56,8 @@ from ...runtime.launcher import coordination_dir, poll_interval
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
 from .processes import DATABASE_OPTION, ProcessRef, stop_session
-from .records import JobRecord
 from .scheduler import node_topologies, wait_for_nodes
-from .store import StateStore
+from .state import JobRecord, StateStore, error_body
 
 __all__ = ["DatabaseFile", "RunFiles", "Supervisor", "main", "termination_errors"]
 
@@ -178,14 +180,6 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def _error(code: str, message: str, details: dict[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "code": code,
-        "message": message,
-        "details": [{"name": k, "value": v} for k, v in (details or {}).items()],
-    }
-
-
 @dataclass
 class Supervisor:
     """Runs one job to its end.  ``secrets``: name -> value of the job's secret variables.
@@ -273,12 +267,12 @@ class Supervisor:
                 if self.stop_requested:  # terminated while the setup task ran
                     self._finish_terminated()
                 else:
-                    self._finish(False, None, [_error("NodeSetupFailed", str(error))])
+                    self._finish(False, None, [error_body("NodeSetupFailed", str(error))])
                 return False
             except Exception as error:  # a bad mount or spec: the job fails, nodes go back
                 self.log(f"job could not start: {error}")
                 self._finish(
-                    False, None, [_error("JobFailed", f"The job could not start: {error}")]
+                    False, None, [error_body("JobFailed", f"The job could not start: {error}")]
                 )
                 return False
             self._start_nodes(topologies)
@@ -446,7 +440,7 @@ class Supervisor:
                     False,
                     None,
                     [
-                        _error(
+                        error_body(
                             "MaxWallClockTimeExceeded",
                             f"The job ran longer than its max_wall_clock_time "
                             f"({spec.max_wall_clock_seconds:g} seconds) and was stopped.",
@@ -492,7 +486,7 @@ class Supervisor:
 
     @staticmethod
     def _error_body(error: Any) -> dict[str, Any]:
-        return _error(error.code, error.message, error.details)
+        return error_body(error.code, error.message, error.details)
 
     def _finish(self, succeeded: bool, exit_code: int | None, errors: list[dict[str, Any]]) -> None:
         if self.database_gone():
@@ -541,7 +535,7 @@ def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``JobTerminated`` (``jobs.terminate``)."""
     if recorded:
         return []
-    return [_error("JobTerminated", "The job was terminated by the user.")]
+    return [error_body("JobTerminated", "The job was terminated by the user.")]
 
 
 def _read_assignment(database: DatabaseFile | None) -> str:
@@ -623,7 +617,9 @@ def main(argv: list[str] | None = None) -> int:
             succeeded=False,
             exit_code=None,
             errors=[
-                _error("SupervisorFailed", f"The job's supervisor failed: {type(error).__name__}")
+                error_body(
+                    "SupervisorFailed", f"The job's supervisor failed: {type(error).__name__}"
+                )
             ],
         )
         raise

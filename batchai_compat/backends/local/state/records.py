@@ -1,19 +1,26 @@
-"""Plain records the local state store returns (one per Batch AI resource, plus nodes).
+"""Plain records of the local control plane (one per Batch AI resource, plus nodes).
 
-The store (:mod:`.store`) knows nothing about :mod:`batchai_compat.models`: it keeps each
-resource's create parameters as the REST body the service would have stored (secrets already
-stripped) plus the read-only columns Batch AI computed.  :mod:`.backend` turns these records into
-models.  Times are epoch seconds (UTC).
+The state package knows nothing about :mod:`batchai_compat.models`: it keeps each resource's
+create parameters as the REST body the service would have stored (secrets already stripped)
+plus the read-only columns Batch AI computed.  The backend turns these records into models.
+Times are epoch seconds (UTC).
+
+Records are frozen: a life-cycle change (:mod:`.lifecycle`) returns a new record.  The ones
+read in bulk (jobs, nodes) are built straight from their row tuples by :func:`job_from_row` and
+:func:`node_from_row`, without the per-field cost of a frozen dataclass's ``__init__``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
 __all__ = [
+    "JOB_COLUMNS",
+    "NODE_COLUMNS",
     "ClusterKey",
     "ClusterRecord",
     "ExperimentRecord",
@@ -23,6 +30,8 @@ __all__ = [
     "NodeRecord",
     "WorkspaceKey",
     "WorkspaceRecord",
+    "job_from_row",
+    "node_from_row",
 ]
 
 LOCAL_NODE_IP = "127.0.0.1"
@@ -81,15 +90,17 @@ class ExperimentRecord:
 @dataclass(frozen=True)
 class NodeRecord:
     """One local compute node: Batch AI's node states are ``preparing``, ``idle``,
-    ``running``, ``leaving`` and ``unusable``."""
+    ``running``, ``leaving`` and ``unusable``.  ``node_index`` is unique in its cluster (never
+    reused); ``ready_at`` is when a ``preparing`` node becomes ``idle`` or a ``leaving`` one is
+    gone."""
 
-    row_id: int
     cluster_row: int
     node_id: str
     node_index: int
     state: str
     job_row: int | None
     state_since: float
+    ready_at: float | None = None
     ip_address: str = LOCAL_NODE_IP
 
     @property
@@ -97,8 +108,24 @@ class NodeRecord:
         return FIRST_NODE_PORT + self.node_index
 
 
+NODE_COLUMNS = "cluster_row, node_id, node_index, state, job_row, state_since, ready_at"
+"""The ``nodes`` columns :func:`node_from_row` reads, in order."""
+_NODE_FIELDS = tuple(name.strip() for name in NODE_COLUMNS.split(","))
+
+
+def node_from_row(row: Sequence[Any]) -> NodeRecord:
+    """A node from a row of :data:`NODE_COLUMNS`."""
+    record = object.__new__(NodeRecord)
+    record.__dict__.update(zip(_NODE_FIELDS, row, strict=True))
+    return record
+
+
 @dataclass(frozen=True)
 class ClusterRecord:
+    """A cluster and its nodes (ordered by index).  ``target_node_count`` is what the cluster
+    is resizing to; ``resize_due`` when the resize in flight happens; ``next_node_index`` the
+    index the next new node gets."""
+
     row_id: int
     workspace: WorkspaceKey
     location: str
@@ -119,6 +146,8 @@ class ClusterRecord:
     creation_time: float
     provisioning_state: str
     provisioning_state_transition_time: float
+    resize_due: float | None = None
+    next_node_index: int = 0
     nodes: tuple[NodeRecord, ...] = field(default=())
 
     @property
@@ -183,3 +212,46 @@ class JobRecord:
     def parameters(self) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(self.parameters_json)
         return parsed
+
+
+JOB_COLUMNS = (
+    "j.row_id, w.subscription_id, w.resource_group, w.name, e.name, j.name, j.job_uuid, "
+    "j.parameters, j.cluster_id, j.cluster_row, j.node_count, j.scheduling_priority, "
+    "j.tool_type, j.output_path_segment, j.creation_time, j.provisioning_state, "
+    "j.provisioning_state_transition_time, j.execution_state, "
+    "j.execution_state_transition_time, j.start_time, j.end_time, j.exit_code, j.errors"
+)
+"""The columns :func:`job_from_row` reads, in order, over ``jobs j`` joined with its
+``experiments e`` and ``workspaces w``."""
+
+_JOB_FIELDS = (
+    "cluster_id",
+    "cluster_row",
+    "node_count",
+    "scheduling_priority",
+    "tool_type",
+    "output_path_segment",
+    "creation_time",
+    "provisioning_state",
+    "provisioning_state_transition_time",
+    "execution_state",
+    "execution_state_transition_time",
+    "start_time",
+    "end_time",
+    "exit_code",
+)
+
+
+def job_from_row(row: Sequence[Any]) -> JobRecord:
+    """A job from a row of :data:`JOB_COLUMNS` (a list page reads up to a thousand of them)."""
+    record = object.__new__(JobRecord)
+    values = record.__dict__
+    values["row_id"] = row[0]
+    values["workspace"] = WorkspaceKey(row[1], row[2], row[3])
+    values["experiment"] = row[4]
+    values["name"] = row[5]
+    values["job_uuid"] = row[6]
+    values["parameters_json"] = row[7]
+    values.update(zip(_JOB_FIELDS, row[8:22], strict=True))
+    values["errors"] = json.loads(row[22])
+    return record

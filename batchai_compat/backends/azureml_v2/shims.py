@@ -1,0 +1,82 @@
+"""The private azure-ai-ml attributes the v2 backend reads, in one place.
+
+Checked against azure-ai-ml 1.35.2 (the ``azureml-v2`` extra pins it).  azure-ai-ml's entities
+drop what Batch AI reports (a compute's allocation state, current node count and node state
+counts; a job's start/end times and tags as sent), so the backend reads the REST objects through
+the operation groups' own generated clients:
+
+* ``ml_client.compute._operation`` -- the generated ``ComputeOperations`` (get / list);
+* ``ml_client.jobs._operation_2023_02_preview`` -- the generated ``JobsOperations``
+  (get / list);
+* ``ml_client.workspaces._operation`` -- the generated ``WorkspacesOperations`` (get).
+
+Each function returns the REST body as the service's JSON (camelCase) via msrest's
+``serialize(keep_readonly=True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = [
+    "compute_nodes_rest",
+    "compute_rest",
+    "computes_rest",
+    "job_rest",
+    "jobs_rest",
+    "workspace_rest",
+]
+
+
+def _json(model: Any) -> dict[str, Any]:
+    serialize = getattr(model, "serialize", None)
+    body: dict[str, Any] = (
+        serialize(keep_readonly=True) if callable(serialize) else model.as_dict()  # typespec models
+    )
+    return body
+
+
+def _scope(ml_client: Any) -> dict[str, str]:
+    return {
+        "resource_group_name": ml_client.resource_group_name,
+        "workspace_name": ml_client.workspace_name,
+    }
+
+
+def compute_rest(ml_client: Any, name: str) -> dict[str, Any]:
+    return _json(ml_client.compute._operation.get(compute_name=name, **_scope(ml_client)))
+
+
+def computes_rest(ml_client: Any) -> Iterator[dict[str, Any]]:
+    for item in ml_client.compute._operation.list(**_scope(ml_client)):
+        yield _json(item)
+
+
+def compute_nodes_rest(ml_client: Any, name: str) -> Iterator[dict[str, Any]]:
+    """The nodes of a compute as the service lists them (``nodeId``, ``privateIpAddress``,
+    ``publicIpAddress``, ``port``, ``nodeState``, ``runId``).  azure-ai-ml 1.35's
+    ``AmlComputeNodeInfo`` copies these camelCase names into its ``__dict__``, leaving its own
+    ``node_id``... attributes None, hence the REST client."""
+    for item in ml_client.compute._operation.list_nodes(compute_name=name, **_scope(ml_client)):
+        yield _json(item)
+
+
+def job_rest(ml_client: Any, name: str) -> dict[str, Any]:
+    return _json(ml_client.jobs._operation_2023_02_preview.get(id=name, **_scope(ml_client)))
+
+
+def jobs_rest(
+    ml_client: Any, *, tag: str | None = None, archived: bool = False
+) -> Iterator[dict[str, Any]]:
+    kwargs: dict[str, Any] = {"list_view_type": "All" if archived else "ActiveOnly"}
+    if tag is not None:
+        kwargs["tag"] = tag
+    for item in ml_client.jobs._operation_2023_02_preview.list(**_scope(ml_client), **kwargs):
+        yield _json(item)
+
+
+def workspace_rest(ml_client: Any, resource_group: str, name: str) -> dict[str, Any]:
+    return _json(
+        ml_client.workspaces._operation.get(resource_group_name=resource_group, workspace_name=name)
+    )
