@@ -20,7 +20,7 @@ from batchai_compat.backends._azureml_common.errors import (
     retry_after_seconds,
 )
 from batchai_compat.backends._azureml_common.retry import RetryPolicy
-from batchai_compat.exceptions import CloudError
+from batchai_compat.exceptions import CloudError, ValidationError
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -120,14 +120,14 @@ def test_retries_are_bounded_and_capped_and_refusals_are_not_retried():
 
 def test_a_msrest_credential_becomes_a_token_credential():
     legacy = BasicTokenAuthentication({"access_token": "arm-token", "expires_on": "1900000000"})
-    credential = token_credential(legacy)
+    credential = token_credential(legacy, "azureml")
     token = credential.get_token("https://ml.azure.com/.default")
     assert (token.token, token.expires_on) == ("arm-token", 1900000000)
     assert "arm-token" not in repr(credential)
     modern = type("Identity", (), {"get_token": lambda self, *s, **k: None})()
-    assert token_credential(modern) is modern
-    with pytest.raises(TypeError):
-        token_credential(object())
+    assert token_credential(modern, "azureml-v2") is modern
+    with pytest.raises(ValidationError, match="azureml-v2"):
+        token_credential(object(), "azureml-v2")
 
 
 def _manifest(uuid: str, parameters: dict) -> dict:

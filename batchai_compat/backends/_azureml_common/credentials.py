@@ -13,7 +13,9 @@ from __future__ import annotations
 import time
 from typing import Any, NamedTuple
 
-__all__ = ["LegacyTokenCredential", "is_supported", "token_credential"]
+from ...exceptions import ValidationError
+
+__all__ = ["LegacyTokenCredential", "token_credential"]
 
 #: How long a token read from a track-1 credential is trusted when it carries no expiry.
 _DEFAULT_LIFETIME = 300
@@ -32,29 +34,37 @@ def _access_token(token: str, expires_on: int) -> Any:
     return AccessToken(token, expires_on)
 
 
-def is_supported(credentials: Any) -> bool:
-    """An azure-identity credential (``get_token``) or a msrest one (``signed_session``)."""
-    return callable(getattr(credentials, "get_token", None)) or callable(
-        getattr(credentials, "signed_session", None)
-    )
-
-
 class LegacyTokenCredential:
     """A msrest / msrestazure credential as a ``TokenCredential``.
 
-    Such a credential holds a token for one resource (ARM for a Batch AI client): that token is
-    returned for every scope, refreshed through ``signed_session()`` each time it is asked for.
+    Such a credential holds a token for one resource (ARM for a Batch AI client), refreshed
+    through ``signed_session()`` each time it is asked for.  By default that token is returned
+    for every scope; with ``switch_resource`` a credential that can sign in to another resource
+    (msrestazure's service principals: ``resource`` and ``set_token()``) is switched to the
+    scope's resource first.
     """
 
-    def __init__(self, credentials: Any) -> None:
+    def __init__(self, credentials: Any, switch_resource: bool = False) -> None:
         self._credentials = credentials
+        self._switch_resource = switch_resource
 
     def __repr__(self) -> str:
         return f"LegacyTokenCredential({type(self._credentials).__name__})"
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        session = self._credentials.signed_session()
-        token = getattr(self._credentials, "token", None)
+        credential = self._credentials
+        resource = scopes[0].removesuffix("/.default") if scopes else None
+        if (
+            self._switch_resource
+            and resource
+            and hasattr(credential, "resource")
+            and hasattr(credential, "set_token")
+            and str(credential.resource).rstrip("/") != resource.rstrip("/")
+        ):
+            credential.resource = resource
+            credential.set_token()
+        session = credential.signed_session()
+        token = getattr(credential, "token", None)
         if isinstance(token, dict) and token.get("access_token"):
             expires = token.get("expires_on")
             try:
@@ -72,13 +82,15 @@ class LegacyTokenCredential:
         return None
 
 
-def token_credential(credentials: Any) -> Any:
-    """``credentials`` as a ``TokenCredential`` (azure-identity ones unchanged)."""
+def token_credential(credentials: Any, backend: str, switch_resource: bool = False) -> Any:
+    """``credentials`` as a ``TokenCredential`` (azure-identity ones unchanged); anything else
+    is a :class:`~batchai_compat.exceptions.ValidationError` naming ``backend``."""
     if callable(getattr(credentials, "get_token", None)):
         return credentials
     if callable(getattr(credentials, "signed_session", None)):
-        return LegacyTokenCredential(credentials)
-    raise TypeError(
-        "expected an azure-identity credential (get_token) or a msrestazure credential "
-        "(signed_session)"
+        return LegacyTokenCredential(credentials, switch_resource)
+    raise ValidationError(
+        "credentials",
+        "must be an azure-identity / azure-core TokenCredential or a msrest(azure) credential "
+        f"for the {backend!r} backend",
     )

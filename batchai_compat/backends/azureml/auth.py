@@ -12,8 +12,7 @@ from typing import Any
 
 from azureml.core.authentication import AbstractAuthentication
 
-from ...exceptions import ValidationError
-from .._azureml_common.credentials import is_supported, token_credential
+from .._azureml_common.credentials import token_credential
 from ._private import CredentialAuthentication
 
 __all__ = ["azureml_auth"]
@@ -23,10 +22,4 @@ def azureml_auth(credentials: Any, subscription_id: str) -> AbstractAuthenticati
     """Whatever the Batch AI client was given -> an azureml ``AbstractAuthentication``."""
     if isinstance(credentials, AbstractAuthentication):
         return credentials
-    if is_supported(credentials):
-        return CredentialAuthentication(token_credential(credentials), subscription_id)
-    raise ValidationError(
-        "credentials",
-        "must be an azure-identity credential, a msrestazure credential or an azureml "
-        "authentication object for the 'azureml' backend",
-    )
+    return CredentialAuthentication(token_credential(credentials, "azureml"), subscription_id)

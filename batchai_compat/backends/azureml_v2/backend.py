@@ -46,6 +46,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .._azureml_common.credentials import token_credential
 from .._azureml_common.naming import (
     MANIFEST_VARIABLE,
     NODE_APP_NAME,
@@ -76,59 +77,6 @@ def _models() -> Any:
 def _build(model: str, data: dict[str, Any]) -> Any:
     cls = getattr(_models(), model)
     return cls.from_dict({k: v for k, v in data.items() if v is not None})
-
-
-# --------------------------------------------------------------------------------------------
-# credentials
-# --------------------------------------------------------------------------------------------
-
-
-class _LegacyCredential:
-    """An azure-core ``TokenCredential`` over a msrest / msrestazure credential (what Batch AI
-    scripts passed: ``ServicePrincipalCredentials``...), which holds one ARM token refreshed by
-    ``signed_session()``."""
-
-    def __init__(self, credential: Any) -> None:
-        self._credential = credential
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        from azure.core.credentials import AccessToken
-
-        credential = self._credential
-        resource = scopes[0].removesuffix("/.default") if scopes else None
-        if (
-            resource
-            and hasattr(credential, "resource")
-            and hasattr(credential, "set_token")
-            and credential.resource.rstrip("/") != resource.rstrip("/")
-        ):
-            # service principals (msrestazure) can sign in to another resource
-            credential.resource = resource
-            credential.set_token()
-        session = credential.signed_session()
-        token = getattr(credential, "token", None)
-        if isinstance(token, dict) and token.get("access_token"):
-            expires = int(token.get("expires_on") or 0) or int(datetime.now().timestamp()) + 300
-            return AccessToken(str(token["access_token"]), expires)
-        header = str(session.headers.get("Authorization", ""))
-        value = header.split(" ", 1)[1] if " " in header else header
-        return AccessToken(value, int(datetime.now().timestamp()) + 300)
-
-    def __repr__(self) -> str:
-        return f"_LegacyCredential({type(self._credential).__name__})"
-
-
-def token_credential(credentials: Any) -> Any:
-    """The Batch AI client's ``credentials`` as an azure-core ``TokenCredential``."""
-    if callable(getattr(credentials, "get_token", None)):
-        return credentials
-    if callable(getattr(credentials, "signed_session", None)):
-        return _LegacyCredential(credentials)
-    raise ValidationError(
-        "credentials",
-        "must be an azure-identity / azure-core TokenCredential or a msrest(azure) credential for "
-        "the 'azureml-v2' backend",
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,7 +183,7 @@ class AzureMLV2Backend:
 
     def __init__(self, config: Any) -> None:
         self._subscription_id: str = config.subscription_id
-        self._credential = token_credential(config.credentials)
+        self._credential = token_credential(config.credentials, self.name, switch_resource=True)
         self._clients: dict[tuple[str, str | None], MLClient] = {}
         self._datastores: set[tuple[str, str, str]] = set()
         #: (rg, ws) -> registered id of the node app code asset, reused by every later job
