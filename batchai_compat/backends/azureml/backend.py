@@ -3,8 +3,8 @@
 What to send is decided elsewhere and is pure: the decisions both Azure ML backends share in
 :mod:`batchai_compat.backends._azureml_common`, the azureml-core objects in :mod:`.translate`.
 This module makes the SDK calls and caches what it fetched; the other pieces of the adapter are
-:mod:`.auth` (credentials), :mod:`.errors` (what the service said), :mod:`.submit` (idempotent
-job submission), :mod:`.node_app` (the node zip application), :mod:`.run_files` (output listings)
+:mod:`.auth` (credentials), :mod:`.errors` (what the service said), :mod:`.submit` and
+:mod:`.compute` (jobs and clusters created once), :mod:`.node_app` (the node zip application), :mod:`.run_files` (output listings)
 and :mod:`._private` (every private azureml-core API, with the version it was checked on).
 
 Mapping (Batch AI -> Azure ML v1):
@@ -36,6 +36,7 @@ from .._azureml_common import clusters, jobs, naming, resources, runs
 from .._azureml_common.operations import PolledOperation
 from .._azureml_common.retry import RetryPolicy
 from . import _private, run_files, translate
+from . import compute as compute_target
 from .auth import azureml_auth
 from .errors import describe, status_of, translate_errors
 from .submit import submit_job
@@ -270,21 +271,8 @@ class AzureMLBackend:
 
     def _find_compute(self, resource_group: str, workspace: str, cluster: str) -> Any | None:
         """The AmlCompute named ``cluster`` (None: there is none), read with retries."""
-        from azureml.core.compute import AmlCompute
-        from azureml.exceptions import ComputeTargetException
-
         ws = self._workspace(resource_group, workspace)
-
-        def read() -> Any | None:
-            try:
-                return AmlCompute(ws, cluster)
-            except ComputeTargetException as error:
-                message = getattr(error, "message", None)
-                if isinstance(message, str) and message.startswith("ComputeTargetNotFound"):
-                    return None
-                raise
-
-        return self._call(read)
+        return self._call(lambda: compute_target.find(ws, cluster))
 
     def _cluster_model(self, resource_group: str, workspace: str, compute: Any) -> Any:
         fields = translate.cluster_fields(
@@ -292,57 +280,23 @@ class AzureMLBackend:
         )
         return _build("Cluster", fields)
 
-    def _same_or_conflict(
-        self,
-        resource_group: str,
-        workspace: str,
-        cluster: str,
-        request: clusters.ClusterRequest,
-        compute: Any,
-    ) -> Any:
-        """An existing cluster created again: itself when the request is the same, else 409."""
-        cluster_id = self._cluster_id(resource_group, workspace, cluster)
-        different = clusters.differences(request, translate.cluster_request_of(compute, cluster_id))
-        if different:
-            raise cloud_error(
-                409,
-                "Conflict",
-                f"The cluster '{cluster}' already exists in workspace '{workspace}' with other "
-                f"parameters ({', '.join(different)}); delete it first or choose another name.",
-            )
-        return compute
-
     @translate_errors("cluster")
     def create_cluster(
         self, resource_group: str, workspace: str, cluster: str, parameters: Any
     ) -> Any:
         """Create the AmlCompute, or return the existing one when it was created with the same
-        parameters (a repeated create, or a create whose reply was lost)."""
-        from azureml.core.compute import ComputeTarget
-
+        parameters (a repeated create, or a create whose reply was lost): :mod:`.compute`."""
         request = clusters.cluster_request(parameters, self._subscription_id, self.name)
         config = translate.compute_configuration(request)
         ws = self._workspace(resource_group, workspace)
+        cluster_id = self._cluster_id(resource_group, workspace, cluster)
         existing = self._find_compute(resource_group, workspace, cluster)
         if existing is not None:
-            compute = self._same_or_conflict(resource_group, workspace, cluster, request, existing)
+            compute = compute_target.same_or_conflict(existing, request, cluster_id, workspace)
         else:
-
-            def create() -> Any:
-                try:
-                    return ComputeTarget.create(ws, cluster, config)
-                except Exception as error:
-                    failure = describe(error)
-                    if failure is None or not (failure.transient or failure.status == 409):
-                        raise
-                    found = self._find_compute(resource_group, workspace, cluster)
-                    if found is None:
-                        raise  # nothing was created: retried while transient
-                    return self._same_or_conflict(
-                        resource_group, workspace, cluster, request, found
-                    )
-
-            compute = self._call(create)
+            compute = self._call(
+                lambda: compute_target.create(ws, cluster, request, config, cluster_id)
+            )
 
         def poll() -> tuple[bool, Any]:
             self._call(compute.refresh_state)
