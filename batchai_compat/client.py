@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .backends.registry import create_backend
+from .core import API_VERSION
 from .exceptions import ValidationError
 from .operations import (
     ClustersOperations,
@@ -26,7 +27,6 @@ from .operations import (
     UsagesOperations,
     WorkspacesOperations,
 )
-from .operations._group import API_VERSION
 
 if TYPE_CHECKING:
     from .backends.base import Backend

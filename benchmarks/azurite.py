@@ -1,7 +1,7 @@
 """Azurite, the Azure Storage blob emulator (npm ``azurite``), run on loopback: the one launcher.
 
 The bulk-upload measure runs it, and so does the test suite's ``azurite`` fixture
-(``tests/_azurite.py``), the way DESIGN.md §7 does: ``node <azurite>/dist/src/blob/main.js``
+(``tests/_azurite.py``), as ``docs/development.md`` describes: ``node <azurite>/dist/src/blob/main.js``
 on a free loopback port, a temporary ``--location``, ``--silent --skipApiVersionCheck
 --disableTelemetry``.  Clients use the emulator's well-known development account.  Only the
 standard library and :mod:`batchai_compat.storage._account` are imported, so the test plugin

@@ -38,7 +38,9 @@ __all__ = [
     "Launch",
     "TaskLayout",
     "Toolkit",
+    "check_launchable",
     "chosen_toolkit",
+    "cntk_is_python",
     "process_count",
     "task_layout",
     "tensorflow_role_args",
@@ -101,6 +103,34 @@ def chosen_toolkit(parameters: Any) -> tuple[Toolkit, Any]:
             "parameters", f"a job takes exactly one toolkit settings field, got {names}"
         )
     return chosen[0]
+
+
+def cntk_is_python(settings: Any) -> bool:
+    """Whether a CNTK job runs a Python script (``language_type='Python'``, or a script given
+    without a language) rather than a BrainScript configuration."""
+    language = str(get(settings, "language_type", "") or "").lower()
+    if language:
+        return language == "python"
+    return bool(get(settings, "python_script_file_path"))
+
+
+def check_launchable(toolkit: Toolkit, settings: Any) -> None:
+    """Refuse a toolkit's settings that name nothing to run: the custom toolkit and custom MPI
+    need ``command_line``; CNTK BrainScript ``config_file_path``; Caffe ``config_file_path`` or
+    ``python_script_file_path``; every other toolkit ``python_script_file_path``."""
+
+    def need(name: str, rule: str = "is required") -> None:
+        value = get(settings, name)
+        if value is None or not str(value).strip():
+            raise ValidationError(f"parameters.{toolkit.field}.{name}", rule)
+
+    kind = toolkit.kind
+    if kind in ("custom", "mpi"):
+        need("command_line")
+    elif kind == "cntk" and not cntk_is_python(settings):
+        need("config_file_path", "is required for BrainScript")
+    elif not (kind == "caffe" and get(settings, "config_file_path")):
+        need("python_script_file_path")
 
 
 def _count(value: Any, where: str) -> int:

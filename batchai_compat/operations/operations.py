@@ -14,7 +14,12 @@ __all__ = ["Operations"]
 class Operations(OperationGroup):
     """``list()``: the Microsoft.BatchAI operations the backend serves."""
 
-    def list(self, custom_headers: Any = None, raw: bool = False, **operation_config: Any) -> Any:
+    def list(
+        self,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> _models.OperationPaged:
         """An :class:`~batchai_compat.models.OperationPaged` of ``models.Operation``."""
         at = ResourcePath((), f"/providers/{PROVIDER}/operations")
         return self._paged(_models.OperationPaged, at, self._backend.list_operations, raw=raw)

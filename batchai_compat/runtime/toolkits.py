@@ -24,7 +24,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from ..domain.toolkits import Launch, tensorflow_role_args
+from ..domain.toolkits import Launch, check_launchable, cntk_is_python, tensorflow_role_args
 from ..exceptions import ValidationError
 from .environment import expand
 from .logs import task_log_names
@@ -86,10 +86,6 @@ def _python_command(
 ) -> tuple[str, str]:
     """(command prefix ``<python> <script>``, interpreter) for a python-script toolkit."""
     script = toolkit.get("python_script_file_path")
-    if not script:
-        raise ValidationError(
-            f"parameters.{toolkit.toolkit.field}.python_script_file_path", "is required"
-        )
     interpreter = expand(str(toolkit.get("python_interpreter_path", default_python)), variables)
     return f"{shlex.quote(interpreter)} {shlex.quote(expand(str(script), variables))}", interpreter
 
@@ -109,29 +105,21 @@ def task_plans(
     """Every task of the job, on every node.  ``variables``: the node's expanded contract."""
     mpi = mpi or MpiOptions()
     toolkit = spec.toolkit
+    check_launchable(toolkit.toolkit, toolkit.settings)
     kind = toolkit.kind
     layout = spec.layout
     nodes = topology.node_count
     args = toolkit.get("command_line_args")
 
     if kind == "custom":
-        command = toolkit.get("command_line")
-        if not command:
-            raise ValidationError("parameters.custom_toolkit_settings.command_line", "is required")
-        return [_single(str(command))]
+        return [_single(str(toolkit.get("command_line")))]
 
     if layout.launch == Launch.MPI:
         executables: tuple[str, ...] = (mpi.program,)
         if kind == "mpi":
-            program = toolkit.get("command_line")
-            if not program:
-                raise ValidationError("parameters.custom_mpi_settings.command_line", "is required")
-        elif kind == "cntk" and not _cntk_is_python(toolkit):
+            program = str(toolkit.get("command_line"))
+        elif kind == "cntk" and not cntk_is_python(toolkit.settings):
             config = toolkit.get("config_file_path")
-            if not config:
-                raise ValidationError(
-                    "parameters.cntk_settings.config_file_path", "is required for BrainScript"
-                )
             program = _with_args(
                 f"cntk configFile={shlex.quote(expand(str(config), variables))}", args
             )
@@ -174,13 +162,6 @@ def task_plans(
             _single(_with_args(python, toolkit.get("master_command_line_args")), (interpreter,))
         ]
     raise ValidationError("parameters", f"unknown toolkit {kind!r}")
-
-
-def _cntk_is_python(toolkit: ToolkitSpec) -> bool:
-    language = str(toolkit.get("language_type", "")).lower()
-    if language:
-        return language == "python"
-    return bool(toolkit.get("python_script_file_path"))
 
 
 def _single(command: str, executables: tuple[str, ...] = (), *, mpi: bool = False) -> TaskPlan:

@@ -2,7 +2,7 @@
 
 A blob container ``c`` of account ``a`` is the folder ``$BATCHAI_COMPAT_HOME/storage/a/blob/c``
 and a blob ``dir/x.txt`` is the file ``.../c/dir/x.txt``; a file share ``s`` is
-``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.backends.local.layout`).
+``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.home.layout`).
 Those are the folders a local job mounts through ``AzureBlobFileSystemReference`` /
 ``AzureFileShareReference``, so what a notebook uploads the job sees under
 ``$AZ_BATCHAI_JOB_MOUNT_ROOT/<relative_mount_path>``, and what the job writes the notebook reads.
@@ -17,7 +17,7 @@ a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content 
 beside the data, in ``storage/<account>/.properties/``, tagged with the etag of the content they
 describe — a file a job rewrote reads back with default settings (``content_type`` guessed from
 its name) and no metadata; account keys are not checked.  SAS tokens and URLs are served by the loopback file server
-(:mod:`batchai_compat.backends.local.fileserver`): a read SAS URL is
+(:mod:`batchai_compat.home.fileserver`): a read SAS URL is
 ``http://127.0.0.1:<port>/<token>/<name>`` and honours ``Range``; a URL without a valid SAS is
 refused with 403, as Azure refuses anonymous reads of a private container.
 """
@@ -37,8 +37,8 @@ from typing import IO, Any
 from urllib.parse import parse_qs
 
 from .. import exceptions
-from ..backends.local import layout
 from ..exceptions import ValidationError
+from ..home import layout
 from ._account import StorageAccount
 from ._models import (
     Blob,
@@ -248,7 +248,7 @@ def _token_of(sas_token: str | None, root: Path) -> str:
     A SAS signed for another container or share yields ``unsigned`` (a URL the server refuses),
     as Azure refuses a SAS presented for the wrong resource.
     """
-    from ..backends.local.fileserver import token_root
+    from ..home.fileserver import token_root
 
     if not sas_token:
         return UNSIGNED
@@ -261,7 +261,7 @@ def _token_of(sas_token: str | None, root: Path) -> str:
 def _sign(
     root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None
 ) -> str:
-    from ..backends.local.fileserver import default_server
+    from ..home.fileserver import default_server
 
     server = default_server()
     if "r" not in permission:
@@ -277,7 +277,7 @@ def _join(directory: str, name: str) -> str:
 
 
 def _url(token: str, name: str) -> str:
-    from ..backends.local.fileserver import default_server
+    from ..home.fileserver import default_server
 
     return default_server().url_for_name(token, name)
 
@@ -291,7 +291,7 @@ def _stamp(properties: Any, stat: os.stat_result) -> None:
 class _AccountFolders:
     """The top-level folders of one account's ``service``: blob containers or file shares.
 
-    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.backends.local.layout`), with the
+    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.home.layout`), with the
     account's ``.incoming`` staging folder and the :class:`_PropertyStore` of the service.
     """
 

@@ -28,8 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import exceptions
-from ..backends.local import layout
 from ..exceptions import ValidationError
+from ..home import layout
 
 __all__ = [
     "AccountRecord",

@@ -57,7 +57,7 @@ def _prepare(home: Path) -> None:
                 models.JobCreateParameters(
                     cluster=models.ResourceId(id=cluster.id),
                     node_count=1,
-                    std_out_err_path_prefix=str(home / "logs"),
+                    std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
                     custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
                 ),
             ).result()

@@ -163,6 +163,8 @@ class Run:
     modified: dict[str, datetime] = field(default_factory=dict)
     number: int = 1
     scope: str = ""
+    #: the run's error, as the service reports a failed run (``{"error": {"code", "message"}}``)
+    error: dict[str, Any] | None = None
 
     def put_file(self, path: str, data: bytes) -> None:
         """Write (or overwrite) a run-history file, as an upload to its artifact blob does."""
@@ -192,6 +194,7 @@ class Run:
             "runDefinition": configuration,
             "cancelUri": f"{REGION}/execution/v1.0{self.scope}/experiments/{self.experiment}"
             f"/runId/{self.run_id}/cancel",
+            "error": self.error,
         }
 
 
@@ -316,10 +319,19 @@ class FakeAzureML:
             },
         }
 
-    def set_run_status(self, resource_group: str, workspace: str, run_id: str, status: str) -> None:
+    def set_run_status(
+        self,
+        resource_group: str,
+        workspace: str,
+        run_id: str,
+        status: str,
+        error: dict[str, Any] | None = None,
+    ) -> None:
         run = self._find_run(resource_group, workspace, run_id)
         assert run is not None, run_id
         run.status = status
+        if error is not None:
+            run.error = {"error": error}
         if status == "Running" and run.started is None:
             run.started = _now()
         if status in ("Completed", "Failed", "Canceled"):

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fake_compute import execute_run  # noqa: E402
 from fake_service import FakeAzureML  # noqa: E402
 
-from batchai_compat.backends.local import layout  # noqa: E402
+from batchai_compat.home import layout  # noqa: E402
 
 WALKTHROUGH = Path(__file__).resolve().parents[2] / "examples" / "migration_walkthrough.py"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"  # examples/configuration.json

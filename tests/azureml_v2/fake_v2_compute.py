@@ -24,7 +24,13 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "azureml"))
 
-from fake_compute import RUN_TOKEN, _secret_server, distribution_processes, run_processes  # noqa: E402
+from fake_compute import (  # noqa: E402
+    RUN_TOKEN,
+    _secret_server,
+    distribution_processes,
+    run_processes,
+    user_process_error,
+)
 
 if TYPE_CHECKING:
     from fake_v2_service import FakeAzureMLV2
@@ -117,6 +123,7 @@ def execute_job(
     nodes = int((props.get("resources") or {}).get("instanceCount") or 1)
     held = fake.resources.get((rg, ws, "computes", compute), {}).get("properties", {})
     key = (rg, ws, name)
+    per_process = _processes(props)
     try:
         held.setdefault("_running_jobs", {})[name] = set(range(nodes))
         held["_busy"] = held.get("_busy", 0) + nodes
@@ -124,7 +131,7 @@ def execute_job(
             shlex.split(command),
             work,
             base,
-            _processes(props),
+            per_process,
             lambda stop: fake.cancel_hooks.__setitem__(key, stop),
             lambda: fake.set_job_status(rg, ws, name, "Running"),
         )
@@ -135,7 +142,8 @@ def execute_job(
         server.shutdown()
         server.server_close()
     final = "Canceled" if canceled else "Failed" if any(codes.values()) else "Completed"
+    error = user_process_error(shlex.split(command), work, per_process, codes)
     fake.set_job_status(
-        rg, ws, name, final, f"exit codes {sorted(codes.values())}" if final == "Failed" else None
+        rg, ws, name, final, error["message"] if error and final == "Failed" else None
     )
     return codes

@@ -226,7 +226,9 @@ def test_retry_after_is_honoured_then_the_call_succeeds(client, fake) -> None:
             p,
             "node_setup",
             models.NodeSetup(
-                setup_task=models.SetupTask(command_line="x", std_out_err_path_prefix="/tmp")
+                setup_task=models.SetupTask(
+                    command_line="x", std_out_err_path_prefix="$AZ_BATCHAI_MOUNT_ROOT/logs"
+                )
             ),
         ),
         lambda p: setattr(

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
 from batchai_compat.backends.local.processes import ProcessRef
+from batchai_compat.home import layout
 
 RG, WS, EXP = "rg", "ws", "exp"
 SECRET = "s3cr3t-Value-9f1c"
@@ -554,7 +554,7 @@ def test_many_jobs_from_a_thread_pool_all_run(client, make_cluster, wait_job):
 def test_download_links_live_for_linkexpiryinminutes(client, cluster, wait_job):
     import time
 
-    from batchai_compat.backends.local import fileserver
+    from batchai_compat.home import fileserver
 
     client.jobs.create(RG, WS, EXP, "links", custom(cluster.id, "echo hi")).result()
     assert str(wait_job(client, "links").execution_state.value) == "succeeded"

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from batchai_compat import models
-from batchai_compat.exceptions import CloudError
+from batchai_compat.exceptions import CloudError, ValidationError
 
 # the names tests/local/conftest.py uses
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000beef"
@@ -339,6 +339,12 @@ def test_recipe_convert_job_to_jcp_round_trip_resubmits(client, workspace):
     )
     for attribute in genuine.JobCreateParameters._attribute_map:
         setattr(jcp, attribute, getattr(job, attribute))
+    # GET returns secret values as None, as the service did: the service refused such a secret,
+    # and so does the client, naming it; the caller gives the value again
+    with pytest.raises(ValidationError) as refused:
+        client.jobs.create(RG, WS, EXP, "job-retry", jcp)
+    assert refused.value.parameter == "parameters.secrets[0]"
+    jcp.secrets[0].value = "given again"
     resubmitted = client.jobs.create(RG, WS, EXP, "job-retry", jcp).result()
     assert resubmitted.tensor_flow_settings == job.tensor_flow_settings
     assert resubmitted.execution_state == "queued"

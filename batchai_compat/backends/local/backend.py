@@ -44,10 +44,11 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ... import models
 from ...domain import ids
+from ...domain.scale import scale_bounds
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
+from ...home import layout
 from ..provider_operations import operation_models
-from . import layout
 from .scaling import Clock, ScalingPolicy
 from .state import (
     DEFAULT_CORE_QUOTA,
@@ -304,34 +305,22 @@ class LocalBackend:
             # No scale settings: a manual cluster of zero nodes.
             manual = models.ManualScaleSettings(target_node_count=0)
             settings = models.ScaleSettings(manual=manual)
+        bounds = scale_bounds(settings, "scale_settings")
+        assert bounds is not None
         body = settings.serialize()
-        if settings.manual is not None:
-            if settings.auto_scale is not None:
-                raise ValidationError(
-                    "scale_settings", "give either manual or auto_scale settings, not both"
-                )
-            manual = settings.manual
-            option = manual.node_deallocation_option
+        if bounds.mode == "manual":
             return ScaleRequest(
                 "manual",
-                int(manual.target_node_count or 0),
-                deallocation_option=str(getattr(option, "value", option) or "requeue"),
+                bounds.initial,
+                deallocation_option=bounds.deallocation_option or "requeue",
                 rest_body=body,
             )
-        auto = settings.auto_scale
-        assert auto is not None
-        minimum, maximum = int(auto.minimum_node_count), int(auto.maximum_node_count)
-        if maximum < minimum:
-            raise ValidationError(
-                "scale_settings.auto_scale.maximum_node_count",
-                "must be greater than or equal to minimum_node_count",
-            )
-        initial = int(auto.initial_node_count or 0) if creating else minimum
+        initial = bounds.initial if creating else bounds.minimum
         return ScaleRequest(
             "auto",
-            max(minimum, min(maximum, initial)),
-            minimum=minimum,
-            maximum=maximum,
+            max(bounds.minimum, min(bounds.maximum, initial)),
+            minimum=bounds.minimum,
+            maximum=bounds.maximum,
             rest_body=body,
         )
 

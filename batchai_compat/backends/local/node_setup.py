@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...home import layout
 from ...runtime import expand
-from . import layout
 from .mounts import link_mounts, mount_targets
 from .state import ClusterRecord
 

@@ -217,7 +217,7 @@ def create(context: Context, args: Namespace) -> Any:
     volumes = add_option_mounts(volumes, args, account, nfs_id)
     if args.use_auto_storage:
         where = client.workspaces.get(args.resource_group, args.workspace).location
-        auto_account, auto_key = _auto_storage(context, where)
+        auto_account, auto_key = _auto_storage(context, str(where))
         volumes = volumes or models.MountVolumes()
         volumes.azure_file_shares = [
             *(volumes.azure_file_shares or []),
@@ -361,7 +361,7 @@ def list_setup_files(context: Context, args: Namespace) -> Any:
     if not setup.std_out_err_path_suffix:
         raise CommandError("List files is not supported for this cluster")
     relative = prefix[len(root) :].strip("/")
-    volumes = cluster.node_setup.mount_volumes
+    volumes = cluster.node_setup.mount_volumes if cluster.node_setup else None
     if volumes is None:
         raise CommandError(unsupported)
     account = StorageAccount(context, None, None)

@@ -40,7 +40,7 @@ GROUP_NAME = Arg(
 
 
 def _folder() -> Path:
-    from ...backends.local.layout import home
+    from ...home.layout import home
 
     return home() / "groups"
 
@@ -145,7 +145,7 @@ def list_groups(context: Context, args: Namespace) -> Any:
                 context, record["name"], record.get("location")
             )
     for workspace in context.client.workspaces.list():
-        group = workspace.id.split("/")[4]
+        group = str(workspace.id).split("/")[4]
         found.setdefault(group.lower(), _resource(context, group, workspace.location))
     for account in accounts.list_accounts():
         if account.resource_group:
@@ -166,7 +166,7 @@ def delete(context: Context, args: Namespace) -> Any:
         raise CommandError(f"Resource group '{args.group_name}' could not be found.")
     client = context.client
     for workspace in list(client.workspaces.list_by_resource_group(args.group_name)):
-        client.workspaces.delete(args.group_name, workspace.name).result()
+        client.workspaces.delete(args.group_name, str(workspace.name)).result()
     for account in owned:
         accounts.delete_account(account.name)
     _record_path(args.group_name).unlink(missing_ok=True)

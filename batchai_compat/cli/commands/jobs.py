@@ -75,7 +75,7 @@ def create(context: Context, args: Namespace) -> Any:
             "Please provide cluster information via command line or configuration file."
         )
     existing = client.clusters.get(*resolve(cluster, args.resource_group, args.workspace))
-    params.cluster = models.ResourceId(id=existing.id)
+    params.cluster = models.ResourceId(id=str(existing.id))
     nfs_id = None
     if args.nfs:
         nfs_id = client.file_servers.get(*resolve(args.nfs, args.resource_group, args.workspace)).id

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = ["ClientRawResponse", "ServiceRequest", "ServiceResponse"]
+
+T = TypeVar("T")
 
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}
 
@@ -69,10 +71,10 @@ def _rest_body(output: Any) -> Any:
     return output
 
 
-class ClientRawResponse:
+class ClientRawResponse(Generic[T]):
     """``raw=True`` result: ``output`` (the model or None), ``response``, and ``headers``."""
 
-    def __init__(self, output: Any, response: ServiceResponse | None) -> None:
+    def __init__(self, output: T, response: ServiceResponse | None) -> None:
         self.output = output
         self.response = response
         self.headers: dict[str, Any] = {}
