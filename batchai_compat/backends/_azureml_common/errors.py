@@ -11,13 +11,14 @@ Batch AI ``CloudError`` users catch, with the service's status, code and message
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ...exceptions import cloud_error
 
@@ -27,7 +28,10 @@ __all__ = [
     "cloud_error_for",
     "failure_from_reply",
     "retry_after_seconds",
+    "translating",
 ]
+
+T = TypeVar("T")
 
 #: Statuses worth another try: timeouts, throttling, and the service's own failures.
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -144,3 +148,25 @@ def cloud_error_for(failure: ServiceFailure, what: str) -> Exception:
         code,
         f"Azure ML refused the {what} request ({failure.status} {code}): {message}",
     )
+
+
+def translating(
+    kind: str, convert: Callable[[Exception, str], Exception]
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A decorator raising ``convert(error, kind)`` (a Batch AI ``CloudError``) for what an SDK
+    raised in the decorated call; batchai_compat's own errors pass unchanged.  Each backend
+    passes its SDK's ``convert``."""
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            try:
+                return function(*args, **kwargs)
+            except Exception as error:
+                if type(error).__module__.startswith("batchai_compat"):
+                    raise
+                raise convert(error, kind) from error
+
+        return wrapper
+
+    return decorate

@@ -20,14 +20,18 @@ code and whole message (:func:`~.._azureml_common.errors.cloud_error_for`).
 from __future__ import annotations
 
 import ast
-import functools
 import json
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ...exceptions import cloud_error
-from .._azureml_common.errors import ServiceFailure, cloud_error_for, failure_from_reply
+from .._azureml_common.errors import (
+    ServiceFailure,
+    cloud_error_for,
+    failure_from_reply,
+    translating,
+)
 
 __all__ = ["describe", "status_of", "translate_errors"]
 
@@ -167,27 +171,18 @@ def status_of(error: BaseException) -> int | None:
     return failure.status if failure is not None else None
 
 
+def _convert(error: Exception, kind: str) -> Exception:
+    failure = describe(error)
+    if failure is None:
+        return cloud_error(
+            500,
+            "AzureMLError",
+            f"The {kind} request failed inside azureml-core: {type(error).__name__}",
+        )
+    return cloud_error_for(failure, kind)
+
+
 def translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Turn azureml-core failures into Batch AI ``CloudError``\\ s about ``kind`` (status, code
     and the service's whole message).  Our own errors pass unchanged."""
-
-    def decorate(function: Callable[..., T]) -> Callable[..., T]:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            try:
-                return function(*args, **kwargs)
-            except Exception as error:
-                if type(error).__module__.startswith("batchai_compat"):
-                    raise
-                failure = describe(error)
-                if failure is None:
-                    raise cloud_error(
-                        500,
-                        "AzureMLError",
-                        f"The {kind} request failed inside azureml-core: {type(error).__name__}",
-                    ) from error
-                raise cloud_error_for(failure, kind) from error
-
-        return wrapper
-
-    return decorate
+    return translating(kind, _convert)

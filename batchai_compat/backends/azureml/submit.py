@@ -156,39 +156,40 @@ def submit_job(
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     except SubmissionOutcomeUnknown as unknown:
-        raise _unknown_outcome(state, unknown.__cause__) from unknown.__cause__
+        raise _unfinished(
+            state,
+            unknown.__cause__,
+            f"Azure ML did not confirm the job's run '{state.run_id}' and it could not be read "
+            "back",
+            "SubmissionOutcomeUnknown",
+        ) from unknown.__cause__
     except Exception as error:
         if state.no_run_of_ours and not state.run_of_ours:
             _forget_secrets(vault, job, retry)  # refused, or another's run holds the id
             raise
         if state.run_of_ours:
-            raise _untagged(state, error) from error
+            raise _unfinished(
+                state,
+                error,
+                f"The job's run '{state.run_id}' was started, but Azure ML did not take its "
+                "Batch AI tags",
+                "SubmissionIncomplete",
+            ) from error
         raise
     if not ours:
         _forget_secrets(vault, job, retry)  # an identical earlier job was returned
     return run, tags
 
 
-def _untagged(state: _Submission, error: BaseException) -> Exception:
-    failure = errors.describe(error)
-    said = f" ({failure.status} {failure.code}): {failure.message}" if failure else ""
-    return cloud_error(
-        failure.status if failure and failure.status else 500,
-        (failure.code if failure else None) or "SubmissionIncomplete",
-        f"The job's run '{state.run_id}' was started, but Azure ML did not take its Batch AI "
-        f"tags{said}. The run and its secrets are kept; call jobs.create again with the same "
-        "parameters to finish the submission.",
-    )
-
-
-def _unknown_outcome(state: _Submission, error: BaseException | None) -> Exception:
+def _unfinished(state: _Submission, error: BaseException | None, what: str, code: str) -> Exception:
+    """The error of a submission that may or does have a run: ``what`` happened, the service's
+    status/code/message, and how to finish (its secrets are kept)."""
     failure = errors.describe(error) if error is not None else None
     said = f" ({failure.status} {failure.code}): {failure.message}" if failure else ""
     return cloud_error(
         failure.status if failure and failure.status else 500,
-        (failure.code if failure else None) or "SubmissionOutcomeUnknown",
-        f"Azure ML did not confirm the job's run '{state.run_id}' and it could not be read back"
-        f"{said}. Its secrets are kept; call jobs.create again with the same parameters to "
+        (failure.code if failure else None) or code,
+        f"{what}{said}. Its secrets are kept; call jobs.create again with the same parameters to "
         "finish the submission (an identical job is returned, not submitted twice).",
     )
 

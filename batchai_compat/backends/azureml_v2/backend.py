@@ -27,7 +27,6 @@ What has no equivalent raises :class:`~batchai_compat.exceptions.NoEquivalentErr
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
 import shutil
@@ -47,6 +46,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
 from .._azureml_common.credentials import token_credential
+from .._azureml_common.errors import translating
 from .._azureml_common.naming import (
     MANIFEST_VARIABLE,
     NODE_APP_NAME,
@@ -107,27 +107,16 @@ def _service_error(error: BaseException, kind: str) -> Exception:
     return cloud_error(status, str(code or "AzureMLError"), message)
 
 
+def _convert(error: Exception, kind: str) -> Exception:
+    if type(error).__name__ in ("ValidationException", "UserErrorException"):
+        # azure-ai-ml's own checks: the service would refuse it too
+        return cloud_error(400, "BadRequest", str(getattr(error, "message", error)))
+    return _service_error(error, kind)
+
+
 def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """azure-ai-ml / azure-core failures -> Batch AI CloudErrors; ours pass unchanged."""
-
-    def decorate(function: Callable[..., T]) -> Callable[..., T]:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            try:
-                return function(*args, **kwargs)
-            except Exception as error:
-                if type(error).__module__.startswith("batchai_compat"):
-                    raise
-                if type(error).__name__ in ("ValidationException", "UserErrorException"):
-                    # azure-ai-ml's own checks: the service would refuse it too
-                    raise cloud_error(
-                        400, "BadRequest", str(getattr(error, "message", error))
-                    ) from None
-                raise _service_error(error, kind) from None
-
-        return wrapper
-
-    return decorate
+    return translating(kind, _convert)
 
 
 def _status(error: BaseException) -> int | None:
