@@ -35,7 +35,8 @@ __all__ = ["BatchAI", "BatchAIManagementClient", "BatchAIManagementClientConfigu
 
 DEFAULT_BASE_URL = "https://management.azure.com"
 
-#: Track-2 (7.0.0) pipeline keywords: accepted, and without effect since no HTTP pipeline exists.
+#: Track-2 (7.0.0) pipeline keywords: accepted, and without effect since no HTTP pipeline of
+#: Batch AI exists (``logging_enable`` is read: see :mod:`batchai_compat.core.http_logging`).
 _TRACK2_PIPELINE_KEYWORDS = frozenset(
     {
         "transport",
@@ -65,7 +66,8 @@ class BatchAIManagementClientConfiguration:
     ``credentials``, ``subscription_id``, ``base_url`` (``None`` or ``''`` mean
     ``https://management.azure.com``), ``long_running_operation_timeout`` (seconds between polls,
     30), ``accept_language`` ('en-US'), ``generate_client_request_id`` (True) and
-    ``user_agent``.  Backends read it (``Backend(config)``).  Its repr never shows credentials.
+    ``user_agent``; also ``logging_enable`` (False), azure-core's switch for HTTP logging.
+    Backends read it (``Backend(config)``).  Its repr never shows credentials.
     """
 
     def __init__(self, credentials: Any, subscription_id: Any, base_url: str | None = None) -> None:
@@ -79,6 +81,7 @@ class BatchAIManagementClientConfiguration:
         self.long_running_operation_timeout = 30
         self.accept_language = "en-US"
         self.generate_client_request_id = True
+        self.logging_enable = False
         self.user_agent = (
             f"batchai-compat/{__version__} azure-mgmt-batchai/2.0.0 Azure-SDK-For-Python"
         )
@@ -105,6 +108,9 @@ class BatchAIManagementClient:
     :param backend: a registered backend name (``'local'``, ``'azureml'``) or a backend object;
         default ``$BATCHAI_COMPAT_BACKEND`` or ``'local'``.
     :param credential: 7.0.0 spelling of ``credentials`` (keyword only).
+    :keyword logging_enable: as on azure-core clients, log the HTTP requests and responses the
+        backend sends for this client at DEBUG (redacted: :mod:`batchai_compat.core.http_logging`).
+        Other track-2 pipeline keywords are accepted and ignored.
     """
 
     def __init__(
@@ -137,6 +143,7 @@ class BatchAIManagementClient:
         )
         if polling_interval is not None:
             self.config.long_running_operation_timeout = polling_interval
+        self.config.logging_enable = bool(kwargs.get("logging_enable", False))
         self.api_version = API_VERSION
         self._backend = create_backend(backend, self.config)
 

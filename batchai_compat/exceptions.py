@@ -11,7 +11,9 @@ The hierarchy, every class an ordinary ``class`` statement, the same whatever is
     │   │                                        option, a required field still None
     │   ├── BackendError                         backend selection and availability
     │   │   ├── UnknownBackendError (LookupError)       no backend of that name: "did you mean"
-    │   │   └── BackendNotInstalledError (ImportError)  its SDK is missing: what to pip install
+    │   │   ├── BackendNotInstalledError (ImportError)  its SDK is missing: what to pip install
+    │   │   └── UnsupportedPlatformError                 the backend cannot run on this machine
+    │   │                                                (the local one needs Linux): what to do
     │   ├── NoEquivalentError (NotImplementedError)     a Batch AI feature the backend has no
     │   │                                               equivalent for; says what to do instead
     │   └── CloudError                           what the service answered with an error status
@@ -58,6 +60,7 @@ __all__ = [
     "BackendError",
     "UnknownBackendError",
     "BackendNotInstalledError",
+    "UnsupportedPlatformError",
     "NoEquivalentError",
     "IgnoredParameterWarning",
     "CloudError",
@@ -100,6 +103,10 @@ class UnknownBackendError(BackendError, LookupError):
 
 class BackendNotInstalledError(BackendError, ImportError):
     """The backend's optional dependencies are not installed; the message says how."""
+
+
+class UnsupportedPlatformError(BackendError):
+    """The selected backend cannot run on this platform; the message says what it needs."""
 
 
 class NoEquivalentError(BatchAICompatError, NotImplementedError):

@@ -61,7 +61,7 @@ class Azurite:
 
 
 class AzuriteUnavailable(RuntimeError):
-    """Node or Azurite is missing (``bash scripts/setup.sh`` installs Azurite into .tools/)."""
+    """Node or Azurite is missing (``bash scripts/install_azurite.sh`` installs Azurite into .tools/)."""
 
 
 class AzuriteFailed(RuntimeError):
@@ -74,7 +74,7 @@ def find_node() -> str:
     if node is None or not AZURITE_MAIN.is_file():
         raise AzuriteUnavailable(
             f"Azurite is not installed: needs node and {AZURITE_MAIN.relative_to(REPO_ROOT)} "
-            "(run scripts/setup.sh: npm install azurite@3 into .tools)"
+            "(run: bash scripts/setup.sh test, or bash scripts/install_azurite.sh)"
         )
     return node
 

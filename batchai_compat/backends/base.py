@@ -162,3 +162,6 @@ class BackendConfig(Protocol):
     subscription_id: str
     base_url: str
     long_running_operation_timeout: int
+    #: azure-core's HTTP logging switch (:mod:`batchai_compat.core.http_logging`); read with
+    #: ``getattr(config, "logging_enable", False)``: embedders' configs may lack it.
+    logging_enable: bool

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ __all__ = [
     "unregister_backend",
 ]
 
+_log = logging.getLogger(__name__)
+
 ENV_BACKEND = "BATCHAI_COMPAT_BACKEND"
 DEFAULT_BACKEND = "local"
 DISTRIBUTION = "batchai-compat"
@@ -51,7 +54,7 @@ class BackendSpec:
     """Where a named backend lives and what it needs installed.
 
     ``target`` is ``"module:ClassName"`` (or a class object for backends registered in-process);
-    ``extra`` names the ``pip install batchai-compat[<extra>]`` extra that provides
+    ``extra`` names the ``pip install "batchai-compat[<extra>]"`` extra that provides
     ``probe_module``.
     """
 
@@ -64,7 +67,7 @@ class BackendSpec:
     def install_hint(self) -> str:
         if self.extra is None:
             return f"install the package that provides {self.probe_module or self.target!r}"
-        return f"pip install {DISTRIBUTION}[{self.extra}]"
+        return f'pip install "{DISTRIBUTION}[{self.extra}]"'  # quoted: zsh globs [...]
 
 
 _lock = threading.Lock()
@@ -206,9 +209,21 @@ def create_backend(backend: str | Backend | None, config: BackendConfig) -> Back
                 "must be a registered backend name or an object implementing the Backend "
                 f"protocol (missing: {', '.join(missing)})",
             )
+        _log.info(
+            "Batch AI calls run on the backend object %s (backend= argument)",
+            type(backend).__name__,
+        )
         return backend
-    cls = resolve_backend_class(selected_backend_name(backend))
+    name = selected_backend_name(backend)
+    cls = resolve_backend_class(name)
     instance: Backend = cls(config)
+    if backend is not None:
+        chosen_by = "backend= argument"
+    elif os.environ.get(ENV_BACKEND, "").strip():
+        chosen_by = f"${ENV_BACKEND}"
+    else:
+        chosen_by = "the default"
+    _log.info("Batch AI calls run on the %r backend (%s)", _normalize(name), chosen_by)
     return instance
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import mimetypes
 import os
 import secrets
@@ -52,8 +53,9 @@ from ._models import (
     Share,
 )
 from ._names import sas_time_text
-from ._service import Upload
+from ._service import Upload, read_chunks
 
+_log = logging.getLogger(__name__)
 _COPY_CHUNK = 1024 * 1024
 UNSIGNED = "unsigned"
 
@@ -73,32 +75,32 @@ def _guess_content_type(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def _write_atomically(
-    target: Path, incoming: Path, data: bytes | Path | IO[bytes], count: int | None
-) -> os.stat_result:
+def _write_atomically(target: Path, incoming: Path, data: bytes) -> os.stat_result:
     """Write ``data`` to a private temporary file, then rename it over ``target``."""
+    return _store_atomically(target, incoming, Upload(data, None, None, None, 1))
+
+
+def _store_atomically(target: Path, incoming: Path, upload: Upload) -> os.stat_result:
+    """Store an upload's payload through a private temporary file renamed over ``target``.
+
+    Chunked uploads are written (and reported to their progress) chunk by chunk, as the service
+    stored blocks or ranges; a single-request upload is reported once, when written.
+    """
     incoming.mkdir(parents=True, exist_ok=True)
     tmp = incoming / f"{secrets.token_hex(8)}.part"
     try:
+        written = 0
         with open(tmp, "wb") as out:
-            if isinstance(data, bytes):
-                out.write(data)
-            elif isinstance(data, Path):
-                with open(data, "rb") as src:
-                    shutil.copyfileobj(src, out, _COPY_CHUNK)
-            else:
-                remaining = count
-                while remaining is None or remaining > 0:
-                    size = _COPY_CHUNK if remaining is None else min(_COPY_CHUNK, remaining)
-                    chunk = data.read(size)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    if remaining is not None:
-                        remaining -= len(chunk)
+            for chunk in read_chunks(upload.data, upload.count, upload.chunk_size or _COPY_CHUNK):
+                out.write(chunk)
+                written += len(chunk)
+                if upload.chunk_size is not None:
+                    upload.progress.stored(len(chunk))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+    if upload.chunk_size is None:
+        upload.progress.stored(written)
     return target.stat()
 
 
@@ -189,7 +191,7 @@ class _PropertyStore:
             "metadata": dict(metadata or {}),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, self._incoming, json.dumps(record).encode(), None)
+        _write_atomically(path, self._incoming, json.dumps(record).encode())
 
     def load(
         self, container: str, name: str, etag: str
@@ -425,10 +427,11 @@ class LocalBlobStore:
                 status_code=409,
                 code="BlobPathConflict",
             )
-        stat = _write_atomically(path, self._containers.incoming, upload.data, upload.count)
+        stat = _store_atomically(path, self._containers.incoming, upload)
         self._properties.save(
             container, blob, _etag(stat), upload.content_settings, upload.metadata
         )
+        _log.debug("blob %r stored in local container %r: %d bytes", blob, container, stat.st_size)
         result = ResourceProperties()
         result.etag = _etag(stat)
         result.last_modified = _modified(stat)
@@ -510,9 +513,6 @@ class LocalBlobStore:
 
     def container_url(self, container: str, sas_token: str | None) -> str:
         return _url(_token_of(sas_token, self._containers.path(container)), "").rstrip("/")
-
-    def flush(self) -> None:
-        """Local writes are synchronous: nothing is ever pending."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -614,9 +614,15 @@ class LocalFileStore:
                 status_code=409,
                 code="ResourceTypeMismatch",
             )
-        stat = _write_atomically(target, self._shares.incoming, upload.data, upload.count)
+        stat = _store_atomically(target, self._shares.incoming, upload)
         self._properties.save(
             share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata
+        )
+        _log.debug(
+            "file %r stored in local share %r: %d bytes",
+            _join(directory, name),
+            share,
+            stat.st_size,
         )
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:

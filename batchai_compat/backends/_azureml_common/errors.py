@@ -11,6 +11,7 @@ Batch AI ``CloudError`` users catch, with the service's status, code and message
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -20,6 +21,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+from ...core import http_logging
 from ...exceptions import cloud_error
 
 __all__ = [
@@ -155,13 +157,18 @@ def translating(
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """A decorator raising ``convert(error, kind)`` (a Batch AI ``CloudError``) for what an SDK
     raised in the decorated call; batchai_compat's own errors pass unchanged.  Each backend
-    passes its SDK's ``convert``."""
+    passes its SDK's ``convert``.  A backend method (its ``self`` has ``_http_logging``) logs its
+    HTTP as its client asked; a poll keeps its caller's say."""
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
+            flag = getattr(args[0], "_http_logging", None) if args else None
             try:
-                return function(*args, **kwargs)
+                with (
+                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
+                ):
+                    return function(*args, **kwargs)
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,9 @@ class PolledOperation:
 
     def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
         self._poll = poll
+        # Polls run on the poller's thread: with the context of the call that started them
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
         self._interval = interval
         self._done = False
         self._value: Any = None
@@ -25,7 +29,7 @@ class PolledOperation:
     def done(self) -> bool:
         with self._lock:
             if not self._done:
-                self._done, self._value = self._poll()
+                self._done, self._value = self._context.copy().run(self._poll)
             return self._done
 
     def result(self, timeout: float | None = None) -> Any:

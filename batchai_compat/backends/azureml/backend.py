@@ -25,6 +25,7 @@ equivalent (job deletion, file servers, node setup, custom VM images...) raises
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -32,9 +33,11 @@ from typing import Any, TypeVar
 # This module is imported only when the azureml backend is selected (see __init__.py).
 from ...domain import ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .. import _http_trace as http_trace
 from .._azureml_common import clusters, jobs, naming, resources, runs
 from .._azureml_common.operations import PolledOperation
 from .._azureml_common.retry import RetryPolicy
+from .._transitions import TransitionLog, resource_path
 from . import _private, run_files, translate
 from . import compute as compute_target
 from .auth import azureml_auth
@@ -44,6 +47,7 @@ from .submit import submit_job
 __all__ = ["AzureMLBackend"]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 def _build(model: str, data: dict[str, Any]) -> Any:
@@ -63,6 +67,10 @@ class AzureMLBackend:
     def __init__(self, config: Any) -> None:
         self._config = config
         self._subscription_id: str = config.subscription_id
+        self._http_logging = bool(getattr(config, "logging_enable", False))
+        if self._http_logging:
+            http_trace.install()
+        self._job_states = TransitionLog(_log, "job")
         self._auth = azureml_auth(config.credentials, self._subscription_id)
         # seconds between polls of a long-running operation, as the Batch AI client's config said
         self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
@@ -297,6 +305,10 @@ class AzureMLBackend:
             compute = self._call(
                 lambda: compute_target.create(ws, cluster, request, config, cluster_id)
             )
+            _log.info(
+                "cluster %s: AmlCompute %r requested (%s)",
+                resource_path(resource_group, workspace, cluster), cluster, request.vm_size,
+            )  # fmt: skip
 
         def poll() -> tuple[bool, Any]:
             self._call(compute.refresh_state)
@@ -410,6 +422,7 @@ class AzureMLBackend:
                 )
             )
             self._datastores.add(key)
+            _log.debug("datastore %r registered in workspace %s", spec.name, workspace)
 
     @translate_errors("job")
     def create_job(
@@ -449,6 +462,10 @@ class AzureMLBackend:
             naming.run_id(experiment, job),
             self.retry_policy,
         )
+        _log.info(
+            "job %s submitted as Azure ML run %r on compute %r",
+            resource_path(resource_group, workspace, experiment, job), run.id, cluster.name,
+        )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
     def _job_model(
@@ -460,14 +477,20 @@ class AzureMLBackend:
         tags: dict[str, str] | None = None,
     ) -> Any:
         """A Batch AI ``Job`` from the run as last fetched (no extra request)."""
+        details = _private.run_details(run)
         fields = translate.job_fields(
-            _private.run_details(run),
+            details,
             subscription_id=self._subscription_id,
             resource_group=resource_group,
             workspace=workspace,
             experiment=experiment,
             run_id=run.id,
             tags=tags,
+        )
+        self._job_states.seen(
+            (resource_group, workspace, experiment, fields["name"]),
+            resource_path(resource_group, workspace, experiment, fields["name"]),
+            f"{fields['execution_state']} (Azure ML: {details.get('status')})",
         )
         return _build("Job", fields)
 

@@ -27,7 +27,9 @@ What has no equivalent raises :class:`~batchai_compat.exceptions.NoEquivalentErr
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -45,6 +47,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .. import _http_trace as http_trace
 from .._azureml_common.credentials import token_credential
 from .._azureml_common.errors import translating
 from .._azureml_common.naming import (
@@ -53,12 +56,14 @@ from .._azureml_common.naming import (
     TAG_EXPERIMENT,
     TAG_JOB_UUID,
 )
+from .._transitions import TransitionLog, resource_path
 from ..azureml import run_files
 from . import entities, shims, translate
 
 __all__ = ["AzureMLV2Backend"]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 _ARM_SCOPE = "https://management.azure.com/.default"
 #: Azure ML's workspace name rule (narrower than Batch AI's 1-64 characters).
@@ -115,7 +120,8 @@ def _convert(error: Exception, kind: str) -> Exception:
 
 
 def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """azure-ai-ml / azure-core failures -> Batch AI CloudErrors; ours pass unchanged."""
+    """azure-ai-ml / azure-core failures -> Batch AI CloudErrors; ours pass unchanged (HTTP
+    logged as the backend's client asked)."""
     return translating(kind, _convert)
 
 
@@ -133,6 +139,9 @@ class _Operation:
         self._result = _translate_errors(kind)(poller.result)
         self._lock = threading.Lock()
         self._value: list[Any] = []
+        # Waited for on the poller's thread: with the context of the call that started it
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
 
     def done(self) -> bool:
         return bool(self._poller.done())
@@ -140,10 +149,10 @@ class _Operation:
     def result(self, timeout: float | None = None) -> Any:
         with self._lock:
             if not self._value:
-                value = self._result(timeout)
+                value = self._context.copy().run(self._result, timeout)
                 if not self._poller.done():
                     raise TimeoutError("the Azure ML operation did not finish in time")
-                self._value.append(self._finish(value))
+                self._value.append(self._context.copy().run(self._finish, value))
             return self._value[0]
 
 
@@ -173,6 +182,10 @@ class AzureMLV2Backend:
     def __init__(self, config: Any) -> None:
         self._subscription_id: str = config.subscription_id
         self._credential = token_credential(config.credentials, self.name, switch_resource=True)
+        self._http_logging = bool(getattr(config, "logging_enable", False))
+        if self._http_logging:
+            http_trace.install()  # azure-core's RequestsTransport sends through requests
+        self._job_states = TransitionLog(_log, "job")
         self._clients: dict[tuple[str, str | None], MLClient] = {}
         self._datastores: set[tuple[str, str, str]] = set()
         #: (rg, ws) -> registered id of the node app code asset, reused by every later job
@@ -476,6 +489,10 @@ class AzureMLV2Backend:
         if found is None:
             try:
                 poller = ml.compute.begin_create_or_update(entities.compute(document))
+                _log.info(
+                    "cluster %s: AmlCompute %r requested",
+                    resource_path(resource_group, workspace, cluster), cluster,
+                )  # fmt: skip
             except (HttpResponseError, ConnectionError, OSError) as error:
                 if isinstance(error, HttpResponseError) and _status(error) not in (
                     None,
@@ -630,6 +647,10 @@ class AzureMLV2Backend:
         fields = translate.job_fields(rest, self._subscription_id, resource_group, workspace)
         if fields is None:
             raise cloud_error(404, "ResourceNotFound", f"Job {rest.get('name')} was not found.")
+        experiment, job = str(fields.get("id", "")).split("/experiments/")[-1].split("/jobs/")
+        name = resource_path(resource_group, workspace, experiment, job)
+        status = (rest.get("properties") or {}).get("status")
+        self._job_states.seen(name, name, f"{fields.get('execution_state')} (Azure ML: {status})")
         return _build("Job", fields)
 
     def _job_rest(
@@ -706,6 +727,10 @@ class AzureMLV2Backend:
             if adopted is None:
                 raise
             rest = adopted
+        _log.info(
+            "job %s submitted as Azure ML job %r on compute %r",
+            resource_path(resource_group, workspace, experiment, job), rest.get("name"), cluster,
+        )  # fmt: skip
         return self._job_model(resource_group, workspace, rest)
 
     def _adopt(

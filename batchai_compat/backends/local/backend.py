@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 import shutil
 import threading
@@ -48,11 +49,14 @@ from ...domain.scale import scale_bounds
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
 from ...home import layout
+from .._transitions import TransitionLog, resource_path
 from ..provider_operations import operation_models
+from .platform import require_local_platform
 from .scaling import Clock, ScalingPolicy
 from .state import (
     DEFAULT_CORE_QUOTA,
     ClusterKey,
+    ClusterRecord,
     FileServerRecord,
     JobKey,
     JobRecord,
@@ -76,6 +80,8 @@ __all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LazyModels", "LocalBackend", "Queue
 
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
+
+_log = logging.getLogger(__name__)
 
 
 _USAGES = (
@@ -160,6 +166,13 @@ def _core_quota_from_env() -> int:
     return value
 
 
+def _describe_scale(scale: ScaleRequest) -> str:
+    """How a log record says a cluster's scale settings."""
+    if scale.mode == "manual":
+        return f"manual scale to {scale.initial_target} node(s)"
+    return f"auto scale {scale.minimum}-{scale.maximum} node(s), starting at {scale.initial_target}"
+
+
 class LocalBackend:
     """The ``local`` backend: Batch AI's control plane in SQLite, jobs as local processes.
 
@@ -183,6 +196,7 @@ class LocalBackend:
         core_quota: int | None = None,
         executor: JobExecutor | Callable[[LocalBackend], JobExecutor] | None = None,
     ) -> None:
+        require_local_platform()  # before anything is written: see .platform
         self.config = config
         self.subscription_id = str(config.subscription_id)
         self.root = Path(home).resolve() if home is not None else layout.home()
@@ -197,6 +211,8 @@ class LocalBackend:
         self._secrets_lock = threading.Lock()
         self._job_views = JobViews()
         self.store.on_preempted = self._stop_preempted
+        self._job_states = TransitionLog(_log, "job")
+        self._cluster_states = TransitionLog(_log, "cluster")
         # The executor is built on first need: reading finished jobs or any other resource
         # never imports the execution layer (its supervisor and the node runtime).
         self._executor_factory: Callable[[LocalBackend], JobExecutor]
@@ -247,9 +263,9 @@ class LocalBackend:
     def create_workspace(
         self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
     ) -> models.Workspace:
-        return workspace_model(
-            self.store.put_workspace(self._ws(resource_group, workspace), location, tags)
-        )
+        record = self.store.put_workspace(self._ws(resource_group, workspace), location, tags)
+        _log.debug("workspace %s ready in %s", resource_path(resource_group, workspace), location)
+        return workspace_model(record)
 
     def get_workspace(self, resource_group: str, workspace: str) -> models.Workspace:
         return workspace_model(self.store.get_workspace(self._ws(resource_group, workspace)))
@@ -324,6 +340,15 @@ class LocalBackend:
             rest_body=body,
         )
 
+    def _cluster(self, record: ClusterRecord) -> models.Cluster:
+        cluster = cluster_model(record)
+        self._cluster_states.seen(
+            record.row_id,
+            resource_path(record.workspace.resource_group, record.workspace.workspace, record.name),
+            f"{record.allocation_state} ({record.current_node_count} nodes)",
+        )
+        return cluster
+
     def create_cluster(
         self,
         resource_group: str,
@@ -345,7 +370,17 @@ class LocalBackend:
         if created:
             with self._secrets_lock:
                 self._cluster_parameters[record.row_id] = parameters
-        return cluster_model(record)
+            _log.info(
+                "cluster %s created: %s, %s, %s",
+                resource_path(resource_group, workspace, cluster), parameters.vm_size,
+                vm_priority, _describe_scale(scale),
+            )  # fmt: skip
+        else:
+            _log.debug(
+                "cluster %s exists with these parameters",
+                resource_path(resource_group, workspace, cluster),
+            )
+        return self._cluster(record)
 
     def update_cluster(
         self,
@@ -356,15 +391,18 @@ class LocalBackend:
     ) -> models.Cluster:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
         if scale_settings is None:
-            return cluster_model(self.store.get_cluster(key))
-        record = self.store.rescale_cluster(
-            key, self._scale_request(scale_settings, creating=False)
-        )
-        return cluster_model(record)
+            return self._cluster(self.store.get_cluster(key))
+        scale = self._scale_request(scale_settings, creating=False)
+        record = self.store.rescale_cluster(key, scale)
+        _log.info(
+            "cluster %s rescaled: %s",
+            resource_path(resource_group, workspace, cluster), _describe_scale(scale),
+        )  # fmt: skip
+        return self._cluster(record)
 
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
-        return cluster_model(self.store.get_cluster(key))
+        return self._cluster(self.store.get_cluster(key))
 
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> None:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
@@ -372,12 +410,18 @@ class LocalBackend:
         stopped = self.store.delete_cluster(key)
         with self._secrets_lock:
             self._cluster_parameters.pop(row_id, None)
+        self._cluster_states.forget(row_id)
+        _log.info(
+            "cluster %s deleted%s",
+            resource_path(resource_group, workspace, cluster),
+            f"; stopping its {len(stopped)} running job(s)" if stopped else "",
+        )
         for job in stopped:
             self._executor.terminate(job)
 
     def list_clusters(self, resource_group: str, workspace: str) -> list[models.Cluster]:
         return [
-            cluster_model(record)
+            self._cluster(record)
             for record in self.store.list_clusters(self._ws(resource_group, workspace))
         ]
 
@@ -435,6 +479,14 @@ class LocalBackend:
             refresh = getattr(self._executor, "refresh", None)
             if refresh is not None:
                 record = refresh(record)
+        self._job_states.seen(
+            record.row_id,
+            resource_path(
+                record.workspace.resource_group, record.workspace.workspace, record.experiment,
+                record.name,
+            ),
+            record.execution_state,
+        )  # fmt: skip
         return self._job_views.job(record)
 
     def create_job(
@@ -455,8 +507,15 @@ class LocalBackend:
             scheduling_priority=str(getattr(priority, "value", priority) or "normal"),
             tool_type=chosen_toolkit(parameters)[0].tool_type,
         )
+        name = resource_path(resource_group, workspace, experiment, job)
         if created:
             self._executor.submit(record, parameters)
+            _log.info(
+                "job %s submitted: %s toolkit, %d node(s) of cluster %s",
+                name, record.tool_type, record.node_count, parameters.cluster.id.rsplit("/", 1)[-1],
+            )  # fmt: skip
+        else:
+            _log.debug("job %s exists with these parameters", name)
         return self._job(record)
 
     def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> models.Job:
@@ -467,12 +526,19 @@ class LocalBackend:
         key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
         record = self.store.delete_job(key)
         self._executor.delete(record)
+        self._job_states.forget(record.row_id)
+        _log.info("job %s deleted", resource_path(resource_group, workspace, experiment, job))
 
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         key = JobKey(self.subscription_id, resource_group, workspace, experiment, job)
         before = self.store.request_termination(key)
         if before.execution_state == "running":
             self._executor.terminate(self.store.get_job(key))
+        name = resource_path(resource_group, workspace, experiment, job)
+        if before.execution_state in ("succeeded", "failed"):
+            _log.debug("job %s already %s: nothing to terminate", name, before.execution_state)
+        else:
+            _log.info("job %s: termination requested (was %s)", name, before.execution_state)
 
     def list_jobs(
         self, resource_group: str, workspace: str, experiment: str

@@ -17,12 +17,14 @@ folders need no key; Azure Storage does (az looked one up through ARM; here it i
 
 from __future__ import annotations
 
-import fnmatch
+import contextlib
 import os
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...exceptions import ValidationError
 from ..errors import CommandError, UsageError
 from ..spec import CONFIRM, Area, Arg, Command, location
 
@@ -279,23 +281,16 @@ def file_upload(context: Context, args: Namespace) -> Any:
 
 
 def file_upload_batch(context: Context, args: Namespace) -> Any:
+    """Several files at a time (:func:`batchai_compat.storage.bulk.upload_file_batch`)."""
+    from ...storage.bulk import upload_file_batch
+
     service = _service("file", args)
-    base = (args.destination_path or "").strip("/")
-    uploaded = []
-    for local, relative in _local_files(args.source, args.pattern):
-        directory, name = _split_path(f"{base}/{relative}" if base else relative)
-        _make_directories(service, args.destination, directory)
-        service.create_file_from_path(args.destination, directory, name, str(local))
-        uploaded.append(service.make_file_url(args.destination, directory, name))
-    return uploaded
-
-
-def _make_directories(service: Any, share: str, directory: str | None) -> None:
-    if not directory:
-        return
-    parts = directory.split("/")
-    for index in range(1, len(parts) + 1):
-        service.create_directory(share, "/".join(parts[:index]))
+    with _source_folder(args.source):
+        paths = upload_file_batch(
+            service, args.destination, args.source, args.pattern, args.destination_path,
+            progress_callback=context.progress("Uploading"),
+        )  # fmt: skip
+    return [service.make_file_url(args.destination, *_split_path(path)) for path in paths]
 
 
 def file_list(context: Context, args: Namespace) -> Any:
@@ -385,42 +380,35 @@ def blob_upload(context: Context, args: Namespace) -> Any:
     return {"etag": written.etag, "lastModified": written.last_modified}
 
 
-def _local_files(source: str, pattern: str | None) -> list[tuple[Path, str]]:
-    """``(file, path relative to source)`` under ``source`` matching ``pattern``, sorted."""
-    root = Path(source)
-    if not root.is_dir():
-        raise UsageError(f"--source: {source} is not a directory")
-    found = []
-    for directory, subdirs, files in os.walk(root):
-        subdirs.sort()
-        for name in sorted(files):
-            local = Path(directory) / name
-            relative = local.relative_to(root).as_posix()
-            if pattern is None or fnmatch.fnmatchcase(relative, pattern):
-                found.append((local, relative))
-    return found
+@contextlib.contextmanager
+def _source_folder(source: str) -> Iterator[None]:
+    """az's usage error for a ``--source`` that is not a folder."""
+    try:
+        yield
+    except ValidationError as error:
+        if error.parameter != "source":
+            raise
+        raise UsageError(f"--source: {source} is not a directory") from None
 
 
 def blob_upload_batch(context: Context, args: Namespace) -> Any:
+    """Several files at a time (:func:`batchai_compat.storage.bulk.upload_blob_batch`)."""
+    from ...storage.bulk import upload_blob_batch
+
     service = _service("blob", args)
-    base = (args.destination_path or "").strip("/")
-    files = _local_files(args.source, args.pattern)
-    progress = context.progress("Uploading")
-    uploaded = []
-    for index, (local, relative) in enumerate(files, start=1):
-        name = f"{base}/{relative}" if base else relative
-        written = service.create_blob_from_path(args.destination, name, str(local))
-        uploaded.append(
-            {
-                "Blob": service.make_blob_url(args.destination, name),
-                "Last Modified": written.last_modified,
-                "eTag": written.etag,
-            }
-        )
-        if progress is not None:
-            progress(index, len(files))
-    service.flush()
-    return uploaded
+    with _source_folder(args.source):
+        stored = upload_blob_batch(
+            service, args.destination, args.source, args.pattern, args.destination_path,
+            progress_callback=context.progress("Uploading"),
+        )  # fmt: skip
+    return [
+        {
+            "Blob": service.make_blob_url(args.destination, name),
+            "Last Modified": written.last_modified,
+            "eTag": written.etag,
+        }
+        for name, written in stored.items()
+    ]
 
 
 def blob_list(context: Context, args: Namespace) -> Any:
