@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
-from ...core import http_logging
 from ...exceptions import cloud_error
 
 __all__ = [
@@ -159,6 +158,7 @@ def translating(
     raised in the decorated call; batchai_compat's own errors pass unchanged.  Each backend
     passes its SDK's ``convert``.  A backend method (its ``self`` has ``_http_logging``) logs its
     HTTP as its client asked; a poll keeps its caller's say."""
+    from ...core import http_logging  # client side only (this package also ships to nodes)
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(function)
