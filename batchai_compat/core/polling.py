@@ -3,9 +3,12 @@
 2.0.0 returned ``msrest.polling.LROPoller``: the PUT/DELETE was sent when the method was called,
 and a background thread polled the service.  Here the operations layer calls the backend when the
 method is called (so ``client.jobs.delete(...)`` without ``.result()`` still deletes); the backend
-returns either the final value or an :class:`Operation`, which a daemon thread waits on.  The
-poller keeps msrest's surface (``result(timeout=None)``, ``wait()``, ``done()``, ``status()``,
-``add_done_callback()``, ``remove_done_callback()``) and azure-core's ``polling_method()``.
+returns either the final value or an :class:`Operation`, which a daemon thread waits on --
+unless the operation says ``completes_on_wait``: it finishes when someone waits for it
+(``result()`` / ``wait()``, in the caller's thread) or is found done (``done()``, ``status()``).
+The poller keeps msrest's surface (``result(timeout=None)``, ``wait()``, ``done()``,
+``status()``, ``add_done_callback()``, ``remove_done_callback()``) and azure-core's
+``polling_method()``.
 
 ``polling`` is what callers passed: ``True`` (wait for the operation), ``False`` (msrest's
 ``NoPolling``: the operation is started and not waited for; ``result()`` returns what the backend
@@ -96,9 +99,13 @@ class LROPoller(Generic[T]):
         self.custom_polling = polling if not isinstance(polling, bool) else None
         self._no_polling = polling is False or polling is None
 
-        operation = started if isinstance(started, Operation) else None
+        # (a returned model is no Operation: skip the slow runtime Protocol check for it)
+        operation = started if hasattr(started, "done") and isinstance(started, Operation) else None
+        self._on_wait: Operation[T] | None = None
         if operation is None:
             self._complete(started, None)
+        elif getattr(operation, "completes_on_wait", False) and not self._no_polling:
+            self._on_wait = operation
         elif self._no_polling:
             # NoPolling: report what the backend has now and do not wait for the rest.
             value = operation.result(timeout=0) if operation.done() else None
@@ -132,16 +139,32 @@ class LROPoller(Generic[T]):
             callback(self._method)
 
     # msrest LROPoller surface ---------------------------------------------------------------
+    def _finish_on_wait(self, *, waiting: bool) -> None:
+        """A ``completes_on_wait`` operation: finish it when waited for, or when it is done."""
+        operation = self._on_wait
+        if operation is None or self._done.is_set():
+            return
+        with self._lock:
+            if self._on_wait is None:
+                return
+            if not waiting and not operation.done():
+                return
+            self._on_wait = None
+        self._wait_for(operation)
+
     def status(self) -> str:
         """``'InProgress'``, ``'Succeeded'`` or ``'Failed'`` (ARM polling's status strings)."""
+        self._finish_on_wait(waiting=False)
         return self._method.status()
 
     def done(self) -> bool:
         """Whether the operation has finished (successfully or not)."""
+        self._finish_on_wait(waiting=False)
         return self._done.is_set()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait up to ``timeout`` seconds (forever when None); re-raise the operation's error."""
+        self._finish_on_wait(waiting=True)
         self._done.wait(timeout)
         if self._method._error is not None:
             raise self._method._error

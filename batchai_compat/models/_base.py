@@ -91,6 +91,7 @@ __all__ = [
     "readonly",
     "strip_secrets",
     "clone",
+    "rest_body",
     "parse_duration",
     "format_duration",
     "format_datetime",
@@ -972,6 +973,12 @@ def _get_ci(data: Mapping[str, Any], key: str) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+def rest_body(model: Model) -> dict[str, Any]:
+    """``model.serialize()`` without its validation pass, for a model validated already (the
+    operations layer validates every request before a backend sees it)."""
+    return _to_dict(model, False, _rest_keys)
+
+
 def clone(value: _V) -> _V:
     """A deep copy of a model tree: models, lists and dicts are copied, immutable values shared.
 
@@ -987,22 +994,11 @@ def _clone(value: Any) -> Any:
     kind = type(value)
     if kind in _IMMUTABLE:
         return value
+    copier = _MODEL_COPIERS.get(kind)
+    if copier is not None:
+        return copier(value)
     if isinstance(value, Model):
-        fields = vars(value).copy()
-        if len(fields) == len(kind._fields):  # its attributes are its fields
-            # Only the fields that can hold a mutable value need a copy of their own (setting a
-            # field checks its value, so the others hold scalars, times or enums).
-            for name in kind._mutable_fields:
-                item = fields.get(name)
-                if item is not None:
-                    fields[name] = _clone(item)
-        else:  # attributes added or deleted: copy whatever is mutable
-            for name, item in fields.items():
-                if type(item) not in _IMMUTABLE:
-                    fields[name] = _clone(item)
-        copied = object.__new__(kind)
-        object.__setattr__(copied, "__dict__", fields)
-        return copied
+        return _model_copier(kind)(value)
     if kind is list:
         return [item if type(item) in _IMMUTABLE else _clone(item) for item in value]
     if kind is dict:
@@ -1012,6 +1008,54 @@ def _clone(value: Any) -> Any:
     if isinstance(value, (enum.Enum, _dt.datetime, _dt.timedelta)):
         return value
     return copy.deepcopy(value)
+
+
+#: Model class -> its copier (built on first copy by :func:`_model_copier`).
+_MODEL_COPIERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _model_copier(kind: type[Model]) -> Callable[[Any], Any]:
+    """The function copying models of ``kind``: their attribute dict, with a copy of each field
+    that can hold a mutable value (setting a field checks its value, so the others hold
+    scalars, times or enums).  Written out field by field once per class, as ``dataclasses``
+    writes ``__init__``: the job reads of the local backend copy a model tree each.  A model
+    whose attributes are not exactly its fields has whatever is mutable copied instead."""
+    lines = [
+        "def copy_model(value):",
+        "    fields = value.__dict__.copy()",
+        f"    if len(fields) != {len(kind._fields)}:",
+        "        return _copy_attributes(value, fields)",
+    ]
+    for name in kind._mutable_fields:
+        lines += [
+            f"    item = fields.get({name!r})",
+            f"    if item is not None: fields[{name!r}] = _clone(item)",
+        ]
+    lines += [
+        "    copied = _new(kind)",
+        "    _set(copied, '__dict__', fields)",
+        "    return copied",
+    ]
+    namespace: dict[str, Any] = {
+        "kind": kind,
+        "_clone": _clone,
+        "_copy_attributes": _copy_attributes,
+        "_new": object.__new__,
+        "_set": object.__setattr__,
+    }
+    exec("\n".join(lines), namespace)  # noqa: S102 - code built from the class's field names
+    copier: Callable[[Any], Any] = namespace["copy_model"]
+    _MODEL_COPIERS[kind] = copier
+    return copier
+
+
+def _copy_attributes(value: Any, fields: dict[str, Any]) -> Any:
+    for name, item in fields.items():
+        if type(item) not in _IMMUTABLE:
+            fields[name] = _clone(item)
+    copied = object.__new__(type(value))
+    object.__setattr__(copied, "__dict__", fields)
+    return copied
 
 
 _IMMUTABLE = frozenset({type(None), str, int, float, bool, bytes})

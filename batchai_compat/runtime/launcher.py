@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from ..domain import answers
 from .environment import TaskRole, job_environment, task_environment
 from .logs import execution_log_name, job_prep_log_names
 from .reasons import failure_reason
@@ -265,9 +266,12 @@ def _run(
                 code,
                 (
                     NodeError(
-                        "JobPreparationFailed",
-                        f"Job preparation failed on node {node} with exit code {code}"
-                        + (f": {reason}" if reason else ""),
+                        answers.JOB_PREPARATION_FAILED[0],
+                        answers.job_error_message(
+                            answers.JOB_PREPARATION_FAILED,
+                            f"it exited with code {code} on node {node}"
+                            + (f": {reason}" if reason else ""),
+                        ),
                         {"node": node, "exitCode": str(code), "stderr": err_name},
                     ),
                 ),
@@ -363,9 +367,12 @@ def _wait(
                     code,
                     (
                         NodeError(
-                            "JobFailed",
-                            f"Task {plan.role}-{plan.index} on node {node} exited with code {code}"
-                            + (f": {reason}" if reason else ""),
+                            answers.JOB_FAILED[0],
+                            answers.job_error_message(
+                                answers.JOB_FAILED,
+                                f"task {plan.role}-{plan.index} on node {node} exited with "
+                                f"code {code}" + (f": {reason}" if reason else ""),
+                            ),
                             {"node": node, "exitCode": str(code), "stderr": plan.stderr_name},
                         ),
                     ),

@@ -248,7 +248,7 @@ def test_cluster_settings_without_equivalent(client, change) -> None:
     assert raised.value.backend == "azureml-v2"
 
 
-def test_file_servers_and_usages_have_no_equivalent(client) -> None:
+def test_file_servers_have_no_equivalent(client) -> None:
     with pytest.raises(NoEquivalentError):
         client.file_servers.create(
             RG,
@@ -266,5 +266,3 @@ def test_file_servers_and_usages_have_no_equivalent(client) -> None:
                 ),
             ),
         )
-    with pytest.raises(NoEquivalentError):
-        list(client.usages.list("eastus"))

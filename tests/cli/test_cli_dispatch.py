@@ -115,7 +115,7 @@ def test_service_errors_exit_1_with_one_line_and_the_traceback_only_with_debug(r
     done = run_cli("workspace", "show", "-g", "rg", "-n", "nope")
     assert done.code == 1
     assert done.out == ""
-    assert done.err.startswith("ERROR: (ResourceNotFound) ")
+    assert done.err.startswith("ERROR: (WorkspaceNotFound) The specified workspace nope")
     assert len(done.err.splitlines()) == 1
     debug = run_cli("workspace", "show", "-g", "rg", "-n", "nope", "--debug")
     assert debug.code == 1
@@ -249,4 +249,7 @@ def test_a_query_finding_nothing_prints_nothing(run_cli):
     assert run_cli("workspace", "create", "-g", "rg", "-n", "ws", "-l", "eastus").code == 0
     done = run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "missing", "-o", "tsv")
     assert (done.code, done.out) == (0, "")
-    assert run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "tags").out == "{}\n"
+    # no tags given: the service sent none, so the query finds nothing too
+    assert run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "tags").out == ""
+    # an empty object found is printed
+    assert run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "`{}`").out == "{}\n"

@@ -261,7 +261,10 @@ def test_file_servers_and_usages(run_cli, workspace):
     assert run_cli("file-server", "list", *BASE).json() == []
     usages = run_cli("list-usages", "-l", "eastus", "-o", "table").out.splitlines()
     assert usages[0].split() == ["Value", "Usage", "Limit"]
-    assert usages[2].split()[:2] == ["Dedicated", "Cores"]
+    # the service's entries (test_mgmt_batchai_quota_and_usage.yaml): Clusters first, then the
+    # regional dedicated vCPUs
+    assert usages[2].split()[:2] == ["Clusters", "0"]
+    assert usages[3].split()[:5] == ["Total", "Cluster", "Dedicated", "Regional", "vCPUs"]
 
 
 def write_job(tmp_path, command, **extra):

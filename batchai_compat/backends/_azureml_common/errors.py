@@ -7,12 +7,17 @@ their SDK raised (each knows its own exception types, see ``azureml/errors.py``)
 calling ``str()`` on an SDK exception: azureml-core's ``ServiceException.__str__`` raises
 ``TypeError`` when the error body has no ``details``.  :func:`cloud_error_for` turns it into the
 Batch AI ``CloudError`` users catch, with the service's status, code and message.
+
+A 404 about the resource a call names is answered as Batch AI did: ``<Kind>NotFound`` naming it
+(:func:`batchai_compat.domain.answers.not_found`; :func:`not_found_for` finds the name among the
+call's arguments, a parameter called after its kind: ``cluster``, ``job``...).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -21,6 +26,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+from ...domain import answers
 from ...exceptions import cloud_error
 
 __all__ = [
@@ -28,11 +34,13 @@ __all__ = [
     "ServiceFailure",
     "cloud_error_for",
     "failure_from_reply",
+    "not_found_for",
     "retry_after_seconds",
     "translating",
 ]
 
 T = TypeVar("T")
+Builder = Callable[[tuple[Any, ...], dict[str, Any]], "Exception | None"]
 
 #: Statuses worth another try: timeouts, throttling, and the service's own failures.
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -151,16 +159,35 @@ def cloud_error_for(failure: ServiceFailure, what: str) -> Exception:
     )
 
 
+def not_found_for(function: Callable[..., Any], kind: str) -> Builder:
+    """For a backend method about a ``kind``: ``build(args, kwargs)`` gives the service's 404
+    for the resource the call named, or None when the method names none (a list, say) or
+    creates it (a create's 404 is about something else, a parent or what the resource needs:
+    the service's own answer stands)."""
+    signature = inspect.signature(function)
+    if kind not in signature.parameters or function.__name__.startswith("create_"):
+        return lambda args, kwargs: None
+
+    def build(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Exception | None:
+        name = signature.bind(*args, **kwargs).arguments[kind]
+        return answers.not_found(kind, str(name))
+
+    return build
+
+
 def translating(
     kind: str, convert: Callable[[Exception, str], Exception]
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """A decorator raising ``convert(error, kind)`` (a Batch AI ``CloudError``) for what an SDK
-    raised in the decorated call; batchai_compat's own errors pass unchanged.  Each backend
-    passes its SDK's ``convert``.  A backend method (its ``self`` has ``_http_logging``) logs its
-    HTTP as its client asked; a poll keeps its caller's say."""
+    raised in the decorated call, or Batch AI's ``<Kind>NotFound`` when that is a 404 about the
+    resource the call names; batchai_compat's own errors pass unchanged.  Each backend passes
+    its SDK's ``convert``.  A backend method (its ``self`` has ``_http_logging``) logs its HTTP
+    as its client asked; a poll keeps its caller's say."""
     from ...core import http_logging  # client side only (this package also ships to nodes)
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        not_found = not_found_for(function, kind)
+
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
             flag = getattr(args[0], "_http_logging", None) if args else None
@@ -172,7 +199,12 @@ def translating(
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
-                raise convert(error, kind) from error
+                converted = convert(error, kind)
+                if getattr(converted, "status_code", None) == 404:
+                    named = not_found(args, kwargs)
+                    if named is not None:
+                        raise named from error
+                raise converted from error
 
         return wrapper
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ...domain import ids
+from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...domain.paths import output_path_segment
 from ...domain.toolkits import TOOLKITS
 from ...runtime.reasons import meaningful_line
@@ -143,6 +144,10 @@ def job_fields(
     )
     uuid = tags.get(naming.TAG_JOB_UUID)
     fields = dict(parameters)
+    if not fields.get("constraints"):  # the service's one-week default, which the run has too
+        fields["constraints"] = {
+            "max_wall_clock_time": timedelta(seconds=DEFAULT_MAX_WALL_CLOCK_SECONDS)
+        }
     fields.update(
         {
             "id": ids.job_id(subscription_id, resource_group, workspace, experiment, job),

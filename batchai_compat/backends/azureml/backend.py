@@ -31,14 +31,14 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 # This module is imported only when the azureml backend is selected (see __init__.py).
-from ...domain import ids
-from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from ...domain import answers, ids
+from ...exceptions import NoEquivalentError, ValidationError
 from .. import _http_trace as http_trace
-from .._azureml_common import clusters, jobs, naming, resources, runs
+from .._azureml_common import clusters, jobs, naming, resources, runs, usages
 from .._azureml_common.operations import PolledOperation
 from .._azureml_common.retry import RetryPolicy
 from .._transitions import TransitionLog, resource_path
-from . import _private, run_files, translate
+from . import _private, quota, run_files, translate
 from . import compute as compute_target
 from .auth import azureml_auth
 from .errors import describe, status_of, translate_errors
@@ -115,11 +115,7 @@ class AzureMLBackend:
             )
         except Exception as error:
             if status_of(error) == 404:
-                raise cloud_error(
-                    404,
-                    "ResourceNotFound",
-                    f"Workspace {workspace} was not found in {resource_group}.",
-                ) from None
+                raise answers.not_found("workspace", workspace) from None
             raise
         return self._adopt_workspace(resource_group, found)
 
@@ -138,9 +134,7 @@ class AzureMLBackend:
         else:
             matches = self._call(lambda: Experiment.list(ws, experiment_name=experiment))
             if not matches:
-                raise cloud_error(
-                    404, "ResourceNotFound", f"Experiment {experiment} was not found."
-                )
+                raise answers.not_found("experiment", experiment)
             found = matches[0]
         self._experiments[key] = found
         return found
@@ -274,7 +268,7 @@ class AzureMLBackend:
     def _compute(self, resource_group: str, workspace: str, cluster: str) -> Any:
         compute = self._find_compute(resource_group, workspace, cluster)
         if compute is None:
-            raise cloud_error(404, "ResourceNotFound", f"Cluster {cluster} was not found.")
+            raise answers.not_found("cluster", cluster)
         return compute
 
     def _find_compute(self, resource_group: str, workspace: str, cluster: str) -> Any | None:
@@ -391,10 +385,10 @@ class AzureMLBackend:
 
     def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
         # none can exist on Azure ML: a lookup is an honest 404 (scripts probe before creating)
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     @translate_errors("workspace")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
@@ -502,7 +496,7 @@ class AzureMLBackend:
             return self._call(lambda: Run(exp, naming.run_id(experiment, job)))
         except Exception as error:
             if status_of(error) == 404:
-                raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.") from None
+                raise answers.not_found("job", job) from None
             raise
 
     @translate_errors("job")
@@ -588,12 +582,16 @@ class AzureMLBackend:
 
     # ------------------------------------------------------------------ subscription level
 
+    @translate_errors("usage")
     def list_usages(self, location: str) -> list[Any]:
-        raise NoEquivalentError(
-            "usages.list",
-            self.name,
-            "Azure ML reports core quota per workspace: AmlCompute.list_usages(workspace).",
+        """The subscription's Azure ML quota in ``location`` (the REST list
+        ``AmlCompute.list_usages`` reads, which needs no workspace), as Batch AI's usages."""
+        entries = self._call(
+            lambda: quota.usage_entries(self._auth, self._subscription_id, location)
         )
+        from ... import models
+
+        return [models.Usage.from_dict(entry) for entry in usages.batchai_usages(entries)]
 
     def list_operations(self) -> list[Any]:
         """The Batch AI provider's operations (static metadata, the same on every backend)."""

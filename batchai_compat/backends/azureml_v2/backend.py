@@ -45,9 +45,12 @@ from urllib.parse import quote
 from azure.ai.ml import MLClient
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from ...domain import answers
+from ...domain.documents import get
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
 from .. import _http_trace as http_trace
+from .._azureml_common import usages
 from .._azureml_common.credentials import token_credential
 from .._azureml_common.errors import translating
 from .._azureml_common.naming import (
@@ -120,9 +123,26 @@ def _convert(error: Exception, kind: str) -> Exception:
 
 
 def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """azure-ai-ml / azure-core failures -> Batch AI CloudErrors; ours pass unchanged (HTTP
-    logged as the backend's client asked)."""
+    """azure-ai-ml / azure-core failures -> Batch AI CloudErrors (a 404 about the resource the
+    call names is its ``<Kind>NotFound``); ours pass unchanged."""
     return translating(kind, _convert)
+
+
+def _usage_rest(usage: Any) -> dict[str, Any]:
+    """An azure-ai-ml ``Usage`` as its REST entry (1.35 keeps the REST model's fields under
+    their REST names, ``currentValue``, and ``name`` as a dict)."""
+    fields = vars(usage)
+
+    def pick(snake: str, camel: str) -> Any:
+        value = fields.get(snake)
+        return fields.get(camel) if value is None else value
+
+    return {
+        "type": fields.get("type"),
+        "currentValue": pick("current_value", "currentValue"),
+        "limit": fields.get("limit"),
+        "name": {"value": get(fields.get("name"), "value")},
+    }
 
 
 def _status(error: BaseException) -> int | None:
@@ -226,9 +246,7 @@ class AzureMLV2Backend:
         try:
             return shims.workspace_rest(self._ml(resource_group), resource_group, workspace)
         except ResourceNotFoundError:
-            raise cloud_error(
-                404, "ResourceNotFound", f"Workspace {workspace} was not found in {resource_group}."
-            ) from None
+            raise answers.not_found("workspace", workspace) from None
 
     # ------------------------------------------------------------------ workspaces
 
@@ -386,9 +404,7 @@ class AzureMLV2Backend:
             created = blob.get_blob_properties().last_modified
         except ResourceNotFoundError:
             self._experiments.pop((resource_group, workspace, experiment), None)
-            raise cloud_error(
-                404, "ResourceNotFound", f"Experiment {experiment} was not found."
-            ) from None
+            raise answers.not_found("experiment", experiment) from None
         self._experiments[(resource_group, workspace, experiment)] = created
         return created
 
@@ -435,9 +451,7 @@ class AzureMLV2Backend:
             return shims.compute_rest(self._ml(resource_group, workspace), cluster)
         except ResourceNotFoundError:
             self._workspace_rest(resource_group, workspace)  # a missing workspace is its own 404
-            raise cloud_error(
-                404, "ResourceNotFound", f"Cluster {cluster} was not found."
-            ) from None
+            raise answers.not_found("cluster", cluster) from None
 
     @staticmethod
     def _same_cluster(document: dict[str, Any], rest: dict[str, Any]) -> bool:
@@ -595,10 +609,10 @@ class AzureMLV2Backend:
         )
 
     def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     @_translate_errors("workspace")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
@@ -646,7 +660,7 @@ class AzureMLV2Backend:
     def _job_model(self, resource_group: str, workspace: str, rest: dict[str, Any]) -> Any:
         fields = translate.job_fields(rest, self._subscription_id, resource_group, workspace)
         if fields is None:
-            raise cloud_error(404, "ResourceNotFound", f"Job {rest.get('name')} was not found.")
+            raise answers.not_found("job", str(rest.get("name")))
         experiment, job = str(fields.get("id", "")).split("/experiments/")[-1].split("/jobs/")
         name = resource_path(resource_group, workspace, experiment, job)
         status = (rest.get("properties") or {}).get("status")
@@ -663,7 +677,7 @@ class AzureMLV2Backend:
             rest = None
         if rest is None or (rest.get("properties") or {}).get("isArchived"):
             self._experiment_created(resource_group, workspace, experiment)  # 404 for it first
-            raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.")
+            raise answers.not_found("job", job)
         return rest
 
     @_translate_errors("job")
@@ -975,12 +989,17 @@ class AzureMLV2Backend:
 
     # ------------------------------------------------------------------ subscription level
 
+    @_translate_errors("usage")
     def list_usages(self, location: str) -> list[Any]:
-        raise NoEquivalentError(
-            "usages.list",
-            self.name,
-            "Azure ML reports core quota per workspace: ml_client.compute.list_usage().",
-        )
+        """The subscription's Azure ML quota in ``location`` (``compute.list_usage``, a
+        subscription-level list that needs no workspace), as Batch AI's usages."""
+        with self._lock:
+            client = self._clients.get(("", None))
+            if client is None:
+                client = MLClient(self._credential, self._subscription_id, show_progress=False)
+                self._clients[("", None)] = client
+        entries = [_usage_rest(usage) for usage in client.compute.list_usage(location=location)]
+        return [_models().Usage.from_dict(entry) for entry in usages.batchai_usages(entries)]
 
     def list_operations(self) -> list[Any]:
         """The Batch AI provider's operations (static metadata, the same on every backend)."""

@@ -4,12 +4,14 @@ The control plane (workspaces, experiments, clusters and their nodes, file serve
 usages, provider operations) lives in :class:`~.state.StateStore`, one SQLite file under
 ``BATCHAI_COMPAT_HOME`` shared by every process.  This module translates between the Backend
 protocol (models in, models out) and the store (REST bodies and records), and hands jobs to the
-execution layer.
+execution layer.  One module (over 600 lines) because it is the one class answering the
+protocol's 29 operations plus its seam with the executor; the state, the views and the
+execution live elsewhere.
 
 Models in, models out
 ---------------------
-* What is persisted is ``models.strip_secrets(parameters).serialize()`` — the REST body the
-  service stored, with every storage key, password and secret value set to None.  Secrets stay
+* What is persisted is the parameters' REST body without its secret values (what
+  ``models.strip_secrets(parameters).serialize()`` gives) — the body the service stored.  Secrets stay
   in this process's memory only, for the executor.
 * What GET returns is that body deserialized into the response model plus the read-only fields
   Batch AI computed (:mod:`.views`).
@@ -41,16 +43,19 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ... import models
-from ...domain import ids
+from ...domain import answers, ids
 from ...domain.scale import scale_bounds
+from ...domain.secrets import without_secrets
 from ...domain.toolkits import chosen_toolkit
 from ...exceptions import ValidationError, cloud_error
 from ...home import layout
+from ...models._base import rest_body
 from .._transitions import TransitionLog, resource_path
 from ..provider_operations import operation_models
+from . import vm_sizes
 from .platform import require_local_platform
 from .scaling import Clock, ScalingPolicy
 from .state import (
@@ -76,18 +81,19 @@ from .views import (
 if TYPE_CHECKING:
     from ..base import BackendConfig
 
-__all__ = ["ENV_CORE_QUOTA", "JobExecutor", "LazyModels", "LocalBackend", "QueuedJobsExecutor"]
+__all__ = [
+    "ENV_CORE_QUOTA",
+    "JobExecutor",
+    "LazyModels",
+    "LocalBackend",
+    "QueuedJobsExecutor",
+    "WorkspaceDeletion",
+]
 
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
 
 _log = logging.getLogger(__name__)
-
-
-_USAGES = (
-    ("dedicated", "dedicatedCores", "Dedicated Cores"),
-    ("lowpriority", "lowPriorityCores", "Low Priority Cores"),
-)
 
 
 @runtime_checkable
@@ -142,6 +148,33 @@ class QueuedJobsExecutor:
 
     def close(self) -> None:
         return None
+
+
+class WorkspaceDeletion:
+    """The operation ``workspaces.delete`` returns: done once the workspace is gone; waiting
+    for it finishes the deletion (a poller waits in the caller's thread: ``completes_on_wait``),
+    so ``delete(...).result()`` leaves nothing behind while a read in between sees
+    ``deleting``, as the service showed."""
+
+    completes_on_wait = True
+
+    def __init__(self, store: StateStore, row_id: int) -> None:
+        self._store = store
+        self._row_id = row_id
+
+    def done(self) -> bool:
+        return not self._store.workspace_deleting(self._row_id)
+
+    def result(self, timeout: float | None = None) -> None:
+        self._store.purge_workspace(self._row_id)
+
+
+def _stored_body(parameters: Any) -> dict[str, Any]:
+    """The REST body the service stored for validated create ``parameters``: secret values
+    left out (``credentials: {}``, secret variables by name), as ``strip_secrets`` then
+    ``serialize`` would give, without copying the model tree first."""
+    document: dict[str, Any] = without_secrets(rest_body(parameters))
+    return document
 
 
 def _default_executor(backend: LocalBackend) -> JobExecutor:
@@ -277,11 +310,16 @@ class LocalBackend:
             self.store.update_workspace_tags(self._ws(resource_group, workspace), tags)
         )
 
-    def delete_workspace(self, resource_group: str, workspace: str) -> None:
-        jobs, file_servers = self.store.delete_workspace(self._ws(resource_group, workspace))
+    def delete_workspace(self, resource_group: str, workspace: str) -> WorkspaceDeletion:
+        """Its children go now; the workspace shows ``deleting`` until a read has seen it or the
+        returned operation is waited for (see :mod:`.state.workspaces`)."""
+        record, jobs, file_servers = self.store.delete_workspace(
+            self._ws(resource_group, workspace)
+        )
         self._after_jobs_deleted(jobs)
         for server in file_servers:
             shutil.rmtree(self._file_server_dir(server), ignore_errors=True)
+        return WorkspaceDeletion(self.store, record.row_id)
 
     def list_workspaces(self, resource_group: str | None) -> list[models.Workspace]:
         return [
@@ -359,10 +397,9 @@ class LocalBackend:
         scale = self._scale_request(parameters.scale_settings, creating=True)
         priority = parameters.vm_priority
         vm_priority = str(getattr(priority, "value", priority) or "dedicated")
-        stored = models.strip_secrets(parameters)
         record, created = self.store.put_cluster(
             ClusterKey(self.subscription_id, resource_group, workspace, cluster),
-            stored.serialize(),
+            _stored_body(parameters),
             vm_size=parameters.vm_size,
             vm_priority=vm_priority,
             scale=scale,
@@ -406,7 +443,7 @@ class LocalBackend:
 
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> None:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
-        row_id = self.store.get_cluster(key).row_id
+        row_id = self.store.get_cluster(key, report=False).row_id
         stopped = self.store.delete_cluster(key)
         with self._secrets_lock:
             self._cluster_parameters.pop(row_id, None)
@@ -429,7 +466,7 @@ class LocalBackend:
         self, resource_group: str, workspace: str, cluster: str
     ) -> list[models.RemoteLoginInformation]:
         key = ClusterKey(self.subscription_id, resource_group, workspace, cluster)
-        record = self.store.get_cluster(key)
+        record = self.store.get_cluster(key, report=False)
         return [
             models.RemoteLoginInformation.from_service(
                 node_id=node.node_id, ip_address=node.ip_address, port=float(node.port)
@@ -448,18 +485,17 @@ class LocalBackend:
     ) -> models.FileServer:
         # Checks the names make single path segments before anything is stored.
         layout.file_server_dir(resource_group, workspace, file_server, self.root)
-        stored = models.strip_secrets(parameters)
         record, _ = self.store.put_file_server(
-            self._ws(resource_group, workspace), file_server, stored.serialize()
+            self._ws(resource_group, workspace), file_server, _stored_body(parameters)
         )
         self._file_server_dir(record).mkdir(parents=True, exist_ok=True)
-        return file_server_model(record, self._file_server_dir(record))
+        return file_server_model(record)
 
     def get_file_server(
         self, resource_group: str, workspace: str, file_server: str
     ) -> models.FileServer:
         record = self.store.get_file_server(self._ws(resource_group, workspace), file_server)
-        return file_server_model(record, self._file_server_dir(record))
+        return file_server_model(record)
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
         record = self.store.delete_file_server(self._ws(resource_group, workspace), file_server)
@@ -467,7 +503,7 @@ class LocalBackend:
 
     def list_file_servers(self, resource_group: str, workspace: str) -> list[models.FileServer]:
         return [
-            file_server_model(record, self._file_server_dir(record))
+            file_server_model(record)
             for record in self.store.list_file_servers(self._ws(resource_group, workspace))
         ]
 
@@ -498,10 +534,9 @@ class LocalBackend:
         parameters: models.JobCreateParameters,
     ) -> models.Job:
         priority = parameters.scheduling_priority
-        stored = models.strip_secrets(parameters)
         record, created = self.store.put_job(
             JobKey(self.subscription_id, resource_group, workspace, experiment, job),
-            stored.serialize(),
+            _stored_body(parameters),
             cluster_id=parameters.cluster.id,
             node_count=int(parameters.node_count),
             scheduling_priority=str(getattr(priority, "value", priority) or "normal"),
@@ -597,16 +632,18 @@ class LocalBackend:
 
     # subscription-level ----------------------------------------------------------------------
     def list_usages(self, location: str) -> list[models.Usage]:
-        in_use = self.store.cores_in_use(self.subscription_id, location)
-        return [
-            models.Usage.from_service(
-                unit="Count",
-                current_value=in_use[priority],
-                limit=self.store.core_quota,
-                name=models.UsageName.from_service(value=value, localized_value=localized),
-            )
-            for priority, value, localized in _USAGES
-        ]
+        """The service's usage list for ``location`` (:func:`.domain.answers.usage_entries`):
+        the core quota is the regional limit of each VM priority and of every family in it."""
+        clusters, by_size = self.store.usage(self.subscription_id, location)
+        cores: dict[str, dict[str, int]] = {"dedicated": {}, "lowpriority": {}}
+        for (priority, size), used in by_size.items():
+            family = vm_sizes.lookup(size).family
+            cores[priority][family] = cores[priority].get(family, 0) + used
+        quota = self.store.core_quota
+        entries = answers.usage_entries(
+            clusters, answers.CLUSTERS_QUOTA, cores, {"dedicated": quota, "lowpriority": quota}
+        )
+        return [models.Usage.from_dict(entry) for entry in entries]
 
     def list_operations(self) -> list[models.Operation]:
         return operation_models()

@@ -25,6 +25,7 @@ policy (the default one unless a test says otherwise).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -117,4 +118,10 @@ def to_datetime(seconds: float | None) -> datetime | None:
     """Epoch seconds (how the store keeps times) to an aware UTC datetime (what models carry)."""
     if seconds is None:
         return None
+    return _utc(seconds)
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc(seconds: float) -> datetime:
+    # a listed job's times are converted on every read; datetimes are immutable, so shared
     return datetime.fromtimestamp(seconds, tz=timezone.utc)

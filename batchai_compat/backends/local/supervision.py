@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...domain import answers
 from .processes import ProcessRef
-from .state import error_body
 
 __all__ = ["DatabaseFile", "RunFiles", "termination_errors"]
 
@@ -105,4 +105,4 @@ def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``JobTerminated`` (``jobs.terminate``)."""
     if recorded:
         return []
-    return [error_body("JobTerminated", "The job was terminated by the user.")]
+    return [answers.job_error(answers.JOB_TERMINATED)]

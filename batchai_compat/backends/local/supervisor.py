@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ...domain.documents import rest_to_snake
+from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
 from ...runtime.launcher import coordination_dir, poll_interval
 from .mounts import link_mounts, mount_targets
@@ -321,11 +322,8 @@ class Supervisor:
         """Watch the running nodes until the job ends (recorded here); True if it was requeued
         instead (a scale-down took its nodes and put it back in the queue)."""
         spec = job_spec(job.parameters)
-        deadline = (
-            time.monotonic() + spec.max_wall_clock_seconds
-            if spec.max_wall_clock_seconds is not None
-            else None
-        )
+        wall_clock = spec.max_wall_clock_seconds or DEFAULT_MAX_WALL_CLOCK_SECONDS
+        deadline = time.monotonic() + wall_clock
         next_state_check = 0.0
         started = time.monotonic()
         results: dict[int, NodeResult] = {}
@@ -357,7 +355,7 @@ class Supervisor:
                 self._stop_nodes()
                 self._finish_terminated()
                 return False
-            if deadline is not None and now >= deadline:
+            if now >= deadline:
                 self.log("max_wall_clock_time reached: stopping the job's nodes")
                 self._stop_nodes()
                 self._finish(
@@ -367,7 +365,7 @@ class Supervisor:
                         error_body(
                             "MaxWallClockTimeExceeded",
                             f"The job ran longer than its max_wall_clock_time "
-                            f"({spec.max_wall_clock_seconds:g} seconds) and was stopped.",
+                            f"({wall_clock:g} seconds) and was stopped.",
                         )
                     ],
                 )

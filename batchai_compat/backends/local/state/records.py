@@ -124,7 +124,8 @@ def node_from_row(row: Sequence[Any]) -> NodeRecord:
 class ClusterRecord:
     """A cluster and its nodes (ordered by index).  ``target_node_count`` is what the cluster
     is resizing to; ``resize_due`` when the resize in flight happens; ``next_node_index`` the
-    index the next new node gets."""
+    index the next new node gets; ``unreported_resize_since`` when a resize that finished as
+    soon as it was asked for started (it still owes a reader one ``resizing``)."""
 
     row_id: int
     workspace: WorkspaceKey
@@ -148,6 +149,7 @@ class ClusterRecord:
     provisioning_state_transition_time: float
     resize_due: float | None = None
     next_node_index: int = 0
+    unreported_resize_since: float | None = None
     nodes: tuple[NodeRecord, ...] = field(default=())
 
     @property
@@ -253,5 +255,5 @@ def job_from_row(row: Sequence[Any]) -> JobRecord:
     values["job_uuid"] = row[6]
     values["parameters_json"] = row[7]
     values.update(zip(_JOB_FIELDS, row[8:22], strict=True))
-    values["errors"] = json.loads(row[22])
+    values["errors"] = [] if row[22] == "[]" else json.loads(row[22])
     return record
