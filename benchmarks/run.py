@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Sequence
 
 from . import report, requirements
-from .harness import REPO_ROOT, Row
+from .harness import REPO_ROOT, Row, compile_package
 from .measures import MEASURES, description, runner
 from .settings import Settings
 
@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings(quick=options.quick, repetitions=options.repetitions)
     if not requirements.ensure(names, not options.no_install, settings.progress):
         return 2
+    compile_package()
     started = time.perf_counter()
     rows, failures = run_measures(names, settings)
     elapsed = time.perf_counter() - started

@@ -10,10 +10,12 @@ kept or compared while the logger would drop INFO records (a read on the hot pat
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Any
+
+from ..core.logs import INFO
 
 __all__ = ["TransitionLog", "resource_path"]
 
@@ -29,7 +31,8 @@ def resource_path(*names: str) -> str:
 class TransitionLog:
     """The last state seen of each resource of one kind, logging changes to ``logger``."""
 
-    def __init__(self, logger: logging.Logger, kind: str) -> None:
+    def __init__(self, logger: Any, kind: str) -> None:
+        # a logging.Logger, or a core.logs.LazyLogger (a read imports no logging)
         self._logger = logger
         self._kind = kind
         self._states: OrderedDict[Hashable, str] = OrderedDict()
@@ -37,7 +40,7 @@ class TransitionLog:
 
     def seen(self, key: Hashable, name: str, state: str) -> None:
         """Record that resource ``key`` (shown as ``name``) was read in ``state``."""
-        if not self._logger.isEnabledFor(logging.INFO):
+        if not self._logger.isEnabledFor(INFO):
             return
         with self._lock:
             previous = self._states.get(key)

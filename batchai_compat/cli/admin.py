@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import getpass
-import logging
 import shutil
 import struct
 import subprocess
@@ -20,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CommandError, UsageError
-
-log = logging.getLogger("batchai_compat.cli")
+from .messages import log
 
 
 def default_public_key() -> Path | None:

@@ -20,11 +20,11 @@ Storage services are the legacy ``BlockBlobService`` / ``FileService`` of
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from . import messages
 from .errors import CommandError, UsageError
 
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from .config import Config
 
 LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-
-log = logging.getLogger("batchai_compat.cli")
 
 
 class _NoCredentials:
@@ -117,7 +115,7 @@ class Context:
 
     def progress(self, label: str) -> Callable[[int, int | None], None] | None:
         """A legacy ``progress_callback`` drawing az's progress line, on a terminal only."""
-        if not sys.stderr.isatty() or log.getEffectiveLevel() > logging.WARNING:
+        if not sys.stderr.isatty() or messages.level() > messages.WARNING:
             return None
 
         def callback(current: int, total: int | None) -> None:

@@ -9,12 +9,10 @@ Exit codes: 0 success; 1 the command or the service failed (a ``CloudError``, a 
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import tree
+from . import messages, tree
 from .errors import CommandError, UsageError
 from .parser import FLAG_GLOBALS, VALUED_GLOBALS
 from .spec import Exit
@@ -29,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one ``batchai`` command line; return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    restore = _configure_logging(args)
+    restore = messages.configure(args)
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -65,42 +63,6 @@ def _error(message: str, debug: bool) -> None:
         traceback.print_exc(file=sys.stderr)
     one_line = " ".join(message.split()) or "The command failed."
     print(f"ERROR: {one_line}", file=sys.stderr, flush=True)
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname}: {record.getMessage()}"
-
-
-def _configure_logging(args: list[str]) -> Callable[[], None]:
-    """Messages to stderr at the level ``--debug`` / ``--verbose`` / ``--only-show-errors`` ask;
-    returns what puts the loggers back (``main`` also runs inside other programs and tests)."""
-    if "--debug" in args:
-        level = logging.DEBUG
-    elif "--verbose" in args:
-        level = logging.INFO
-    elif "--only-show-errors" in args:
-        level = logging.ERROR
-    else:
-        level = logging.WARNING
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    loggers = [logging.getLogger("batchai_compat")]
-    if level == logging.DEBUG:
-        loggers.append(logging.getLogger())  # the SDKs' own debug logs too
-    saved = [(logger, logger.level, logger.propagate) for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(level)
-    loggers[0].propagate = False
-
-    def restore() -> None:
-        for logger, previous_level, propagate in saved:
-            logger.removeHandler(handler)
-            logger.setLevel(previous_level)
-            logger.propagate = propagate
-
-    return restore
 
 
 def _split(args: list[str]) -> tuple[list[str], list[str]]:

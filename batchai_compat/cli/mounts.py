@@ -100,11 +100,10 @@ def parameters_from_file(
     warning, placeholders and credentials completed); without a file, empty parameters."""
     if not path:
         return None, model.from_dict({})
-    import logging
-
     from .files import load
+    from .messages import log
 
-    warn = logging.getLogger("batchai_compat.cli").warning
+    warn = log.warning
     config = load(path, model)
     config.drop_unknown(warn)
     patch_file(config, account, warn)

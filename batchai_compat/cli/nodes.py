@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import CommandError, UsageError
+from .messages import log
 from .spec import Arg, Exit
 
 EXEC_ARGS = (
@@ -113,7 +114,6 @@ def run_on_node(
     password: str | None = None,
 ) -> Exit | None:
     """Run ``cmdline`` on ``node`` / forward ``ports``; the command's exit code."""
-    import logging
     import os
     import shutil
     import subprocess
@@ -140,9 +140,7 @@ def run_on_node(
         argv = ["sshpass", "-e", *argv]
         env = {**os.environ, "SSHPASS": password}
     elif password:
-        logging.getLogger("batchai_compat.cli").warning(
-            "sshpass is not installed: type the password at ssh's prompt."
-        )
+        log.warning("sshpass is not installed: type the password at ssh's prompt.")
     sys.stdout.flush()
     done = subprocess.run(argv, env=env, check=False)
     return Exit(done.returncode)

@@ -12,8 +12,6 @@ never argparse's own exit.
 from __future__ import annotations
 
 import argparse
-import shutil
-import textwrap
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import UsageError
@@ -71,6 +69,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse's formatter (built to check every option) asks shutil for the terminal's
+        # width, and importing shutil costs start-up; the help is ours (format_help below).
+        return argparse.HelpFormatter(prog=self.prog, width=100)
+
 
 def command_parser(prog: str, command: Command, config: Config) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, add_help=False, allow_abbrev=False)
@@ -117,6 +120,8 @@ def _add(parser: argparse.ArgumentParser, arg: Arg, config: Config) -> None:
 
 
 def _width() -> int:
+    import shutil  # help only: shutil costs start-up (benchmark 6)
+
     return max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
 
 
@@ -124,6 +129,8 @@ def _entries(rows: list[tuple[str, str]], indent: int = 4) -> list[str]:
     """``name : text`` lines, the texts aligned and wrapped."""
     if not rows:
         return []
+    import textwrap  # help only: it compiles its patterns at import (start-up, benchmark 6)
+
     column = min(max(len(name) for name, _ in rows) + indent + 1, 40)
     width = _width()
     lines = []
@@ -140,6 +147,8 @@ def _entries(rows: list[tuple[str, str]], indent: int = 4) -> list[str]:
 
 
 def _paragraph(text: str, indent: int = 4) -> list[str]:
+    import textwrap
+
     pad = " " * indent
     return textwrap.wrap(text, _width() - indent, initial_indent=pad, subsequent_indent=pad)
 

@@ -27,6 +27,10 @@ TOP: dict[str, tuple[str, str]] = {
         "Gets the current usage information as well as limits for Batch AI resources for "
         "given location.",
     ),
+    "export": (
+        "export",
+        "Write native Azure ML v2 files for a Batch AI job or cluster (no batchai_compat needed).",
+    ),
     "storage": ("storage", "The `az storage` commands of Batch AI runbooks."),
     "group": ("groups", "The `az group` commands of Batch AI runbooks (local backend)."),
     "configure": ("configure", "Manage default values of arguments (like `az configure`)."),

@@ -9,7 +9,6 @@ the ARM URL of the call, its status code, and the output serialized as the REST 
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any, Generic, TypeVar
 
 __all__ = ["ClientRawResponse", "ServiceRequest", "ServiceResponse"]
@@ -39,11 +38,21 @@ class ServiceResponse:
         self.url = url
         self.status_code = status_code
         self.reason = _REASONS.get(status_code, "OK")
-        self.headers = {
-            "x-ms-request-id": str(uuid.uuid4()),
-            "content-type": "application/json; charset=utf-8",
-        }
+        self._headers: dict[str, str] | None = None
         self._output = output
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers (the request id is made when first read: every page of a list
+        has a response, and ``uuid`` costs start-up, benchmark 6)."""
+        if self._headers is None:
+            import uuid
+
+            self._headers = {
+                "x-ms-request-id": str(uuid.uuid4()),
+                "content-type": "application/json; charset=utf-8",
+            }
+        return self._headers
 
     def json(self) -> Any:
         return _rest_body(self._output)

@@ -19,7 +19,6 @@ Standard library only, like the rest of :mod:`batchai_compat.domain`.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -99,6 +98,8 @@ def file_server_subnet_id(subscription_id: str, file_server_id: str) -> str:
     """The subnet of the virtual network the service created for a file server (in a resource
     group of its own); clusters that mount the file server join it.  The id is derived from
     the file server's ARM id, so it is the same every time it is asked for."""
+    import uuid  # for file servers only: uuid costs every reader's start-up (benchmark 6)
+
     key = uuid.uuid5(uuid.NAMESPACE_URL, f"batchai-compat:{file_server_id.lower()}")
     return (
         f"/subscriptions/{subscription_id}/resourceGroups/fileserverrg-{key}"

@@ -15,8 +15,7 @@ operations layer take the rule from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import ValidationError
 from .documents import get, plain
@@ -24,8 +23,7 @@ from .documents import get, plain
 __all__ = ["ScaleBounds", "scale_bounds"]
 
 
-@dataclass(frozen=True)
-class ScaleBounds:
+class ScaleBounds(NamedTuple):
     """What a ``ScaleSettings`` asks for.
 
     ``mode`` is ``manual`` or ``auto``; a manual cluster has ``minimum == maximum == initial ==``

@@ -36,7 +36,6 @@ from typing import Any
 
 from .. import exceptions
 from ..domain import ids
-from ..domain import mounts as domain_mounts
 from ..domain.durations import wall_clock_seconds
 from ..domain.scale import scale_bounds
 from ..domain.toolkits import check_launchable, chosen_toolkit, task_layout
@@ -64,6 +63,14 @@ JOB_FOLDER_ROOTS = (
 )
 #: A cluster setup task runs before any job: it writes under the cluster's mounts.
 SETUP_TASK_ROOTS = ("AZ_BATCHAI_MOUNT_ROOT",)
+
+
+def _mounts(volumes: Any, where: str) -> Any:
+    """:func:`batchai_compat.domain.mounts.mounts`, imported by the create calls that check
+    mounts (its frozen dataclasses cost every reader's start-up: benchmark 6)."""
+    from ..domain.mounts import mounts
+
+    return mounts(volumes, where)
 
 
 @contextlib.contextmanager
@@ -163,7 +170,7 @@ def check_cluster(params: Any, where: str = "parameters") -> None:
         _variables(task.environment_variables, f"{at}.environment_variables")
         _variables(task.secrets, f"{at}.secrets", secret=True)
     with _as_request():
-        domain_mounts.mounts(setup.mount_volumes, f"{where}.node_setup.mount_volumes")
+        _mounts(setup.mount_volumes, f"{where}.node_setup.mount_volumes")
 
 
 def check_file_server(params: Any, where: str = "parameters") -> None:
@@ -186,7 +193,7 @@ def check_job(params: Any, where: str = "parameters") -> None:
         task_layout(toolkit, settings, params.node_count)
         if params.constraints is not None:
             wall_clock_seconds(params.constraints.max_wall_clock_time)
-        domain_mounts.mounts(params.mount_volumes, f"{where}.mount_volumes")
+        _mounts(params.mount_volumes, f"{where}.mount_volumes")
     _under(params.std_out_err_path_prefix, f"{where}.std_out_err_path_prefix", JOB_FOLDER_ROOTS)
     _unique_ids(params.input_directories, f"{where}.input_directories")
     _unique_ids(params.output_directories, f"{where}.output_directories")

@@ -12,16 +12,15 @@ had), and hands it with the backend method to one of three helpers that return w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlencode
 
 from .. import models as _models
-from ..backends.base import PROVIDER
 from ..core import API_VERSION
 from ..core.paging import Paged
 from ..core.polling import LROPoller, Operation
 from ..core.raw import ClientRawResponse, ServiceResponse
+from ..domain.ids import PROVIDER
 from ._validation import check_resource_group, check_resource_name
 
 if TYPE_CHECKING:
@@ -31,8 +30,7 @@ T = TypeVar("T")
 P = TypeVar("P", bound=Paged[Any])
 
 
-@dataclass(frozen=True)
-class ResourcePath:
+class ResourcePath(NamedTuple):
     """A validated Batch AI resource address.
 
     ``names`` are the positional arguments the backend takes for it (resource group, workspace,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -184,15 +183,15 @@ def legacy_call_shape(
     """
 
     def decorate(func: F) -> F:
-        signature = inspect.signature(func)
+        # Read from the code object: inspect costs start-up (benchmark 6); the signature is
+        # built only for a call with fewer positional arguments than 2.0.0 requires.
+        code = func.__code__
+        parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
         legacy_names = ("self", *names)
         # A 1.0 call lacks workspace_name (and experiment_name): with at least as many positional
         # arguments as 2.0.0 requires, the call is a 2.0.0 one and needs no binding.
-        required = sum(
-            1
-            for p in signature.parameters.values()
-            if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
-        )
+        required = code.co_argcount - len(func.__defaults__ or ())
+        signatures: list[Any] = []
 
         def bind_legacy(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
             if len(args) > len(legacy_names):
@@ -201,7 +200,7 @@ def legacy_call_shape(
             for key, value in kwargs.items():
                 if key in bound:
                     return None
-                if key in names or key in _TRAILING or key not in signature.parameters:
+                if key in names or key in _TRAILING or key not in parameters:
                     bound[key] = value
                 else:
                     return None
@@ -215,8 +214,12 @@ def legacy_call_shape(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if len(args) >= required:
                 return func(*args, **kwargs)
+            if not signatures:
+                import inspect
+
+                signatures.append(inspect.signature(func))
             try:
-                signature.bind(*args, **kwargs)
+                signatures[0].bind(*args, **kwargs)
             except TypeError:
                 bound = bind_legacy(args, kwargs)
                 if bound is None:

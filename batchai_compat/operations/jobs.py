@@ -17,7 +17,6 @@ from .. import models as _models
 from ..core.polling import LROPoller
 from ..core.raw import ClientRawResponse
 from ..exceptions import request_error
-from ._body_rules import check_job
 from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import (
@@ -125,6 +124,8 @@ class JobsOperations(OperationGroup):
         """Submit a job from ``JobCreateParameters``; the poller's result is the Job."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         params = prepare_model("parameters", parameters, _models.JobCreateParameters)
+        from ._body_rules import check_job  # on submission only: a read skips its rules' import
+
         check_job(params)
         ensure_legacy_defaults(self._backend, at.resource_group, operation_config)
         return self._long_running(

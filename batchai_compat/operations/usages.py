@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as _models
-from ..backends.base import PROVIDER
+from ..domain.ids import PROVIDER
 from ._group import OperationGroup
 from ._validation import check_location
 

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any, Literal, overload
 
 from .. import models as _models
-from ..backends.base import PROVIDER
 from ..core.polling import LROPoller
 from ..core.raw import ClientRawResponse
+from ..domain.ids import PROVIDER
 from ._group import OperationGroup
 from ._validation import check_required_str, check_tags, max_results_of
 

@@ -93,13 +93,12 @@ def _rows(paired: Any, measure: str, title: str, command: str) -> Iterator[Row]:
             target=target,
             note="Whole process, interpreter start-up included, on a loaded 2-core machine.",
             if_missed=(
-                "The command line's own share is small (argparse, the dispatch and one command "
-                "module: about 20 ms of CPU at the time of writing); the rest is the library's "
-                "import and first call on the local backend, which a script doing "
-                "`BatchAIManagementClient(...).jobs.get(...)` pays as well (the state package's "
-                "record classes, the models machinery, all seven operation groups built by the "
-                "client). Importing one operation group per first use and lighter state records "
-                "would close it."
+                "A read imports the command's module, the client, one operation group, the "
+                "local backend's state package and the models it returns, and nothing else: "
+                "no logging (configured when first imported, cli/messages.py), no dataclasses "
+                "or inspect (frozen values are backends/local/values.py classes or "
+                "NamedTuples), no uuid, shutil or pydantic-core (tests/cli/test_cli_startup.py "
+                "guards the list). Look there first for what a change added."
             ),
         )
 

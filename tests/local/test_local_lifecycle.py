@@ -7,8 +7,6 @@ ScalingPolicy written here, so every expected time below is arithmetic on the te
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from batchai_compat.backends.local.scaling import ScalingPolicy
@@ -19,6 +17,7 @@ from batchai_compat.backends.local.state.records import (
     NodeRecord,
     WorkspaceKey,
 )
+from batchai_compat.backends.local.values import replace
 
 T0 = 1_800_000_000.0
 POLICY = ScalingPolicy(

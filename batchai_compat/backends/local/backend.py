@@ -37,15 +37,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import logging
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ... import models
+from ...core.logs import LazyLogger
 from ...domain import answers, ids
 from ...domain.scale import scale_bounds
 from ...domain.secrets import without_secrets
@@ -54,7 +53,6 @@ from ...exceptions import ValidationError, cloud_error
 from ...home import layout
 from ...models._base import rest_body
 from .._transitions import TransitionLog, resource_path
-from ..provider_operations import operation_models
 from . import vm_sizes
 from .platform import require_local_platform
 from .scaling import Clock, ScalingPolicy
@@ -93,7 +91,7 @@ __all__ = [
 ENV_CORE_QUOTA = "BATCHAI_COMPAT_CORE_QUOTA"
 """Cores per location and VM priority the local subscription may allocate (default 1000)."""
 
-_log = logging.getLogger(__name__)
+_log = LazyLogger(__name__)  # a read imports no logging (start-up: benchmark 6)
 
 
 @runtime_checkable
@@ -318,7 +316,7 @@ class LocalBackend:
         )
         self._after_jobs_deleted(jobs)
         for server in file_servers:
-            shutil.rmtree(self._file_server_dir(server), ignore_errors=True)
+            _remove_tree(self._file_server_dir(server))
         return WorkspaceDeletion(self.store, record.row_id)
 
     def list_workspaces(self, resource_group: str | None) -> list[models.Workspace]:
@@ -499,7 +497,7 @@ class LocalBackend:
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
         record = self.store.delete_file_server(self._ws(resource_group, workspace), file_server)
-        shutil.rmtree(self._file_server_dir(record), ignore_errors=True)
+        _remove_tree(self._file_server_dir(record))
 
     def list_file_servers(self, resource_group: str, workspace: str) -> list[models.FileServer]:
         return [
@@ -646,6 +644,8 @@ class LocalBackend:
         return [models.Usage.from_dict(entry) for entry in entries]
 
     def list_operations(self) -> list[models.Operation]:
+        from ..provider_operations import operation_models  # operations.list only
+
         return operation_models()
 
     def close(self) -> None:
@@ -655,3 +655,9 @@ class LocalBackend:
 
     def __repr__(self) -> str:
         return f"LocalBackend(home={str(self.root)!r}, subscription_id={self.subscription_id!r})"
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil  # on deletes only: shutil costs every reader's start-up (benchmark 6)
+
+    shutil.rmtree(path, ignore_errors=True)

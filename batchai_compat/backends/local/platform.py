@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ...exceptions import UnsupportedPlatformError
 
@@ -22,8 +22,7 @@ __all__ = ["PlatformFacts", "require_local_platform"]
 PROC_SELF_STAT = Path("/proc/self/stat")
 
 
-@dataclass(frozen=True)
-class PlatformFacts:
+class PlatformFacts(NamedTuple):
     """What the local backend needs to know about a platform."""
 
     system: str

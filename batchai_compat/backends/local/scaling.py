@@ -28,9 +28,10 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
+
+from .values import Value
 
 __all__ = [
     "Clock",
@@ -78,8 +79,7 @@ class ManualClock:
             return self._now
 
 
-@dataclass(frozen=True)
-class ScalingPolicy:
+class ScalingPolicy(Value):
     """Durations (seconds) of the cluster life cycle on the local backend.
 
     * ``allocation_seconds`` — a resize request stays ``resizing`` this long before nodes are

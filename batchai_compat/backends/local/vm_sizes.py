@@ -14,13 +14,12 @@ matched case-insensitively, as Azure does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["UNKNOWN_SIZE", "VmSize", "is_known", "lookup"]
 
 
-@dataclass(frozen=True)
-class VmSize:
+class VmSize(NamedTuple):
     """What a node of one VM size brings: ``cores`` (vCPUs) and ``gpus``, and the ``family``
     its cores count in (``usages.list``: ``Standard <family> Family Cluster ... vCPUs``)."""
 

@@ -11,7 +11,6 @@ of zero nodes (az took 0 for "not given").
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import string
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..errors import CommandError, UsageError
+from ..messages import log
 from ..nodes import EXEC_ARGS, exec_on_cluster_node
 from ..resources import complete, ensure_absent, is_arm_id, resolve
 from ..spec import (
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
     from ..context import Context
 
-log = logging.getLogger("batchai_compat.cli")
 
 CLUSTER_NAME = name("cluster")
 CLUSTER = Arg("cluster_name", ("--cluster", "-c"), "Name of cluster.", required=True)

@@ -10,13 +10,13 @@ like ``tail -f``.
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
 from .. import tables
 from ..errors import CommandError, UsageError
+from ..messages import log
 from ..nodes import EXEC_ARGS, exec_on_cluster_node
 from ..resources import complete, resolve
 from ..spec import (
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
     from ..context import Context
 
-log = logging.getLogger("batchai_compat.cli")
 
 STANDARD_OUTPUT_DIRECTORY_ID = "stdouterr"
 JOB_NAME = name("job")

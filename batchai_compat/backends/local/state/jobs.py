@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -162,6 +161,8 @@ def insert(
     tool_type: str,
 ) -> JobRecord:
     """Store a new ``queued`` job; its record (built from what was written, not read back)."""
+    import uuid  # on creation only: uuid costs every reader's start-up (benchmark 6)
+
     job_uuid = str(uuid.uuid4())
     segment = output_path_segment(*key, job_uuid)
     cursor = db.execute(

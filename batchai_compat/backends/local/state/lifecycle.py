@@ -29,12 +29,12 @@ the time the transition was due (a late read gives the same history as a timely 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from ....domain import answers
 from ..scaling import ScalingPolicy, autoscale_target
+from ..values import Value, field, replace
 from .records import ClusterRecord, JobRecord, NodeRecord
 
 __all__ = [
@@ -82,8 +82,7 @@ def error_body(code: str, message: str, details: dict[str, str] | None = None) -
     return body
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(Value):
     """What the life cycle depends on besides time: the durations of :class:`ScalingPolicy`
     and the subscription's core quota per location and VM priority."""
 
@@ -91,8 +90,7 @@ class Rules:
     core_quota: int = DEFAULT_CORE_QUOTA
 
 
-@dataclass(frozen=True)
-class ScaleRequest:
+class ScaleRequest(Value):
     """A cluster's scale settings, as the life cycle applies them.
 
     ``mode`` is ``manual`` (``initial_target`` nodes; ``deallocation_option`` says what happens
@@ -112,8 +110,7 @@ class ScaleRequest:
             raise ValueError(f"unknown scale mode {self.mode!r}")
 
 
-@dataclass(frozen=True)
-class Preemption:
+class Preemption(Value):
     """A running job a scale-down took nodes from, ``when`` the resize was due: ``option``
     ``requeue`` puts it back in the queue, ``terminate`` ends it."""
 
@@ -122,8 +119,7 @@ class Preemption:
     when: float
 
 
-@dataclass(frozen=True)
-class Settlement:
+class Settlement(Value):
     """What :func:`settle` made of a cluster: the cluster now, and the jobs it preempted."""
 
     cluster: ClusterRecord

@@ -26,10 +26,8 @@ supervisor outliving its job is normal).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +50,16 @@ from .records import (
 
 __all__ = ["StateStore"]
 
-_log = logging.getLogger(__name__)
 
-
-@dataclass
 class _Tx:
     """One write transaction: its connection, its time, the jobs it preempted."""
 
-    db: Any
-    now: float
-    preempted: list[int] = field(default_factory=list)
+    __slots__ = ("db", "now", "preempted")
+
+    def __init__(self, db: Any, now: float) -> None:
+        self.db = db
+        self.now = now
+        self.preempted: list[int] = []
 
 
 class StateStore:
@@ -113,7 +111,11 @@ class StateStore:
             try:
                 self.on_preempted(preempted)
             except Exception:  # the change is committed; a failed stop must not fail the call
-                _log.exception("stopping preempted jobs %s failed", [j.name for j in preempted])
+                import logging  # on this failure only: logging costs every reader's start-up
+
+                logging.getLogger(__name__).exception(
+                    "stopping preempted jobs %s failed", [j.name for j in preempted]
+                )
 
     def _settle(self, tx: _Tx, cluster: ClusterRecord | int) -> ClusterRecord | None:
         """Settle a cluster in ``tx`` and apply the preemptions of its scale-downs."""
