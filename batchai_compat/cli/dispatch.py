@@ -157,7 +157,9 @@ def _run_command(prog: str, command: Command, rest: list[str]) -> int:
 
     from .context import Context
 
-    context = Context(config, backend=parsed.backend, subscription=parsed.subscription)
+    context = Context(
+        config, backend=parsed.backend, subscription=parsed.subscription, command=prog
+    )
     try:
         if command.confirm and getattr(parsed, "yes", None) is not None:
             context.confirm(command.confirm, parsed.yes)

@@ -106,3 +106,75 @@ def test_a_dumb_terminal_is_not_drawn_on(terminal, monkeypatch):
     bar(1, 2)
     bar.close()
     assert not bar.enabled and _read_all(master) == b""
+
+
+def test_clear_erases_the_line_for_a_message_and_the_next_step_draws_it_again(
+    terminal, monkeypatch
+):
+    monkeypatch.setenv("TERM", "xterm")
+    stream, master = terminal
+    wait = TerminalProgress("job tf_job", stream, interval=10, clock=lambda: 0.0)
+    wait.clear()  # nothing drawn yet: nothing to erase
+    wait.status("queued")
+    wait.clear()
+    stream.write("WARNING: Job state: running\n")
+    wait.status("running")  # within the interval, yet drawn: the line was erased
+    wait.clear()
+    wait.close()  # nothing drawn since the last clear: no empty line
+    shown = _read_all(master).decode().replace("\r\n", "\n")
+    first, second = "job tf_job: | queued", "job tf_job: / running"
+    assert shown == (
+        f"\r{first}\r{' ' * len(first)}\rWARNING: Job state: running\n"
+        f"\r{second}\r{' ' * len(second)}\r"
+    )
+
+
+def test_pause_turns_the_spinner_on_a_terminal_and_only_sleeps_in_a_pipe(terminal, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
+    stream, master = terminal
+    with TerminalProgress("job tf_job", stream, interval=0.01) as wait:
+        wait.pause(0.05, "running")
+    drawn = [f.rstrip() for f in _read_all(master).decode().split("\r") if f.strip()]
+    assert drawn and all(f[:12] == "job tf_job: " and f[13:] == " running" for f in drawn)
+    assert [f[12] for f in drawn] == list(itertools.islice(itertools.cycle("|/-\\"), len(drawn)))
+
+    read_end, write_end = os.pipe()
+    piped = os.fdopen(write_end, "w")
+    with TerminalProgress("job tf_job", piped, interval=0.01) as quiet:
+        quiet.pause(0.02, "running")
+    piped.close()
+    with os.fdopen(read_end, "rb") as pipe:
+        assert pipe.read() == b""
+
+
+def test_spinning_turns_while_the_body_blocks_then_erases_the_line(terminal, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
+    stream, master = terminal
+    shown = b""
+    progress = TerminalProgress("batchai cluster create", stream, interval=0.01)
+    with progress, progress.spinning("Running"):
+        # The body blocks (as a poller's result() does) until a second frame is drawn.
+        while shown.count(b"\r") < 2:
+            assert select.select([master], [], [], 60)[0]
+            shown += os.read(master, 65536)
+    shown += _read_all(master)
+    text = shown.decode()
+    *drawn, erased, rest = text.split("\r")
+    assert rest == ""  # the cursor is back at the start of an empty line: nothing left
+    assert erased.strip() == "" and len(erased) == len("batchai cluster create: | Running")
+    frames = [f for f in drawn if f.strip()]
+    assert len(frames) >= 2
+    assert all(f.rstrip()[:-9] == "batchai cluster create: " for f in frames)
+    assert [f.rstrip()[-7:] for f in frames] == ["Running"] * len(frames)
+
+
+def test_spinning_in_a_pipe_runs_no_thread_and_writes_nothing():
+    read_end, write_end = os.pipe()
+    piped = os.fdopen(write_end, "w")
+    progress = TerminalProgress("batchai cluster create", piped)
+    spinning = progress.spinning("Running")
+    with spinning:
+        assert spinning._thread is None
+    piped.close()
+    with os.fdopen(read_end, "rb") as pipe:
+        assert pipe.read() == b""

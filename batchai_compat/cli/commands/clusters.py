@@ -250,9 +250,9 @@ def create(context: Context, args: Namespace) -> Any:
             command_line=args.setup_task,
             std_out_err_path_prefix=args.setup_task_output,
         )
-    return client.clusters.create(
-        args.resource_group, args.workspace, args.cluster_name, params
-    ).result()
+    return context.finish(
+        client.clusters.create(args.resource_group, args.workspace, args.cluster_name, params)
+    )
 
 
 def _check_subnet(subnet: str) -> None:
@@ -280,6 +280,7 @@ def list_clusters(context: Context, args: Namespace) -> Any:
 
 def delete(context: Context, args: Namespace) -> Any:
     complete(
+        context,
         context.client.clusters.delete(
             args.resource_group, args.workspace, args.cluster_name, polling=not args.no_wait
         ),

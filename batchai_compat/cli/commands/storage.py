@@ -270,13 +270,10 @@ def file_upload(context: Context, args: Namespace) -> Any:
     if not path or service.exists(args.share_name, path):
         path = f"{path}/{source.name}" if path else source.name
     directory, name = _split_path(path)
-    service.create_file_from_path(
-        args.share_name,
-        directory,
-        name,
-        str(source),
-        progress_callback=context.progress(f"Uploading {source.name}"),
-    )
+    with context.progress(f"Uploading {source.name}") as progress:
+        service.create_file_from_path(
+            args.share_name, directory, name, str(source), progress_callback=progress
+        )
     return None
 
 
@@ -285,10 +282,10 @@ def file_upload_batch(context: Context, args: Namespace) -> Any:
     from ...storage.bulk import upload_file_batch
 
     service = _service("file", args)
-    with _source_folder(args.source):
+    with _source_folder(args.source), context.progress(f"Uploading {args.source}") as progress:
         paths = upload_file_batch(
             service, args.destination, args.source, args.pattern, args.destination_path,
-            progress_callback=context.progress("Uploading"),
+            progress_callback=progress,
         )  # fmt: skip
     return [service.make_file_url(args.destination, *_split_path(path)) for path in paths]
 
@@ -326,13 +323,10 @@ def file_download(context: Context, args: Namespace) -> Any:
     destination = Path(args.dest or name)
     if destination.is_dir():
         destination = destination / name
-    return service.get_file_to_path(
-        args.share_name,
-        directory,
-        name,
-        str(destination),
-        progress_callback=context.progress(f"Downloading {name}"),
-    )
+    with context.progress(f"Downloading {name}") as progress:
+        return service.get_file_to_path(
+            args.share_name, directory, name, str(destination), progress_callback=progress
+        )
 
 
 def file_delete(context: Context, args: Namespace) -> Any:
@@ -371,12 +365,10 @@ def blob_upload(context: Context, args: Namespace) -> Any:
     service = _service("blob", args)
     if not Path(args.file).is_file():
         raise UsageError(f"--file: {args.file} is not a file")
-    written = service.create_blob_from_path(
-        args.container_name,
-        args.name,
-        args.file,
-        progress_callback=context.progress(f"Uploading {Path(args.file).name}"),
-    )
+    with context.progress(f"Uploading {Path(args.file).name}") as progress:
+        written = service.create_blob_from_path(
+            args.container_name, args.name, args.file, progress_callback=progress
+        )
     return {"etag": written.etag, "lastModified": written.last_modified}
 
 
@@ -396,10 +388,10 @@ def blob_upload_batch(context: Context, args: Namespace) -> Any:
     from ...storage.bulk import upload_blob_batch
 
     service = _service("blob", args)
-    with _source_folder(args.source):
+    with _source_folder(args.source), context.progress(f"Uploading {args.source}") as progress:
         stored = upload_blob_batch(
             service, args.destination, args.source, args.pattern, args.destination_path,
-            progress_callback=context.progress("Uploading"),
+            progress_callback=progress,
         )  # fmt: skip
     return [
         {
@@ -434,12 +426,10 @@ def blob_list_table(result: Any) -> Any:
 
 def blob_download(context: Context, args: Namespace) -> Any:
     service = _service("blob", args)
-    return service.get_blob_to_path(
-        args.container_name,
-        args.name,
-        args.file,
-        progress_callback=context.progress(f"Downloading {args.name}"),
-    )
+    with context.progress(f"Downloading {args.name}") as progress:
+        return service.get_blob_to_path(
+            args.container_name, args.name, args.file, progress_callback=progress
+        )
 
 
 def blob_delete(context: Context, args: Namespace) -> Any:
