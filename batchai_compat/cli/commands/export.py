@@ -236,7 +236,8 @@ def _write(
         for texts in exported.notes.values():
             for note in texts:
                 if note.startswith("Dropped:"):
-                    log.warning("%s: %s", file, note.split(". ", 1)[0].removeprefix("Dropped: "))
+                    what = note.split(". ", 1)[0].removeprefix("Dropped: ")
+                    log.warning("%s: dropped %s (its comment there says what to do)", file, what)
         written.append({"kind": exported.kind, "name": exported.name, "file": target})
     return written
 
