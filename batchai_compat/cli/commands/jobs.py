@@ -331,9 +331,9 @@ AREA = Area(
                     "batchai job create -g MyJobResourceGroup -w MyJobWorkspace -e MyExperiment "
                     "-n MyJob \\\n"
                     "    -f job.json \\\n"
-                    '    -c "/subscriptions/00000000-0000-0000-0000-000000000000/"\\\n'
-                    '"resourceGroups/MyClusterResourceGroup"\\\n'
-                    '"/providers/Microsoft.BatchAI/workspaces/MyClusterWorkspace/clusters/MyCluster"',
+                    "    -c /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                    "MyClusterResourceGroup/providers/Microsoft.BatchAI/workspaces/"
+                    "MyClusterWorkspace/clusters/MyCluster",
                 ),
                 (
                     "Create a job whose job.json names <AZURE_BATCHAI_STORAGE_ACCOUNT>.",
@@ -426,7 +426,7 @@ AREA = Area(
         ),
         Command(
             ("wait",),
-            "Waits for specified job completion and setups the exit code to the job's exit code.",
+            "Wait for a job to finish; exit with the job's exit code when it failed.",
             wait,
             (
                 *_BASE,
@@ -520,7 +520,7 @@ AREA = Area(
             "name>@<public ip> -p <node's SSH port number>",
             examples=(
                 (
-                    "List remote login information for a job nodes.",
+                    "List remote login information for a job's nodes.",
                     "batchai job node list -g MyResourceGroup -w MyWorkspace -e MyExperiment "
                     "-j MyJob -o table",
                 ),

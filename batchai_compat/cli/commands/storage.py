@@ -117,9 +117,23 @@ def _service(kind: str, args: Namespace) -> Any:
         raise UsageError(
             f"Azure Storage needs a key for account {name!r}: pass --account-key (or "
             "--connection-string / --sas-token), or set AZURE_STORAGE_KEY. Get it with: az "
-            f"storage account keys list -n {name} --query [0].value -o tsv"
+            f'storage account keys list -n {name} --query "[0].value" -o tsv'
         )
     return cls(**credentials)
+
+
+def _uploaded_url(service: Any, where: str, name: str) -> str:
+    """The URL az printed for a blob or file ``upload-batch`` stored in ``where`` (a container
+    or share).  A local account's is the address Azure would give it (its ``primaryEndpoints``,
+    as ``storage account show`` prints them): the local file service's URL of an item needs a
+    SAS to read anything, and making one would start that service for nothing."""
+    if service.storage == "local":
+        from urllib.parse import quote
+
+        return f"{service.protocol}://{service.primary_endpoint}/{where}/{quote(name)}"
+    if hasattr(service, "make_blob_url"):
+        return str(service.make_blob_url(where, name))
+    return str(service.make_file_url(where, *_split_path(name)))
 
 
 def _created(created: bool) -> dict[str, bool]:
@@ -287,7 +301,7 @@ def file_upload_batch(context: Context, args: Namespace) -> Any:
             service, args.destination, args.source, args.pattern, args.destination_path,
             progress_callback=progress,
         )  # fmt: skip
-    return [service.make_file_url(args.destination, *_split_path(path)) for path in paths]
+    return [_uploaded_url(service, args.destination, path) for path in paths]
 
 
 def file_list(context: Context, args: Namespace) -> Any:
@@ -395,7 +409,7 @@ def blob_upload_batch(context: Context, args: Namespace) -> Any:
         )  # fmt: skip
     return [
         {
-            "Blob": service.make_blob_url(args.destination, name),
+            "Blob": _uploaded_url(service, args.destination, name),
             "Last Modified": written.last_modified,
             "eTag": written.etag,
         }
@@ -441,7 +455,8 @@ def blob_delete(context: Context, args: Namespace) -> Any:
 # the table
 # --------------------------------------------------------------------------------------------
 
-_NAME = Arg("name", ("--name", "-n"), "The name.", required=True)
+_SHARE_NAME = Arg("name", ("--name", "-n"), "The file share name.", required=True)
+_CONTAINER_NAME = Arg("name", ("--name", "-n"), "The container name.", required=True)
 _PREFIX = Arg("prefix", ("--prefix",), "Filter the results to names beginning with the prefix.")
 _ACCOUNT_NAME = Arg(
     "account_name", ("--name", "-n", "--account-name"), "The storage account name.", required=True
@@ -547,7 +562,7 @@ AREA = Area(
                 (
                     "Get the first key of a storage account.",
                     "batchai storage account keys list -n mystorageaccount -g MyResourceGroup "
-                    "--query [0].value -o tsv",
+                    '--query "[0].value" -o tsv',
                 ),
             ),
         ),
@@ -556,7 +571,7 @@ AREA = Area(
             "Create a file share.",
             share_create,
             (
-                _NAME,
+                _SHARE_NAME,
                 Arg("quota", ("--quota",), "The maximum size of the share in gigabytes.", type=int),
                 FAIL_ON_EXIST,
             ),
@@ -566,14 +581,14 @@ AREA = Area(
             ("share", "delete"),
             "Delete a file share.",
             share_delete,
-            (_NAME,),
+            (_SHARE_NAME,),
             "batchai storage share delete -n scripts --account-name mystorageaccount",
         ),
         _cmd(
             ("share", "exists"),
             "Check for the existence of a file share.",
             share_exists,
-            (_NAME,),
+            (_SHARE_NAME,),
             "batchai storage share exists -n scripts --account-name mystorageaccount",
         ),
         _cmd(
@@ -680,7 +695,7 @@ AREA = Area(
             "Create a blob container.",
             container_create,
             (
-                _NAME,
+                _CONTAINER_NAME,
                 Arg(
                     "public_access",
                     ("--public-access",),
@@ -695,14 +710,14 @@ AREA = Area(
             ("container", "delete"),
             "Delete a blob container.",
             container_delete,
-            (_NAME,),
+            (_CONTAINER_NAME,),
             "batchai storage container delete -n data --account-name mystorageaccount",
         ),
         _cmd(
             ("container", "exists"),
             "Check for the existence of a blob container.",
             container_exists,
-            (_NAME,),
+            (_CONTAINER_NAME,),
             "batchai storage container exists -n data --account-name mystorageaccount",
         ),
         _cmd(
