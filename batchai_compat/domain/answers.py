@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..exceptions import cloud_error
-from .documents import get
 
 __all__ = [
     "CLUSTERS_QUOTA",
@@ -97,6 +96,8 @@ def is_default_image(image: Any) -> bool:
     """Whether ``image`` (an ``ImageReference``, model or snake_case mapping) is
     :data:`DEFAULT_IMAGE`, as a cluster's GET echoed it: asking for it is asking for no image.
     No version means the latest, as it did on Azure (az's ``-i UbuntuLTS`` gives none)."""
+    from .documents import get  # (not at import: a read of the local backend imports this module)
+
     given = {key: get(image, key) for key in DEFAULT_IMAGE}
     given["version"] = given["version"] or "latest"
     return all(
