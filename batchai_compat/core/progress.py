@@ -22,12 +22,13 @@ Nothing here imports more than the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TextIO
 
@@ -129,11 +130,30 @@ class TerminalProgress:
             self._stream.write(f"\r{line}{padding}")
             self._stream.flush()
 
-    def spinning(self, text: str) -> _Spinning:
+    @contextlib.contextmanager
+    def spinning(self, text: str) -> Iterator[None]:
         """``with progress.spinning("Running"):`` turns the spinner beside ``text`` from a thread
         of its own while the body blocks, and erases the line after it (nothing happens where
         nothing is drawn)."""
-        return _Spinning(self, text)
+        if not self.enabled:
+            yield
+            return
+        stop = threading.Event()
+
+        def turn() -> None:
+            while True:
+                self.status(text)
+                if stop.wait(self._interval):
+                    return
+
+        thread = threading.Thread(target=turn, name="progress", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self.clear()
 
     def clear(self) -> None:
         """Erase the drawn line (the cursor back at its start), so that other output can be
@@ -173,36 +193,3 @@ class TerminalProgress:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-class _Spinning:
-    """What :meth:`TerminalProgress.spinning` returns: the spinner's thread while in a ``with``."""
-
-    def __init__(self, progress: TerminalProgress, text: str) -> None:
-        self._progress = progress
-        self._text = text
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def _turn(self) -> None:
-        while True:
-            self._progress.status(self._text)
-            if self._stop.wait(self._progress._interval):
-                return
-
-    def __enter__(self) -> None:
-        if self._progress.enabled:
-            self._thread = threading.Thread(target=self._turn, name="progress", daemon=True)
-            self._thread.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-            self._thread = None
-            self._progress.clear()

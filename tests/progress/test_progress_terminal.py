@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pty
 import select
+import threading
 
 import pytest
 
@@ -24,6 +26,17 @@ def _read_all(fd: int) -> bytes:
             break
         data += chunk
     return data
+
+
+@contextlib.contextmanager
+def silent_pipe():
+    """A pipe's writing end; on leaving, checks that nothing was written into it."""
+    read_end, write_end = os.pipe()
+    stream = os.fdopen(write_end, "w")
+    yield stream
+    stream.close()
+    with os.fdopen(read_end, "rb") as pipe:
+        assert pipe.read() == b""
 
 
 @pytest.fixture
@@ -85,18 +98,14 @@ def test_a_wait_shows_a_spinner_and_its_state(terminal, monkeypatch):
 
 
 def test_nothing_is_written_into_a_pipe(batchai_home):
-    read_end, write_end = os.pipe()
-    stream = os.fdopen(write_end, "w")
-    bar = TerminalProgress("train.bin", stream)
-    assert not bar.enabled
-    service = BlockBlobService("acct", "a2V5")
-    service.create_container("data")
-    service.create_blob_from_bytes("data", "train.bin", b"x" * 1000, progress_callback=bar)
-    bar.status("waiting")
-    bar.close("done")
-    stream.close()
-    with os.fdopen(read_end, "rb") as pipe:
-        assert pipe.read() == b""
+    with silent_pipe() as stream:
+        bar = TerminalProgress("train.bin", stream)
+        assert not bar.enabled
+        service = BlockBlobService("acct", "a2V5")
+        service.create_container("data")
+        service.create_blob_from_bytes("data", "train.bin", b"x" * 1000, progress_callback=bar)
+        bar.status("waiting")
+        bar.close("done")
 
 
 def test_a_dumb_terminal_is_not_drawn_on(terminal, monkeypatch):
@@ -138,13 +147,8 @@ def test_pause_turns_the_spinner_on_a_terminal_and_only_sleeps_in_a_pipe(termina
     assert drawn and all(f[:12] == "job tf_job: " and f[13:] == " running" for f in drawn)
     assert [f[12] for f in drawn] == list(itertools.islice(itertools.cycle("|/-\\"), len(drawn)))
 
-    read_end, write_end = os.pipe()
-    piped = os.fdopen(write_end, "w")
-    with TerminalProgress("job tf_job", piped, interval=0.01) as quiet:
+    with silent_pipe() as piped, TerminalProgress("job tf_job", piped, interval=0.01) as quiet:
         quiet.pause(0.02, "running")
-    piped.close()
-    with os.fdopen(read_end, "rb") as pipe:
-        assert pipe.read() == b""
 
 
 def test_spinning_turns_while_the_body_blocks_then_erases_the_line(terminal, monkeypatch):
@@ -169,12 +173,7 @@ def test_spinning_turns_while_the_body_blocks_then_erases_the_line(terminal, mon
 
 
 def test_spinning_in_a_pipe_runs_no_thread_and_writes_nothing():
-    read_end, write_end = os.pipe()
-    piped = os.fdopen(write_end, "w")
-    progress = TerminalProgress("batchai cluster create", piped)
-    spinning = progress.spinning("Running")
-    with spinning:
-        assert spinning._thread is None
-    piped.close()
-    with os.fdopen(read_end, "rb") as pipe:
-        assert pipe.read() == b""
+    with silent_pipe() as piped:
+        progress = TerminalProgress("batchai cluster create", piped)
+        with progress.spinning("Running"):
+            assert "progress" not in [thread.name for thread in threading.enumerate()]
