@@ -145,7 +145,7 @@ def test_pause_turns_the_spinner_on_a_terminal_and_only_sleeps_in_a_pipe(termina
         wait.pause(0.05, "running")
     drawn = [f.rstrip() for f in _read_all(master).decode().split("\r") if f.strip()]
     assert drawn and all(f[:12] == "job tf_job: " and f[13:] == " running" for f in drawn)
-    assert [f[12] for f in drawn] == list(itertools.islice(itertools.cycle("|/-\\"), len(drawn)))
+    assert all(f[12] in "|/-\\" for f in drawn)
 
     with silent_pipe() as piped, TerminalProgress("job tf_job", piped, interval=0.01) as quiet:
         quiet.pause(0.02, "running")
