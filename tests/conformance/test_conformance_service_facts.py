@@ -41,13 +41,6 @@ NOT_APPLICABLE = {
         "azureml": "an Azure ML run is queued only while AmlCompute allocates: no job stays "
         "queued long enough to terminate it there",
     },
-    "test_a_failed_job_reports_job_failed_with_the_services_message": {
-        "azureml": "Azure ML reports its own error for a failed run (AmlCompute's code and "
-        "message), not Batch AI's",
-    },
-    "test_a_failed_job_preparation_reports_job_preparation_failed": {
-        "azureml": "Azure ML reports its own error for a failed run, not Batch AI's",
-    },
     "test_a_deleted_workspace_shows_deleting_until_the_deletion_is_waited_for": {
         "azureml": "an Azure ML workspace deletion is the service's own: its state is not ours",
     },
