@@ -34,6 +34,7 @@ __all__ = [
     "submitted_environment",
     "workspace_created",
     "workspace_provisioning_state",
+    "workspace_tags",
 ]
 
 CHECKED_AGAINST = "azureml-core 1.61.0"
@@ -111,6 +112,15 @@ def workspace_created(workspace: Any) -> Any:
         return dict(found.as_dict()).get("creation_time")
     except Exception:
         return None
+
+
+def workspace_tags(workspace: Any) -> dict[str, str]:
+    """The workspace's tags as fetched: ``Workspace.tags`` fetches the workspace again when it
+    has none (one more GET per workspace listed).  Private: ``Workspace._workspace_autorest_object``."""
+    found = getattr(workspace, "_workspace_autorest_object", None)
+    if found is None:
+        return dict(getattr(workspace, "tags", None) or {})
+    return dict(getattr(found, "tags", None) or {})
 
 
 def workspace_provisioning_state(workspace: Any) -> str | None:

@@ -149,7 +149,7 @@ class AzureMLBackend:
                 resource_group=resource_group,
                 name=ws.name,
                 location=ws.location,
-                tags=getattr(ws, "tags", None),
+                tags=_private.workspace_tags(ws),
                 created=_private.workspace_created(ws),
                 provisioning_state=_private.workspace_provisioning_state(ws),
             ),
