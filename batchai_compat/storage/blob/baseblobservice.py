@@ -51,7 +51,7 @@ __all__ = ["BaseBlobService"]
 
 
 class BlobStore(AccountStore, Protocol):
-    """What an implementation provides (``_local.LocalBlobStore``, ``_azure.AzureBlobStore``)."""
+    """What an implementation provides (``_local_blobs.LocalBlobStore``, ``_azure.AzureBlobStore``)."""
 
     def create_container(
         self,
@@ -110,7 +110,7 @@ def refuse_conditions(
 def make_blob_store(account: StorageAccount, storage: str | None) -> BlobStore:
     """The implementation ``storage`` (or the environment) selects, for ``account``."""
     if select_implementation(storage, account) == "local":
-        from .._local import LocalBlobStore
+        from .._local_blobs import LocalBlobStore
 
         return LocalBlobStore(account)
     from .._azure import AzureBlobStore
