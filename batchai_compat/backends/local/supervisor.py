@@ -165,7 +165,7 @@ class Supervisor:
         if self._wakeup is None:
             time.sleep(seconds)
             return
-        ready, _, _ = select.select([self._wakeup], [], [], seconds)
+        ready, _, _ = select.select([self._wakeup], [], [], max(0.0, seconds))
         if ready:
             with contextlib.suppress(BlockingIOError):
                 while os.read(self._wakeup, 64):
@@ -412,7 +412,10 @@ class Supervisor:
                     )
             if len(results) == len(self._nodes):
                 return self._end_run(True, 0, [])
-            self.pause(poll_interval(time.monotonic() - started))
+            if self._wakeup is None:
+                self.pause(poll_interval(time.monotonic() - started))
+            else:  # a node's end (SIGCHLD) or a stop request (SIGTERM) wakes us at once
+                self.pause(min(next_state_check, deadline) - time.monotonic())
 
     def _node_result(self, index: int, returncode: int) -> NodeResult:
         try:
