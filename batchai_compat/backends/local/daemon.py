@@ -114,6 +114,9 @@ class Daemon:
         self._listener: socket.socket | None = None
         self._wakeup: int | None = None
         self._wakeup_write: int | None = None
+        # Supervisors write a byte here once their job's end is recorded: the next job starts
+        # then, while the supervisor exits (its exit's SIGCHLD would come a millisecond later).
+        self._ended, self._ended_write = _nonblocking_pipe()
 
     # setup -----------------------------------------------------------------------------------
     def listen(self) -> str:
@@ -127,9 +130,7 @@ class Daemon:
         return name[1:]
 
     def handle_signals(self) -> None:
-        read_end, write_end = os.pipe()
-        for fd in (read_end, write_end):
-            os.set_blocking(fd, False)
+        read_end, write_end = _nonblocking_pipe()
         self._wakeup, self._wakeup_write = read_end, write_end
         signal.set_wakeup_fd(write_end)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
@@ -192,11 +193,12 @@ class Daemon:
 
     def _wait(self, timeout: float) -> None:
         assert self._listener is not None and self._wakeup is not None
-        ready, _, _ = select.select([self._listener, self._wakeup], [], [], timeout)
+        ready, _, _ = select.select([self._listener, self._wakeup, self._ended], [], [], timeout)
         if self._wakeup in ready:
-            with contextlib.suppress(BlockingIOError):
-                while os.read(self._wakeup, 256):
-                    pass
+            _drain(self._wakeup)
+        if self._ended in ready:
+            _drain(self._ended)
+            self.dirty = True  # a job ended: its nodes are free
         if self._listener in ready:
             self._accept()
 
@@ -370,7 +372,7 @@ class Daemon:
                 os._exit(0)  # its home went away: create nothing there
             os.setsid()
             signal.set_wakeup_fd(-1)
-            for fd in (self._wakeup, self._wakeup_write):
+            for fd in (self._wakeup, self._wakeup_write, self._ended):
                 if fd is not None:
                     os.close(fd)
             if self._listener is not None:
@@ -387,6 +389,7 @@ class Daemon:
                 cluster,
                 handover,
                 self.database,
+                ended_fd=self._ended_write,
             )
             if os.getppid() != daemon_pid:
                 # Killed (kill -9), the daemon left us running: nobody else will sweep what
@@ -484,6 +487,19 @@ class Daemon:
             refs += [run.ref, *run.files.node_refs()]
         stop_sessions(refs)
         self._reap()
+
+
+def _nonblocking_pipe() -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    for fd in (read_end, write_end):
+        os.set_blocking(fd, False)
+    return read_end, write_end
+
+
+def _drain(fd: int) -> None:
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 256):
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,6 +133,8 @@ class Supervisor:
     ``handover``: secrets, environment and Python of the job (:class:`JobHandover`).
     ``database``: the state database file this supervisor serves (None: not checked); once it
     is gone the supervisor stops the job's nodes and ends without recording anything.
+    ``ended_fd``: where to write a byte once the job's end is recorded (the daemon's pipe: it
+    starts the next job on the freed nodes at once); None: nobody to tell.
     """
 
     store: StateStore
@@ -141,6 +143,7 @@ class Supervisor:
     storage_root: Path
     handover: JobHandover = field(default_factory=JobHandover)
     database: DatabaseFile | None = None
+    ended_fd: int | None = None
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
     _wakeup: int | None = None
@@ -320,8 +323,9 @@ class Supervisor:
         try:
             os.setsid()
             signal.set_wakeup_fd(-1)  # the supervisor's wake-up pipe is not the node's
-            if self._wakeup is not None:
-                os.close(self._wakeup)
+            for fd in (self._wakeup, self.ended_fd):
+                if fd is not None:
+                    os.close(fd)
             devnull = os.open(os.devnull, os.O_RDWR)
             os.dup2(devnull, 0)
             os.dup2(devnull, 1)
@@ -445,6 +449,7 @@ class Supervisor:
         if self.database_gone():
             return  # no state left to record it in (and none must be created)
         self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
+        self._tell_ended()
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
 
     def _end_run(
@@ -462,6 +467,7 @@ class Supervisor:
             errors=errors,
             from_states=("running", "terminating"),
         ):
+            self._tell_ended()
             self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
             return False
         current = self.store.get_job_by_row(self.job_row)
@@ -469,6 +475,12 @@ class Supervisor:
             self.log("the job was requeued before this run's result was recorded: result dropped")
             return True
         return False
+
+    def _tell_ended(self) -> None:
+        """The job's nodes are free in the state file: the daemon may start the next job."""
+        if self.ended_fd is not None:
+            with contextlib.suppress(OSError):  # (a killed daemon reads it no more)
+                os.write(self.ended_fd, b"\0")
 
     def _finish_terminated(self) -> None:
         if self.database_gone():
@@ -497,13 +509,15 @@ def supervise(
     cluster: ClusterRecord | None,
     handover: JobHandover,
     database: DatabaseFile,
+    ended_fd: int | None = None,
 ) -> tuple[bool, Supervisor]:
     """The body of a supervisor process (forked by the daemon, already in its own session):
     run ``job`` on ``nodes`` of ``cluster``; ``(requeued, supervisor)``.
 
     ``store`` may be the daemon's (a forked process opens its own connection on first use);
     it is left open: the process ends with ``os._exit``, and closing the daemon's inherited
-    connection here would drop this process's SQLite locks on the file.  Its standard output
+    connection here would drop this process's SQLite locks on the file.  ``ended_fd``: see
+    :class:`Supervisor`.  Its standard output
     and error go to ``supervisor.log``.  Whatever breaks, the job does not stay ``running``:
     it is recorded ``failed`` (``SupervisorFailed``).
     """
@@ -511,7 +525,9 @@ def supervise(
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    supervisor = Supervisor(store, files, job.row_id, database.home, handover, database)
+    supervisor = Supervisor(
+        store, files, job.row_id, database.home, handover, database, ended_fd=ended_fd
+    )
     supervisor.handle_signals()
     try:
         return supervisor.run(nodes, cluster, job), supervisor
