@@ -97,7 +97,7 @@ def session_members(session_id: int) -> list[int]:
 def _members_of(session_ids: set[int]) -> list[int]:
     """Live (non-zombie) processes of any of the sessions ``session_ids``: one pass over
     ``/proc`` whatever their number (it reads a file per process of the machine)."""
-    members = []
+    members: list[int] = []
     if not session_ids:
         return members
     for entry in os.listdir("/proc"):
