@@ -64,7 +64,9 @@ _QUIET_CHECK_SECONDS = 1.0
 _QUEUE_PAGE = 32
 _SWEEP_SECONDS = 1.0
 """While jobs run, what ended jobs' nodes left is swept at most this often (a sweep reads
-``/proc``: not between one job and the next)."""
+``/proc``: not between one job and the next), and not within :data:`_STARTING_SECONDS` of a
+job's start (while its processes start, the CPUs are theirs)."""
+_STARTING_SECONDS = 0.05
 _HANDOVER_CHECK_SECONDS = 10.0
 _SAFETY_PASS_SECONDS = 5.0
 """With no job running, a scheduling pass at least this often, whatever happened (a job queued
@@ -109,6 +111,7 @@ class Daemon:
         self.handovers_checked = 0.0
         self.sweeps: list[ProcessRef] = []  # node sessions of runs that ended, to sweep
         self.swept = 0.0
+        self.last_start = 0.0
         self.passed = 0.0
         self.last_busy = time.monotonic()
         self._listener: socket.socket | None = None
@@ -173,10 +176,15 @@ class Daemon:
             self.dirty, self.passed = False, now
             self.next_change = self._schedule()
         self._forget_finished_handovers()  # (after any start: it reads many rows)
-        if self.sweeps and (not self.runs or time.monotonic() - self.swept >= _SWEEP_SECONDS):
+        if self.sweeps and self._sweep_due(time.monotonic()):
             sweeps, self.sweeps, self.swept = self.sweeps, [], time.monotonic()
             stop_sessions(sweeps)
         return self.next_change
+
+    def _sweep_due(self, now: float) -> bool:
+        if not self.runs:
+            return True
+        return now - self.swept >= _SWEEP_SECONDS and now - self.last_start >= _STARTING_SECONDS
 
     def _timeout(self, next_change: float | None) -> float:
         busy = self.awaiting or any(not run.child for run in self.runs.values())
@@ -356,6 +364,7 @@ class Daemon:
         write_atomically(files.supervisor, json.dumps(ref.to_dict()))
         self.runs[job.row_id] = _Run(job.row_id, ref, files, child=True)
         self.children[pid] = job.row_id
+        self.last_start = time.monotonic()
 
     def _supervisor_main(
         self,

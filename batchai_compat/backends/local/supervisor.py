@@ -75,6 +75,9 @@ from .supervision import RunFiles, termination_errors, write_atomically
 __all__ = ["JobHandover", "Supervisor", "supervise"]
 
 _STATE_CHECK_SECONDS = 0.25
+_BOOKKEEPING_DELAY_SECONDS = 0.02
+"""What the job does not wait for (the launch files) is written this long after its nodes
+started, or at its end if sooner: not while the node runtimes start its tasks."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class Supervisor:
     ended_fd: int | None = None
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
+    _launch_files: dict[Path, str] = field(default_factory=dict)  # written when it is quiet
     _wakeup: int | None = None
 
     def request_stop(self, signum: int = 0, frame: object = None) -> None:
@@ -227,6 +231,7 @@ class Supervisor:
             # Nodes still running are stopped now; what finished nodes' sessions may hold
             # (background daemons of the tasks) is swept by whoever outlives this process.
             self._stop_nodes(finished_too=False)
+            self._write_launch_files()
         if requeued:
             self._stop_nodes()  # (their next run must start clean)
             self._forget_nodes()
@@ -305,17 +310,24 @@ class Supervisor:
             node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
             self._nodes.append(node)
             write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
-            launch.write_text(  # (after the fork: only for running the node again by hand)
-                json.dumps(
-                    {
-                        "job": job.parameters,
-                        "topology": json.loads(topology.to_json()),
-                        "mpi": dataclasses.asdict(mpi),
-                        "python": self.handover.python,
-                    }
-                )
+            # Only for running the node again by hand: written once the tasks started.
+            self._launch_files[launch] = json.dumps(
+                {
+                    "job": job.parameters,
+                    "topology": json.loads(topology.to_json()),
+                    "mpi": dataclasses.asdict(mpi),
+                    "python": self.handover.python,
+                }
             )
             self.log(f"node {topology.node_id} started (pid {pid})")
+
+    def _write_launch_files(self) -> None:
+        if self.database_gone():
+            return  # its home went away: create nothing there
+        for path, text in self._launch_files.items():
+            with contextlib.suppress(OSError):
+                path.write_text(text)
+        self._launch_files = {}
 
     def _node_main(self, spec: Any, topology: Topology, mpi: MpiOptions, log: Path) -> NoReturn:
         """Body of a forked node runtime: its own session, its own stderr, then ``run_node``."""
@@ -355,9 +367,11 @@ class Supervisor:
         instead (a scale-down took its nodes and put it back in the queue)."""
         spec = job_spec(job.parameters)
         wall_clock = spec.max_wall_clock_seconds or DEFAULT_MAX_WALL_CLOCK_SECONDS
-        deadline = time.monotonic() + wall_clock
-        next_state_check = 0.0
         started = time.monotonic()
+        deadline = started + wall_clock
+        # The daemon read the job's state just before starting it; SIGTERM wakes us at once.
+        next_state_check = started + _STATE_CHECK_SECONDS
+        bookkeeping = started + _BOOKKEEPING_DELAY_SECONDS
         results: dict[int, NodeResult] = {}
         while True:
             now = time.monotonic()
@@ -416,10 +430,15 @@ class Supervisor:
                     )
             if len(results) == len(self._nodes):
                 return self._end_run(True, 0, [])
+            if self._launch_files and time.monotonic() >= bookkeeping:
+                self._write_launch_files()
             if self._wakeup is None:
                 self.pause(poll_interval(time.monotonic() - started))
             else:  # a node's end (SIGCHLD) or a stop request (SIGTERM) wakes us at once
-                self.pause(min(next_state_check, deadline) - time.monotonic())
+                wake = min(next_state_check, deadline)
+                if self._launch_files:
+                    wake = min(wake, bookkeeping)
+                self.pause(wake - time.monotonic())
 
     def _node_result(self, index: int, returncode: int) -> NodeResult:
         try:
