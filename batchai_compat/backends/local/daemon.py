@@ -49,7 +49,6 @@ from typing import Any, NoReturn
 from ...home.helpers import SCHEDULER, DatabaseFile, HelperLife, ensure, idle_seconds
 from ...home.processes import ProcessRef, stop_sessions
 from .scheduler import cluster_capacity, next_starts
-from .spare import SpareSupervisor
 from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body, lifecycle
 from .supervision import RunFiles, fail_abandoned, write_atomically
 from .supervisor import JobHandover, supervise
@@ -113,8 +112,6 @@ class Daemon:
         self.sweeps: list[ProcessRef] = []  # node sessions of runs that ended, to sweep
         self.swept = 0.0
         self.last_start = 0.0
-        self.spare: SpareSupervisor | None = None
-        self.spare_due: float | None = None  # when to see whether a spare is worth forking
         self.passed = 0.0
         self.last_busy = time.monotonic()
         self._listener: socket.socket | None = None
@@ -149,24 +146,21 @@ class Daemon:
     # the loop --------------------------------------------------------------------------------
     def serve(self) -> None:
         """Schedule until idle, stopped, or the home is gone (call :meth:`repair` first)."""
-        try:
-            while not self.stopping:
-                if not self.database.present():
-                    self._abandon()
-                    return
-                try:
-                    next_change = self._step()
-                except Exception:  # a busy database, a full disk...: log it, try again shortly
-                    import traceback
+        while not self.stopping:
+            if not self.database.present():
+                self._abandon()
+                return
+            try:
+                next_change = self._step()
+            except Exception:  # a busy database, a full disk...: log it, try again shortly
+                import traceback
 
-                    traceback.print_exc()
-                    next_change, self.dirty = None, True
-                    time.sleep(_ACTIVE_CHECK_SECONDS)
-                if self._idle(next_change):
-                    return
-                self._wait(self._timeout(next_change))
-        finally:
-            self._retire_spare()
+                traceback.print_exc()
+                next_change, self.dirty = None, True
+                time.sleep(_ACTIVE_CHECK_SECONDS)
+            if self._idle(next_change):
+                return
+            self._wait(self._timeout(next_change))
 
     def _step(self) -> float | None:
         self._reap()
@@ -185,7 +179,6 @@ class Daemon:
         if self.sweeps and self._sweep_due(time.monotonic()):
             sweeps, self.sweeps, self.swept = self.sweeps, [], time.monotonic()
             stop_sessions(sweeps)
-        self._tend_spare(time.monotonic())
         return self.next_change
 
     def _sweep_due(self, now: float) -> bool:
@@ -198,8 +191,6 @@ class Daemon:
         timeout = _ACTIVE_CHECK_SECONDS if busy else _QUIET_CHECK_SECONDS
         if next_change is not None:
             timeout = min(timeout, max(0.0, next_change - self.store.now()) + 0.01)
-        if self.spare_due is not None:
-            timeout = min(timeout, max(0.0, self.spare_due - time.monotonic()))
         return timeout
 
     def _idle(self, next_change: float | None) -> bool:
@@ -365,76 +356,39 @@ class Daemon:
             )
         files = RunFiles.of(job, self.home)
         files.run_dir.mkdir(parents=True, exist_ok=True)
-        assignment = (job, nodes, cluster, handover, files)
-        spare, self.spare = self.spare, None
-        if spare is not None and spare.assign(assignment):
-            ref = spare.ref
-        else:
-            gc.freeze()  # the child's collections leave our objects (and their pages) alone
-            pid = os.fork()
-            if pid == 0:
-                self._supervisor_main(assignment)
-            ref = ProcessRef.of(pid) or ProcessRef(pid, 0)
+        gc.freeze()  # the child's collections leave our objects (and their pages) alone
+        pid = os.fork()
+        if pid == 0:
+            self._supervisor_main(job, nodes, cluster, handover, files)
+        ref = ProcessRef.of(pid) or ProcessRef(pid, 0)
         write_atomically(files.supervisor, json.dumps(ref.to_dict()))
         self.runs[job.row_id] = _Run(job.row_id, ref, files, child=True)
-        self.children[ref.pid] = job.row_id
+        self.children[pid] = job.row_id
         self.last_start = time.monotonic()
-        self.spare_due = self.last_start + _STARTING_SECONDS
 
-    # supervisor processes --------------------------------------------------------------------
-    def _tend_spare(self, now: float) -> None:
-        """Fork a spare supervisor (:mod:`.spare`) once a job has started and another waits;
-        let it go when no job runs any more."""
-        if self.spare is not None:
-            if not self.runs or self.stopping:
-                self._retire_spare()
-            return
-        if self.spare_due is None or now < self.spare_due:
-            return
-        self.spare_due = None
-        if self.stopping or not self.runs or not self.store.queued_jobs(limit=1):
-            return
-        gc.freeze()  # as for any supervisor
-        self.spare = SpareSupervisor.fork(self._enter_child, self._supervise, self.store.connect)
-
-    def _retire_spare(self) -> None:
-        if self.spare is not None:
-            self.spare.retire()
-            self.spare = None
-
-    def _supervisor_main(self, assignment: tuple[Any, ...]) -> NoReturn:
-        """A supervisor forked for its job: leave the daemon, supervise, end."""
+    def _supervisor_main(
+        self,
+        job: JobRecord,
+        nodes: list[NodeRecord],
+        cluster: ClusterRecord,
+        handover: JobHandover,
+        files: RunFiles,
+    ) -> NoReturn:
+        """The forked supervisor: drop the daemon's descriptors and signals, supervise, end."""
+        requeued = False
         try:
             if not self.database.present():
                 os._exit(0)  # its home went away: create nothing there
-            self._enter_child()
-        except BaseException:
-            os._exit(0)
-        self._supervise(assignment)
-
-    def _enter_child(self) -> None:
-        """In a process forked from the daemon: a session of its own, none of the daemon's
-        descriptors (socket, pipes, the helper lock, a spare's pipe) or signal handlers."""
-        os.setsid()
-        signal.set_wakeup_fd(-1)
-        for fd in (self._wakeup, self._wakeup_write, self._ended):
-            if fd is not None:
-                os.close(fd)
-        if self._listener is not None:
-            self._listener.close()
-        self.life.close_in_child()
-        if self.spare is not None:
-            self.spare.close_in_child()
-        for signum in (signal.SIGTERM, signal.SIGCHLD):
-            signal.signal(signum, signal.SIG_DFL)
-
-    def _supervise(self, assignment: tuple[Any, ...]) -> NoReturn:
-        """The supervisor of a job (``(job, nodes, cluster, handover, files)``) in a process
-        forked from the daemon, once :meth:`_enter_child` is done: supervise, end."""
-        try:
-            job, nodes, cluster, handover, files = assignment
-            if not self.database.present():
-                os._exit(0)  # its home went away: create nothing there
+            os.setsid()
+            signal.set_wakeup_fd(-1)
+            for fd in (self._wakeup, self._wakeup_write, self._ended):
+                if fd is not None:
+                    os.close(fd)
+            if self._listener is not None:
+                self._listener.close()
+            self.life.close_in_child()
+            for signum in (signal.SIGTERM, signal.SIGCHLD):
+                signal.signal(signum, signal.SIG_DFL)
             daemon_pid = os.getppid()
             requeued, supervisor = supervise(
                 self.store,  # its own connection on first use (see supervise)
@@ -481,7 +435,7 @@ class Daemon:
 
     # supervisors that end --------------------------------------------------------------------
     def _reap(self) -> None:
-        while True:  # supervisors, and spares (retired, or killed while waiting)
+        while self.children:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -492,8 +446,6 @@ class Daemon:
             if row is not None:
                 run = self.runs.pop(row)
                 self._supervisor_ended(run, os.waitstatus_to_exitcode(status))
-            elif self.spare is not None and pid == self.spare.pid:
-                self._retire_spare()
 
     def _watch_adopted(self) -> None:
         for row, run in list(self.runs.items()):
@@ -542,7 +494,6 @@ class Daemon:
         refs: list[ProcessRef] = []
         for run in self.runs.values():
             refs += [run.ref, *run.files.node_refs()]
-        self._retire_spare()
         stop_sessions(refs)
         self._reap()
 

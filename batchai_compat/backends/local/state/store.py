@@ -96,11 +96,6 @@ class StateStore:
     def now(self) -> float:
         return self.clock.time()
 
-    def connect(self) -> None:
-        """Open this thread's connection now (a process forked ahead of its work: the
-        scheduler daemon's spare supervisor)."""
-        self._database.connection()
-
     def close(self) -> None:
         """Close every connection this store opened (in any thread)."""
         self._database.close()
