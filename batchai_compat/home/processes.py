@@ -91,12 +91,20 @@ class ProcessRef:
 
 def session_members(session_id: int) -> list[int]:
     """Live (non-zombie) processes of session ``session_id``."""
-    members = []
+    return _members_of({session_id})
+
+
+def _members_of(session_ids: set[int]) -> list[int]:
+    """Live (non-zombie) processes of any of the sessions ``session_ids``: one pass over
+    ``/proc`` whatever their number (it reads a file per process of the machine)."""
+    members: list[int] = []
+    if not session_ids:
+        return members
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         fields = _stat_fields(int(entry))
-        if fields is not None and fields[0] not in ("Z", "X") and int(fields[3]) == session_id:
+        if fields is not None and fields[0] not in ("Z", "X") and int(fields[3]) in session_ids:
             members.append(int(entry))
     return members
 
@@ -126,11 +134,9 @@ def stop_sessions(sessions: Iterable[ProcessRef], grace: float = _STOP_GRACE_SEC
 
     def members() -> list[int]:
         me = os.getpid()
-        pids: set[int] = set()
-        for ref in ours:
-            pids.update(pid for pid in session_members(ref.pid) if pid != me)
-            if ref.pid != me and ref.alive():
-                pids.add(ref.pid)  # a leader that has not called setsid() yet
+        pids = set(_members_of({ref.pid for ref in ours}))
+        pids.update(ref.pid for ref in ours if ref.alive())  # a leader before its setsid()
+        pids.discard(me)
         return sorted(pids)
 
     left = members()

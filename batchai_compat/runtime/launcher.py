@@ -67,6 +67,9 @@ def poll_interval(elapsed: float) -> float:
     return min(_LAST_POLL_SECONDS, _FIRST_POLL_SECONDS + elapsed * 0.01)
 
 
+_SIGNALLED_CHECK_SECONDS = 1.0
+"""How long a wait woken by SIGCHLD sleeps at most (a safety net: the signal wakes it)."""
+
 _STOP_GRACE_SECONDS = 3.0
 
 
@@ -385,11 +388,14 @@ class _ChildExits:
             self._restore = (previous_fd, signal.signal(signal.SIGCHLD, _wake_only))
         return self
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, elapsed: float) -> None:
+        """Until a child exits (``elapsed``: seconds since the wait began).  Woken by SIGCHLD,
+        the loop needs no polling: it only checks again now and then; without the signal,
+        it polls (:func:`poll_interval`)."""
         if self._restore is None:
-            time.sleep(seconds)
+            time.sleep(poll_interval(elapsed))
             return
-        ready, _, _ = select.select([self._read], [], [], seconds)
+        ready, _, _ = select.select([self._read], [], [], _SIGNALLED_CHECK_SECONDS)
         if ready:
             with contextlib.suppress(BlockingIOError):
                 while os.read(self._read, 256):
@@ -457,7 +463,7 @@ def _wait_for_tasks(
                 )
         pending = still
         if pending:
-            exits.wait(poll_interval(time.monotonic() - since))
+            exits.wait(time.monotonic() - since)
     return NodeResult(0)
 
 

@@ -64,7 +64,9 @@ _QUIET_CHECK_SECONDS = 1.0
 _QUEUE_PAGE = 32
 _SWEEP_SECONDS = 1.0
 """While jobs run, what ended jobs' nodes left is swept at most this often (a sweep reads
-``/proc``: not between one job and the next)."""
+``/proc``: not between one job and the next), and not within :data:`_STARTING_SECONDS` of a
+job's start (while its processes start, the CPUs are theirs)."""
+_STARTING_SECONDS = 0.05
 _HANDOVER_CHECK_SECONDS = 10.0
 _SAFETY_PASS_SECONDS = 5.0
 """With no job running, a scheduling pass at least this often, whatever happened (a job queued
@@ -109,11 +111,15 @@ class Daemon:
         self.handovers_checked = 0.0
         self.sweeps: list[ProcessRef] = []  # node sessions of runs that ended, to sweep
         self.swept = 0.0
+        self.last_start = 0.0
         self.passed = 0.0
         self.last_busy = time.monotonic()
         self._listener: socket.socket | None = None
         self._wakeup: int | None = None
         self._wakeup_write: int | None = None
+        # Supervisors write a byte here once their job's end is recorded: the next job starts
+        # then, while the supervisor exits (its exit's SIGCHLD would come a millisecond later).
+        self._ended, self._ended_write = _nonblocking_pipe()
 
     # setup -----------------------------------------------------------------------------------
     def listen(self) -> str:
@@ -127,9 +133,7 @@ class Daemon:
         return name[1:]
 
     def handle_signals(self) -> None:
-        read_end, write_end = os.pipe()
-        for fd in (read_end, write_end):
-            os.set_blocking(fd, False)
+        read_end, write_end = _nonblocking_pipe()
         self._wakeup, self._wakeup_write = read_end, write_end
         signal.set_wakeup_fd(write_end)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
@@ -172,10 +176,15 @@ class Daemon:
             self.dirty, self.passed = False, now
             self.next_change = self._schedule()
         self._forget_finished_handovers()  # (after any start: it reads many rows)
-        if self.sweeps and (not self.runs or time.monotonic() - self.swept >= _SWEEP_SECONDS):
+        if self.sweeps and self._sweep_due(time.monotonic()):
             sweeps, self.sweeps, self.swept = self.sweeps, [], time.monotonic()
             stop_sessions(sweeps)
         return self.next_change
+
+    def _sweep_due(self, now: float) -> bool:
+        if not self.runs:
+            return True
+        return now - self.swept >= _SWEEP_SECONDS and now - self.last_start >= _STARTING_SECONDS
 
     def _timeout(self, next_change: float | None) -> float:
         busy = self.awaiting or any(not run.child for run in self.runs.values())
@@ -192,11 +201,12 @@ class Daemon:
 
     def _wait(self, timeout: float) -> None:
         assert self._listener is not None and self._wakeup is not None
-        ready, _, _ = select.select([self._listener, self._wakeup], [], [], timeout)
+        ready, _, _ = select.select([self._listener, self._wakeup, self._ended], [], [], timeout)
         if self._wakeup in ready:
-            with contextlib.suppress(BlockingIOError):
-                while os.read(self._wakeup, 256):
-                    pass
+            _drain(self._wakeup)
+        if self._ended in ready:
+            _drain(self._ended)
+            self.dirty = True  # a job ended: its nodes are free
         if self._listener in ready:
             self._accept()
 
@@ -354,6 +364,7 @@ class Daemon:
         write_atomically(files.supervisor, json.dumps(ref.to_dict()))
         self.runs[job.row_id] = _Run(job.row_id, ref, files, child=True)
         self.children[pid] = job.row_id
+        self.last_start = time.monotonic()
 
     def _supervisor_main(
         self,
@@ -370,7 +381,7 @@ class Daemon:
                 os._exit(0)  # its home went away: create nothing there
             os.setsid()
             signal.set_wakeup_fd(-1)
-            for fd in (self._wakeup, self._wakeup_write):
+            for fd in (self._wakeup, self._wakeup_write, self._ended):
                 if fd is not None:
                     os.close(fd)
             if self._listener is not None:
@@ -387,6 +398,7 @@ class Daemon:
                 cluster,
                 handover,
                 self.database,
+                ended_fd=self._ended_write,
             )
             if os.getppid() != daemon_pid:
                 # Killed (kill -9), the daemon left us running: nobody else will sweep what
@@ -484,6 +496,19 @@ class Daemon:
             refs += [run.ref, *run.files.node_refs()]
         stop_sessions(refs)
         self._reap()
+
+
+def _nonblocking_pipe() -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+    for fd in (read_end, write_end):
+        os.set_blocking(fd, False)
+    return read_end, write_end
+
+
+def _drain(fd: int) -> None:
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 256):
+            pass
 
 
 def main(argv: list[str] | None = None) -> int:

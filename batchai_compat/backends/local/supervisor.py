@@ -75,6 +75,9 @@ from .supervision import RunFiles, termination_errors, write_atomically
 __all__ = ["JobHandover", "Supervisor", "supervise"]
 
 _STATE_CHECK_SECONDS = 0.25
+_BOOKKEEPING_DELAY_SECONDS = 0.02
+"""What the job does not wait for (the launch files) is written this long after its nodes
+started, or at its end if sooner: not while the node runtimes start its tasks."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class Supervisor:
     ``handover``: secrets, environment and Python of the job (:class:`JobHandover`).
     ``database``: the state database file this supervisor serves (None: not checked); once it
     is gone the supervisor stops the job's nodes and ends without recording anything.
+    ``ended_fd``: where to write a byte once the job's end is recorded (the daemon's pipe: it
+    starts the next job on the freed nodes at once); None: nobody to tell.
     """
 
     store: StateStore
@@ -141,8 +146,10 @@ class Supervisor:
     storage_root: Path
     handover: JobHandover = field(default_factory=JobHandover)
     database: DatabaseFile | None = None
+    ended_fd: int | None = None
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
+    _launch_files: dict[Path, str] = field(default_factory=dict)  # written when it is quiet
     _wakeup: int | None = None
 
     def request_stop(self, signum: int = 0, frame: object = None) -> None:
@@ -165,7 +172,7 @@ class Supervisor:
         if self._wakeup is None:
             time.sleep(seconds)
             return
-        ready, _, _ = select.select([self._wakeup], [], [], seconds)
+        ready, _, _ = select.select([self._wakeup], [], [], max(0.0, seconds))
         if ready:
             with contextlib.suppress(BlockingIOError):
                 while os.read(self._wakeup, 64):
@@ -224,6 +231,7 @@ class Supervisor:
             # Nodes still running are stopped now; what finished nodes' sessions may hold
             # (background daemons of the tasks) is swept by whoever outlives this process.
             self._stop_nodes(finished_too=False)
+            self._write_launch_files()
         if requeued:
             self._stop_nodes()  # (their next run must start clean)
             self._forget_nodes()
@@ -302,17 +310,24 @@ class Supervisor:
             node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
             self._nodes.append(node)
             write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
-            launch.write_text(  # (after the fork: only for running the node again by hand)
-                json.dumps(
-                    {
-                        "job": job.parameters,
-                        "topology": json.loads(topology.to_json()),
-                        "mpi": dataclasses.asdict(mpi),
-                        "python": self.handover.python,
-                    }
-                )
+            # Only for running the node again by hand: written once the tasks started.
+            self._launch_files[launch] = json.dumps(
+                {
+                    "job": job.parameters,
+                    "topology": json.loads(topology.to_json()),
+                    "mpi": dataclasses.asdict(mpi),
+                    "python": self.handover.python,
+                }
             )
             self.log(f"node {topology.node_id} started (pid {pid})")
+
+    def _write_launch_files(self) -> None:
+        if self.database_gone():
+            return  # its home went away: create nothing there
+        for path, text in self._launch_files.items():
+            with contextlib.suppress(OSError):
+                path.write_text(text)
+        self._launch_files = {}
 
     def _node_main(self, spec: Any, topology: Topology, mpi: MpiOptions, log: Path) -> NoReturn:
         """Body of a forked node runtime: its own session, its own stderr, then ``run_node``."""
@@ -320,8 +335,9 @@ class Supervisor:
         try:
             os.setsid()
             signal.set_wakeup_fd(-1)  # the supervisor's wake-up pipe is not the node's
-            if self._wakeup is not None:
-                os.close(self._wakeup)
+            for fd in (self._wakeup, self.ended_fd):
+                if fd is not None:
+                    os.close(fd)
             devnull = os.open(os.devnull, os.O_RDWR)
             os.dup2(devnull, 0)
             os.dup2(devnull, 1)
@@ -351,9 +367,11 @@ class Supervisor:
         instead (a scale-down took its nodes and put it back in the queue)."""
         spec = job_spec(job.parameters)
         wall_clock = spec.max_wall_clock_seconds or DEFAULT_MAX_WALL_CLOCK_SECONDS
-        deadline = time.monotonic() + wall_clock
-        next_state_check = 0.0
         started = time.monotonic()
+        deadline = started + wall_clock
+        # The daemon read the job's state just before starting it; SIGTERM wakes us at once.
+        next_state_check = started + _STATE_CHECK_SECONDS
+        bookkeeping = started + _BOOKKEEPING_DELAY_SECONDS
         results: dict[int, NodeResult] = {}
         while True:
             now = time.monotonic()
@@ -412,7 +430,15 @@ class Supervisor:
                     )
             if len(results) == len(self._nodes):
                 return self._end_run(True, 0, [])
-            self.pause(poll_interval(time.monotonic() - started))
+            if self._launch_files and time.monotonic() >= bookkeeping:
+                self._write_launch_files()
+            if self._wakeup is None:
+                self.pause(poll_interval(time.monotonic() - started))
+            else:  # a node's end (SIGCHLD) or a stop request (SIGTERM) wakes us at once
+                wake = min(next_state_check, deadline)
+                if self._launch_files:
+                    wake = min(wake, bookkeeping)
+                self.pause(wake - time.monotonic())
 
     def _node_result(self, index: int, returncode: int) -> NodeResult:
         try:
@@ -442,6 +468,7 @@ class Supervisor:
         if self.database_gone():
             return  # no state left to record it in (and none must be created)
         self.store.finish_job(self.job_row, succeeded=succeeded, exit_code=exit_code, errors=errors)
+        self._tell_ended()
         self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
 
     def _end_run(
@@ -459,6 +486,7 @@ class Supervisor:
             errors=errors,
             from_states=("running", "terminating"),
         ):
+            self._tell_ended()
             self.log(f"job {'succeeded' if succeeded else 'failed'} (exit code {exit_code})")
             return False
         current = self.store.get_job_by_row(self.job_row)
@@ -466,6 +494,12 @@ class Supervisor:
             self.log("the job was requeued before this run's result was recorded: result dropped")
             return True
         return False
+
+    def _tell_ended(self) -> None:
+        """The job's nodes are free in the state file: the daemon may start the next job."""
+        if self.ended_fd is not None:
+            with contextlib.suppress(OSError):  # (a killed daemon reads it no more)
+                os.write(self.ended_fd, b"\0")
 
     def _finish_terminated(self) -> None:
         if self.database_gone():
@@ -494,13 +528,15 @@ def supervise(
     cluster: ClusterRecord | None,
     handover: JobHandover,
     database: DatabaseFile,
+    ended_fd: int | None = None,
 ) -> tuple[bool, Supervisor]:
     """The body of a supervisor process (forked by the daemon, already in its own session):
     run ``job`` on ``nodes`` of ``cluster``; ``(requeued, supervisor)``.
 
     ``store`` may be the daemon's (a forked process opens its own connection on first use);
     it is left open: the process ends with ``os._exit``, and closing the daemon's inherited
-    connection here would drop this process's SQLite locks on the file.  Its standard output
+    connection here would drop this process's SQLite locks on the file.  ``ended_fd``: see
+    :class:`Supervisor`.  Its standard output
     and error go to ``supervisor.log``.  Whatever breaks, the job does not stay ``running``:
     it is recorded ``failed`` (``SupervisorFailed``).
     """
@@ -508,7 +544,9 @@ def supervise(
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    supervisor = Supervisor(store, files, job.row_id, database.home, handover, database)
+    supervisor = Supervisor(
+        store, files, job.row_id, database.home, handover, database, ended_fd=ended_fd
+    )
     supervisor.handle_signals()
     try:
         return supervisor.run(nodes, cluster, job), supervisor
