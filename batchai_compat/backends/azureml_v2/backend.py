@@ -62,7 +62,6 @@ T = TypeVar("T")
 _ARM_SCOPE = "https://management.azure.com/.default"
 #: Azure ML's workspace name rule (narrower than Batch AI's 1-64 characters).
 _WORKSPACE_NAME = re.compile(r"^[a-zA-Z0-9][\w-]{2,32}$")
-_EXPERIMENTS = "batchai/experiments"
 #: Tags azure-ai-ml adds to what it creates (not the user's, not returned as Batch AI tags).
 _SDK_TAGS = frozenset({"createdByToolkit"})
 
@@ -413,7 +412,7 @@ class AzureMLV2Backend:
     @_translate_errors("experiment")
     def create_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
         container = self._container(resource_group, workspace)
-        blob = container.get_blob_client(f"{_EXPERIMENTS}/{experiment}")
+        blob = container.get_blob_client(f"{translate.EXPERIMENT_MARKERS}/{experiment}")
         try:
             properties = blob.get_blob_properties()
             created = properties.last_modified
@@ -432,7 +431,7 @@ class AzureMLV2Backend:
             return known
         container = self._container(resource_group, workspace)
         try:
-            blob = container.get_blob_client(f"{_EXPERIMENTS}/{experiment}")
+            blob = container.get_blob_client(f"{translate.EXPERIMENT_MARKERS}/{experiment}")
             created = blob.get_blob_properties().last_modified
         except ResourceNotFoundError:
             self._experiments.pop((resource_group, workspace, experiment), None)
@@ -454,7 +453,9 @@ class AzureMLV2Backend:
         self._experiment_created(resource_group, workspace, experiment)
         for rest in self._experiment_jobs(resource_group, workspace, experiment):
             self._archive(resource_group, workspace, rest)
-        self._container(resource_group, workspace).delete_blob(f"{_EXPERIMENTS}/{experiment}")
+        self._container(resource_group, workspace).delete_blob(
+            f"{translate.EXPERIMENT_MARKERS}/{experiment}"
+        )
         self._experiments.pop((resource_group, workspace, experiment), None)
         return None
 
@@ -466,7 +467,7 @@ class AzureMLV2Backend:
             self._experiment_model(
                 resource_group, workspace, blob.name.rsplit("/", 1)[1], blob.last_modified
             )
-            for blob in container.list_blobs(name_starts_with=f"{_EXPERIMENTS}/")
+            for blob in container.list_blobs(name_starts_with=f"{translate.EXPERIMENT_MARKERS}/")
         ]
 
     # ------------------------------------------------------------------ clusters

@@ -46,6 +46,7 @@ from .._azureml_common.naming import MANIFEST_VARIABLE, NODE_APP_NAME
 __all__ = [
     "BACKEND",
     "DEFAULT_DATASTORE",
+    "EXPERIMENT_MARKERS",
     "AzureMLSemanticsWarning",
     "DatastoreSpec",
     "JobDocument",
@@ -67,6 +68,9 @@ DEFAULT_DATASTORE = "workspaceblobstore"
 #: output path segment: ``{sub}/{rg}/workspaces/{ws}/experiments/{exp}/jobs/{job}/{uuid}``).
 OUTPUT_ROOT = "batchai"
 STDOUTERR = "stdouterr"
+#: Folder of the default datastore holding one empty marker blob per Batch AI experiment (Azure
+#: ML v2 has no experiment resource to create): ``batchai/experiments/<name>``.
+EXPERIMENT_MARKERS = f"{OUTPUT_ROOT}/experiments"
 #: Compute tags recording how the Batch AI cluster was scaled (AmlCompute only keeps min/max).
 TAG_SCALE = naming.TAG_SCALE
 TAG_PARAMETERS = naming.TAG_PARAMETERS
@@ -399,7 +403,6 @@ def job_document(
             MANIFEST_VARIABLE: json.dumps(manifest, sort_keys=True, separators=(",", ":")),
         },
         "limits": {"timeout": plan.max_run_duration_seconds},
-        "queue_settings": {"priority": _PRIORITIES[priority]},
         "tags": dict(plan.tags),
         "inputs": inputs,
         "outputs": outputs,
@@ -410,6 +413,8 @@ def job_document(
     if distribution is not None:
         document["distribution"] = distribution
     if priority != "normal":
+        # Azure ML's default queue priority is medium, Batch AI's normal: sent only when other
+        document["queue_settings"] = {"priority": _PRIORITIES[priority]}
         warnings.warn(
             "scheduling_priority maps to the Azure ML queue priority, which orders jobs only "
             "within the workspace's queue for the cluster",
