@@ -26,7 +26,11 @@ so notebooks and their ``utilities/`` helpers run unchanged.  How:
 * missing namespace packages (``azure.mgmt``, ``azure.storage``) are provided empty.
 
 A meta path finder placed first on :data:`sys.meta_path` does it; calling :func:`install` again
-is harmless.  Nothing is written to disk and no other package is changed.
+is harmless.  Nothing is written to disk and no other package is changed.  This library's
+modules keep their own identity (``batchai_compat.__spec__.name``,
+``importlib.resources.files("batchai_compat")``, ``importlib.reload`` work as without aliases),
+and old names a user imported *before* the install are replaced in ``sys.modules``, never just
+removed (see :func:`_replace_genuine_modules`).
 """
 
 from __future__ import annotations
@@ -72,16 +76,27 @@ def _target_of(fullname: str) -> str | None:
 
 
 class _AliasLoader(importlib.abc.Loader):
-    """Loads an old name as the already-importable module of this library (same object)."""
+    """Loads an old name as the already-importable module of this library (same object).
+
+    The import system stamps the alias's spec on the module it loads (``module.__spec__`` is set
+    whatever the loader returns); :meth:`exec_module` puts the module's own spec back, so
+    ``batchai_compat.__spec__.name`` stays ``'batchai_compat'`` and what reads the spec
+    (``importlib.resources.files``, ``importlib.reload``) sees this package, not the alias.
+    """
 
     def __init__(self, target: str) -> None:
         self.target = target
+        self._own_spec: importlib.machinery.ModuleSpec | None = None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self._own_spec = module.__spec__
+        return module
 
     def exec_module(self, module: types.ModuleType) -> None:
-        """Already executed under its own name."""
+        """Already executed under its own name: only give it its own spec back."""
+        if self._own_spec is not None:
+            module.__spec__ = self._own_spec
 
 
 class _EmptyNamespaceLoader(importlib.abc.Loader):
@@ -172,19 +187,36 @@ def install() -> None:
     with _LOCK:
         if not any(isinstance(finder, BatchAIAliasFinder) for finder in sys.meta_path):
             sys.meta_path.insert(0, BatchAIAliasFinder())
-        # Old names imported before install() (the genuine package, say) are replaced, so a later
-        # ``import azure.mgmt.batchai`` cannot return the retired client.
-        for name in sorted(sys.modules, key=len, reverse=True):
-            if _target_of(name) is not None and not _is_alias(name):
-                del sys.modules[name]
+        replaced = _replace_genuine_modules()
         blob = sys.modules.get(_BLOB)
         if blob is not None and not blob.__name__.startswith("batchai_compat"):
             _add_legacy_blob_names(blob)
-    # Re-bind the top-level names through the finder (parents get their attributes back).
-    for name in ("azure.mgmt.batchai", "azure.mgmt.batchai.models"):
+    # Bind the top-level names through the finder (parents get their attributes).
+    for name in ("azure.mgmt.batchai", "azure.mgmt.batchai.models", *replaced):
         module = importlib.import_module(name)
         parent, _, child = name.rpartition(".")
         setattr(sys.modules[parent], child, module)
+
+
+def _replace_genuine_modules() -> list[str]:
+    """Point the old names a user imported before :func:`install` at this library's modules.
+
+    If the genuine azure-mgmt-batchai was imported first, ``sys.modules`` still maps
+    ``azure.mgmt.batchai`` (and the submodules imported with it) to the retired client, and every
+    later ``import azure.mgmt.batchai`` in a helper module would return it: the one line would
+    not work.  So each entry that has a counterpart here is *replaced* by that module (never just
+    deleted); the user's own references keep the genuine objects, which stay usable.  Genuine
+    submodules without a counterpart (``azure.mgmt.batchai.operations.jobs_operations``) are
+    left as they are.  Returns the replaced names.
+    """
+    replaced = []
+    for name in sorted(sys.modules, key=len):  # parents first
+        target = _target_of(name)
+        if target is None or _is_alias(name) or importlib.util.find_spec(target) is None:
+            continue
+        sys.modules[name] = importlib.import_module(target)
+        replaced.append(name)
+    return replaced
 
 
 def _is_alias(name: str) -> bool:

@@ -1,7 +1,7 @@
 """Azurite, the Azure Storage blob emulator (npm ``azurite``), run on loopback: the one launcher.
 
 The bulk-upload measure runs it, and so does the test suite's ``azurite`` fixture
-(``tests/_azurite.py``), the way DESIGN.md §7 does: ``node <azurite>/dist/src/blob/main.js``
+(``tests/_azurite.py``), as ``docs/development.md`` describes: ``node <azurite>/dist/src/blob/main.js``
 on a free loopback port, a temporary ``--location``, ``--silent --skipApiVersionCheck
 --disableTelemetry``.  Clients use the emulator's well-known development account.  Only the
 standard library and :mod:`batchai_compat.storage._account` are imported, so the test plugin
@@ -61,7 +61,7 @@ class Azurite:
 
 
 class AzuriteUnavailable(RuntimeError):
-    """Node or Azurite is missing (``bash scripts/setup.sh`` installs Azurite into .tools/)."""
+    """Node or Azurite is missing (``bash scripts/install_azurite.sh`` installs Azurite into .tools/)."""
 
 
 class AzuriteFailed(RuntimeError):
@@ -74,7 +74,7 @@ def find_node() -> str:
     if node is None or not AZURITE_MAIN.is_file():
         raise AzuriteUnavailable(
             f"Azurite is not installed: needs node and {AZURITE_MAIN.relative_to(REPO_ROOT)} "
-            "(run scripts/setup.sh: npm install azurite@3 into .tools)"
+            "(run: bash scripts/setup.sh test, or bash scripts/install_azurite.sh)"
         )
     return node
 

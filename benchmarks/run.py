@@ -3,6 +3,9 @@
 .venv/bin/python -m benchmarks                  # everything -> docs/benchmarks.md
 .venv/bin/python -m benchmarks --only imports   # some measures, table on stdout
 .venv/bin/python -m benchmarks --quick          # one tiny repetition each (smoke)
+
+What the baselines need (the `bench` extra, Azurite) is installed first when missing, unless
+--no-install says to only tell how (see benchmarks/requirements.py).
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import time
 import traceback
 from collections.abc import Sequence
 
-from . import report
-from .harness import REPO_ROOT, Row
+from . import report, requirements
+from .harness import REPO_ROOT, Row, compile_package
 from .measures import MEASURES, description, runner
 from .settings import Settings
 
@@ -51,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick", action="store_true", help="one repetition, tiny sizes, no warm-up (smoke run)"
     )
     parser.add_argument(
+        "--no-install",
+        action="store_true",
+        help="do not install missing baselines (the bench extra, Azurite): say how and stop",
+    )
+    parser.add_argument(
         "--output",
         help=f"Markdown file to write (default: {DEFAULT_OUTPUT.relative_to(REPO_ROOT)} for a "
         "full run of every measure; otherwise only the table is printed)",
@@ -65,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repetitions must be at least 1")
 
     settings = Settings(quick=options.quick, repetitions=options.repetitions)
+    if not requirements.ensure(names, not options.no_install, settings.progress):
+        return 2
+    compile_package()
     started = time.perf_counter()
     rows, failures = run_measures(names, settings)
     elapsed = time.perf_counter() - started

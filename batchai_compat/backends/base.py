@@ -14,7 +14,8 @@ Failures the service reported over HTTP are raised as
 
 Long-running operations (11 methods in 2.0.0) are started eagerly by the operations layer, so an
 operation whose poller is dropped still happens.  A backend method for one returns either the
-final value, or an :class:`Operation` whose ``result()`` blocks until it is done.
+final value, or an :class:`~batchai_compat.core.polling.Operation` whose ``result()`` blocks
+until it is done.
 
 Resource ids follow ARM (built and parsed by :mod:`batchai_compat.domain.ids`)::
 
@@ -25,8 +26,9 @@ Resource ids follow ARM (built and parsed by :mod:`batchai_compat.domain.ids`)::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..core.polling import Operation
 from ..domain.ids import PROVIDER
 
 if TYPE_CHECKING:
@@ -50,19 +52,6 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["PROVIDER", "Backend", "BackendConfig", "Operation"]
-
-T_co = TypeVar("T_co", covariant=True)
-
-
-@runtime_checkable
-class Operation(Protocol[T_co]):
-    """A long-running operation a backend has started."""
-
-    def done(self) -> bool: ...
-
-    def result(self, timeout: float | None = None) -> T_co:
-        """Block until done (or ``timeout`` seconds) and return the final value or raise."""
-        ...
 
 
 @runtime_checkable
@@ -173,3 +162,6 @@ class BackendConfig(Protocol):
     subscription_id: str
     base_url: str
     long_running_operation_timeout: int
+    #: azure-core's HTTP logging switch (:mod:`batchai_compat.core.http_logging`); read with
+    #: ``getattr(config, "logging_enable", False)``: embedders' configs may lack it.
+    logging_enable: bool

@@ -11,9 +11,8 @@ its operation here.
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import dataclass
-from typing import Any
+import types
+from typing import Any, NamedTuple
 
 from .base import PROVIDER, Backend
 
@@ -40,8 +39,7 @@ _VERBS = {"create": "write", "update": "write", "get": "read", "list": "read", "
 _VERB_WORDS = {"write": "Create or update", "read": "Read", "delete": "Delete"}
 
 
-@dataclass(frozen=True, order=True)
-class ProviderOperation:
+class ProviderOperation(NamedTuple):
     """One entry of ``operations.list``: ``name`` plus what the portal displayed."""
 
     name: str
@@ -103,7 +101,7 @@ def provider_operations(protocol: type = Backend) -> list[ProviderOperation]:
     entries = {
         entry.name: entry
         for method, member in sorted(vars(protocol).items())  # its own methods, not inherited
-        if inspect.isfunction(member) and (entry := _entry(method)) is not None
+        if isinstance(member, types.FunctionType) and (entry := _entry(method)) is not None
     }
     return sorted(entries.values())
 

@@ -18,13 +18,12 @@ A backend class is constructed as ``cls(config)`` with the client's configuratio
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import os
+import sys
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..exceptions import BackendNotInstalledError, UnknownBackendError, ValidationError
 
@@ -37,22 +36,32 @@ __all__ = [
     "BackendSpec",
     "available_backends",
     "create_backend",
+    "exporter",
     "register_backend",
     "resolve_backend_class",
     "unregister_backend",
 ]
+
+
+def _info(message: str, *args: Any) -> None:
+    """Log ``message`` at INFO when logging is in use.  A process that never imported logging
+    has nothing listening at INFO, and importing it costs every command start-up (benchmark 6).
+    """
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(__name__).info(message, *args)
+
 
 ENV_BACKEND = "BATCHAI_COMPAT_BACKEND"
 DEFAULT_BACKEND = "local"
 DISTRIBUTION = "batchai-compat"
 
 
-@dataclass(frozen=True)
-class BackendSpec:
+class BackendSpec(NamedTuple):
     """Where a named backend lives and what it needs installed.
 
     ``target`` is ``"module:ClassName"`` (or a class object for backends registered in-process);
-    ``extra`` names the ``pip install batchai-compat[<extra>]`` extra that provides
+    ``extra`` names the ``pip install "batchai-compat[<extra>]"`` extra that provides
     ``probe_module``.
     """
 
@@ -65,7 +74,7 @@ class BackendSpec:
     def install_hint(self) -> str:
         if self.extra is None:
             return f"install the package that provides {self.probe_module or self.target!r}"
-        return f"pip install {DISTRIBUTION}[{self.extra}]"
+        return f'pip install "{DISTRIBUTION}[{self.extra}]"'  # quoted: zsh globs [...]
 
 
 _lock = threading.Lock()
@@ -84,6 +93,19 @@ _registry: dict[str, BackendSpec] = {
         probe_module="azure.ai.ml",
     ),
 }
+
+
+#: ``batchai export``'s writers of native files, by platform: the module (pure, no SDK import)
+#: with ``export_job``, ``export_compute``, ``yaml_text`` and ``python_script``.
+_EXPORTERS = {"azureml-v2": "batchai_compat.backends.azureml_v2.export"}
+
+
+def exporter(platform: str = "azureml-v2") -> Any:
+    """The module that writes a Batch AI job or cluster as native ``platform`` files."""
+    module = _EXPORTERS.get(_normalize(platform))
+    if module is None:
+        raise ValidationError("platform", f"must be one of {sorted(_EXPORTERS)}", platform)
+    return importlib.import_module(module)
 
 
 def _normalize(name: str) -> str:
@@ -137,6 +159,8 @@ def available_backends() -> list[str]:
 
 
 def _unknown(name: str) -> UnknownBackendError:
+    import difflib
+
     names = available_backends()
     close = difflib.get_close_matches(_normalize(name), names, n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -205,9 +229,21 @@ def create_backend(backend: str | Backend | None, config: BackendConfig) -> Back
                 "must be a registered backend name or an object implementing the Backend "
                 f"protocol (missing: {', '.join(missing)})",
             )
+        _info(
+            "Batch AI calls run on the backend object %s (backend= argument)",
+            type(backend).__name__,
+        )
         return backend
-    cls = resolve_backend_class(selected_backend_name(backend))
+    name = selected_backend_name(backend)
+    cls = resolve_backend_class(name)
     instance: Backend = cls(config)
+    if backend is not None:
+        chosen_by = "backend= argument"
+    elif os.environ.get(ENV_BACKEND, "").strip():
+        chosen_by = f"${ENV_BACKEND}"
+    else:
+        chosen_by = "the default"
+    _info("Batch AI calls run on the %r backend (%s)", _normalize(name), chosen_by)
     return instance
 
 

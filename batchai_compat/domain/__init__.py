@@ -10,7 +10,9 @@ What Azure Batch AI (REST API 2018-05-01) decided on its side, independent of wh
 * :mod:`.mounts` — mount volume references, their relative mount paths, paths under a mount;
 * :mod:`.secrets` — the secret fields of the models, documents with and without them;
 * :mod:`.durations` — ``max_wall_clock_time`` in all the forms it arrives in;
-* :mod:`.documents` — models, ``as_dict()`` mappings and REST bodies as one plain shape.
+* :mod:`.documents` — models, ``as_dict()`` mappings and REST bodies as one plain shape;
+* :mod:`.answers` — what the service answered beyond the request: error codes and messages,
+  defaults it filled in, the ``usages.list`` entries.
 
 Standard library only (plus :mod:`batchai_compat.exceptions`): the node runtime imports it and
 ships inside the Azure ML node zip application.  Nothing here talks to a service or touches a

@@ -11,6 +11,10 @@ and derived (measured from its recorded responses and SDK tests):
 * ``AZ_BATCHAI_OUTPUT_<ID>`` = ``{path_prefix}/{segment}/outputs[/{path_suffix}]``
 
 ``jobs.list_output_files`` names the log folder by the output directory id ``stdouterr``.
+A cluster's setup task wrote ``stdout-<node id>.txt`` / ``stderr-<node id>.txt`` under
+``{std_out_err_path_prefix}/{suffix}``, the service choosing (and reporting as
+``SetupTask.std_out_err_path_suffix``)
+``{subscription}/{resource group}/workspaces/{ws}/clusters/{cluster}/{cluster uuid}``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ __all__ = [
     "is_stdouterr",
     "output_dir",
     "output_path_segment",
+    "setup_task_output_suffix",
     "stdouterr_dir",
 ]
 
@@ -42,6 +47,13 @@ def output_path_segment(
         f"{subscription_id}/{resource_group}/workspaces/{workspace}"
         f"/experiments/{experiment}/jobs/{job}/{job_uuid}"
     )
+
+
+def setup_task_output_suffix(
+    subscription_id: str, resource_group: str, workspace: str, cluster: str, cluster_uuid: str
+) -> str:
+    """Batch AI's ``SetupTask.std_out_err_path_suffix`` of a cluster."""
+    return f"{subscription_id}/{resource_group}/workspaces/{workspace}/clusters/{cluster}/{cluster_uuid}"
 
 
 def _join(*parts: str | None) -> str:

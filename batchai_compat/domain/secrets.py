@@ -16,14 +16,12 @@ named after a secret field, or the ``value`` of an item of a ``secrets`` list (t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["SECRET_FIELDS", "SECRET_KEYS", "SecretField", "secret_paths", "without_secrets"]
 
 
-@dataclass(frozen=True)
-class SecretField:
+class SecretField(NamedTuple):
     """A model field that holds a secret: its model, Python name and REST key."""
 
     model: str

@@ -17,6 +17,9 @@ PyTorch member: PyTorch jobs reported ``custom``).
 * **caffe2** — one process per node (the shard id is the node index).
 * **custom** — ``command_line`` once, on the first node.
 
+:func:`task_program` says what each task runs (a shell command line, a Python script, CNTK's
+BrainScript or Caffe's solver), before any ``$AZ_BATCHAI_*`` expansion.
+
 The node runtime (:mod:`batchai_compat.runtime.toolkits`) turns a layout into command lines;
 the Azure ML backends turn it into a distribution (:mod:`batchai_compat.backends._azureml_common`).
 """
@@ -24,8 +27,7 @@ the Azure ML backends turn it into a distribution (:mod:`batchai_compat.backends
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import ValidationError
 from .documents import get
@@ -36,19 +38,22 @@ __all__ = [
     "MPI_KINDS",
     "TOOLKITS",
     "Launch",
+    "Program",
     "TaskLayout",
     "Toolkit",
+    "check_launchable",
     "chosen_toolkit",
+    "cntk_is_python",
     "process_count",
     "task_layout",
+    "task_program",
     "tensorflow_role_args",
     "tensorflow_task_counts",
     "uses_mpi",
 ]
 
 
-@dataclass(frozen=True)
-class Toolkit:
+class Toolkit(NamedTuple):
     """One toolkit settings field of ``JobCreateParameters``.
 
     ``field`` is the Python attribute (``tensor_flow_settings``), ``rest_key`` its key under
@@ -101,6 +106,34 @@ def chosen_toolkit(parameters: Any) -> tuple[Toolkit, Any]:
             "parameters", f"a job takes exactly one toolkit settings field, got {names}"
         )
     return chosen[0]
+
+
+def cntk_is_python(settings: Any) -> bool:
+    """Whether a CNTK job runs a Python script (``language_type='Python'``, or a script given
+    without a language) rather than a BrainScript configuration."""
+    language = str(get(settings, "language_type", "") or "").lower()
+    if language:
+        return language == "python"
+    return bool(get(settings, "python_script_file_path"))
+
+
+def check_launchable(toolkit: Toolkit, settings: Any) -> None:
+    """Refuse a toolkit's settings that name nothing to run: the custom toolkit and custom MPI
+    need ``command_line``; CNTK BrainScript ``config_file_path``; Caffe ``config_file_path`` or
+    ``python_script_file_path``; every other toolkit ``python_script_file_path``."""
+
+    def need(name: str, rule: str = "is required") -> None:
+        value = get(settings, name)
+        if value is None or not str(value).strip():
+            raise ValidationError(f"parameters.{toolkit.field}.{name}", rule)
+
+    kind = toolkit.kind
+    if kind in ("custom", "mpi"):
+        need("command_line")
+    elif kind == "cntk" and not cntk_is_python(settings):
+        need("config_file_path", "is required for BrainScript")
+    elif not (kind == "caffe" and get(settings, "config_file_path")):
+        need("python_script_file_path")
 
 
 def _count(value: Any, where: str) -> int:
@@ -161,8 +194,7 @@ class Launch:
     PER_NODE = "per_node"  #: one process per node (Caffe2)
 
 
-@dataclass(frozen=True)
-class TaskLayout:
+class TaskLayout(NamedTuple):
     """How many processes a job starts and how (:class:`Launch`).
 
     ``processes`` counts every process of the job (ps and workers for TensorFlow).
@@ -195,3 +227,36 @@ def task_layout(toolkit: Toolkit, settings: Any, node_count: int) -> TaskLayout:
     if kind == "caffe2":
         return TaskLayout(toolkit, Launch.PER_NODE, node_count, node_count)
     return TaskLayout(toolkit, Launch.SINGLE, node_count, 1)
+
+
+class Program(NamedTuple):
+    """What every task of a job runs, as the job wrote it (``$AZ_BATCHAI_*`` unexpanded).
+
+    ``kind`` is ``shell`` (``text``: a bash command line, custom and custom MPI toolkits),
+    ``python`` (``path``: the script, ``interpreter``: ``python_interpreter_path`` or None for
+    the image's ``python``), ``cntk`` (``path``: the BrainScript ``configFile``) or ``caffe``
+    (``path``: the solver of ``caffe train``).  The toolkit's arguments come after it.
+    """
+
+    kind: str
+    text: str | None = None
+    path: str | None = None
+    interpreter: str | None = None
+
+
+def task_program(toolkit: Toolkit, settings: Any) -> Program:
+    """The program a toolkit's tasks run (Batch AI's rule; see :class:`Program`), once
+    :func:`check_launchable` has found what it needs."""
+    check_launchable(toolkit, settings)
+    if toolkit.kind in ("custom", "mpi"):
+        return Program("shell", text=str(get(settings, "command_line")))
+    if toolkit.kind == "cntk" and not cntk_is_python(settings):
+        return Program("cntk", path=str(get(settings, "config_file_path")))
+    if toolkit.kind == "caffe" and get(settings, "config_file_path"):
+        return Program("caffe", path=str(get(settings, "config_file_path")))
+    interpreter = get(settings, "python_interpreter_path")
+    return Program(
+        "python",
+        path=str(get(settings, "python_script_file_path")),
+        interpreter=None if interpreter is None else str(interpreter),
+    )

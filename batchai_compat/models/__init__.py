@@ -349,3 +349,12 @@ if _typing.TYPE_CHECKING:
         TensorFlowSettings,
     )
     from .usages import Operation, OperationDisplay, Usage, UsageName
+    from .workspaces import (
+        Experiment,
+        ExperimentsListByWorkspaceOptions,
+        Workspace,
+        WorkspaceCreateParameters,
+        WorkspacesListByResourceGroupOptions,
+        WorkspacesListOptions,
+        WorkspaceUpdateParameters,
+    )

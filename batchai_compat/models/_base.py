@@ -6,6 +6,11 @@ keyword-only constructors that ignore unknown keywords, plain mutable attributes
 class attributes ``_attribute_map`` and ``_validation``.  :class:`Model` keeps that surface and
 adds what msrest never did: values are checked and coerced when they are set.
 
+One module on purpose (about a thousand lines): the field declarations, the value checks, the
+constructor and the (de)serializers all work on the same :class:`Field` table and ``Model``
+internals (``__dict__`` holds exactly the fields), and the fast paths -- construction, clone,
+serialize -- read them directly; split apart, each part would reach into the others' privates.
+
 Declaring a model -- one declaration per field, carrying its REST key::
 
     class UserAccountSettings(Model):
@@ -37,11 +42,19 @@ Secrets (storage account keys, admin passwords, registry passwords, secret envir
 app insights instrumentation keys) are fields declared with ``secret=True``: ``repr()`` / ``str()``
 show ``'***'`` for them and :func:`strip_secrets` returns a copy with all of them set to None.
 
+Construction follows 2.0.0: an *omitted* required keyword raises ``TypeError`` with Python's own
+message, listing every missing keyword at once; a required field passed *explicitly as None* is
+accepted (notebooks build templates such as ``EnvironmentVariable(name='EPOCHS', value=None)``
+and fill the value per job).  ``validate()`` lists what is still None, and every operation that
+sends a model refuses it before any side effect (msrest's ``ValidationError`` at request time, in
+2.0.0).  An unknown keyword is ignored with an
+:class:`~batchai_compat.exceptions.IgnoredParameterWarning` that names the class and suggests
+the closest parameter ("did you mean 'node_count'?"); 2.0.0 logged a warning.
+
 Where we differ from 2.0.0, on purpose:
 
-* A missing (or None) required constructor argument raises ``ValidationError`` naming it; 2.0.0
-  raised ``TypeError`` for a missing one and accepted None until ``serialize()``.  Assigning None
-  later is allowed (plain attributes); ``validate()`` and ``serialize()`` report it.
+* Values are checked when they are set (type, enum, nested model); 2.0.0 checked nothing until
+  the request, and some bad values only at the service.
 * Durations (``max_wall_clock_time``) are held as ``timedelta``: 2.0.0's default ``'7.00:00:00'``
   and ISO 8601 strings are parsed, and the default serializes (``'P7D'``) where 2.0.0's raised.
   Like datetimes, a ``timedelta`` has no ``__dict__``: ``json.dumps(default=lambda o:
@@ -64,7 +77,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeVar, Union, cast, get_args, get_origin
 
-from ..exceptions import IgnoredParameterWarning, ValidationError
+from ..exceptions import IgnoredParameterWarning, ValidationError, request_error
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -78,6 +91,7 @@ __all__ = [
     "readonly",
     "strip_secrets",
     "clone",
+    "rest_body",
     "parse_duration",
     "format_duration",
     "format_datetime",
@@ -339,6 +353,8 @@ def _list_check(item: Check) -> Check:
                 checked.append(item(element))
             except _Invalid as error:
                 raise _Invalid(error.rule, f"[{index}]{error.path}") from None
+            except ValidationError as error:  # a nested model built from a dict
+                raise _nested(f"[{index}]", error) from None
         if isinstance(value, list) and all(a is b for a, b in zip(checked, value, strict=True)):
             return value  # keep the caller's list object, as 2.0.0 did
         return checked
@@ -358,6 +374,8 @@ def _dict_check(item: Check) -> Check:
                 checked[key] = item(element)
             except _Invalid as error:
                 raise _Invalid(error.rule, f"[{key!r}]{error.path}") from None
+            except ValidationError as error:  # a nested model built from a dict
+                raise _nested(f"[{key!r}]", error) from None
         if isinstance(value, dict) and all(checked[k] is value[k] for k in value):
             return value
         return checked
@@ -515,15 +533,44 @@ def readonly(rest_key: str, *, wire: str | None = None, init: Literal[False] = F
 _WARNED: set[tuple[type, str]] = set()
 
 
-def _warn_ignored(cls: type, key: str, why: str) -> None:
+def _warn_ignored(cls: type[Model], key: str) -> None:
+    """Warn, once per class and keyword, that a keyword argument is ignored (2.0.0 logged it)."""
     if (cls, key) in _WARNED:
         return
     _WARNED.add((cls, key))
+    field_ = cls._fields.get(key)
+    if field_ is not None:
+        why = "read-only: set by the service"
+    else:
+        import difflib
+
+        names = [name for name, f in cls._fields.items() if f.in_constructor]
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        if not close:  # 'nodecount' for 'node_count': compare without the underscores too
+            folded = {name.replace("_", "").lower(): name for name in names}
+            close = [folded[k] for k in difflib.get_close_matches(key.lower(), folded, n=1)]
+        why = f"not a parameter; did you mean {close[0]!r}?" if close else "not a parameter"
     warnings.warn(
         f"{cls.__name__}() ignores the keyword argument {key!r} ({why}), as azure-mgmt-batchai "
         "2.0.0 did",
         IgnoredParameterWarning,
         stacklevel=3,  # the caller of the model's constructor
+    )
+
+
+def _missing_keywords_message(cls: type[Model], missing: list[str]) -> str:
+    """Python's own message for omitted keyword-only arguments, for all of them at once."""
+    quoted = [repr(name) for name in missing]
+    if len(quoted) == 1:
+        listed = quoted[0]
+    elif len(quoted) == 2:
+        listed = f"{quoted[0]} and {quoted[1]}"
+    else:
+        listed = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    plural = "s" if len(missing) > 1 else ""
+    return (
+        f"{cls.__name__}.__init__() missing {len(missing)} required keyword-only "
+        f"argument{plural}: {listed}"
     )
 
 
@@ -628,21 +675,22 @@ class Model:
                 f"{cls.__name__}() takes keyword arguments only ({len(args)} positional given)"
             )
         values: dict[str, Any] = {}
+        missing: list[str] = []
         for name, f in cls._fields.items():
             if f.readonly:
                 values[name] = None
                 continue
             value = kwargs.pop(name, f.default)
-            if value is _MISSING or (value is None and f.required):
-                given = "" if value is _MISSING else " (got None)"
-                raise ValidationError(
-                    name, f"{cls.__name__}() requires this keyword argument{given}"
-                )
-            values[name] = None if value is None else _checked(cls, f, value)
+            if value is _MISSING:
+                missing.append(name)
+            elif value is not None:  # None is accepted, required or not, as 2.0.0 did
+                values[name] = _checked(cls, f, value)
+                continue
+            values[name] = None
+        if missing:
+            raise TypeError(_missing_keywords_message(cls, missing))
         for key in kwargs:
-            field_ = cls._fields.get(key)
-            why = "read-only: set by the service" if field_ is not None else "not a parameter"
-            _warn_ignored(cls, key, why)
+            _warn_ignored(cls, key)
         self.__dict__.update(values)
 
     def __init__(self, **kwargs: Any) -> None:  # each subclass gets a _SignedInit
@@ -698,14 +746,19 @@ class Model:
     # msrest surface -------------------------------------------------------------------------
 
     def validate(self) -> list[ValidationError]:
-        """Every required field that is None, recursively (empty when valid), like msrest."""
+        """Every required field that is None, recursively (empty when valid), like msrest.
+
+        Each problem is a :class:`~batchai_compat.exceptions.RequestValidationError` (also
+        msrest's ``ValidationError``) whose ``parameter`` is the path from this model
+        (``environment_variables[0].value``) and ``target`` msrest's ``EnvironmentVariable.value``.
+        """
         return list(_missing_required(self, ""))
 
     def serialize(self, keep_readonly: bool = False, **kwargs: Any) -> dict[str, Any]:
-        """The REST body: camelCase keys, ARM ``properties`` nesting, msrest value formats."""
-        errors = self.validate()
-        if errors:
-            raise errors[0]
+        """The REST body: camelCase keys, ARM ``properties`` nesting, msrest value formats.
+
+        As in 2.0.0, required fields still None are left out, not refused: requests validate.
+        """
         return _to_dict(self, keep_readonly, _rest_keys)
 
     def as_dict(
@@ -773,7 +826,13 @@ def _checked(cls: type[Model], f: Field, value: Any) -> Any:
             f"{f.name}{error.path}", f"{error.rule} (in {cls.__name__})"
         ) from None
     except ValidationError as error:  # a nested model built from a dict
-        raise ValidationError(f"{f.name}.{error.parameter}", error.rule) from None
+        raise _nested(f.name, error) from None
+
+
+def _nested(prefix: str, error: ValidationError) -> ValidationError:
+    """``error`` of a nested value, its parameter path under ``prefix`` (``a.b``, ``a[0].b``)."""
+    separator = "" if error.parameter.startswith("[") else "."
+    return ValidationError(f"{prefix}{separator}{error.parameter}", error.rule)
 
 
 def _missing_required(model: Model, prefix: str) -> Iterator[ValidationError]:
@@ -782,7 +841,8 @@ def _missing_required(model: Model, prefix: str) -> Iterator[ValidationError]:
         path = f"{prefix}{name}"
         if value is None:
             if f.required:
-                yield ValidationError(path, f"{type(model).__name__} requires this field")
+                target = f"{type(model).__name__}.{name}"
+                yield request_error(path, f"can not be None ({target} is required)", target)
             continue
         if isinstance(value, Model):
             yield from _missing_required(value, path + ".")
@@ -913,6 +973,12 @@ def _get_ci(data: Mapping[str, Any], key: str) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+def rest_body(model: Model) -> dict[str, Any]:
+    """``model.serialize()`` without its validation pass, for a model validated already (the
+    operations layer validates every request before a backend sees it)."""
+    return _to_dict(model, False, _rest_keys)
+
+
 def clone(value: _V) -> _V:
     """A deep copy of a model tree: models, lists and dicts are copied, immutable values shared.
 
@@ -928,22 +994,11 @@ def _clone(value: Any) -> Any:
     kind = type(value)
     if kind in _IMMUTABLE:
         return value
+    copier = _MODEL_COPIERS.get(kind)
+    if copier is not None:
+        return copier(value)
     if isinstance(value, Model):
-        fields = vars(value).copy()
-        if len(fields) == len(kind._fields):  # its attributes are its fields
-            # Only the fields that can hold a mutable value need a copy of their own (setting a
-            # field checks its value, so the others hold scalars, times or enums).
-            for name in kind._mutable_fields:
-                item = fields.get(name)
-                if item is not None:
-                    fields[name] = _clone(item)
-        else:  # attributes added or deleted: copy whatever is mutable
-            for name, item in fields.items():
-                if type(item) not in _IMMUTABLE:
-                    fields[name] = _clone(item)
-        copied = object.__new__(kind)
-        object.__setattr__(copied, "__dict__", fields)
-        return copied
+        return _model_copier(kind)(value)
     if kind is list:
         return [item if type(item) in _IMMUTABLE else _clone(item) for item in value]
     if kind is dict:
@@ -953,6 +1008,54 @@ def _clone(value: Any) -> Any:
     if isinstance(value, (enum.Enum, _dt.datetime, _dt.timedelta)):
         return value
     return copy.deepcopy(value)
+
+
+#: Model class -> its copier (built on first copy by :func:`_model_copier`).
+_MODEL_COPIERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _model_copier(kind: type[Model]) -> Callable[[Any], Any]:
+    """The function copying models of ``kind``: their attribute dict, with a copy of each field
+    that can hold a mutable value (setting a field checks its value, so the others hold
+    scalars, times or enums).  Written out field by field once per class, as ``dataclasses``
+    writes ``__init__``: the job reads of the local backend copy a model tree each.  A model
+    whose attributes are not exactly its fields has whatever is mutable copied instead."""
+    lines = [
+        "def copy_model(value):",
+        "    fields = value.__dict__.copy()",
+        f"    if len(fields) != {len(kind._fields)}:",
+        "        return _copy_attributes(value, fields)",
+    ]
+    for name in kind._mutable_fields:
+        lines += [
+            f"    item = fields.get({name!r})",
+            f"    if item is not None: fields[{name!r}] = _clone(item)",
+        ]
+    lines += [
+        "    copied = _new(kind)",
+        "    _set(copied, '__dict__', fields)",
+        "    return copied",
+    ]
+    namespace: dict[str, Any] = {
+        "kind": kind,
+        "_clone": _clone,
+        "_copy_attributes": _copy_attributes,
+        "_new": object.__new__,
+        "_set": object.__setattr__,
+    }
+    exec("\n".join(lines), namespace)  # noqa: S102 - code built from the class's field names
+    copier: Callable[[Any], Any] = namespace["copy_model"]
+    _MODEL_COPIERS[kind] = copier
+    return copier
+
+
+def _copy_attributes(value: Any, fields: dict[str, Any]) -> Any:
+    for name, item in fields.items():
+        if type(item) not in _IMMUTABLE:
+            fields[name] = _clone(item)
+    copied = object.__new__(type(value))
+    object.__setattr__(copied, "__dict__", fields)
+    return copied
 
 
 _IMMUTABLE = frozenset({type(None), str, int, float, bool, bytes})

@@ -5,36 +5,32 @@ it and deserialized the answer.  Here a public method validates its arguments in
 :class:`ResourcePath` (the names the backend takes plus the ARM path the request would have
 had), and hands it with the backend method to one of three helpers that return what 2.0.0 did:
 :meth:`OperationGroup._value` (a model, or with ``raw=True`` a
-:class:`~._raw.ClientRawResponse`), :meth:`OperationGroup._long_running` (a
-:class:`~._polling.LROPoller`) or :meth:`OperationGroup._paged` (a ``*Paged`` pager).
+:class:`~batchai_compat.core.raw.ClientRawResponse`), :meth:`OperationGroup._long_running` (a
+:class:`~batchai_compat.core.polling.LROPoller`) or :meth:`OperationGroup._paged` (a ``*Paged`` pager).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import quote, urlencode
 
 from .. import models as _models
-from ..backends.base import PROVIDER, Operation
-from ._paging import Paged
-from ._polling import LROPoller
-from ._raw import ClientRawResponse, ServiceResponse
+from ..core import API_VERSION
+from ..core.paging import Paged
+from ..core.polling import LROPoller, Operation
+from ..core.raw import ClientRawResponse, ServiceResponse
+from ..domain.ids import PROVIDER
 from ._validation import check_resource_group, check_resource_name
 
 if TYPE_CHECKING:
-    from ..backends.base import Backend
-    from ..client import BatchAIManagementClientConfiguration
-
-API_VERSION = "2018-05-01"
+    from ..backends.base import Backend, BackendConfig
 
 T = TypeVar("T")
 P = TypeVar("P", bound=Paged[Any])
 
 
-@dataclass(frozen=True)
-class ResourcePath:
+class ResourcePath(NamedTuple):
     """A validated Batch AI resource address.
 
     ``names`` are the positional arguments the backend takes for it (resource group, workspace,
@@ -68,7 +64,7 @@ class OperationGroup:
 
     models = _models
 
-    def __init__(self, backend: Backend, config: BatchAIManagementClientConfiguration) -> None:
+    def __init__(self, backend: Backend, config: BackendConfig) -> None:
         self._backend = backend
         self.config = config
         self.api_version = API_VERSION
@@ -105,7 +101,7 @@ class OperationGroup:
 
     def _value(
         self, method: str, at: ResourcePath, call: Callable[..., T], *args: Any, raw: bool
-    ) -> T | ClientRawResponse:
+    ) -> T | ClientRawResponse[T]:
         """A synchronous call (GET, PATCH): the backend's answer, or with ``raw`` a response."""
         value = call(*at.names, *args)
         if raw:
@@ -116,11 +112,11 @@ class OperationGroup:
         self,
         method: str,
         at: ResourcePath,
-        call: Callable[..., Any],
+        call: Callable[..., T | Operation[T]],
         *args: Any,
         polling: Any,
         raw: bool,
-    ) -> LROPoller[Any]:
+    ) -> LROPoller[T] | LROPoller[ClientRawResponse[T]]:
         """Start a long-running operation now; a poller (its thread named after ``call`` and the
         resource) waits for it.
 
@@ -128,15 +124,16 @@ class OperationGroup:
         still to finish, 200 when it returned the final value at once.
         """
         started = call(*at.names, *args)
-        finish: Callable[[Any], Any] | None = None
-        if raw:
-            url = self._url(at.path)
-            status = 202 if isinstance(started, Operation) else 200
-
-            def finish(value: Any) -> ClientRawResponse:
-                return ClientRawResponse(value, ServiceResponse(method, url, status, value))
-
         name = f"{getattr(call, '__name__', 'operation')} {at.names[-1]}"
+        if not raw:
+            poller: LROPoller[T] = LROPoller(started, polling=polling, name=name)
+            return poller
+        url = self._url(at.path)
+        status = 202 if isinstance(started, Operation) else 200
+
+        def finish(value: T) -> ClientRawResponse[T]:
+            return ClientRawResponse(value, ServiceResponse(method, url, status, value))
+
         return LROPoller(started, polling=polling, finish=finish, name=name)
 
     def _paged(

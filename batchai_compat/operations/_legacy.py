@@ -2,24 +2,33 @@
 
 azure-mgmt-batchai 1.0.x had no workspaces or experiments: ``clusters.create(rg, name, params)``,
 ``jobs.create(rg, job, params)``, ``jobs.get(rg, job)``, ``jobs.list_output_files(rg, job,
-options)``, ...  Those calls are accepted against a *default workspace* of the resource group
-(and a *default experiment* in it for jobs), created on demand by the creating calls.
+options)``, ...  :func:`legacy_call_shape` decorates a 2.0.0 method: a call that binds to the
+2.0.0 signature runs unchanged; one that does not, but binds to the 1.0 shape, gets a workspace
+(and for jobs an experiment) by this rule:
 
-:func:`legacy_call_shape` decorates a 2.0.0 method: a call that binds to the 2.0.0 signature runs
-unchanged; one that does not, but binds to the 1.0 shape, is rewritten with the default names.
-``inspect.signature`` of the method still shows 2.0.0's signature (``functools.wraps``).
+* a creating call uses the resource group's *default workspace* ``default`` (and its *default
+  experiment* ``default``), created on demand once every argument is validated;
+* any other call finds the resource: in the default workspace (and experiment) first; else in
+  the one workspace (for jobs: the one experiment of one workspace) of the resource group that
+  holds that name, as when a notebook created it with 2.0.0 calls and deletes it with 1.0 ones;
+  when several do, it fails with a ``ValidationError`` that lists them and says to pass the
+  workspace (and experiment); when none does, the call goes to the defaults and gets the
+  service's 404.
+
+``inspect.signature`` of the method still shows 2.0.0's signature (``functools.wraps``).  The
+rule uses only the ``Backend`` protocol, so it is the same on every backend.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import exceptions
+from ._validation import check_resource_group, check_resource_name
 
 if TYPE_CHECKING:
     from ..backends.base import Backend
@@ -32,6 +41,7 @@ __all__ = [
     "ensure_default_workspace",
     "ensure_legacy_defaults",
     "legacy_call_shape",
+    "locate",
 ]
 
 DEFAULT_WORKSPACE = "default"
@@ -95,6 +105,68 @@ def ensure_legacy_defaults(
         ensure_default_workspace(backend, resource_group)
 
 
+#: The backend read that finds each kind of resource a 1.0 call names.
+_LOOKUPS = {
+    "cluster_name": "get_cluster",
+    "file_server_name": "get_file_server",
+    "job_name": "get_job",
+}
+_KINDS = {"cluster_name": "cluster", "file_server_name": "file server", "job_name": "job"}
+
+
+def _exists(lookup: Callable[..., Any], *names: str) -> bool:
+    try:
+        lookup(*names)
+    except exceptions.ResourceNotFoundError:
+        return False
+    return True
+
+
+def locate(
+    backend: Backend, resource_group: str, parameter: str, name: str
+) -> tuple[str, str | None]:
+    """(workspace, experiment or None) of the resource a 1.0 read/delete call names.
+
+    ``parameter`` is the 2.0.0 name of the resource's argument (``cluster_name``, ``job_name``,
+    ``file_server_name``).  The default workspace (and experiment) first, then the one place of
+    the resource group that holds ``name``; several: a ``ValidationError`` listing them.
+    """
+    jobs = parameter == "job_name"
+    lookup = getattr(backend, _LOOKUPS[parameter])
+    default = (DEFAULT_WORKSPACE, DEFAULT_EXPERIMENT if jobs else None)
+    if _exists(lookup, resource_group, *_names(default), name):
+        return default
+    holders: list[tuple[str, str | None]] = []
+    for workspace_model in backend.list_workspaces(resource_group):
+        workspace = str(workspace_model.name)
+        places: list[tuple[str, str | None]] = (
+            [(workspace, str(e.name)) for e in backend.list_experiments(resource_group, workspace)]
+            if jobs
+            else [(workspace, None)]
+        )
+        holders += [
+            place
+            for place in places
+            if place != default and _exists(lookup, resource_group, *_names(place), name)
+        ]
+    if len(holders) == 1:
+        return holders[0]
+    if holders:
+        where = ", ".join("/".join(_names(place)) for place in holders)
+        which = "workspace and experiment" if jobs else "workspace"
+        raise exceptions.ValidationError(
+            "workspace_name",
+            f"the {_KINDS[parameter]} {name!r} exists in several "
+            f"{'experiments' if jobs else 'workspaces'} of resource group {resource_group!r} "
+            f"({where}); pass the {which} (the 2.0.0 call shape)",
+        )
+    return default
+
+
+def _names(place: tuple[str, str | None]) -> tuple[str, ...]:
+    return tuple(part for part in place if part is not None)
+
+
 def legacy_call_shape(
     *names: str,
     experiment: bool = False,
@@ -111,15 +183,15 @@ def legacy_call_shape(
     """
 
     def decorate(func: F) -> F:
-        signature = inspect.signature(func)
+        # Read from the code object: inspect costs start-up (benchmark 6); the signature is
+        # built only for a call with fewer positional arguments than 2.0.0 requires.
+        code = func.__code__
+        parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
         legacy_names = ("self", *names)
         # A 1.0 call lacks workspace_name (and experiment_name): with at least as many positional
         # arguments as 2.0.0 requires, the call is a 2.0.0 one and needs no binding.
-        required = sum(
-            1
-            for p in signature.parameters.values()
-            if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
-        )
+        required = code.co_argcount - len(func.__defaults__ or ())
+        signatures: list[Any] = []
 
         def bind_legacy(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
             if len(args) > len(legacy_names):
@@ -128,7 +200,7 @@ def legacy_call_shape(
             for key, value in kwargs.items():
                 if key in bound:
                     return None
-                if key in names or key in _TRAILING or key not in signature.parameters:
+                if key in names or key in _TRAILING or key not in parameters:
                     bound[key] = value
                 else:
                     return None
@@ -142,20 +214,35 @@ def legacy_call_shape(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if len(args) >= required:
                 return func(*args, **kwargs)
+            if not signatures:
+                import inspect
+
+                signatures.append(inspect.signature(func))
             try:
-                signature.bind(*args, **kwargs)
+                signatures[0].bind(*args, **kwargs)
             except TypeError:
                 bound = bind_legacy(args, kwargs)
                 if bound is None:
                     raise
             else:
                 return func(*args, **kwargs)
-            bound["workspace_name"] = DEFAULT_WORKSPACE
-            if experiment:
-                bound["experiment_name"] = DEFAULT_EXPERIMENT
             if create_defaults:
+                bound["workspace_name"] = DEFAULT_WORKSPACE
+                if experiment:
+                    bound["experiment_name"] = DEFAULT_EXPERIMENT
                 # The method creates them once every argument is validated.
                 bound[LEGACY_DEFAULTS_FLAG] = "experiment" if experiment else "workspace"
+                return func(**bound)
+            resource = names[1]
+            workspace, experiment_name = locate(
+                bound["self"]._backend,
+                check_resource_group(bound["resource_group_name"]),
+                resource,
+                check_resource_name(resource, bound[resource]),
+            )
+            bound["workspace_name"] = workspace
+            if experiment:
+                bound["experiment_name"] = experiment_name
             return func(**bound)
 
         return wrapper  # type: ignore[return-value]

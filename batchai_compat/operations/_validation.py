@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, overload
 
-from ..exceptions import ValidationError
+from ..exceptions import ValidationError, request_error
 from ..models._base import clone
 
 __all__ = [
@@ -32,8 +32,12 @@ RESOURCE_GROUP_PATTERN = r"^[-\w\._]+$"
 RESOURCE_NAME_PATTERN = r"^[-\w_]+$"
 LOCATION_PATTERN = r"^[-\w\._]+$"
 
+#: ARM's limit on resource group names (2.0.0 checked only the pattern).
+RESOURCE_GROUP_MAX_LENGTH = 90
+
 _RESOURCE_GROUP_RE = re.compile(RESOURCE_GROUP_PATTERN)
-_RESOURCE_NAME_RE = re.compile(RESOURCE_NAME_PATTERN)
+# Batch AI resource names are ASCII: ``\w`` would also take any Unicode letter or digit.
+_RESOURCE_NAME_RE = re.compile(RESOURCE_NAME_PATTERN, re.ASCII)
 _LOCATION_RE = re.compile(LOCATION_PATTERN)
 
 MAX_RESULTS_RANGE = (1, 1000)
@@ -44,20 +48,27 @@ M = TypeVar("M")
 
 def _check_str(parameter: str, value: Any) -> str:
     if value is None:
-        raise ValidationError(parameter, "must not be None")
+        raise request_error(parameter, "must not be None")
     if not isinstance(value, str):
-        raise ValidationError(parameter, f"must be a str, not {type(value).__name__}", value)
+        raise request_error(parameter, f"must be a str, not {type(value).__name__}")
     return value
 
 
 def check_resource_group(value: Any, parameter: str = "resource_group_name") -> str:
-    """Resource group names: ``^[-\\w\\._]+$`` (2.0.0 set no length limit on them)."""
+    """Resource group names: ``^[-\\w\\._]+$``, at most 90 characters (ARM's limit), and never
+    ``.`` or ``..`` (they are path segments: of ARM ids, and of folders on the local backend)."""
     value = _check_str(parameter, value)
+    if value in (".", ".."):
+        raise request_error(parameter, f"must not be {value!r}")
+    if len(value) > RESOURCE_GROUP_MAX_LENGTH:
+        raise request_error(
+            parameter,
+            f"must be at most {RESOURCE_GROUP_MAX_LENGTH} characters long, got {len(value)}",
+        )
     if not _RESOURCE_GROUP_RE.fullmatch(value):
-        raise ValidationError(
+        raise request_error(
             parameter,
             f"must match {RESOURCE_GROUP_PATTERN} (letters, digits, '-', '_', '.'), got {value!r}",
-            value,
         )
     return value
 
@@ -66,14 +77,14 @@ def check_resource_name(parameter: str, value: Any) -> str:
     """Workspace, experiment, cluster, job and file server names: 1-64 chars of ``^[-\\w_]+$``."""
     value = _check_str(parameter, value)
     if not 1 <= len(value) <= 64:
-        raise ValidationError(
-            parameter, f"must be from 1 through 64 characters long, got {len(value)}", value
+        raise request_error(
+            parameter, f"must be from 1 through 64 characters long, got {len(value)}"
         )
     if not _RESOURCE_NAME_RE.fullmatch(value):
-        raise ValidationError(
+        raise request_error(
             parameter,
-            f"must match {RESOURCE_NAME_PATTERN} (letters, digits, '-' and '_'), got {value!r}",
-            value,
+            f"must match {RESOURCE_NAME_PATTERN} (ASCII letters, digits, '-' and '_'), "
+            f"got {value!r}",
         )
     return value
 
@@ -82,7 +93,7 @@ def check_location(value: Any, parameter: str = "location") -> str:
     r"""A region in a URL path (``usages.list``): ``^[-\w\._]+$`` as 2.0.0 checked it."""
     value = _check_str(parameter, value)
     if not _LOCATION_RE.fullmatch(value):
-        raise ValidationError(parameter, f"must match {LOCATION_PATTERN}, got {value!r}", value)
+        raise request_error(parameter, f"must match {LOCATION_PATTERN}, got {value!r}")
     return value
 
 
@@ -93,7 +104,7 @@ def check_required_str(parameter: str, value: Any) -> str:
     """
     value = _check_str(parameter, value)
     if not value.strip():
-        raise ValidationError(parameter, "must be a non-empty str", value)
+        raise request_error(parameter, "must be a non-empty str")
     return value
 
 
@@ -102,10 +113,10 @@ def check_int_range(parameter: str, value: Any, bounds: tuple[int, int]) -> int 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(parameter, f"must be an int, not {type(value).__name__}", value)
+        raise request_error(parameter, f"must be an int, not {type(value).__name__}")
     low, high = bounds
     if not low <= value <= high:
-        raise ValidationError(parameter, f"must be from {low} through {high}, got {value}", value)
+        raise request_error(parameter, f"must be from {low} through {high}, got {value}")
     return value
 
 
@@ -114,13 +125,11 @@ def check_tags(value: Any, parameter: str = "tags") -> dict[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise ValidationError(
-            parameter, f"must be a dict of str to str, not {type(value).__name__}"
-        )
+        raise request_error(parameter, f"must be a dict of str to str, not {type(value).__name__}")
     tags: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
-            raise ValidationError(parameter, "must be a dict of str to str", value)
+            raise request_error(parameter, "must be a dict of str to str")
         tags[key] = item
     return tags
 
@@ -134,19 +143,11 @@ def max_results_of(options: Any, parameter: str) -> int | None:
     elif hasattr(options, "max_results"):
         raw = options.max_results
     else:
-        raise ValidationError(
+        raise request_error(
             parameter,
             f"must be a list options model with max_results, not {type(options).__name__}",
         )
     return check_int_range(f"{parameter}.max_results", raw, MAX_RESULTS_RANGE)
-
-
-def _first_error_text(errors: Any) -> tuple[str | None, str]:
-    first = errors[0]
-    field = getattr(first, "parameter", None) or getattr(first, "target", None)
-    rule = getattr(first, "rule", None)
-    text = str(rule) if rule else str(first)
-    return (str(field) if field else None), text
 
 
 def _is_msrest_twin(value: Any, model_class: type) -> bool:
@@ -177,7 +178,7 @@ def prepare_model(
     """
     if value is None:
         if required:
-            raise ValidationError(parameter, f"is required (a {model_class.__name__})")
+            raise request_error(parameter, f"is required (a {model_class.__name__})")
         return None
     if not isinstance(value, model_class) and _is_msrest_twin(value, model_class):
         # The same model built with the genuine azure-mgmt-batchai 2.0.0 classes (a helper module
@@ -187,14 +188,24 @@ def prepare_model(
         try:
             value = model_class.from_dict(dict(value))  # type: ignore[attr-defined]
         except ValidationError as exc:
-            raise ValidationError(f"{parameter}.{exc.parameter}", exc.rule) from None
+            raise request_error(f"{parameter}.{exc.parameter}", exc.rule) from None
     if not isinstance(value, model_class):
-        raise ValidationError(
+        raise request_error(
             parameter, f"must be a {model_class.__name__}, not {type(value).__name__}"
         )
     copied = clone(value)
-    errors = copied.validate()  # type: ignore[attr-defined]
-    if errors:
-        field, rule = _first_error_text(errors)
-        raise ValidationError(f"{parameter}.{field}" if field else parameter, rule)
+    problems: list[ValidationError] = copied.validate()  # type: ignore[attr-defined]
+    if problems:
+        raise _request_refused(parameter, problems)
     return copied
+
+
+def _request_refused(parameter: str, problems: list[ValidationError]) -> ValidationError:
+    """One error for every required field of a request body still None: the first named by its
+    full path from the method's argument (``parameters.environment_variables[0].value``), the
+    others listed after it."""
+    first, *others = problems
+    rule = first.rule
+    if others:
+        rule += "; also None: " + ", ".join(f"{parameter}.{p.parameter}" for p in others)
+    return request_error(f"{parameter}.{first.parameter}", rule, getattr(first, "target", None))

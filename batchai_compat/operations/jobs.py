@@ -3,16 +3,20 @@
 A job runs a toolkit (TensorFlow, Horovod, PyTorch, CNTK, ..., custom) on a cluster.  On
 ``local`` it runs as real processes; on ``azureml`` it is a ``ScriptRunConfig`` run.  1.0-era
 calls without a workspace and experiment (``jobs.create(rg, job, params)``,
-``jobs.get/delete/terminate(rg, job)``, ``jobs.list_output_files(rg, job, options)``) use the
-resource group's default workspace and experiment (see :mod:`._legacy`).
+``jobs.get/delete/terminate/list_remote_login_information(rg, job)``,
+``jobs.list_output_files(rg, job, options)``) create in the resource group's default workspace
+and experiment and find existing jobs by :mod:`._legacy`'s rule.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, overload
 
 from .. import models as _models
-from ..exceptions import ValidationError
+from ..core.polling import LROPoller
+from ..core.raw import ClientRawResponse
+from ..exceptions import request_error
 from ._group import OperationGroup, ResourcePath
 from ._legacy import ensure_legacy_defaults, legacy_call_shape
 from ._validation import (
@@ -41,11 +45,13 @@ class JobsOperations(OperationGroup):
         resource_group_name: str,
         workspace_name: str,
         experiment_name: str,
-        jobs_list_by_experiment_options: Any = None,
+        jobs_list_by_experiment_options: _models.JobsListByExperimentOptions
+        | Mapping[str, Any]
+        | None = None,
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.JobPaged:
         """The experiment's jobs, as a :class:`~batchai_compat.models.JobPaged`."""
         at = self._experiment(resource_group_name, workspace_name, experiment_name).joinpath("jobs")
         page_size = max_results_of(
@@ -55,6 +61,46 @@ class JobsOperations(OperationGroup):
             _models.JobPaged, at, self._backend.list_jobs, page_size=page_size, raw=raw
         )
 
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[_models.Job]: ...
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[_models.Job]]: ...
+    @overload
+    def create(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[_models.Job] | LROPoller[ClientRawResponse[_models.Job]]: ...
     @legacy_call_shape(
         "resource_group_name",
         "job_name",
@@ -69,15 +115,18 @@ class JobsOperations(OperationGroup):
         workspace_name: str,
         experiment_name: str,
         job_name: str,
-        parameters: Any,
+        parameters: _models.JobCreateParameters | Mapping[str, Any],
         custom_headers: Any = None,
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[_models.Job] | LROPoller[ClientRawResponse[_models.Job]]:
         """Submit a job from ``JobCreateParameters``; the poller's result is the Job."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         params = prepare_model("parameters", parameters, _models.JobCreateParameters)
+        from ._body_rules import check_job  # on submission only: a read skips its rules' import
+
+        check_job(params)
         ensure_legacy_defaults(self._backend, at.resource_group, operation_config)
         return self._long_running(
             "PUT", at, self._backend.create_job, params, polling=polling, raw=raw
@@ -85,6 +134,43 @@ class JobsOperations(OperationGroup):
 
     begin_create = create
 
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None]: ...
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[None]]: ...
+    @overload
+    def delete(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]: ...
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def delete(
         self,
@@ -96,13 +182,47 @@ class JobsOperations(OperationGroup):
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]:
         """Delete a job (terminating it if running); returns a poller (result None)."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._long_running("DELETE", at, self._backend.delete_job, polling=polling, raw=raw)
 
     begin_delete = delete
 
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        **operation_config: Any,
+    ) -> _models.Job: ...
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        **operation_config: Any,
+    ) -> ClientRawResponse[_models.Job]: ...
+    @overload
+    def get(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> _models.Job | ClientRawResponse[_models.Job]: ...
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def get(
         self,
@@ -113,7 +233,7 @@ class JobsOperations(OperationGroup):
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.Job | ClientRawResponse[_models.Job]:
         """The Job with its ``execution_state``; 404 when it does not exist."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._value("GET", at, self._backend.get_job, raw=raw)
@@ -131,11 +251,11 @@ class JobsOperations(OperationGroup):
         workspace_name: str,
         experiment_name: str,
         job_name: str,
-        jobs_list_output_files_options: Any,
+        jobs_list_output_files_options: _models.JobsListOutputFilesOptions | Mapping[str, Any],
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.FilePaged:
         """Files of one output directory (``'stdouterr'`` or an ``OutputDirectory`` id).
 
         ``JobsListOutputFilesOptions``: ``outputdirectoryid`` (required), ``directory`` ('.'),
@@ -150,9 +270,9 @@ class JobsOperations(OperationGroup):
         )
         parameter = "jobs_list_output_files_options"
         if not isinstance(options.outputdirectoryid, str) or not options.outputdirectoryid:
-            raise ValidationError(f"{parameter}.outputdirectoryid", "is required (a non-empty str)")
+            raise request_error(f"{parameter}.outputdirectoryid", "is required (a non-empty str)")
         if options.directory is not None and not isinstance(options.directory, str):
-            raise ValidationError(f"{parameter}.directory", "must be a str")
+            raise request_error(f"{parameter}.directory", "must be a str")
         check_int_range(
             f"{parameter}.linkexpiryinminutes",
             options.linkexpiryinminutes,
@@ -174,6 +294,7 @@ class JobsOperations(OperationGroup):
             linkexpiryinminutes=options.linkexpiryinminutes,
         )
 
+    @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def list_remote_login_information(
         self,
         resource_group_name: str,
@@ -183,7 +304,7 @@ class JobsOperations(OperationGroup):
         custom_headers: Any = None,
         raw: bool = False,
         **operation_config: Any,
-    ) -> Any:
+    ) -> _models.RemoteLoginInformationPaged:
         """How to reach the nodes the job runs on, as a ``RemoteLoginInformationPaged``."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._paged(
@@ -194,6 +315,43 @@ class JobsOperations(OperationGroup):
             method="POST",
         )
 
+    @overload
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: Literal[False] = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None]: ...
+    @overload
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        *,
+        raw: Literal[True],
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[ClientRawResponse[None]]: ...
+    @overload
+    def terminate(
+        self,
+        resource_group_name: str,
+        workspace_name: str,
+        experiment_name: str,
+        job_name: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        polling: Any = True,
+        **operation_config: Any,
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]: ...
     @legacy_call_shape("resource_group_name", "job_name", experiment=True)
     def terminate(
         self,
@@ -205,7 +363,7 @@ class JobsOperations(OperationGroup):
         raw: bool = False,
         polling: Any = True,
         **operation_config: Any,
-    ) -> Any:
+    ) -> LROPoller[None] | LROPoller[ClientRawResponse[None]]:
         """Stop a running job (it ends ``failed``, as in Batch AI); returns a poller (result None)."""
         at = self._job(resource_group_name, workspace_name, experiment_name, job_name)
         return self._long_running(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as _models
-from ..backends.base import PROVIDER
+from ..domain.ids import PROVIDER
 from ._group import OperationGroup
 from ._validation import check_location
 
@@ -16,8 +16,12 @@ class UsagesOperations(OperationGroup):
     """``list(location)``: dedicated and low-priority cores in use versus the quota."""
 
     def list(
-        self, location: str, custom_headers: Any = None, raw: bool = False, **operation_config: Any
-    ) -> Any:
+        self,
+        location: str,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> _models.UsagePaged:
         """The Usage entries of ``location``, as a :class:`~batchai_compat.models.UsagePaged`."""
         location = check_location(location)
         at = self._subscription().joinpath(f"providers/{PROVIDER}/locations/{location}/usages")

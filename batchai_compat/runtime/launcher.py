@@ -34,8 +34,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from ..domain import answers
 from .environment import TaskRole, job_environment, task_environment
 from .logs import execution_log_name, job_prep_log_names
+from .reasons import failure_reason
 from .spec import JobSpec
 from .toolkits import MpiOptions, TaskPlan, task_plans
 from .topology import Topology
@@ -119,24 +121,6 @@ class _ExecutionLog:
 
     def close(self) -> None:
         self._file.close()
-
-
-def _scrub(text: str, secrets: Mapping[str, str]) -> str:
-    for value in secrets.values():
-        if value:
-            text = text.replace(value, "***")
-    return text
-
-
-def _last_line(path: Path, secrets: Mapping[str, str]) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, os.path.getsize(path) - 4096))
-            tail = f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    lines = [line.strip() for line in tail.splitlines() if line.strip()]
-    return _scrub(lines[-1], secrets)[:500] if lines else ""
 
 
 def _find_executable(name: str, env: Mapping[str, str]) -> bool:
@@ -277,14 +261,17 @@ def _run(
         code = prep.wait()
         log.write(f"job preparation exited with code {code}")
         if code != 0:
-            reason = _last_line(stdouterr / err_name, secrets)
+            reason = failure_reason(stdouterr / err_name, secrets)
             return NodeResult(
                 code,
                 (
                     NodeError(
-                        "JobPreparationFailed",
-                        f"Job preparation failed on node {node} with exit code {code}"
-                        + (f": {reason}" if reason else ""),
+                        answers.JOB_PREPARATION_FAILED[0],
+                        answers.job_error_message(
+                            answers.JOB_PREPARATION_FAILED,
+                            f"it exited with code {code} on node {node}"
+                            + (f": {reason}" if reason else ""),
+                        ),
                         {"node": node, "exitCode": str(code), "stderr": err_name},
                     ),
                 ),
@@ -375,14 +362,17 @@ def _wait(
                 continue
             log.write(f"task {plan.role}-{plan.index} exited with code {code}")
             if code != 0:
-                reason = _last_line(stdouterr / plan.stderr_name, secrets)
+                reason = failure_reason(stdouterr / plan.stderr_name, secrets)
                 return NodeResult(
                     code,
                     (
                         NodeError(
-                            "JobFailed",
-                            f"Task {plan.role}-{plan.index} on node {node} exited with code {code}"
-                            + (f": {reason}" if reason else ""),
+                            answers.JOB_FAILED[0],
+                            answers.job_error_message(
+                                answers.JOB_FAILED,
+                                f"task {plan.role}-{plan.index} on node {node} exited with "
+                                f"code {code}" + (f": {reason}" if reason else ""),
+                            ),
                             {"node": node, "exitCode": str(code), "stderr": plan.stderr_name},
                         ),
                     ),

@@ -24,11 +24,11 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from ..domain.toolkits import Launch, tensorflow_role_args
+from ..domain.toolkits import Launch, task_program, tensorflow_role_args
 from ..exceptions import ValidationError
 from .environment import expand
 from .logs import task_log_names
-from .spec import JobSpec, ToolkitSpec
+from .spec import JobSpec
 from .topology import Topology
 
 __all__ = ["MpiOptions", "TaskPlan", "task_plans", "tensorflow_task_counts"]
@@ -81,17 +81,21 @@ def tensorflow_task_counts(spec: JobSpec) -> tuple[int, int] | None:
     return layout.parameter_servers, layout.workers
 
 
-def _python_command(
-    toolkit: ToolkitSpec, variables: dict[str, str], default_python: str
-) -> tuple[str, str]:
-    """(command prefix ``<python> <script>``, interpreter) for a python-script toolkit."""
-    script = toolkit.get("python_script_file_path")
-    if not script:
-        raise ValidationError(
-            f"parameters.{toolkit.toolkit.field}.python_script_file_path", "is required"
-        )
-    interpreter = expand(str(toolkit.get("python_interpreter_path", default_python)), variables)
-    return f"{shlex.quote(interpreter)} {shlex.quote(expand(str(script), variables))}", interpreter
+def _program_command(
+    spec: JobSpec, variables: dict[str, str], default_python: str
+) -> tuple[str, str | None]:
+    """(the task's program as a bash command, the executable it needs besides mpirun) from
+    the toolkit's :func:`~batchai_compat.domain.toolkits.task_program`."""
+    program = task_program(spec.toolkit.toolkit, spec.toolkit.settings)
+    if program.kind == "shell":
+        return str(program.text), None
+    path = shlex.quote(expand(str(program.path), variables))
+    if program.kind == "cntk":
+        return f"cntk configFile={path}", "cntk"
+    if program.kind == "caffe":
+        return f"caffe train --solver={path}", "caffe"
+    interpreter = expand(program.interpreter or default_python, variables)
+    return f"{shlex.quote(interpreter)} {path}", interpreter
 
 
 def _with_args(command: str, args: str | None) -> str:
@@ -114,45 +118,20 @@ def task_plans(
     nodes = topology.node_count
     args = toolkit.get("command_line_args")
 
+    program, executable = _program_command(spec, variables, default_python)
+    needs = (executable,) if executable else ()
     if kind == "custom":
-        command = toolkit.get("command_line")
-        if not command:
-            raise ValidationError("parameters.custom_toolkit_settings.command_line", "is required")
-        return [_single(str(command))]
-
+        return [_single(program)]
     if layout.launch == Launch.MPI:
-        executables: tuple[str, ...] = (mpi.program,)
-        if kind == "mpi":
-            program = toolkit.get("command_line")
-            if not program:
-                raise ValidationError("parameters.custom_mpi_settings.command_line", "is required")
-        elif kind == "cntk" and not _cntk_is_python(toolkit):
-            config = toolkit.get("config_file_path")
-            if not config:
-                raise ValidationError(
-                    "parameters.cntk_settings.config_file_path", "is required for BrainScript"
-                )
-            program = _with_args(
-                f"cntk configFile={shlex.quote(expand(str(config), variables))}", args
-            )
-            executables += ("cntk",)
-        elif kind == "caffe" and toolkit.get("config_file_path"):
-            solver = shlex.quote(expand(str(toolkit.get("config_file_path")), variables))
-            program = _with_args(f"caffe train --solver={solver}", args)
-            executables += ("caffe",)
-        else:
-            python, interpreter = _python_command(toolkit, variables, default_python)
-            program = _with_args(python, args)
-            executables += (interpreter,)
-        return [_single(f"{mpi.prefix(layout.processes)} {program}", executables, mpi=True)]
+        command = f"{mpi.prefix(layout.processes)} {_with_args(program, args)}"
+        return [_single(command, (mpi.program, *needs), mpi=True)]
 
-    python, interpreter = _python_command(toolkit, variables, default_python)
     if layout.launch == Launch.TENSORFLOW:
         plans = []
         for role, count in (("ps", layout.parameter_servers), ("worker", layout.workers)):
             for i in range(count):
                 out, err = task_log_names(role, i, single=False)
-                command = _with_args(python, tensorflow_role_args(toolkit.settings, role, i))
+                command = _with_args(program, tensorflow_role_args(toolkit.settings, role, i))
                 plans.append(
                     TaskPlan(
                         role,
@@ -162,25 +141,16 @@ def task_plans(
                         out,
                         err,
                         required=role == "worker",
-                        executables=(interpreter,),
+                        executables=needs,
                     )
                 )
         return plans
     if layout.launch in (Launch.RANKS, Launch.PER_NODE):
         count = layout.processes if layout.launch == Launch.RANKS else nodes
-        return _per_index(_with_args(python, args), count, nodes, (interpreter,))
+        return _per_index(_with_args(program, args), count, nodes, needs)
     if kind == "tensorflow":  # single-machine: the master's arguments
-        return [
-            _single(_with_args(python, toolkit.get("master_command_line_args")), (interpreter,))
-        ]
+        return [_single(_with_args(program, toolkit.get("master_command_line_args")), needs)]
     raise ValidationError("parameters", f"unknown toolkit {kind!r}")
-
-
-def _cntk_is_python(toolkit: ToolkitSpec) -> bool:
-    language = str(toolkit.get("language_type", "")).lower()
-    if language:
-        return language == "python"
-    return bool(toolkit.get("python_script_file_path"))
 
 
 def _single(command: str, executables: tuple[str, ...] = (), *, mpi: bool = False) -> TaskPlan:

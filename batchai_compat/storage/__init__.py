@@ -20,9 +20,9 @@ Two implementations stand behind each face:
     local file server while the SAS is valid.
 ``azure``
     Azure Storage through azure-storage-blob / azure-storage-file-share v12
-    (``pip install batchai-compat[storage]``): account name + key, SAS token, connection string,
+    (``pip install "batchai-compat[storage]"``): account name + key, SAS token, connection string,
     custom domain or ``is_emulated`` (Azurite works with a connection string naming its
-    ``BlobEndpoint``).  Small blob uploads run concurrently in the background.
+    ``BlobEndpoint``).
 
 Which one a service uses, first match wins:
 
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .blob import BlockBlobService
     from .file import FileService
 
-__all__ = ["ENV_STORAGE", "BlockBlobService", "FileService", "flush_all", "select_implementation"]
+__all__ = ["ENV_STORAGE", "BlockBlobService", "FileService", "select_implementation"]
 
 
 def __getattr__(name: str) -> Any:
@@ -60,17 +60,3 @@ def __getattr__(name: str) -> Any:
 
         return FileService
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def flush_all() -> None:
-    """Wait for the background blob uploads of every live Azure-backed service.
-
-    Call it before handing uploaded data to something that reads it elsewhere (a job on Azure ML,
-    another process); it raises the first upload failure not yet reported.  A no-op when no
-    Azure-backed service was ever created.  Interpreter exit flushes too.
-    """
-    import sys
-
-    azure = sys.modules.get(f"{__name__}._azure")
-    if azure is not None:
-        azure.flush_all()

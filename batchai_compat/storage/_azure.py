@@ -5,25 +5,20 @@ value objects (:mod:`batchai_compat.storage._models`) and service failures as
 :func:`batchai_compat.exceptions.cloud_error` (``status_code``, ``error.error``), which are also
 azure-core ``HttpResponseError`` / ``ResourceNotFoundError`` / ``ResourceExistsError``.
 
-Bulk uploads.  :class:`AzureBlobStore` hands payloads of up to :data:`BACKGROUND_LIMIT` bytes
-(read into memory before the call returns, so the caller may delete or change its file at once)
-to a bounded thread pool and returns a ``PendingResourceProperties`` at once (see
-:mod:`batchai_compat.storage._azure_uploads`, which also says why each one is a single *Put
-Blob* request).  Read-your-writes holds within the process:
-every other call first waits for the pending uploads of every service (:meth:`AzureBlobStore.flush`);
-another process (or a v12 client) sees them after :meth:`flush` / ``close``.  A failed
-upload is raised by the next call (or by reading its ``PendingResourceProperties``), never
-swallowed; :func:`batchai_compat.storage.flush_all` and interpreter exit flush every service.
-Bigger payloads and streams upload in the call, with v12's ``max_concurrency`` set from the legacy
-``max_connections``.  Everything else goes through the v12 clients.
+Uploads are synchronous, as the legacy calls were: a ``create_blob_from_*`` /
+``create_file_from_*`` call returns once its data is stored, or raises its own error.  Blob
+uploads skip the v12 pipeline for speed (:mod:`batchai_compat.storage._azure_uploads`: pooled
+keep-alive connections, one *Put Blob* per small blob, parallel *Put Block* requests for big
+ones); file uploads go through v12's ``upload_file`` (``max_concurrency`` from the legacy
+``max_connections``).  Both report the legacy ``progress_callback`` per block or range.
+Everything else goes through the v12 clients.
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -32,7 +27,7 @@ from urllib.parse import quote
 from .. import exceptions
 from ..exceptions import BackendNotInstalledError, ValidationError
 from ._account import StorageAccount
-from ._azure_uploads import Background, PendingResourceProperties, PutBlob, storage_error
+from ._azure_uploads import BlobUploader, storage_error
 from ._models import (
     Blob,
     BlobProperties,
@@ -48,9 +43,9 @@ from ._service import Upload
 
 T = TypeVar("T")
 
-BACKGROUND_LIMIT = 1024 * 1024
-DEFAULT_CONCURRENCY = 16
-_INSTALL_HINT = "pip install 'batchai-compat[storage]'"
+#: Keep-alive connections of a service's v12 client (listing, reads, containers).
+_POOL_SIZE = 16
+_INSTALL_HINT = 'pip install "batchai-compat[storage]"'
 
 
 def _require(module: str) -> Any:
@@ -220,6 +215,33 @@ def _legacy_properties(legacy: PropertiesT, v12: Any) -> PropertiesT:
     return legacy
 
 
+def _through_v12(upload: Upload, send: Callable[..., Any], module: Any) -> Any:
+    """``upload`` through a v12 ``upload_blob`` / ``upload_file`` (``send``): the payload and its
+    length, the legacy options, and the legacy progress from v12's ``progress_hook``."""
+    data: Any = upload.data
+    length = upload.count
+    if isinstance(data, Path):
+        length = data.stat().st_size
+    elif isinstance(data, bytes):
+        length = len(data)
+    elif length is not None:
+        data = data.read(length)
+    with open(data, "rb") if isinstance(data, Path) else nullcontext(data) as body:
+        result = _call(
+            lambda: send(
+                body,
+                length=length,
+                metadata=upload.metadata,
+                content_settings=_v12_content_settings(module, upload.content_settings),
+                max_concurrency=upload.max_connections,
+                progress_hook=lambda current, _total: upload.progress.reached(current),
+            )
+        )
+    if length is not None:
+        upload.progress.reached(length, always=upload.chunk_size is None)
+    return result
+
+
 def _sas_signing_key(account: StorageAccount) -> str:
     if not account.key:
         raise ValidationError(
@@ -233,44 +255,15 @@ def _with_sas(url: str, sas_token: str | None) -> str:
     return f"{url}?{sas_token.lstrip('?')}" if sas_token else url
 
 
-_LIVE_STORES: weakref.WeakSet[AzureBlobStore] = weakref.WeakSet()
-_ATEXIT_LOCK = threading.Lock()
-_ATEXIT_REGISTERED = False
-
-
-def flush_all() -> None:
-    """Wait for the background uploads of every live service; raise the first failure."""
-    errors: list[BaseException] = []
-    for store in list(_LIVE_STORES):
-        try:
-            store.flush()
-        except BaseException as err:  # flush every store before reporting
-            errors.append(err)
-    if errors:
-        raise errors[0]
-
-
-def _register_atexit() -> None:
-    global _ATEXIT_REGISTERED
-    with _ATEXIT_LOCK:
-        if not _ATEXIT_REGISTERED:
-            atexit.register(flush_all)
-            _ATEXIT_REGISTERED = True
-
-
 class _Resources:
-    """What an :class:`AzureBlobStore` must release: upload threads, connections, the v12 client."""
+    """What an :class:`AzureBlobStore` must release: the upload connections and the v12 client."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: Any, uploader: BlobUploader) -> None:
         self.service = service
-        self.background: Background | None = None
-        self.put_blob: PutBlob | None = None
+        self.uploader = uploader
 
     def release(self) -> None:
-        if self.background is not None:
-            self.background.close()
-        if self.put_blob is not None:
-            self.put_blob.close()
+        self.uploader.close()
         self.service.close()
 
 
@@ -279,59 +272,19 @@ class AzureBlobStore:
 
     kind = "azure"
 
-    def __init__(self, account: StorageAccount, max_concurrency: int | None = None) -> None:
+    def __init__(self, account: StorageAccount) -> None:
         self._blob = _require("azure.storage.blob")
         self.account = account
-        self._workers = max_concurrency or DEFAULT_CONCURRENCY
         self._service = _service_client(
-            self._blob.BlobServiceClient, account, _transport(self._workers + 4)
+            self._blob.BlobServiceClient, account, _transport(_POOL_SIZE)
         )
-        self._background: Background | None = None
-        self._put_blob: PutBlob | None = None
-        self._background_lock = threading.Lock()
-        # Old code never closes its BlockBlobService: release threads and sockets when it is
+        self._uploader = BlobUploader(account, self._endpoint(), self._service.api_version)
+        # Old code never closes its BlockBlobService: release the sockets when it is
         # garbage-collected too (the finalizer holds the resources, not the store).
-        self._resources = _Resources(self._service)
-        self._finalizer = weakref.finalize(self, self._resources.release)
-        _LIVE_STORES.add(self)
-        _register_atexit()
-
-    # background uploads -----------------------------------------------------------------------
-    def flush(self) -> None:
-        if self._background is not None:
-            self._background.flush()
-
-    def _settle(self) -> None:
-        """Before any other call: finish pending uploads, report this service's failures.
-
-        Uploads pending on *other* services of this process are waited for too, so a notebook
-        that writes with one ``BlockBlobService`` and reads with another sees its writes.
-        """
-        for store in list(_LIVE_STORES):
-            if store is not self and store._background is not None:
-                store._background.wait()
-        self.flush()
+        self._finalizer = weakref.finalize(self, _Resources(self._service, self._uploader).release)
 
     def close(self) -> None:
-        _LIVE_STORES.discard(self)
         self._finalizer()
-
-    def _pool(self) -> Background:
-        with self._background_lock:
-            if self._background is None:
-                self._background = self._resources.background = Background(self._workers)
-            return self._background
-
-    def _small_upload(self) -> Callable[..., ResourceProperties]:
-        """How a background upload is sent: one Put Blob request, or the v12 client without a key/SAS."""
-        if not PutBlob.usable(self.account):
-            return lambda c, b, body, cs, md: self._upload(c, b, body, len(body), cs, md, 1)
-        with self._background_lock:
-            if self._put_blob is None:
-                self._put_blob = self._resources.put_blob = PutBlob(
-                    self.account, self._endpoint(), self._service.api_version
-                )
-            return self._put_blob.put
 
     # containers -------------------------------------------------------------------------------
     def create_container(
@@ -340,7 +293,6 @@ class AzureBlobStore:
         metadata: dict[str, str] | None = None,
         public_access: str | None = None,
     ) -> bool:
-        self._settle()
         return _created(
             lambda: self._service.create_container(
                 container, metadata=metadata, public_access=public_access
@@ -348,15 +300,12 @@ class AzureBlobStore:
         )
 
     def delete_container(self, container: str) -> bool:
-        self._settle()
         return _found(lambda: self._service.delete_container(container))
 
     def container_exists(self, container: str) -> bool:
-        self._settle()
         return bool(_call(lambda: self._service.get_container_client(container).exists()))
 
     def list_containers(self, prefix: str | None) -> list[Container]:
-        self._settle()
         result = []
         for item in _call(lambda: list(self._service.list_containers(name_starts_with=prefix))):
             container = Container(item.name, metadata=item.metadata)
@@ -368,29 +317,15 @@ class AzureBlobStore:
 
     # blobs ------------------------------------------------------------------------------------
     def blob_exists(self, container: str, blob: str) -> bool:
-        self._settle()
         return bool(_call(lambda: self._service.get_blob_client(container, blob).exists()))
 
-    def _upload(
-        self,
-        container: str,
-        blob: str,
-        data: Any,
-        length: int | None,
-        content_settings: ContentSettings | None,
-        metadata: dict[str, str] | None,
-        max_connections: int,
-    ) -> ResourceProperties:
+    def _upload_anonymously(self, container: str, blob: str, upload: Upload) -> ResourceProperties:
+        """An upload without a key or SAS (a public container's endpoint): through v12."""
         client = self._service.get_blob_client(container, blob)
-        response = _call(
-            lambda: client.upload_blob(
-                data,
-                length=length,
-                overwrite=True,
-                metadata=metadata,
-                content_settings=_v12_content_settings(self._blob, content_settings),
-                max_concurrency=max_connections,
-            )
+        response = _through_v12(
+            upload,
+            lambda body, **options: client.upload_blob(body, overwrite=True, **options),
+            self._blob,
         )
         result = ResourceProperties()
         result.etag = response.get("etag")
@@ -398,40 +333,9 @@ class AzureBlobStore:
         return result
 
     def put_blob(self, container: str, blob: str, upload: Upload) -> ResourceProperties:
-        data, content_settings, metadata = upload.data, upload.content_settings, upload.metadata
-        if self._background is not None:
-            self._background.raise_failures()  # report earlier failures; keep the pipeline full
-        payload: bytes | None = None
-        if isinstance(data, bytes):
-            payload = data
-        elif isinstance(data, Path) and data.stat().st_size <= BACKGROUND_LIMIT:
-            payload = data.read_bytes()
-        if payload is not None and len(payload) <= BACKGROUND_LIMIT:
-            body = payload
-            send = self._small_upload()
-            future = self._pool().submit(
-                lambda: send(container, blob, body, content_settings, metadata)
-            )
-            return PendingResourceProperties(future, self._pool())
-        self._settle()
-        if isinstance(data, Path):
-            with open(data, "rb") as handle:
-                return self._upload(
-                    container,
-                    blob,
-                    handle,
-                    data.stat().st_size,
-                    content_settings,
-                    metadata,
-                    upload.max_connections,
-                )
-        if isinstance(data, bytes):
-            return self._upload(
-                container, blob, data, len(data), content_settings, metadata, upload.max_connections
-            )
-        return self._upload(
-            container, blob, data, upload.count, content_settings, metadata, upload.max_connections
-        )
+        if BlobUploader.usable(self.account):
+            return self._uploader.upload(container, blob, upload)
+        return self._upload_anonymously(container, blob, upload)
 
     def _legacy_blob(self, props: Any, name: str) -> Blob:
         legacy = _legacy_properties(BlobProperties(), props)
@@ -443,7 +347,6 @@ class AzureBlobStore:
     def get_blob(
         self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
     ) -> Blob:
-        self._settle()
         downloader, copied = _download_into(
             self._service.get_blob_client(container, blob).download_blob, stream, start, end
         )
@@ -454,12 +357,10 @@ class AzureBlobStore:
         return result
 
     def get_blob_properties(self, container: str, blob: str) -> Blob:
-        self._settle()
         props = _call(lambda: self._service.get_blob_client(container, blob).get_blob_properties())
         return self._legacy_blob(props, blob)
 
     def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
-        self._settle()
         client = self._service.get_container_client(container)
         items = _call(
             lambda: list(client.list_blobs(name_starts_with=prefix or None, include=["metadata"]))
@@ -468,7 +369,6 @@ class AzureBlobStore:
             yield self._legacy_blob(item, item.name)
 
     def delete_blob(self, container: str, blob: str) -> None:
-        self._settle()
         _call(lambda: self._service.get_blob_client(container, blob).delete_blob())
 
     # URLs and SAS -----------------------------------------------------------------------------
@@ -497,7 +397,6 @@ class AzureBlobStore:
         )
 
     def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
-        self._settle()
         return _with_sas(f"{self._endpoint()}/{container}/{quote(blob, safe='/~')}", sas_token)
 
     def container_url(self, container: str, sas_token: str | None) -> str:
@@ -566,28 +465,8 @@ class AzureFileStore:
         return bool(_call(lambda: self._file_client(share, directory, name).exists()))
 
     def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None:
-        client = self._file_client(share, directory, name)
-        settings = _v12_content_settings(self._share, upload.content_settings)
-
-        def send(body: Any, length: int | None) -> None:
-            _call(
-                lambda: client.upload_file(
-                    body,
-                    length=length,
-                    metadata=upload.metadata,
-                    content_settings=settings,
-                    max_concurrency=upload.max_connections,
-                )
-            )
-
-        data, count = upload.data, upload.count
-        if isinstance(data, Path):
-            with open(data, "rb") as handle:
-                send(handle, data.stat().st_size)
-        elif isinstance(data, bytes):
-            send(data, len(data))
-        else:
-            send(data if count is None else data.read(count), count)
+        """Create the file and write it in ranges (v12 ``upload_file``; 4 MiB ranges as legacy)."""
+        _through_v12(upload, self._file_client(share, directory, name).upload_file, self._share)
 
     def _legacy_file(self, props: Any, name: str) -> File:
         legacy = _legacy_properties(FileProperties(), props)

@@ -2,7 +2,7 @@
 
 A blob container ``c`` of account ``a`` is the folder ``$BATCHAI_COMPAT_HOME/storage/a/blob/c``
 and a blob ``dir/x.txt`` is the file ``.../c/dir/x.txt``; a file share ``s`` is
-``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.backends.local.layout`).
+``$BATCHAI_COMPAT_HOME/storage/a/file/s`` (see :mod:`batchai_compat.home.layout`).
 Those are the folders a local job mounts through ``AzureBlobFileSystemReference`` /
 ``AzureFileShareReference``, so what a notebook uploads the job sees under
 ``$AZ_BATCHAI_JOB_MOUNT_ROOT/<relative_mount_path>``, and what the job writes the notebook reads.
@@ -17,7 +17,7 @@ a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content 
 beside the data, in ``storage/<account>/.properties/``, tagged with the etag of the content they
 describe — a file a job rewrote reads back with default settings (``content_type`` guessed from
 its name) and no metadata; account keys are not checked.  SAS tokens and URLs are served by the loopback file server
-(:mod:`batchai_compat.backends.local.fileserver`): a read SAS URL is
+(:mod:`batchai_compat.home.fileserver`): a read SAS URL is
 ``http://127.0.0.1:<port>/<token>/<name>`` and honours ``Range``; a URL without a valid SAS is
 refused with 403, as Azure refuses anonymous reads of a private container.
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import mimetypes
 import os
 import secrets
@@ -37,8 +38,8 @@ from typing import IO, Any
 from urllib.parse import parse_qs
 
 from .. import exceptions
-from ..backends.local import layout
 from ..exceptions import ValidationError
+from ..home import layout
 from ._account import StorageAccount
 from ._models import (
     Blob,
@@ -52,8 +53,9 @@ from ._models import (
     Share,
 )
 from ._names import sas_time_text
-from ._service import Upload
+from ._service import Upload, read_chunks
 
+_log = logging.getLogger(__name__)
 _COPY_CHUNK = 1024 * 1024
 UNSIGNED = "unsigned"
 
@@ -73,32 +75,32 @@ def _guess_content_type(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def _write_atomically(
-    target: Path, incoming: Path, data: bytes | Path | IO[bytes], count: int | None
-) -> os.stat_result:
+def _write_atomically(target: Path, incoming: Path, data: bytes) -> os.stat_result:
     """Write ``data`` to a private temporary file, then rename it over ``target``."""
+    return _store_atomically(target, incoming, Upload(data, None, None, None, 1))
+
+
+def _store_atomically(target: Path, incoming: Path, upload: Upload) -> os.stat_result:
+    """Store an upload's payload through a private temporary file renamed over ``target``.
+
+    Chunked uploads are written (and reported to their progress) chunk by chunk, as the service
+    stored blocks or ranges; a single-request upload is reported once, when written.
+    """
     incoming.mkdir(parents=True, exist_ok=True)
     tmp = incoming / f"{secrets.token_hex(8)}.part"
     try:
+        written = 0
         with open(tmp, "wb") as out:
-            if isinstance(data, bytes):
-                out.write(data)
-            elif isinstance(data, Path):
-                with open(data, "rb") as src:
-                    shutil.copyfileobj(src, out, _COPY_CHUNK)
-            else:
-                remaining = count
-                while remaining is None or remaining > 0:
-                    size = _COPY_CHUNK if remaining is None else min(_COPY_CHUNK, remaining)
-                    chunk = data.read(size)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    if remaining is not None:
-                        remaining -= len(chunk)
+            for chunk in read_chunks(upload.data, upload.count, upload.chunk_size or _COPY_CHUNK):
+                out.write(chunk)
+                written += len(chunk)
+                if upload.chunk_size is not None:
+                    upload.progress.stored(len(chunk))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+    if upload.chunk_size is None:
+        upload.progress.stored(written)
     return target.stat()
 
 
@@ -189,7 +191,7 @@ class _PropertyStore:
             "metadata": dict(metadata or {}),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, self._incoming, json.dumps(record).encode(), None)
+        _write_atomically(path, self._incoming, json.dumps(record).encode())
 
     def load(
         self, container: str, name: str, etag: str
@@ -248,7 +250,7 @@ def _token_of(sas_token: str | None, root: Path) -> str:
     A SAS signed for another container or share yields ``unsigned`` (a URL the server refuses),
     as Azure refuses a SAS presented for the wrong resource.
     """
-    from ..backends.local.fileserver import token_root
+    from ..home.fileserver import token_root
 
     if not sas_token:
         return UNSIGNED
@@ -261,7 +263,7 @@ def _token_of(sas_token: str | None, root: Path) -> str:
 def _sign(
     root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None
 ) -> str:
-    from ..backends.local.fileserver import default_server
+    from ..home.fileserver import default_server
 
     server = default_server()
     if "r" not in permission:
@@ -277,7 +279,7 @@ def _join(directory: str, name: str) -> str:
 
 
 def _url(token: str, name: str) -> str:
-    from ..backends.local.fileserver import default_server
+    from ..home.fileserver import default_server
 
     return default_server().url_for_name(token, name)
 
@@ -291,7 +293,7 @@ def _stamp(properties: Any, stat: os.stat_result) -> None:
 class _AccountFolders:
     """The top-level folders of one account's ``service``: blob containers or file shares.
 
-    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.backends.local.layout`), with the
+    ``<account>/<service>/<name>`` (:mod:`~batchai_compat.home.layout`), with the
     account's ``.incoming`` staging folder and the :class:`_PropertyStore` of the service.
     """
 
@@ -425,10 +427,11 @@ class LocalBlobStore:
                 status_code=409,
                 code="BlobPathConflict",
             )
-        stat = _write_atomically(path, self._containers.incoming, upload.data, upload.count)
+        stat = _store_atomically(path, self._containers.incoming, upload)
         self._properties.save(
             container, blob, _etag(stat), upload.content_settings, upload.metadata
         )
+        _log.debug("blob %r stored in local container %r: %d bytes", blob, container, stat.st_size)
         result = ResourceProperties()
         result.etag = _etag(stat)
         result.last_modified = _modified(stat)
@@ -510,9 +513,6 @@ class LocalBlobStore:
 
     def container_url(self, container: str, sas_token: str | None) -> str:
         return _url(_token_of(sas_token, self._containers.path(container)), "").rstrip("/")
-
-    def flush(self) -> None:
-        """Local writes are synchronous: nothing is ever pending."""
 
     def close(self) -> None:
         """Nothing to release."""
@@ -614,9 +614,15 @@ class LocalFileStore:
                 status_code=409,
                 code="ResourceTypeMismatch",
             )
-        stat = _write_atomically(target, self._shares.incoming, upload.data, upload.count)
+        stat = _store_atomically(target, self._shares.incoming, upload)
         self._properties.save(
             share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata
+        )
+        _log.debug(
+            "file %r stored in local share %r: %d bytes",
+            _join(directory, name),
+            share,
+            stat.st_size,
         )
 
     def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:

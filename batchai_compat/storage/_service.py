@@ -10,8 +10,9 @@ arguments before any side effect, naming the legacy parameter in the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Generic, Protocol, TypeVar
@@ -21,13 +22,63 @@ from . import _names
 from ._account import StorageAccount
 from ._models import ContentSettings
 
+#: The legacy ``progress_callback(current, total)``.
+ProgressCallback = Callable[[int, int | None], None]
+
+
+class UploadProgress:
+    """The ``progress_callback`` of one legacy upload, called as azure-storage 0.36 called it.
+
+    The face calls :meth:`start` (``callback(0, total)``) before the first byte is sent; the
+    store calls :meth:`stored` after each request that stored data (once for a single-request
+    upload, once per block or range otherwise), and the callback gets the bytes stored so far
+    and ``total`` (None for a stream of unknown length).  Parallel chunks report under a lock,
+    so ``current`` only grows.
+    """
+
+    def __init__(self, callback: ProgressCallback | None, total: int | None) -> None:
+        self._callback = callback
+        self.total = total
+        self._done = 0
+        self._lock = threading.Lock()
+
+    @property
+    def reporting(self) -> bool:
+        """Whether anyone listens (a callback was given)."""
+        return self._callback is not None
+
+    def start(self) -> None:
+        if self._callback is not None:
+            self._callback(0, self.total)
+
+    def stored(self, count: int) -> None:
+        if self._callback is None:
+            return
+        with self._lock:
+            self._done += count
+            self._callback(self._done, self.total)
+
+    def reached(self, current: int, *, always: bool = False) -> None:
+        """Report a cumulative count (what azure-storage v12's ``progress_hook`` gives): only
+        when it grew, unless ``always`` (the end of a one-request upload, reported even when
+        nothing was stored: an empty blob)."""
+        if self._callback is None:
+            return
+        with self._lock:
+            if current <= self._done and not always:
+                return
+            self._done = max(current, self._done)
+            self._callback(self._done, self.total)
+
 
 @dataclass(frozen=True)
 class Upload:
     """One checked legacy upload, as a service hands it to its store's ``put_blob`` / ``put_file``.
 
     ``data`` is the payload: bytes, a local file, or a stream of which ``count`` bytes (all
-    when None) are read.  ``max_connections`` is the legacy parallelism hint.
+    when None) are read.  ``chunk_size`` is None when the legacy client sent the payload in one
+    request, else the size of its blocks (blobs) or ranges (files), which the store sends (and
+    reports to ``progress``) one by one, up to ``max_connections`` at a time.
     """
 
     data: bytes | Path | IO[bytes]
@@ -35,6 +86,8 @@ class Upload:
     content_settings: ContentSettings | None
     metadata: dict[str, str] | None
     max_connections: int
+    chunk_size: int | None = None
+    progress: UploadProgress = field(default_factory=lambda: UploadProgress(None, None))
 
 
 class AccountStore(Protocol):
@@ -48,9 +101,6 @@ class AccountStore(Protocol):
 
 StoreT = TypeVar("StoreT", bound=AccountStore)
 ServiceT = TypeVar("ServiceT", bound="LegacyService[Any]")
-
-#: The legacy ``progress_callback(current, total)``.
-ProgressCallback = Callable[[int, int | None], None]
 
 
 class LegacyService(Generic[StoreT]):
@@ -106,6 +156,63 @@ class LegacyService(Generic[StoreT]):
 
 
 # argument checks ------------------------------------------------------------------------------
+def read_chunks(data: bytes | Path | IO[bytes], count: int | None, size: int) -> Iterator[bytes]:
+    """The payload of an :class:`Upload` in pieces of ``size`` bytes (the last may be shorter).
+
+    A stream gives ``count`` bytes, or everything up to its end when ``count`` is None.
+    """
+    if isinstance(data, bytes):
+        for start in range(0, len(data), size):
+            yield data[start : start + size]
+        return
+    if isinstance(data, Path):
+        with open(data, "rb") as handle:
+            yield from read_chunks(handle, None, size)
+        return
+    remaining = count
+    while remaining is None or remaining > 0:
+        chunk = data.read(size if remaining is None else min(size, remaining))
+        if not chunk:
+            return
+        if remaining is not None:
+            remaining -= len(chunk)
+        yield chunk
+
+
+def legacy_upload(
+    data: bytes | Path | IO[bytes],
+    count: int | None,
+    content_settings: ContentSettings | None,
+    metadata: dict[str, str] | None,
+    max_connections: int,
+    progress_callback: ProgressCallback | None,
+    total: int | None,
+    *,
+    single_put_limit: int | None,
+    chunk_size: Any,
+    chunk_setting: str,
+) -> Upload:
+    """The :class:`Upload` cut as the legacy client cut it.
+
+    A payload of known ``total`` below ``single_put_limit`` went in one request (blobs below
+    ``MAX_SINGLE_PUT_SIZE``); anything else went in chunks of ``chunk_size`` bytes
+    (``MAX_BLOCK_SIZE`` blocks, or ``MAX_RANGE_SIZE`` ranges for files, whatever their size).
+    ``chunk_setting`` names the class attribute ``chunk_size`` came from, for the error.
+    """
+    if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
+        raise ValidationError(chunk_setting, "must be a positive integer", chunk_size)
+    single = single_put_limit is not None and total is not None and total < single_put_limit
+    return Upload(
+        data,
+        count,
+        content_settings,
+        metadata,
+        max_connections,
+        None if single else chunk_size,
+        UploadProgress(progress_callback, total),
+    )
+
+
 def report_progress(callback: ProgressCallback | None, done: int, total: int | None) -> None:
     if callback is not None:
         callback(done, total)

@@ -19,6 +19,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "local-job": ("local_job", "3. local job overhead"),
     "control-plane": ("control_plane", "4. local control plane"),
     "upload": ("bulk_upload", "5. bulk upload to Azurite"),
+    "cli": ("cli_start", "6. `batchai` command start-up"),
 }
 
 

@@ -243,15 +243,14 @@ def run(settings: Settings) -> Iterator[Row]:
                 note="Rows are the guide's TensorFlow job as `jobs.get` returns it (JSON); "
                 f"both sides decode what they read. Ours, mean per call: {per_call}." + shortfall,
                 if_missed=(
-                    "The pager reads only the page it hands out (ten jobs, one `SELECT` by "
-                    "row id, after a snapshot of the experiment's row ids read as one JSON "
-                    "array), so the cycle hardly grows with the experiment; what is left "
-                    "is the model layer. `create` validates and copies the "
-                    "`JobCreateParameters`, strips secrets and serializes them before the "
-                    "`INSERT`; every read builds `Job` models (a clone of a cached template "
-                    "plus the read-only fields) where the baseline decodes ten dicts. Closing "
-                    "it needs reads that hand out models built lazily on attribute access, or "
-                    "a compiled model layer; the store itself is not the cost."
+                    "A cycle is one write transaction and three one-statement reads (keys "
+                    "resolved by joins, the list snapshot one JSON array, the page one "
+                    "`SELECT` by row id); what is left is the model layer: `create` validates "
+                    "and copies the `JobCreateParameters` and serializes them, and every read "
+                    "copies a cached `Job` template (only the fields that can hold a mutable "
+                    "value) where the baseline decodes a dict. Closing more needs reads that "
+                    "hand out models built lazily on attribute access, or a compiled model "
+                    "layer."
                 ),
                 baseline_label=baseline_label,
                 ours_label=ours_label,

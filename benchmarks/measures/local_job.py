@@ -42,8 +42,8 @@ def _launch_directly() -> Sample:
 class _LocalJobs:
     """The guide's workspace/cluster/experiment on the local backend; one job per call."""
 
-    def __init__(self, client: Any, models: Any, logs: Path) -> None:
-        self.client, self.models, self.logs = client, models, logs
+    def __init__(self, client: Any, models: Any) -> None:
+        self.client, self.models = client, models
         self.count = 0
         client.workspaces.create(RESOURCE_GROUP, WORKSPACE, "eastus").result()
         cluster = client.clusters.create(
@@ -68,7 +68,7 @@ class _LocalJobs:
         parameters = models.JobCreateParameters(
             cluster=models.ResourceId(id=self.cluster_id),
             node_count=2,
-            std_out_err_path_prefix=str(self.logs),
+            std_out_err_path_prefix="$AZ_BATCHAI_SHARED_JOB_TEMP",  # the job's, all nodes
             tensor_flow_settings=models.TensorFlowSettings(
                 python_script_file_path=str(TASK),
                 parameter_server_count=1,
@@ -116,7 +116,7 @@ def run(settings: Settings) -> Iterator[Row]:
         tempfile.TemporaryDirectory(prefix="bench-local-job-") as tmp,
         local_client(Path(tmp) / "home") as (client, models),
     ):
-        jobs = _LocalJobs(client, models, Path(tmp) / "logs")
+        jobs = _LocalJobs(client, models)
         paired = interleave(
             settings.reps(5),
             _launch_directly,

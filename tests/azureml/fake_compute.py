@@ -7,7 +7,10 @@ each data reference (the storage folder of the datastore's container or share, s
 TensorFlow task / MPI rank (with ``TF_CONFIG`` / ``OMPI_COMM_WORLD_*``) or a single process,
 with the run configuration's environment, the run token and a credential endpoint serving the
 workspace Key Vault on loopback; then it uploads ``./logs`` and ``./outputs`` to the run's files
-and sets the run's final status.  No Azure; real processes.
+and sets the run's final status.  A failed run gets the error Azure ML gives a failed user
+process: "Execution failed. User process ... exited with status code N. ... Error: " followed
+by the end of that process's stderr (kept in ``user_logs/std_log_<n>.txt``).  No Azure; real
+processes.
 """
 
 from __future__ import annotations
@@ -119,9 +122,12 @@ def run_processes(
         with starting:
             if canceled.is_set():
                 break
-            process = subprocess.Popen(
-                argv, cwd=work, env={**base, **extra}, start_new_session=True
-            )
+            user_logs = work / "user_logs"
+            user_logs.mkdir(exist_ok=True)
+            with open(user_logs / f"std_log_{len(started)}.txt", "wb") as log:
+                process = subprocess.Popen(
+                    argv, cwd=work, env={**base, **extra}, start_new_session=True, stderr=log
+                )
             started.append((json.dumps(extra, sort_keys=True), extra, process))
     for label, extra, process in started:
         if '"type": "ps"' not in extra.get("TF_CONFIG", ""):
@@ -134,6 +140,25 @@ def run_processes(
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
     return codes, canceled.is_set()
+
+
+def user_process_error(
+    command: list[str], work: Path, per_process: list[dict[str, str]], codes: dict[str, int]
+) -> dict[str, str] | None:
+    """The error Azure ML gives a run whose user process failed: "Execution failed. User process
+    ... exited with status code N. ... Error: " and the end of that process's stderr (as
+    :func:`run_processes` kept it); None when no process failed."""
+    for index, extra in enumerate(per_process):
+        code = codes.get(json.dumps(extra, sort_keys=True))
+        if code:
+            stderr = (work / "user_logs" / f"std_log_{index}.txt").read_text(errors="replace")
+            return {
+                "code": "UserError",
+                "message": f"Execution failed. User process '{command[0]}' exited with status "
+                f"code {code}. Please check log file 'user_logs/std_log.txt' for error details. "
+                f"Error: {stderr[-2000:]}",
+            }
+    return None
 
 
 def distribution_processes(
@@ -233,12 +258,13 @@ def execute_run(
         command = shlex.split(command)
     stop_hooks = fake.cancel_hooks
     key = (resource_group, workspace, run_id)
+    per_process = _processes(configuration)
     try:
         codes, canceled = run_processes(
             command,
             work,
             base,
-            _processes(configuration),
+            per_process,
             lambda stop: stop_hooks.__setitem__(key, stop),
             lambda: fake.set_run_status(resource_group, workspace, run_id, "Running"),
         )
@@ -251,5 +277,6 @@ def execute_run(
             if path.is_file():
                 run.put_file(str(path.relative_to(work)), path.read_bytes())
     final = "Canceled" if canceled else "Failed" if any(codes.values()) else "Completed"
-    fake.set_run_status(resource_group, workspace, run_id, final)
+    error = user_process_error(command, work, per_process, codes) if final == "Failed" else None
+    fake.set_run_status(resource_group, workspace, run_id, final, error=error)
     return codes

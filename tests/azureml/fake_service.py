@@ -97,6 +97,83 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: vCPUs and quota family of the VM sizes tests create (others: 1 vCPU, no family)
+VM_SIZES = {"STANDARD_NC6": (6, "NC"), "STANDARD_D1": (1, "D"), "STANDARD_D2_V2": (2, "Dv2")}
+QUOTA = {"Dedicated": 24, "LowPriority": 50}
+CLUSTER_QUOTA = 100
+
+
+def usage_list(subscription: str, location: str, computes: Any) -> dict[str, Any]:
+    """Azure ML's usage list for ``location`` (REST ``computes`` as the client sees them):
+    subscription totals by priority and VM family (low-priority families unlimited, -1), then
+    each compute's share, as the real service adds it."""
+    where = location.replace(" ", "").lower()
+    here = [
+        c
+        for c in computes
+        if str(c.get("location") or c["properties"].get("computeLocation") or "")
+        .replace(" ", "")
+        .lower()
+        == where
+    ]
+    used: dict[tuple[str, str], int] = {}
+    children = []
+    for compute in here:
+        inner = compute["properties"].get("properties") or {}
+        cores, family = VM_SIZES.get(str(inner.get("vmSize", "")).upper(), (1, ""))
+        low = str(inner.get("vmPriority", "")).lower() == "lowpriority"
+        priority = "LowPriority" if low else "Dedicated"
+        total = cores * int(inner.get("currentNodeCount") or 0)
+        used[(priority, family)] = used.get((priority, family), 0) + total
+        label = f"Standard {family} Family Cluster {priority} vCPUs"
+        children.append(
+            {
+                "id": f"{compute['id']}/usages/{label.replace(' ', '_')}",
+                "type": "Microsoft.MachineLearningServices/workspaces/computes/usages",
+                "unit": "Count",
+                "currentValue": total,
+                "limit": QUOTA[priority],
+                "name": {"value": label, "localizedValue": label},
+            }
+        )
+    sub = f"/subscriptions/{subscription}/usages"
+    values = [
+        {
+            "id": sub,
+            "type": "Microsoft.MachineLearningServices/totalCores/usages",
+            "unit": "Count",
+            "currentValue": len(here),
+            "limit": CLUSTER_QUOTA,
+            "name": {"value": "Clusters", "localizedValue": "Clusters"},
+        }
+    ]
+    for priority, kind in (("Dedicated", "dedicatedCores"), ("LowPriority", "lowPriorityCores")):
+        label = f"Total Cluster {priority} Regional vCPUs"
+        values.append(
+            {
+                "id": sub,
+                "type": f"Microsoft.MachineLearningServices/{kind}/usages",
+                "unit": "Count",
+                "currentValue": sum(n for (p, _), n in used.items() if p == priority),
+                "limit": QUOTA[priority],
+                "name": {"value": label, "localizedValue": label},
+            }
+        )
+        for family in ("D", "Dv2", "NC", "NCv3"):
+            label = f"Standard {family} Family Cluster {priority} vCPUs"
+            values.append(
+                {
+                    "id": f"{sub}/{label.replace(' ', '_')}",
+                    "type": "Microsoft.MachineLearningServices/vmFamily/usages",
+                    "unit": "Count",
+                    "currentValue": used.get((priority, family), 0),
+                    "limit": QUOTA[priority] if priority == "Dedicated" else -1,
+                    "name": {"value": label, "localizedValue": label},
+                }
+            )
+    return {"value": values + children}
+
+
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], str]:
     body = {"error": {"code": code, "message": message, "details": [], "innerError": None}}
     return status, {}, json.dumps(body)
@@ -124,6 +201,8 @@ class Run:
     modified: dict[str, datetime] = field(default_factory=dict)
     number: int = 1
     scope: str = ""
+    #: the run's error, as the service reports a failed run (``{"error": {"code", "message"}}``)
+    error: dict[str, Any] | None = None
 
     def put_file(self, path: str, data: bytes) -> None:
         """Write (or overwrite) a run-history file, as an upload to its artifact blob does."""
@@ -153,6 +232,7 @@ class Run:
             "runDefinition": configuration,
             "cancelUri": f"{REGION}/execution/v1.0{self.scope}/experiments/{self.experiment}"
             f"/runId/{self.run_id}/cancel",
+            "error": self.error,
         }
 
 
@@ -274,10 +354,19 @@ class FakeAzureML:
             },
         }
 
-    def set_run_status(self, resource_group: str, workspace: str, run_id: str, status: str) -> None:
+    def set_run_status(
+        self,
+        resource_group: str,
+        workspace: str,
+        run_id: str,
+        status: str,
+        error: dict[str, Any] | None = None,
+    ) -> None:
         run = self._find_run(resource_group, workspace, run_id)
         assert run is not None, run_id
         run.status = status
+        if error is not None:
+            run.error = {"error": error}
         if status == "Running" and run.started is None:
             run.started = _now()
         if status in ("Completed", "Failed", "Canceled"):
@@ -392,6 +481,12 @@ class FakeAzureML:
                 self._list_deployments,
             ),
             ("GET", r"/subscriptions/[^/]+/resources", self._list_resources),
+            (
+                "GET",
+                r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices"
+                r"/locations/(?P<location>[^/]+)/usages",
+                self._list_usages,
+            ),
             (
                 "PUT",
                 r"/subscriptions/[^/]+/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)",
@@ -764,6 +859,11 @@ class FakeAzureML:
             "studio",
         )
         return _ok({name: REGION for name in services})
+
+    # ------------------------------------------------------------------ usages
+
+    def _list_usages(self, request: Any, match: Any, query: Any, body: Any) -> Any:
+        return _ok(usage_list(match["sub"], match["location"], self.computes.values()))
 
     # ------------------------------------------------------------------ computes
 

@@ -26,7 +26,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "azureml_v2"))
 
-from batchai_compat.backends.local import layout  # noqa: E402
+from batchai_compat.home import layout  # noqa: E402
 
 WALKTHROUGH = HERE.parents[1] / "examples" / "migration_walkthrough.py"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"  # examples/configuration.json

@@ -9,7 +9,9 @@ in the command, and start one process per TensorFlow task / PyTorch rank / MPI r
 variables Azure ML sets for the job's distribution (shared with the v1 fake compute:
 ``fake_compute.run_processes``), the job's environment variables, the run token and a
 credential endpoint serving the workspace Key Vault on loopback.  Then it sets the job's final
-status.  No Azure; real processes.
+status.  A job without code (what ``batchai export`` writes) runs its command under ``bash``, with
+``python`` the image's: this interpreter without site-packages.  ``${{name}}`` in a datastore
+path is the job's name, as the service resolves it.  No Azure; real processes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "azureml"))
 
-from fake_compute import RUN_TOKEN, _secret_server, distribution_processes, run_processes  # noqa: E402
+from fake_compute import (  # noqa: E402
+    RUN_TOKEN,
+    _secret_server,
+    distribution_processes,
+    run_processes,
+    user_process_error,
+)
 
 if TYPE_CHECKING:
     from fake_v2_service import FakeAzureMLV2
@@ -87,16 +95,23 @@ def execute_job(
     props = job["properties"]
     work_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="amlv2job_", dir=work_root))
-    _download_code(fake, rg, ws, props["codeId"], work)
+    if props.get("codeId"):
+        _download_code(fake, rg, ws, props["codeId"], work)
     places: dict[str, str] = {}
     for kind in ("inputs", "outputs"):
         for input_name, spec in (props.get(kind) or {}).items():
-            places[f"{kind}.{input_name}"] = str(datastore_folder(fake, rg, ws, spec["uri"]))
+            uri = spec["uri"].replace("${{name}}", name)  # the service's job-name expression
+            places[f"{kind}.{input_name}"] = str(datastore_folder(fake, rg, ws, uri))
     command = re.sub(
         r"\$\{\{(inputs|outputs)\.([A-Za-z0-9_]+)\}\}",
         lambda m: places[f"{m[1]}.{m[2]}"],
         props["command"],
     )
+    argv = shlex.split(command)
+    if not props.get("codeId"):
+        # a job without code (a `batchai export`): its command is a bash script, as Azure ML
+        # runs it, whose `python` is the image's (this interpreter without site-packages)
+        argv = ["bash", "-c", command]
     vault = fake.workspaces[(rg, ws)].vault
     secrets = {n: v for (v_name, n), v in fake.secrets.items() if v_name == vault}
     server = _secret_server(secrets)
@@ -113,18 +128,25 @@ def execute_job(
         "AZUREML_RUN_TOKEN": RUN_TOKEN,
         **(props.get("environmentVariables") or {}),
     }
+    if not props.get("codeId"):
+        shims = work / ".image-bin"
+        shims.mkdir()
+        (shims / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+        (shims / "python").chmod(0o755)
+        base["PATH"] = f"{shims}:{base['PATH']}"
     compute = str(props.get("computeId", "")).rstrip("/").rsplit("/", 1)[-1]
     nodes = int((props.get("resources") or {}).get("instanceCount") or 1)
     held = fake.resources.get((rg, ws, "computes", compute), {}).get("properties", {})
     key = (rg, ws, name)
+    per_process = _processes(props)
     try:
         held.setdefault("_running_jobs", {})[name] = set(range(nodes))
         held["_busy"] = held.get("_busy", 0) + nodes
         codes, canceled = run_processes(
-            shlex.split(command),
+            argv,
             work,
             base,
-            _processes(props),
+            per_process,
             lambda stop: fake.cancel_hooks.__setitem__(key, stop),
             lambda: fake.set_job_status(rg, ws, name, "Running"),
         )
@@ -135,7 +157,8 @@ def execute_job(
         server.shutdown()
         server.server_close()
     final = "Canceled" if canceled else "Failed" if any(codes.values()) else "Completed"
+    error = user_process_error(shlex.split(command), work, per_process, codes)
     fake.set_job_status(
-        rg, ws, name, final, f"exit codes {sorted(codes.values())}" if final == "Failed" else None
+        rg, ws, name, final, error["message"] if error and final == "Failed" else None
     )
     return codes

@@ -326,6 +326,11 @@ class FakeAzureMLV2:
             ),
             ("GET", sub + rf"/providers/{_PROVIDER}/workspaces", self._list_workspaces),
             (
+                "GET",
+                sub + rf"/providers/{_PROVIDER}/locations/(?P<location>[^/]+)/usages",
+                self._usages,
+            ),
+            (
                 "PUT",
                 sub
                 + r"/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Resources/deployments/(?P<name>[^/]+)",
@@ -657,6 +662,15 @@ class FakeAzureMLV2:
             }
         )
         return body
+
+    def _usages(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
+        """Azure ML's usage list, as the v1 fake answers it (the same REST API)."""
+        from fake_service import usage_list
+
+        computes = [
+            self._compute_body(r) for key, r in self.resources.items() if key[2] == "computes"
+        ]
+        return _ok(usage_list(match["sub"], match["location"], computes))
 
     def _list_computes(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
         if self._ws_or_404(match) is None:

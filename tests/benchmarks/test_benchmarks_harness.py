@@ -99,3 +99,23 @@ def test_page_shows_both_sides_and_explains_a_missed_target() -> None:
     assert "| 2 / 1.5 |" in table_lines[1] and "**no**" in table_lines[1]
     assert text.count("because of X; Y would close it") == 1
     assert report.COMMAND in text
+
+
+def test_missing_baselines_are_named_with_the_command_that_installs_them(monkeypatch):
+    from benchmarks import requirements
+
+    monkeypatch.setitem(requirements.BASELINE_MODULES, "imports", ("no_such_baseline_module",))
+    said: list[str] = []
+    assert requirements.ensure(["imports"], install=False, say=said.append) is False
+    assert said == [
+        "the benchmark baselines are not installed (no_such_baseline_module); run: "
+        + " ".join(requirements.PIP_INSTALL)
+    ]
+    assert requirements.PIP_INSTALL[-1].endswith("[bench]")
+
+
+def test_every_measure_says_what_its_baseline_needs():
+    from benchmarks import requirements
+    from benchmarks.measures import MEASURES
+
+    assert set(requirements.BASELINE_MODULES) == set(MEASURES)

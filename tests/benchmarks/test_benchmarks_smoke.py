@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 
+from benchmarks import requirements
 from benchmarks.azurite import AZURITE_MAIN
 from benchmarks.harness import Row
 from benchmarks.measures import MEASURES, runner
@@ -27,10 +28,21 @@ def _azurite_or_skip() -> None:
         pytest.skip(message)
 
 
+def _baselines_or_skip(name: str) -> None:
+    """The baselines are not test dependencies: ``python -m benchmarks`` installs them."""
+    modules, _ = requirements.missing([name])
+    if modules:
+        pytest.skip(
+            f"baseline of measure {name!r} not installed ({', '.join(modules)}); "
+            "python -m benchmarks installs it (the bench extra)"
+        )
+
+
 @pytest.mark.parametrize("name", list(MEASURES))
 def test_measure_runs_both_sides_once(name: str) -> None:
     if name == "upload":
         _azurite_or_skip()
+    _baselines_or_skip(name)
     rows: list[Row] = list(runner(name)(QUICK))
     assert rows, f"measure {name} produced no row"
     for row in rows:

@@ -100,7 +100,7 @@ def test_missing_extra_gives_the_install_hint():
     try:
         with pytest.raises(BackendNotInstalledError) as info:
             BatchAIManagementClient(object(), SUB, backend="fancy")
-        assert "pip install batchai-compat[fancy]" in str(info.value)
+        assert 'pip install "batchai-compat[fancy]"' in str(info.value)
         assert isinstance(info.value, ImportError)
     finally:
         registry.unregister_backend("fancy")
@@ -119,7 +119,7 @@ def test_azureml_spec_names_its_extra_and_probe():
     spec = registry._spec("azureml")
     assert spec.target == "batchai_compat.backends.azureml:AzureMLBackend"
     assert spec.probe_module == "azureml.core"
-    assert spec.install_hint == "pip install batchai-compat[azureml]"
+    assert spec.install_hint == 'pip install "batchai-compat[azureml]"'
 
 
 def test_register_by_import_string_is_lazy(tmp_path, monkeypatch):

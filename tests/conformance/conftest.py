@@ -137,9 +137,9 @@ def _azureml(home: Path) -> Iterator[BackendHarness]:
                 client_factory=lambda: BatchAIManagementClient(
                     module.FakeCredential(), SUB, backend="azureml"
                 ),
-                # no jobs.delete (runs stay in history), no subscription usages (quotas are
-                # per workspace), workspace names of 3-33 characters, no file servers
-                features=frozenset({"remote_login", "jobs", "cross_process"}),
+                # no jobs.delete (runs stay in history), workspace names of 3-33 characters,
+                # no file servers
+                features=frozenset({"remote_login", "jobs", "cross_process", "usages"}),
                 child_env=child_env,
             )
     finally:
@@ -200,9 +200,11 @@ def _azureml_v2(home: Path) -> Iterator[BackendHarness]:
                 client_factory=lambda: BatchAIManagementClient(
                     module.FakeTokenCredential(), SUB, backend="azureml-v2"
                 ),
-                # jobs.delete archives (the name stays taken); no subscription usages (quotas are
-                # per workspace), workspace names of 3-33 characters, no file servers
-                features=frozenset({"remote_login", "jobs", "cross_process", "job_delete"}),
+                # jobs.delete archives (the name stays taken), workspace names of 3-33
+                # characters, no file servers
+                features=frozenset(
+                    {"remote_login", "jobs", "cross_process", "job_delete", "usages"}
+                ),
                 child_env=child_env,
             )
             for thread in fake.executions:

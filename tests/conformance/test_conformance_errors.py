@@ -260,3 +260,19 @@ def test_location_rules(client):
     assert _nothing_exists(client)
     # ARM took display names in request bodies
     assert client.workspaces.create(RG, WS, "East US").result().name == WS
+
+
+def test_a_template_with_a_none_value_is_refused_at_request_time(client, experiment, cluster):
+    """Built with value=None (accepted, as 2.0.0 did), sent unfilled: refused, nothing made."""
+    import msrest.exceptions
+
+    params = job_parameters(cluster.id)
+    params.environment_variables = [models.EnvironmentVariable(name="PARAM_EPOCHS", value=None)]
+    with pytest.raises(msrest.exceptions.ValidationError) as info:
+        client.jobs.create(RG, WS, EXP, "templated", params)
+    assert isinstance(info.value, ValidationError)
+    assert info.value.parameter == "parameters.environment_variables[0].value"
+    assert list(client.jobs.list_by_experiment(RG, WS, EXP)) == []
+    params.environment_variables[0].value = "3"
+    job = client.jobs.create(RG, WS, EXP, "templated", params).result()
+    assert job.environment_variables[0].value == "3"

@@ -110,3 +110,19 @@ def test_job_returned_carries_the_creation_parameters_without_secrets(
     for name in models.JobCreateParameters._attribute_map:
         assert hasattr(job, name), name
     wait_until(lambda: _state(client, "secretive") in FINAL)
+
+
+def test_a_failed_job_says_why_in_its_error_message(client, experiment, cluster, jobs_backend):
+    """errors[0].message ends with the exception line of the task's Python traceback."""
+    import shlex
+    import sys
+
+    script = "print('loading'); raise ValueError('learning rate must be positive')"
+    command = f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}"
+    client.jobs.create(RG, WS, EXP, "fails", job_parameters(cluster.id, command)).result()
+    wait_until(lambda: _state(client, "fails") in FINAL)
+    job = client.jobs.get(RG, WS, EXP, "fails")
+    assert str(job.execution_state.value) == "failed"
+    assert job.execution_info.exit_code == 1
+    message = job.execution_info.errors[0].message
+    assert message.endswith("ValueError: learning rate must be positive"), message

@@ -159,7 +159,11 @@ def test_usages_list_counts_cluster_cores(client, workspace, backend):
         return
 
     def dedicated() -> int:
-        (usage,) = [u for u in client.usages.list(LOCATION) if u.name.value == "dedicatedCores"]
+        (usage,) = [
+            u
+            for u in client.usages.list(LOCATION)
+            if u.name.value == "Total Cluster Dedicated Regional vCPUs"
+        ]
         assert usage.limit >= usage.current_value >= 0
         return usage.current_value
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
+from batchai_compat.home import layout
 
 RG, WS, EXP = "rg", "ws", "exp"
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
 from batchai_compat.backends.local.processes import ProcessRef
+from batchai_compat.home import layout
 
 RG, WS, EXP = "rg", "ws", "exp"
 SECRET = "s3cr3t-Value-9f1c"
@@ -432,6 +432,9 @@ def test_cluster_setup_task_runs_once_per_node_before_jobs(
         "clusters",
         "setup",
     )
+    # The cluster reports where it is (read-only stdOutErrPathSuffix, as the service did).
+    suffix = client.clusters.get(RG, WS, "setup").node_setup.setup_task.std_out_err_path_suffix
+    assert stdout.parent == share / suffix
     # The setup task's secret reached it, and no file of ours (database, logs, launch files).
     for path in batchai_home.rglob("*"):
         if path.is_file() and not path.is_symlink() and path.resolve() != stdout.resolve():
@@ -551,7 +554,7 @@ def test_many_jobs_from_a_thread_pool_all_run(client, make_cluster, wait_job):
 def test_download_links_live_for_linkexpiryinminutes(client, cluster, wait_job):
     import time
 
-    from batchai_compat.backends.local import fileserver
+    from batchai_compat.home import fileserver
 
     client.jobs.create(RG, WS, EXP, "links", custom(cluster.id, "echo hi")).result()
     assert str(wait_job(client, "links").execution_state.value) == "succeeded"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
 from batchai_compat.backends.local.mounts import link_mounts, mount_targets
 from batchai_compat.backends.local.processes import ProcessRef, session_members, stop_session
 from batchai_compat.exceptions import ValidationError
+from batchai_compat.home import layout
 
 RG, WS, EXP = "rg", "ws", "exp"
 FS_ID = (

@@ -14,7 +14,7 @@ import requests
 from execution_jobs import job_on_share
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
+from batchai_compat.home import layout
 
 RG, WS, EXP = "rg", "ws", "exp"
 

@@ -18,7 +18,7 @@ import requests
 from execution_jobs import job_on_share as job
 
 import batchai_compat.models as models
-from batchai_compat.backends.local import layout
+from batchai_compat.home import layout
 
 RG, WS, EXP = "rg", "ws", "exp"
 
@@ -252,3 +252,32 @@ def test_missing_framework_fails_fast_with_the_import_error(client, cluster, wai
         in done.execution_info.errors[0].message
     )
     assert "ModuleNotFoundError" in out["stderr.txt"]
+
+
+@pytest.mark.mpi
+@pytest.mark.skipif(shutil.which("mpirun") is None, reason="Open MPI's mpirun is not installed")
+def test_a_failed_rank_reports_its_exception_not_the_mpi_banner(
+    client, make_cluster, wait_job, share
+):
+    (share / "fail.py").write_text(
+        "import os\n"
+        "if os.environ['OMPI_COMM_WORLD_RANK'] == '1':\n"
+        "    raise ValueError('rank 1 diverged')\n"
+    )
+    cluster = make_cluster(nodes=2)
+    done, out = run(
+        client,
+        wait_job,
+        "rankfails",
+        job(
+            cluster.id,
+            2,
+            custom_mpi_settings=models.CustomMpiSettings(
+                command_line=f"{sys.executable} $AZ_BATCHAI_JOB_MOUNT_ROOT/share/fail.py",
+                process_count=2,
+            ),
+        ),
+    )
+    assert str(done.execution_state.value) == "failed"
+    assert "mpirun detected" in out["stderr.txt"]  # the banner is there, after the traceback
+    assert done.execution_info.errors[0].message.endswith("ValueError: rank 1 diverged")

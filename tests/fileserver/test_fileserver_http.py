@@ -10,8 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
-from batchai_compat.backends.local import fileserver
-from batchai_compat.backends.local.fileserver import FileServer
+from batchai_compat.home import fileserver
+from batchai_compat.home.fileserver import FileServer
 
 
 class FakeClock:

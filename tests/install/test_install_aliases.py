@@ -218,3 +218,78 @@ def test_without_the_real_packages_the_legacy_modules_stand_alone(batchai_home, 
         batchai_home,
     )
     assert out == {"blob": "batchai_compat.storage.blob.blockblobservice", "training": True}
+
+
+def test_install_leaves_this_package_whole(batchai_home):
+    """Aliasing gives old names this package's module objects without changing those modules:
+    their spec, their resources and reload behave as without the install."""
+    out = run(
+        """
+        import importlib, importlib.resources, json, sys
+        import batchai_compat.install
+        import batchai_compat
+        import azure.mgmt.batchai as training
+        import azure.mgmt.batchai.models as models
+        import azure.mgmt.batchai.operations as operations
+        files = sorted(p.name for p in importlib.resources.files("batchai_compat").iterdir())
+        reloaded = importlib.reload(models)
+        reloaded_root = importlib.reload(training)
+        print(json.dumps({
+            "specs": [batchai_compat.__spec__.name, batchai_compat.models.__spec__.name,
+                      batchai_compat.operations.__spec__.name],
+            "names": [training.__name__, models.__name__],
+            "same_objects": [training is batchai_compat, models is batchai_compat.models,
+                             operations is sys.modules["batchai_compat.operations"]],
+            "files": [name for name in ("client.py", "py.typed", "models") if name in files],
+            "typed": importlib.resources.files("batchai_compat").joinpath("py.typed").is_file(),
+            "reload": [reloaded is models, reloaded.__name__, reloaded.__spec__.name,
+                       sys.modules["azure.mgmt.batchai.models"] is reloaded,
+                       reloaded_root is batchai_compat],
+            "still_works": reloaded.JobCreateParameters.__module__,
+        }))
+        """,
+        batchai_home,
+    )
+    assert out == {
+        "specs": ["batchai_compat", "batchai_compat.models", "batchai_compat.operations"],
+        "names": ["batchai_compat", "batchai_compat.models"],
+        "same_objects": [True, True, True],
+        "files": ["client.py", "py.typed", "models"],
+        "typed": True,
+        "reload": [True, "batchai_compat.models", "batchai_compat.models", True, True],
+        "still_works": "batchai_compat.models.jobs",
+    }
+
+
+def test_genuine_modules_imported_before_install_are_replaced_not_dropped(batchai_home):
+    """install()'s docstring says why the old entries are replaced: a helper's later
+    ``import azure.mgmt.batchai`` must find this library.  The user's own references keep
+    working, and genuine submodules with no counterpart here stay in sys.modules."""
+    out = run(
+        """
+        import json, sys
+        import azure.mgmt.batchai as genuine
+        import azure.mgmt.batchai.models as genuine_models
+        from azure.mgmt.batchai.operations import jobs_operations
+        before = set(sys.modules)
+        import batchai_compat.install
+        import batchai_compat
+        dropped = sorted(name for name in before - set(sys.modules))
+        print(json.dumps({
+            "dropped": dropped,
+            "now_ours": [sys.modules["azure.mgmt.batchai"] is batchai_compat,
+                         sys.modules["azure.mgmt.batchai.models"] is batchai_compat.models,
+                         sys.modules["azure.mgmt"].batchai is batchai_compat],
+            "genuine_still_usable": type(genuine_models.ResourceId(id="x")).__module__,
+            "genuine_only_kept": sys.modules["azure.mgmt.batchai.operations.jobs_operations"]
+                                 is jobs_operations,
+            "genuine_untouched": genuine.__spec__.name,
+        }))
+        """,
+        batchai_home,
+    )
+    assert out["dropped"] == []
+    assert out["now_ours"] == [True, True, True]
+    assert out["genuine_still_usable"].startswith("azure.mgmt.batchai.models.")
+    assert out["genuine_only_kept"] is True
+    assert out["genuine_untouched"] == "azure.mgmt.batchai"

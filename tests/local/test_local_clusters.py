@@ -349,14 +349,16 @@ def test_core_quota_limits_allocation_and_reports_an_error(make_backend, clock):
     assert cluster.current_node_count == 12 // nc6.cores
     assert [e.code for e in cluster.errors] == ["InsufficientCoreQuota"]
     usage = {u.name.value: u for u in client.usages.list("eastus")}
-    assert usage["dedicatedCores"].current_value == 12 and usage["dedicatedCores"].limit == 12
-    assert usage["lowPriorityCores"].current_value == 0
+    dedicated = usage["Total Cluster Dedicated Regional vCPUs"]
+    assert dedicated.current_value == 12 and dedicated.limit == 12
+    assert usage["Standard NC Family Cluster Dedicated vCPUs"].current_value == 12
+    assert usage["Total Cluster LowPriority Regional vCPUs"].current_value == 0
 
     create_cluster(client, "cpu", manual(1), vm_size="Standard_D1_v2")
     assert client.clusters.get(RG, WS, "cpu").current_node_count == 0
     client.clusters.delete(RG, WS, "gpu").result()
     cpu = client.clusters.get(RG, WS, "cpu")
-    assert cpu.current_node_count == 1 and cpu.errors == []
+    assert cpu.current_node_count == 1 and cpu.errors is None
 
 
 def test_usages_count_cores_by_vm_size_and_priority(env, clock):
@@ -366,25 +368,38 @@ def test_usages_count_cores_by_vm_size_and_priority(env, clock):
     create_cluster(client, "odd", manual(2), vm_size="Standard_Unknown_Size")
     clock.advance(60)
     usage = {u.name.value: u for u in client.usages.list("EastUS")}
-    dedicated = 2 * vm_sizes.lookup("Standard_NC24").cores + 2 * vm_sizes.UNKNOWN_SIZE.cores
-    assert usage["dedicatedCores"].current_value == dedicated
-    assert usage["lowPriorityCores"].current_value == 3 * vm_sizes.lookup("Standard_D2_v2").cores
+    nc24, d2_v2 = vm_sizes.lookup("Standard_NC24"), vm_sizes.lookup("standard_d2_v2")
+    dedicated = 2 * nc24.cores + 2 * vm_sizes.UNKNOWN_SIZE.cores
+    assert usage["Total Cluster Dedicated Regional vCPUs"].current_value == dedicated
+    assert usage[f"Standard {nc24.family} Family Cluster Dedicated vCPUs"].current_value == (
+        2 * nc24.cores
+    )  # the unknown size counts in the regional total only
+    low = usage["Total Cluster LowPriority Regional vCPUs"]
+    assert low.current_value == 3 * d2_v2.cores
+    assert low.name.localized_value == "Total Cluster Low Priority Regional vCPUs"
+    assert usage[f"Standard {d2_v2.family} Family Cluster LowPriority vCPUs"].current_value == (
+        3 * d2_v2.cores
+    )
+    assert usage["Clusters"].current_value == 3
     assert {u.unit for u in usage.values()} == {"Count"}
-    assert list(client.usages.list("westus"))[0].current_value == 0
+    assert {u.current_value for u in client.usages.list("westus")} == {0}
 
 
 def test_core_quota_from_environment(make_backend, monkeypatch):
     from batchai_compat.exceptions import ValidationError
 
     monkeypatch.setenv("BATCHAI_COMPAT_CORE_QUOTA", "48")
-    assert {u.limit for u in make_backend().list_usages("eastus")} == {48}
+    limits = {u.name.value: u.limit for u in make_backend().list_usages("eastus")}
+    assert limits.pop("Clusters") == 20  # the service's cluster quota per location
+    assert set(limits.values()) == {48}
     monkeypatch.setenv("BATCHAI_COMPAT_CORE_QUOTA", "lots")
     with pytest.raises(ValidationError, match="BATCHAI_COMPAT_CORE_QUOTA"):
         make_backend()
 
 
 def test_vm_size_table_knows_the_recipe_sizes():
-    assert vm_sizes.lookup("Standard_NC6") == vm_sizes.VmSize(6, 1)
+    assert vm_sizes.lookup("Standard_NC6") == vm_sizes.VmSize(6, 1, "NC")
+    assert vm_sizes.lookup("STANDARD_D1") == vm_sizes.VmSize(1, 0, "D")  # the SDK tests' size
     assert vm_sizes.lookup("standard_nc24rs_v3").gpus == 4
     assert vm_sizes.is_known("STANDARD_D1_V2")
     assert not vm_sizes.is_known("Standard_Imaginary")
@@ -399,3 +414,21 @@ def test_default_policy_is_quick_and_reports_resizing_first(make_backend):
     assert created.allocation_state == "resizing"
     cluster = client.clusters.get(RG, WS, "c")
     assert cluster.allocation_state == "steady" and nonzero(cluster) == {"idle": 2}
+
+
+def test_an_instant_resize_is_still_reported_to_the_next_read(make_backend):
+    backend = make_backend()  # default policy: allocation is instant
+    client = BatchAIManagementClient(object(), SUBSCRIPTION, backend=backend)
+    client.workspaces.create(RG, WS, "eastus").result()
+    create_cluster(client, "c", manual(0))
+    assert client.clusters.get(RG, WS, "c").allocation_state == "steady"
+    updated = client.clusters.update(RG, WS, "c", scale_settings=manual(1))
+    assert updated.allocation_state == "resizing" and updated.current_node_count == 1
+    # reads that show no allocation state leave the report owed
+    assert len(list(client.clusters.list_remote_login_information(RG, WS, "c"))) == 1
+    seen = client.clusters.get(RG, WS, "c")
+    assert seen.allocation_state == "resizing"
+    assert seen.allocation_state_transition_time == updated.allocation_state_transition_time
+    assert client.clusters.get(RG, WS, "c").allocation_state == "steady"
+    listed = list(client.clusters.list_by_workspace(RG, WS))
+    assert [c.allocation_state for c in listed] == ["steady"]

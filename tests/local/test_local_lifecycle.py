@@ -7,8 +7,6 @@ ScalingPolicy written here, so every expected time below is arithmetic on the te
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from batchai_compat.backends.local.scaling import ScalingPolicy
@@ -19,6 +17,7 @@ from batchai_compat.backends.local.state.records import (
     NodeRecord,
     WorkspaceKey,
 )
+from batchai_compat.backends.local.values import replace
 
 T0 = 1_800_000_000.0
 POLICY = ScalingPolicy(
@@ -28,6 +27,7 @@ POLICY = ScalingPolicy(
     idle_seconds_before_scale_down=300,
 )
 RULES = lifecycle.Rules(POLICY, core_quota=1000)
+RULES0 = lifecycle.Rules(ScalingPolicy(), core_quota=1000)  # the default policy: instant
 WS = WorkspaceKey("sub", "rg", "ws")
 
 
@@ -289,3 +289,23 @@ def test_deleting_the_cluster_fails_queued_jobs_and_stops_running_ones():
     running = lifecycle.fail_for_deleted_cluster(job("running"), T0, "c")
     assert (queued.execution_state, running.execution_state) == ("failed", "terminating")
     assert {e["code"] for e in [*queued.errors, *running.errors]} == {"ClusterDeleted"}
+
+
+def test_a_resize_over_at_once_is_still_reported_once():
+    nodes = (node(0),)
+    asked = lifecycle.rescale(cluster(1, nodes=nodes), lifecycle.ScaleRequest("manual", 2))
+    settled = lifecycle.settle(lifecycle.begin_resize(asked, T0, RULES0), T0, RULES0).cluster
+    assert settled.allocation_state == "steady" and len(settled.nodes) == 2  # instant
+    owed = lifecycle.owe_resize_report(asked, settled, T0)
+    shown, read = lifecycle.report(owed)
+    assert (shown.allocation_state, shown.allocation_state_transition_time) == ("resizing", T0)
+    assert read.unreported_resize_since is None
+    assert lifecycle.report(read) == (read, read)  # the second reader sees it steady
+
+
+def test_a_resize_still_in_flight_owes_nothing():
+    asked = lifecycle.rescale(cluster(0), lifecycle.ScaleRequest("manual", 1))
+    in_flight = lifecycle.begin_resize(asked, T0, RULES)  # 60 s allocation
+    assert lifecycle.owe_resize_report(asked, in_flight, T0) == in_flight
+    unchanged = lifecycle.rescale(cluster(0), lifecycle.ScaleRequest("manual", 0))
+    assert lifecycle.owe_resize_report(unchanged, unchanged, T0).unreported_resize_since is None

@@ -214,3 +214,48 @@ def test_processes_allocating_nodes_never_share_one(make_backend):
         if j.execution_state == "running"
     ]
     assert sorted(running) == sorted(name for name, _ in granted)
+
+
+def test_a_state_file_of_the_previous_schema_is_migrated_and_a_newer_one_refused(
+    make_backend, batchai_home
+):
+    import sqlite3
+
+    from batchai_compat.backends.local.state.schema import SCHEMA_VERSION
+
+    backend = make_backend()
+    client = BatchAIManagementClient(object(), SUBSCRIPTION, backend=backend)
+    client.workspaces.create(RG, WS, "eastus").result()
+    params = models.ClusterCreateParameters(
+        vm_size="Standard_D1",
+        scale_settings=models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=1)),
+        user_account_settings=models.UserAccountSettings(admin_user_name="u"),
+    )
+    client.clusters.create(RG, WS, "c1", params).result()
+    path = backend.store.path
+    backend.close()
+
+    def rewrite(*statements):
+        db = sqlite3.connect(path)
+        try:
+            for statement in statements:
+                db.execute(statement)
+            db.commit()
+            return db.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            db.close()
+
+    # as the first schema wrote it: no column for a resize owed to readers
+    rewrite("ALTER TABLE clusters DROP COLUMN unreported_resize_since", "PRAGMA user_version = 1")
+    reopened = make_backend()
+    assert reopened.get_cluster(RG, WS, "c1").current_node_count == 1
+    assert rewrite() == SCHEMA_VERSION
+    reopened.update_cluster(
+        RG, WS, "c1", models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=2))
+    )
+    assert reopened.get_cluster(RG, WS, "c1").allocation_state == "resizing"  # the new column
+    reopened.close()
+
+    rewrite(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer batchai_compat"):
+        make_backend()

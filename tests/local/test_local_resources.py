@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from batchai_compat import models
-from batchai_compat.exceptions import CloudError
+from batchai_compat.exceptions import CloudError, ValidationError
 
 # the names tests/local/conftest.py uses
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000beef"
@@ -100,28 +100,45 @@ def make_cluster(client, name="c1", target=0):
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "code", "kind"),
     [
-        lambda c: c.workspaces.get(RG, "missing"),
-        lambda c: c.experiments.get(RG, WS, "missing"),
-        lambda c: c.clusters.get(RG, WS, "missing"),
-        lambda c: c.file_servers.get(RG, WS, "missing"),
-        lambda c: c.jobs.get(RG, WS, EXP, "missing"),
-        lambda c: c.workspaces.delete(RG, "missing").result(),
-        lambda c: c.experiments.delete(RG, WS, "missing").result(),
-        lambda c: c.clusters.delete(RG, WS, "missing").result(),
-        lambda c: c.file_servers.delete(RG, WS, "missing").result(),
-        lambda c: c.jobs.delete(RG, WS, EXP, "missing").result(),
-        lambda c: c.jobs.terminate(RG, WS, EXP, "missing").result(),
-        lambda c: c.clusters.update(RG, WS, "missing", scale_settings=None),
-        lambda c: c.workspaces.update(RG, "missing", tags={"a": "b"}),
+        (lambda c: c.workspaces.get(RG, "missing"), "WorkspaceNotFound", "workspace"),
+        (lambda c: c.experiments.get(RG, WS, "missing"), "ExperimentNotFound", "experiment"),
+        (lambda c: c.clusters.get(RG, WS, "missing"), "ClusterNotFound", "cluster"),
+        (lambda c: c.file_servers.get(RG, WS, "missing"), "FileServerNotFound", "file server"),
+        (lambda c: c.jobs.get(RG, WS, EXP, "missing"), "JobNotFound", "job"),
+        (lambda c: c.workspaces.delete(RG, "missing").result(), "WorkspaceNotFound", "workspace"),
+        (
+            lambda c: c.experiments.delete(RG, WS, "missing").result(),
+            "ExperimentNotFound",
+            "experiment",
+        ),
+        (lambda c: c.clusters.delete(RG, WS, "missing").result(), "ClusterNotFound", "cluster"),
+        (
+            lambda c: c.file_servers.delete(RG, WS, "missing").result(),
+            "FileServerNotFound",
+            "file server",
+        ),
+        (lambda c: c.jobs.delete(RG, WS, EXP, "missing").result(), "JobNotFound", "job"),
+        (lambda c: c.jobs.terminate(RG, WS, EXP, "missing").result(), "JobNotFound", "job"),
+        (
+            lambda c: c.clusters.update(RG, WS, "missing", scale_settings=None),
+            "ClusterNotFound",
+            "cluster",
+        ),
+        (
+            lambda c: c.workspaces.update(RG, "missing", tags={"a": "b"}),
+            "WorkspaceNotFound",
+            "workspace",
+        ),
     ],
 )
-def test_missing_resources_are_404_resource_not_found(client, workspace, call):
+def test_missing_resources_are_the_services_404_of_their_kind(client, workspace, call, code, kind):
     with pytest.raises(CloudError) as caught:
         call(client)
     assert caught.value.response.status_code == 404
-    assert caught.value.error.error == "ResourceNotFound"
+    assert caught.value.error.error == code
+    assert caught.value.error.message == f"The specified {kind} missing is not found"
 
 
 def test_missing_resource_is_also_msrestazure_and_azure_core_error(client, workspace):
@@ -257,12 +274,12 @@ def test_deleting_a_workspace_deletes_all_its_children(client, workspace, backen
             ),
         ),
     ).result()
-    folder = server.mount_settings.mount_point
-    assert (batchai_home / "fileservers" / RG / WS / "nfs").resolve() == type(batchai_home)(folder)
-    assert type(batchai_home)(folder).is_dir()
+    folder = backend.file_server_path(server.id)
+    assert (batchai_home / "fileservers" / RG / WS / "nfs").resolve() == folder
+    assert folder.is_dir()
     client.workspaces.delete(RG, WS).result()
     assert list(client.workspaces.list_by_resource_group(RG)) == []
-    assert not type(batchai_home)(folder).exists()
+    assert not folder.exists()
     client.workspaces.create(RG, WS, "eastus").result()
     assert list(client.clusters.list_by_workspace(RG, WS)) == []
     assert list(client.experiments.list_by_workspace(RG, WS)) == []
@@ -339,6 +356,12 @@ def test_recipe_convert_job_to_jcp_round_trip_resubmits(client, workspace):
     )
     for attribute in genuine.JobCreateParameters._attribute_map:
         setattr(jcp, attribute, getattr(job, attribute))
+    # GET returns secret values as None, as the service did: the service refused such a secret,
+    # and so does the client, naming it; the caller gives the value again
+    with pytest.raises(ValidationError) as refused:
+        client.jobs.create(RG, WS, EXP, "job-retry", jcp)
+    assert refused.value.parameter == "parameters.secrets[0]"
+    jcp.secrets[0].value = "given again"
     resubmitted = client.jobs.create(RG, WS, EXP, "job-retry", jcp).result()
     assert resubmitted.tensor_flow_settings == job.tensor_flow_settings
     assert resubmitted.execution_state == "queued"
@@ -385,7 +408,7 @@ def test_cluster_fields_manual_cluster(client, workspace):
     cluster = make_cluster(client, target=1)
     assert cluster.scale_settings.auto_scale is None
     assert cluster.scale_settings.manual.target_node_count == 1
-    assert cluster.errors == []
+    assert cluster.errors is None  # the service sent no errors when there were none
     assert cluster.vm_priority == "dedicated"
     assert cluster.user_account_settings.admin_user_name == "demo"
     assert cluster.user_account_settings.admin_user_password is None
@@ -432,7 +455,8 @@ def test_file_server_reference_resolves_to_its_folder(client, backend, workspace
         ),
     ).result()
     path = backend.file_server_path(server.id.upper())  # ARM ids compare case-insensitively
-    assert str(path) == server.mount_settings.mount_point and path.is_dir()
+    assert path == backend.file_server_path(server.id) and path.is_dir()
+    assert path.name == "nfs" and path.parent.name == WS
 
 
 def test_returned_jobs_are_independent_copies(client, workspace):
@@ -512,3 +536,25 @@ def test_a_deleted_resource_id_is_never_reused(client, backend, workspace):
     client.clusters.delete(RG, WS, "c1").result()
     make_cluster(client)
     assert backend.store.get_cluster(key).row_id != first
+
+
+def test_a_deleted_workspace_is_deleting_until_seen_and_can_be_created_again(client, workspace):
+    poller = client.workspaces.delete(RG, WS)
+    assert not poller.done()  # still 'deleting': nobody has seen it yet
+    assert client.workspaces.get(RG, WS).provisioning_state == "deleting"
+    assert poller.done()  # the read that saw it finished the deletion
+    with pytest.raises(CloudError) as caught:
+        client.workspaces.get(RG, WS)
+    assert caught.value.error.error == "WorkspaceNotFound"
+    assert poller.result() is None
+
+    client.workspaces.create(RG, WS, "eastus").result()
+    client.workspaces.delete(RG, WS)
+    with pytest.raises(CloudError) as caught:  # nothing goes into a workspace being deleted
+        client.experiments.create(RG, WS, EXP).result()
+    assert caught.value.error.error == "ParentResourceNotFound"
+    again = client.workspaces.create(RG, WS, "eastus").result()  # replaces the deleting one
+    assert again.provisioning_state == "succeeded"
+    assert [w.provisioning_state for w in client.workspaces.list_by_resource_group(RG)] == [
+        "succeeded"
+    ]

@@ -214,3 +214,13 @@ def test_the_store_refuses_a_document_with_a_secret(backend):
     with pytest.raises(ValueError, match="secrets"):
         documents.assert_no_secrets(secret_env)
     assert backend.store.list_clusters(WorkspaceKey(SUBSCRIPTION, RG, WS)) == []
+
+
+def test_the_stored_body_is_the_stripped_models_rest_body():
+    """What the backend stores is exactly ``strip_secrets(parameters).serialize()``."""
+    from batchai_compat.backends.local.backend import _stored_body
+
+    for params in (_cluster_params(), _file_server_params(), _job_params("/c")):
+        stored = _stored_body(params)
+        assert stored == models.strip_secrets(params).serialize()
+        assert not any(value in repr(stored) for value in SECRETS.values())

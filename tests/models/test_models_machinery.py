@@ -62,6 +62,16 @@ def test_string_annotations_are_resolved_in_the_defining_module():
     assert info.value.parameter == "labels['k']"
 
 
+def test_errors_in_models_nested_in_lists_name_the_item():
+    # The command line turns the parameter path into the JSON path of the bad field of a file.
+    with pytest.raises(ValidationError) as info:
+        Tree.deserialize({"properties": {"leaves": [{"name": "a"}, {"name": "b", "count": "x"}]}})
+    assert info.value.parameter == "leaves[1].count"
+    with pytest.raises(ValidationError) as info:
+        Tree.deserialize({"properties": {"leaves": [{"name": "a"}, {"count": 1}]}})
+    assert info.value.parameter == "leaves[1].name"
+
+
 def test_annotations_must_say_optional_exactly_when_not_required():
     with pytest.raises(TypeError, match="Bad.name"):
 

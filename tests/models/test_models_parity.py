@@ -316,3 +316,22 @@ def test_clone_is_an_independent_equal_copy(pair):
     assert originals.keys() == copies.keys()
     shared = [path for path in originals if originals[path] is copies[path]]
     assert shared == []  # no model, list or dict of the copy is the original's
+
+
+def test_clone_copies_attributes_beyond_the_fields_too():
+    """A model someone added an attribute to (or deleted one from) is still copied deeply."""
+    import copy
+
+    from batchai_compat import models
+    from batchai_compat.models._base import clone
+
+    extra = models.InputDirectory(id="IN", path="/data")
+    extra.__dict__["notes"] = ["kept", {"deep": [1]}]
+    copied = clone(extra)
+    assert copied == copy.deepcopy(extra) and copied.notes is not extra.notes
+    assert copied.notes[1] is not extra.notes[1]
+
+    fewer = models.OutputDirectory(id="OUT", path_prefix="/out")
+    del fewer.__dict__["path_suffix"]
+    copied = clone(fewer)
+    assert vars(copied) == vars(fewer) and "path_suffix" not in vars(copied)

@@ -8,7 +8,7 @@ import batchai_compat.models as models
 from batchai_compat.exceptions import ValidationError
 from batchai_compat.models._base import Model
 
-# The secrets the service never reported back (DESIGN.md section 6, issue 2).
+# The secrets the service never reported back (docs/architecture.md, "Secrets").
 EXPECTED_SECRETS = {
     ("UserAccountSettings", "admin_user_password"),
     ("AzureStorageCredentialsInfo", "account_key"),

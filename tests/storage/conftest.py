@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchai_compat.backends.local import layout
+from batchai_compat.home import layout
 from batchai_compat.storage.blob import BlockBlobService
 from batchai_compat.storage.file import FileService
 

@@ -9,7 +9,6 @@ import pytest
 import requests
 
 from batchai_compat import exceptions
-from batchai_compat.storage import flush_all
 from batchai_compat.storage.blob import BlobPermissions, BlockBlobService, ContainerPermissions
 
 pytestmark = pytest.mark.azurite
@@ -69,7 +68,7 @@ def test_upload_download_list_round_trip_seen_by_v12(service, container, v12, tm
     service.create_blob_from_bytes(container, "top.bin", b"0123456789", index=5)
     with open(source, "rb") as stream:
         service.create_blob_from_stream(container, "stream.bin", stream, count=7)
-    # v12 sees what the legacy face wrote (list_blobs waited for the background uploads).
+    # v12 sees what the legacy face wrote.
     listed = [b.name for b in service.list_blobs(container)]
     assert listed == ["mnist_dataset/train.bin", "scripts/train.py", "stream.bin", "top.bin"]
     assert sorted(b.name for b in v12.get_container_client(container).list_blobs()) == listed
@@ -105,7 +104,6 @@ def test_metadata_and_content_settings_reach_the_service(service, container, v12
         content_settings=ContentSettings(content_type="text/html"),
         metadata={"k": "v"},
     )
-    service.flush()  # another client reads next: wait for the background upload
     props = v12.get_blob_client(container, "page.html").get_blob_properties()
     assert props.content_settings.content_type == "text/html"
     assert props.metadata == {"k": "v"}
@@ -157,30 +155,25 @@ def test_sas_url_fetch_with_range_200_206_403(service, container):
     )
 
 
-def test_loop_of_uploads_runs_in_the_background_and_is_complete_on_read(service, container):
-    results = [
-        service.create_blob_from_bytes(container, f"many/{i:03d}.bin", bytes([i]))
-        for i in range(200)
-    ]
+def test_every_upload_is_stored_when_its_call_returns(service, container, v12):
+    """The legacy calls were synchronous: another client sees each blob as soon as it returns."""
+    reader = v12.get_container_client(container)
+    for i in range(30):
+        props = service.create_blob_from_bytes(container, f"many/{i:03d}.bin", bytes([i]) * 3)
+        assert type(props).__name__ == "ResourceProperties" and props.etag
+        assert reader.download_blob(f"many/{i:03d}.bin").readall() == bytes([i]) * 3
     names = [b.name for b in service.list_blobs(container, prefix="many/")]
-    assert names == [f"many/{i:03d}.bin" for i in range(200)]
-    assert all(r.etag for r in results)
-    assert service.get_blob_to_bytes(container, "many/123.bin").content == bytes([123])
+    assert names == [f"many/{i:03d}.bin" for i in range(30)]
 
 
-def test_background_failure_is_raised_once_by_the_next_call(service):
-    pending = service.create_blob_from_bytes("no-such-container", "x.bin", b"x")
+def test_a_failed_upload_raises_in_its_own_call_and_nowhere_else(service, container):
     with pytest.raises(exceptions.ResourceNotFoundError) as info:
-        service.flush()
+        service.create_blob_from_bytes("no-such-container", "x.bin", b"x")
     assert info.value.error.error == "ContainerNotFound"
-    assert repr(pending) == "PendingResourceProperties(<failed: ResourceNotFoundError>)"
-    service.flush()  # reported once
-    # Reading the result of a failed upload raises it there, and not again at the next flush.
-    pending = service.create_blob_from_bytes("no-such-container", "y.bin", b"y")
-    with pytest.raises(exceptions.ResourceNotFoundError):
-        _ = pending.etag
-    service.flush()
-    flush_all()
+    assert info.value.response.status_code == 404
+    # Nothing is left to surface later: the next calls succeed.
+    service.create_blob_from_text(container, "after.txt", "ok")
+    assert service.get_blob_to_text(container, "after.txt").content == "ok"
 
 
 def test_large_payloads_upload_in_the_call(service, container, tmp_path):
@@ -205,7 +198,6 @@ def test_account_name_key_and_custom_domain_against_the_emulator(azurite, servic
     by_key.close()
     direct = BlockBlobService(ACCOUNT, KEY, storage="azure", custom_domain=azurite.blob_endpoint)
     direct.create_blob_from_text(container, "k.txt", "by key")
-    # Another service of the same process reads it: pending uploads of every service are awaited.
     assert service.get_blob_to_text(container, "k.txt").content == "by key"
     direct.close()
 
@@ -228,7 +220,6 @@ def test_no_sas_or_key_reaches_debug_logs(service, container, caplog):
     caplog.set_level(logging.DEBUG)
     for i in range(20):
         service.create_blob_from_bytes(container, f"logged/{i}.bin", b"x")
-    service.flush()
     assert [b.name for b in service.list_blobs(container, prefix="logged/")]
     from _azurite import KEY
 
@@ -249,14 +240,16 @@ def test_a_service_dropped_without_close_releases_its_sockets(azurite):
     service.create_container(name)
     for i in range(40):
         service.create_blob_from_bytes(name, f"{i}.bin", b"x")
-    assert len(list(service.list_blobs(name))) == 40
+    service.MAX_SINGLE_PUT_SIZE = service.MAX_BLOCK_SIZE = 64  # blocks, on parallel connections
+    service.create_blob_from_bytes(name, "blocks.bin", b"y" * 1000, max_connections=4)
+    assert len(list(service.list_blobs(name))) == 41
     service.delete_container(name)
     del service
     gc.collect()
     leftover = [
         t
         for t in threading.enumerate()
-        if t.ident not in before and t.name.startswith("batchai-compat-upload")
+        if t.ident not in before and t.name.startswith("batchai-compat")
     ]
     for thread in leftover:
         thread.join(timeout=10)

@@ -25,7 +25,7 @@ def test_with_gives_the_service_itself(batchai_home):
         assert entered_files is file_service
 
 
-def test_leaving_the_with_block_flushes_background_uploads(azurite):
+def test_uploads_inside_the_with_block_are_stored_by_its_end(azurite):
     container = "context-exit"
     with BlockBlobService(connection_string=azurite.connection_string) as service:
         service.create_container(container)

@@ -339,15 +339,3 @@ def test_two_services_of_one_account_share_the_folders():
     first.create_container("shared")
     first.create_blob_from_text("shared", "x.txt", "seen")
     assert second.get_blob_to_text("shared", "x.txt").content == "seen"
-
-
-def test_progress_callback_reports_completion(blob_service):
-    blob_service.create_container("data")
-    calls = []
-    blob_service.create_blob_from_bytes(
-        "data", "p.bin", b"12345", progress_callback=lambda c, t: calls.append((c, t))
-    )
-    blob_service.get_blob_to_bytes(
-        "data", "p.bin", progress_callback=lambda c, t: calls.append((c, t))
-    )
-    assert calls == [(5, 5), (5, 5)]

@@ -65,7 +65,6 @@ def test_explicit_endpoints_select_azure():
         ({"account_name": ACCOUNT, "storage": "s3"}, "storage"),
         ({"connection_string": "garbage"}, "connection_string"),
         ({"account_name": ACCOUNT, "token_credential": object()}, "token_credential"),
-        ({"account_name": ACCOUNT, "max_concurrency": 0}, "max_concurrency"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, parameter):

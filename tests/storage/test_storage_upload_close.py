@@ -1,10 +1,10 @@
-"""Put Blob uploads that outlive their service's close() leave no socket open.
+"""Blob uploads in flight when their service closes leave no socket open.
 
-A ``BlockBlobService`` old code drops without closing is released when it is garbage-collected;
-when that happens on one of its own upload threads, the release cannot wait for the queued
-uploads.  Those still run afterwards, and ``http.client`` silently reopens a closed connection on
-its next request: each such upload must close its connection again, or its socket leaks (an
-``unclosed socket`` ResourceWarning, an error under this suite's warnings filter).
+Old code drops its ``BlockBlobService`` without closing it, and a notebook may close one while
+another thread still uploads.  The upload finishes (it is synchronous: its caller is waiting),
+and the connection it used is closed when given back instead of returning to the closed pool; a
+leaked socket would be an ``unclosed socket`` ResourceWarning, an error under this suite's
+warnings filter.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import itertools
 import pytest
 
 from batchai_compat.storage._account import DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME, StorageAccount
-from batchai_compat.storage._azure_uploads import PutBlob
+from batchai_compat.storage._azure_uploads import BlobUploader
+from batchai_compat.storage._service import Upload
 
 pytestmark = pytest.mark.azurite
 
@@ -35,24 +36,29 @@ def container(azurite):
     client.close()
 
 
-def put_blob(azurite) -> PutBlob:
+def uploader(azurite) -> BlobUploader:
     account = StorageAccount(
         name=DEV_ACCOUNT_NAME, service="blob", endpoint=azurite.blob_endpoint, key=DEV_ACCOUNT_KEY
     )
-    return PutBlob(account, azurite.blob_endpoint, API_VERSION)
+    return BlobUploader(account, azurite.blob_endpoint, API_VERSION)
 
 
-def test_an_upload_after_close_closes_its_reopened_connection(azurite, container):
-    uploads = put_blob(azurite)
-    assert uploads.put(container.container_name, "before.bin", b"1", None, None).etag
-    connection = uploads._local.connection  # this thread's keep-alive connection
-    assert connection.sock is not None
+def test_a_connection_given_back_after_close_is_closed(azurite, container):
+    uploads = uploader(azurite)
+    assert uploads.upload(
+        container.container_name, "before.bin", Upload(b"1", None, None, None, 1)
+    ).etag
+    pool = uploads._pool
+    in_flight = pool.acquire()  # the kept-alive connection, lent to a request still running
+    assert in_flight.sock is not None
     uploads.close()
-    assert connection.sock is None
-    # Queued before close(), run after it: the upload still lands...
-    assert uploads.put(container.container_name, "after.bin", b"2", None, None).etag
+    pool.release(in_flight, reusable=True)
+    assert in_flight.sock is None
+    # An upload started after close() still lands, on a connection closed when it is done.
+    assert uploads.upload(
+        container.container_name, "after.bin", Upload(b"2", None, None, None, 1)
+    ).etag
     assert container.download_blob("after.bin").readall() == b"2"
-    # ...and the connection http.client reopened for it is closed again.
-    assert uploads._local.connection is connection and connection.sock is None
-    del connection, uploads
+    assert pool._idle == []
+    del in_flight, uploads, pool
     gc.collect()  # an unclosed socket would warn here (an error in this suite)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...domain import ids
+from ...domain import answers, ids
 from ...domain.documents import get, plain
 from ...exceptions import NoEquivalentError, ValidationError
 from . import AzureMLSemanticsWarning, naming
@@ -141,7 +141,8 @@ def cluster_request(
     if not vm_size or not str(vm_size).strip():
         raise ValidationError("parameters.vm_size", "is required")
     vm_configuration = get(parameters, "virtual_machine_configuration")
-    if vm_configuration is not None and get(vm_configuration, "image_reference"):
+    image = get(vm_configuration, "image_reference") if vm_configuration is not None else None
+    if image and not _is_default_image(image):
         raise NoEquivalentError(
             "ClusterCreateParameters.virtual_machine_configuration (custom VM image)",
             backend,
@@ -176,6 +177,14 @@ def cluster_request(
         admin_password=get(admin, "admin_user_password"),
         admin_ssh_key=get(admin, "admin_user_ssh_public_key"),
     )
+
+
+def _is_default_image(image: Any) -> bool:
+    """Batch AI's own image, as its GET echoed it: asking for it is asking for no custom one."""
+    return all(
+        str(get(image, key) or "").lower() == value.lower()
+        for key, value in answers.DEFAULT_IMAGE.items()
+    ) and not get(image, "virtual_machine_image_id")
 
 
 def update_scale(scale_settings: Any, current_max_nodes: int | None = None) -> tuple[int, int]:
@@ -302,6 +311,7 @@ def cluster_fields(
         "scale_settings": scale_settings,
         "user_account_settings": {"admin_user_name": admin_username} if admin_username else None,
         "subnet": {"id": ids.subnet_id(subnet)} if subnet is not None else None,
+        "virtual_machine_configuration": {"image_reference": dict(answers.DEFAULT_IMAGE)},
         "creation_time": created,
         "provisioning_state": _PROVISIONING.get(_lower(provisioning_state) or ""),
         "provisioning_state_transition_time": modified,

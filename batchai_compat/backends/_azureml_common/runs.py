@@ -1,7 +1,9 @@
 """Azure ML runs back to Batch AI jobs: states, run-history file names, ``Job`` fields.
 
 Shared by the Azure ML backends (v1 runs and v2 command jobs report the same states and write
-the same run-history folders through the node runtime).
+the same run-history folders through the node runtime).  A failed run's error message ends
+with the stderr of the process that failed, whose last line the node adapter writes (why the
+Batch AI task failed): the job's error message is that line, as on the local backend.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ...domain import ids
+from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...domain.paths import output_path_segment
 from ...domain.toolkits import TOOLKITS
+from ...runtime.reasons import meaningful_line
 from . import naming
 
 __all__ = [
@@ -100,6 +104,11 @@ def timestamp(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
+def _reason(message: Any) -> Any:
+    """The line of a run's error message that says why (see the module docstring)."""
+    return (meaningful_line(message) or message) if isinstance(message, str) else message
+
+
 def job_fields(
     *,
     subscription_id: str,
@@ -129,12 +138,16 @@ def job_fields(
     created = timestamp(created) or started
     body = error.get("error", error) if isinstance(error, Mapping) else {}
     errors = (
-        [{"code": body.get("code"), "message": body.get("message")}]
+        [{"code": body.get("code"), "message": _reason(body.get("message"))}]
         if isinstance(body, Mapping) and (body.get("code") or body.get("message"))
         else None
     )
     uuid = tags.get(naming.TAG_JOB_UUID)
     fields = dict(parameters)
+    if not fields.get("constraints"):  # the service's one-week default, which the run has too
+        fields["constraints"] = {
+            "max_wall_clock_time": timedelta(seconds=DEFAULT_MAX_WALL_CLOCK_SECONDS)
+        }
     fields.update(
         {
             "id": ids.job_id(subscription_id, resource_group, workspace, experiment, job),

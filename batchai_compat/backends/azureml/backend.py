@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import functools
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -35,17 +37,24 @@ from typing import Any, TypeVar
 # This module is imported only when the azureml backend is selected (see __init__.py).
 from azureml.core.authentication import AbstractAuthentication
 
-from ...domain import ids
+from ...core import http_logging
+from ...domain import answers, ids
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
-from .._azureml_common import clusters, jobs, naming, runs
+from .. import _http_trace as http_trace
+from .._azureml_common import clusters, errors, jobs, naming, runs, usages
+from .._transitions import TransitionLog, resource_path
 from . import run_files, translate
 from .node_app import node_app
 
 __all__ = ["AzureMLBackend"]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
-_ARM_SCOPE = "https://management.azure.com/.default"
+_ARM = "https://management.azure.com"
+_ARM_SCOPE = f"{_ARM}/.default"
+#: Azure ML's usages REST API version (the list has kept its shape since Batch AI's days).
+_USAGES_API_VERSION = "2022-10-01"
 #: Tags azureml-core adds to what it creates (not the user's, not returned as Batch AI tags).
 _SDK_TAGS = frozenset({"createdByToolkit"})
 
@@ -168,14 +177,23 @@ def _message(error: BaseException) -> str:
 def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Turn azureml-core / ARM failures into Batch AI CloudErrors (404, 409, 400, others).
 
-    Our own errors (validation, no-equivalent, already-built CloudErrors) pass unchanged.
+    A 404 of a call naming its ``kind`` (a ``cluster`` argument for ``"cluster"``...) is the
+    service's ``<Kind>NotFound`` for that name.  Our own errors (validation, no-equivalent,
+    already-built CloudErrors) pass unchanged.
     """
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        not_found = errors.not_found_for(function, kind)
+
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
+            # A backend method logs its HTTP as its client asked; a poll keeps its caller's say.
+            flag = getattr(args[0], "_http_logging", None) if args else None
             try:
-                return function(*args, **kwargs)
+                with (
+                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
+                ):
+                    return function(*args, **kwargs)
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
@@ -183,6 +201,9 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
                 if status is None and type(error).__name__ == "UserErrorException":
                     status = 400  # the SDK's own validation: the service would reject it too
                 if status == 404:
+                    named = not_found(args, kwargs)
+                    if named is not None:
+                        raise named from None
                     raise cloud_error(
                         404, "ResourceNotFound", f"The {kind} was not found."
                     ) from None
@@ -211,6 +232,9 @@ class _Operation:
 
     def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
         self._poll = poll
+        # Polls run on the poller's thread: with the context of the call that started them
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
         self._interval = interval
         self._done = False
         self._value: Any = None
@@ -219,7 +243,7 @@ class _Operation:
     def done(self) -> bool:
         with self._lock:
             if not self._done:
-                self._done, self._value = self._poll()
+                self._done, self._value = self._context.copy().run(self._poll)
             return self._done
 
     def result(self, timeout: float | None = None) -> Any:
@@ -296,6 +320,10 @@ class AzureMLBackend:
     def __init__(self, config: Any) -> None:
         self._config = config
         self._subscription_id: str = config.subscription_id
+        self._http_logging = bool(getattr(config, "logging_enable", False))
+        if self._http_logging:
+            http_trace.install()
+        self._job_states = TransitionLog(_log, "job")
         self._auth = _azureml_auth(config.credentials, self._subscription_id)
         # seconds between polls of a long-running operation, as the Batch AI client's config said
         self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
@@ -330,11 +358,7 @@ class AzureMLBackend:
             )
         except Exception as error:
             if _status_of(error) == 404:
-                raise cloud_error(
-                    404,
-                    "ResourceNotFound",
-                    f"Workspace {workspace} was not found in {resource_group}.",
-                ) from None
+                raise answers.not_found("workspace", workspace) from None
             raise
         self._workspaces[key] = found
         return found
@@ -354,9 +378,7 @@ class AzureMLBackend:
         else:
             matches = Experiment.list(ws, experiment_name=experiment)
             if not matches:
-                raise cloud_error(
-                    404, "ResourceNotFound", f"Experiment {experiment} was not found."
-                )
+                raise answers.not_found("experiment", experiment)
             found = matches[0]
         self._experiments[key] = found
         return found
@@ -511,9 +533,7 @@ class AzureMLBackend:
             return AmlCompute(ws, cluster)
         except ComputeTargetException as error:
             if "NotFound" in str(error) or "not found" in str(error):
-                raise cloud_error(
-                    404, "ResourceNotFound", f"Cluster {cluster} was not found."
-                ) from None
+                raise answers.not_found("cluster", cluster) from None
             raise
 
     def _cluster_model(self, resource_group: str, workspace: str, compute: Any) -> Any:
@@ -531,6 +551,10 @@ class AzureMLBackend:
         config = translate.provisioning_configuration(parameters, self._subscription_id)
         ws = self._workspace(resource_group, workspace)
         compute = ComputeTarget.create(ws, cluster, config)
+        _log.info(
+            "cluster %s: AmlCompute %r requested (%s)",
+            resource_path(resource_group, workspace, cluster), cluster, parameters.vm_size,
+        )  # fmt: skip
 
         def poll() -> tuple[bool, Any]:
             compute.refresh_state()
@@ -620,10 +644,10 @@ class AzureMLBackend:
 
     def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
         # none can exist on Azure ML: a lookup is an honest 404 (scripts probe before creating)
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     @_translate_errors("workspace")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
@@ -651,6 +675,7 @@ class AzureMLBackend:
                 )
             _register_datastore(self._workspace(resource_group, workspace), spec)
             self._datastores.add(key)
+            _log.debug("datastore %r registered in workspace %s", spec.name, workspace)
 
     @staticmethod
     def _snapshot_folder() -> str:
@@ -718,6 +743,10 @@ class AzureMLBackend:
                 raise
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
+        _log.info(
+            "job %s submitted as Azure ML run %r on compute %r",
+            resource_path(resource_group, workspace, experiment, job), run.id, cluster.name,
+        )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
     @staticmethod
@@ -763,6 +792,11 @@ class AzureMLBackend:
             run_id=run.id,
             tags=tags,
         )
+        self._job_states.seen(
+            (resource_group, workspace, experiment, fields["name"]),
+            resource_path(resource_group, workspace, experiment, fields["name"]),
+            f"{fields['execution_state']} (Azure ML: {(run._run_dto or {}).get('status')})",
+        )
         return _build("Job", fields)
 
     def _run(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
@@ -773,7 +807,7 @@ class AzureMLBackend:
             return Run(exp, naming.run_id(experiment, job))
         except Exception as error:
             if _status_of(error) == 404 or "not found" in str(error).lower():
-                raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.") from None
+                raise answers.not_found("job", job) from None
             raise
 
     @_translate_errors("job")
@@ -905,12 +939,28 @@ class AzureMLBackend:
 
     # ------------------------------------------------------------------ subscription level
 
+    @_translate_errors("usage")
     def list_usages(self, location: str) -> list[Any]:
-        raise NoEquivalentError(
-            "usages.list",
-            self.name,
-            "Azure ML reports core quota per workspace: AmlCompute.list_usages(workspace).",
+        """The subscription's Azure ML quota in ``location`` (the REST list
+        ``AmlCompute.list_usages`` reads, which needs no workspace), as Batch AI's usages."""
+        import requests
+
+        url: str | None = (
+            f"{_ARM}/subscriptions/{self._subscription_id}/providers/"
+            f"Microsoft.MachineLearningServices/locations/{location}/usages"
         )
+        params: dict[str, str] | None = {"api-version": _USAGES_API_VERSION}
+        entries: list[Any] = []
+        while url:
+            response = requests.get(
+                url, params=params, headers=self._auth.get_authentication_header(), timeout=60
+            )
+            response.raise_for_status()
+            page = response.json()
+            entries += page.get("value") or []
+            url, params = page.get("nextLink"), None
+        models = _models()
+        return [models.Usage.from_dict(entry) for entry in usages.batchai_usages(entries)]
 
     def list_operations(self) -> list[Any]:
         """The Batch AI provider's operations (static metadata, the same on every backend)."""

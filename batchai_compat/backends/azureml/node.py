@@ -21,7 +21,10 @@ and this adapter
    runs share no folder but their mounted datastores); the MPI host file lists
    ``$AZ_BATCH_NODE_LIST`` and ``$AZ_BATCHAI_NUM_GPUS`` counts ``/dev/nvidia<N>``;
 5. runs ``job_preparation`` once per node, then its task's Batch AI command, logging to Batch
-   AI's file names (``stdout-wk-0.txt``, ``stdout-ps-0.txt``, ``stdout-<rank>.txt``...).
+   AI's file names (``stdout-wk-0.txt``, ``stdout-ps-0.txt``, ``stdout-<rank>.txt``...);
+6. when the task fails, writes why as the last line of its own stderr (the task's last meaningful
+   stderr line, :mod:`batchai_compat.runtime.reasons`): Azure ML ends the run's error message
+   with the failed process's stderr, and the backend reports that line as the job's error.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from ...domain.toolkits import Launch
 from ...runtime.environment import TaskRole, expand, job_environment, task_environment
 from ...runtime.launcher import write_host_file
 from ...runtime.logs import task_log_names
+from ...runtime.reasons import failure_reason
 from ...runtime.spec import JobSpec, job_spec
 from ...runtime.toolkits import MpiOptions, TaskPlan, task_plans
 from ...runtime.topology import JobIdentity, Topology
@@ -232,7 +236,13 @@ def _plan(
     return None
 
 
-def _job_preparation_once(spec: JobSpec, env: dict[str, str], cwd: Path, topology: Topology) -> int:
+def _job_preparation_once(
+    spec: JobSpec,
+    env: dict[str, str],
+    cwd: Path,
+    topology: Topology,
+    secrets: Mapping[str, str],
+) -> int:
     """Batch AI ran job preparation once per node: the first process of the node runs it."""
     if not spec.job_preparation:
         return 0
@@ -243,15 +253,24 @@ def _job_preparation_once(spec: JobSpec, env: dict[str, str], cwd: Path, topolog
             return int(marker.read_text() or "0")
         suffix = "" if topology.node_count == 1 else f"-{topology.node_id}"
         stdouterr = Path(env["AZ_BATCHAI_STDOUTERR_DIR"])
+        err_path = stdouterr / f"stderr-job_prep{suffix}.txt"
         with (
             open(stdouterr / f"stdout-job_prep{suffix}.txt", "ab") as out,
-            open(stdouterr / f"stderr-job_prep{suffix}.txt", "ab") as err,
+            open(err_path, "ab") as err,
         ):
             code = subprocess.call(
                 ["bash", "-c", spec.job_preparation], env=env, cwd=cwd, stdout=out, stderr=err
             )
         marker.write_text(str(code))
+        if code != 0:
+            _report(f"Job preparation failed with exit code {code}", err_path, secrets)
         return code
+
+
+def _report(failure: str, stderr: Path, secrets: Mapping[str, str]) -> None:
+    """Say why on this process's stderr, last: Azure ML puts it at the end of the run's error."""
+    reason = failure_reason(stderr, secrets)
+    print(failure + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
 
 
 def run(
@@ -302,7 +321,7 @@ def run(
     for name, value in contract.items():
         if name.startswith("AZ_BATCHAI_OUTPUT_"):
             Path(value).mkdir(parents=True, exist_ok=True)
-    code = _job_preparation_once(spec, node_env, Path(topology.job_temp), topology)
+    code = _job_preparation_once(spec, node_env, Path(topology.job_temp), topology, secrets)
     if code != 0:
         return code
     plan = _plan(spec, topology, task, node_env)
@@ -314,13 +333,20 @@ def run(
         open(stdouterr / plan.stdout_name, "ab") as out,
         open(stdouterr / plan.stderr_name, "ab") as err,
     ):
-        return subprocess.call(
+        code = subprocess.call(
             ["bash", "-c", plan.command],
             env=task_env,
             cwd=topology.job_temp,
             stdout=out,
             stderr=err,
         )
+    if code != 0:
+        _report(
+            f"Task {plan.role}-{plan.index} exited with code {code}",
+            stderr=stdouterr / plan.stderr_name,
+            secrets=secrets,
+        )
+    return code
 
 
 def main() -> int:

@@ -27,8 +27,10 @@ What has no equivalent raises :class:`~batchai_compat.exceptions.NoEquivalentErr
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -44,20 +46,27 @@ from urllib.parse import quote
 from azure.ai.ml import MLClient
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from ...core import http_logging
+from ...domain import answers
+from ...domain.documents import get
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from .. import _http_trace as http_trace
+from .._azureml_common import errors, usages
 from .._azureml_common.naming import (
     MANIFEST_VARIABLE,
     NODE_APP_NAME,
     TAG_EXPERIMENT,
     TAG_JOB_UUID,
 )
+from .._transitions import TransitionLog, resource_path
 from ..azureml import run_files
 from . import entities, shims, translate
 
 __all__ = ["AzureMLV2Backend"]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 _ARM_SCOPE = "https://management.azure.com/.default"
 #: Azure ML's workspace name rule (narrower than Batch AI's 1-64 characters).
@@ -162,13 +171,23 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
     """azure-ai-ml / azure-core failures -> Batch AI CloudErrors; ours pass unchanged."""
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        not_found = errors.not_found_for(function, kind)
+
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> T:
+            # A backend method logs its HTTP as its client asked; a poll keeps its caller's say.
+            flag = getattr(args[0], "_http_logging", None) if args else None
             try:
-                return function(*args, **kwargs)
+                with (
+                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
+                ):
+                    return function(*args, **kwargs)
             except Exception as error:
                 if type(error).__module__.startswith("batchai_compat"):
                     raise
+                named = not_found(args, kwargs) if _status(error) == 404 else None
+                if named is not None:
+                    raise named from None
                 if type(error).__name__ in ("ValidationException", "UserErrorException"):
                     # azure-ai-ml's own checks: the service would refuse it too
                     raise cloud_error(
@@ -179,6 +198,23 @@ def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T
         return wrapper
 
     return decorate
+
+
+def _usage_rest(usage: Any) -> dict[str, Any]:
+    """An azure-ai-ml ``Usage`` as its REST entry (1.35 keeps the REST model's fields under
+    their REST names, ``currentValue``, and ``name`` as a dict)."""
+    fields = vars(usage)
+
+    def pick(snake: str, camel: str) -> Any:
+        value = fields.get(snake)
+        return fields.get(camel) if value is None else value
+
+    return {
+        "type": fields.get("type"),
+        "currentValue": pick("current_value", "currentValue"),
+        "limit": fields.get("limit"),
+        "name": {"value": get(fields.get("name"), "value")},
+    }
 
 
 def _status(error: BaseException) -> int | None:
@@ -195,6 +231,9 @@ class _Operation:
         self._result = _translate_errors(kind)(poller.result)
         self._lock = threading.Lock()
         self._value: list[Any] = []
+        # Waited for on the poller's thread: with the context of the call that started it
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
 
     def done(self) -> bool:
         return bool(self._poller.done())
@@ -202,10 +241,10 @@ class _Operation:
     def result(self, timeout: float | None = None) -> Any:
         with self._lock:
             if not self._value:
-                value = self._result(timeout)
+                value = self._context.copy().run(self._result, timeout)
                 if not self._poller.done():
                     raise TimeoutError("the Azure ML operation did not finish in time")
-                self._value.append(self._finish(value))
+                self._value.append(self._context.copy().run(self._finish, value))
             return self._value[0]
 
 
@@ -235,6 +274,10 @@ class AzureMLV2Backend:
     def __init__(self, config: Any) -> None:
         self._subscription_id: str = config.subscription_id
         self._credential = token_credential(config.credentials)
+        self._http_logging = bool(getattr(config, "logging_enable", False))
+        if self._http_logging:
+            http_trace.install()  # azure-core's RequestsTransport sends through requests
+        self._job_states = TransitionLog(_log, "job")
         self._clients: dict[tuple[str, str | None], MLClient] = {}
         self._datastores: set[tuple[str, str, str]] = set()
         #: (rg, ws) -> registered id of the node app code asset, reused by every later job
@@ -275,9 +318,7 @@ class AzureMLV2Backend:
         try:
             return shims.workspace_rest(self._ml(resource_group), resource_group, workspace)
         except ResourceNotFoundError:
-            raise cloud_error(
-                404, "ResourceNotFound", f"Workspace {workspace} was not found in {resource_group}."
-            ) from None
+            raise answers.not_found("workspace", workspace) from None
 
     # ------------------------------------------------------------------ workspaces
 
@@ -435,9 +476,7 @@ class AzureMLV2Backend:
             created = blob.get_blob_properties().last_modified
         except ResourceNotFoundError:
             self._experiments.pop((resource_group, workspace, experiment), None)
-            raise cloud_error(
-                404, "ResourceNotFound", f"Experiment {experiment} was not found."
-            ) from None
+            raise answers.not_found("experiment", experiment) from None
         self._experiments[(resource_group, workspace, experiment)] = created
         return created
 
@@ -486,9 +525,7 @@ class AzureMLV2Backend:
             return shims.compute_rest(self._ml(resource_group, workspace), cluster)
         except ResourceNotFoundError:
             self._workspace_rest(resource_group, workspace)  # a missing workspace is its own 404
-            raise cloud_error(
-                404, "ResourceNotFound", f"Cluster {cluster} was not found."
-            ) from None
+            raise answers.not_found("cluster", cluster) from None
 
     @staticmethod
     def _same_cluster(document: dict[str, Any], rest: dict[str, Any]) -> bool:
@@ -540,6 +577,10 @@ class AzureMLV2Backend:
         if found is None:
             try:
                 poller = ml.compute.begin_create_or_update(entities.compute(document))
+                _log.info(
+                    "cluster %s: AmlCompute %r requested",
+                    resource_path(resource_group, workspace, cluster), cluster,
+                )  # fmt: skip
             except (HttpResponseError, ConnectionError, OSError) as error:
                 if isinstance(error, HttpResponseError) and _status(error) not in (
                     None,
@@ -642,10 +683,10 @@ class AzureMLV2Backend:
         )
 
     def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
-        raise cloud_error(404, "ResourceNotFound", f"File server {file_server} was not found.")
+        raise answers.not_found("file server", file_server)
 
     @_translate_errors("workspace")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
@@ -693,7 +734,11 @@ class AzureMLV2Backend:
     def _job_model(self, resource_group: str, workspace: str, rest: dict[str, Any]) -> Any:
         fields = translate.job_fields(rest, self._subscription_id, resource_group, workspace)
         if fields is None:
-            raise cloud_error(404, "ResourceNotFound", f"Job {rest.get('name')} was not found.")
+            raise answers.not_found("job", str(rest.get("name")))
+        experiment, job = str(fields.get("id", "")).split("/experiments/")[-1].split("/jobs/")
+        name = resource_path(resource_group, workspace, experiment, job)
+        status = (rest.get("properties") or {}).get("status")
+        self._job_states.seen(name, name, f"{fields.get('execution_state')} (Azure ML: {status})")
         return _build("Job", fields)
 
     def _job_rest(
@@ -706,7 +751,7 @@ class AzureMLV2Backend:
             rest = None
         if rest is None or (rest.get("properties") or {}).get("isArchived"):
             self._experiment_created(resource_group, workspace, experiment)  # 404 for it first
-            raise cloud_error(404, "ResourceNotFound", f"Job {job} was not found.")
+            raise answers.not_found("job", job)
         return rest
 
     @_translate_errors("job")
@@ -770,6 +815,10 @@ class AzureMLV2Backend:
             if adopted is None:
                 raise
             rest = adopted
+        _log.info(
+            "job %s submitted as Azure ML job %r on compute %r",
+            resource_path(resource_group, workspace, experiment, job), rest.get("name"), cluster,
+        )  # fmt: skip
         return self._job_model(resource_group, workspace, rest)
 
     def _adopt(
@@ -1014,12 +1063,17 @@ class AzureMLV2Backend:
 
     # ------------------------------------------------------------------ subscription level
 
+    @_translate_errors("usage")
     def list_usages(self, location: str) -> list[Any]:
-        raise NoEquivalentError(
-            "usages.list",
-            self.name,
-            "Azure ML reports core quota per workspace: ml_client.compute.list_usage().",
-        )
+        """The subscription's Azure ML quota in ``location`` (``compute.list_usage``, a
+        subscription-level list that needs no workspace), as Batch AI's usages."""
+        with self._lock:
+            client = self._clients.get(("", None))
+            if client is None:
+                client = MLClient(self._credential, self._subscription_id, show_progress=False)
+                self._clients[("", None)] = client
+        entries = [_usage_rest(usage) for usage in client.compute.list_usage(location=location)]
+        return [_models().Usage.from_dict(entry) for entry in usages.batchai_usages(entries)]
 
     def list_operations(self) -> list[Any]:
         """The Batch AI provider's operations (static metadata, the same on every backend)."""

@@ -54,10 +54,13 @@ __all__ = [
     "cluster_fields",
     "compute_document",
     "datastore_documents",
+    "distribution_document",
+    "environment_image",
     "execution_state",
     "job_document",
     "job_fields",
     "output_place",
+    "queue_priority",
     "scale_update",
 ]
 
@@ -269,7 +272,7 @@ class JobDocument:
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-def _distribution(plan: jobs.JobPlan) -> dict[str, Any] | None:
+def distribution_document(plan: jobs.JobPlan) -> dict[str, Any] | None:
     """The v2 ``distribution`` of the shared plan (None: one process)."""
     shape = plan.distribution
     if shape is None:
@@ -296,7 +299,8 @@ def _distribution(plan: jobs.JobPlan) -> dict[str, Any] | None:
     return {"type": "mpi", "process_count_per_instance": shape.processes_per_node}
 
 
-def _image(container: jobs.ContainerPlan) -> str:
+def environment_image(container: jobs.ContainerPlan) -> str:
+    """The image a job runs in: its own (with its registry's address) or Azure ML's default."""
     if container.image:
         server = (container.registry_address or "").rstrip("/")
         image = container.image
@@ -307,6 +311,22 @@ def _image(container: jobs.ContainerPlan) -> str:
 #: Azure ML's curated base images (what a job without ``container_settings`` runs in).
 DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest"
 DEFAULT_GPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.8-cudnn8-ubuntu22.04:latest"
+
+
+def queue_priority(scheduling_priority: str) -> str:
+    """Batch AI ``scheduling_priority`` -> the Azure ML queue priority (``low``/``medium``/``high``)."""
+    if scheduling_priority not in _PRIORITIES:
+        raise ValidationError(
+            "parameters.scheduling_priority", "must be low, normal or high", scheduling_priority
+        )
+    return _PRIORITIES[scheduling_priority]
+
+
+def queue_settings(scheduling_priority: str) -> dict[str, Any]:
+    """A job document's ``queue_settings`` for a Batch AI ``scheduling_priority``: none for
+    ``normal``, whose Azure ML counterpart (``medium``) is the service's default."""
+    queue = queue_priority(scheduling_priority)
+    return {} if queue == "medium" else {"queue_settings": {"priority": queue}}
 
 
 def job_document(
@@ -337,10 +357,6 @@ def job_document(
         identity=identity,
     )
     priority = str(plan.scheduling_priority or "normal")
-    if priority not in _PRIORITIES:
-        raise ValidationError(
-            "parameters.scheduling_priority", "must be low, normal or high", priority
-        )
     inputs: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     places: list[str] = []
@@ -396,25 +412,24 @@ def job_document(
         "compute": f"azureml:{cluster_name}",
         "code": code,
         "command": " ".join(["python", NODE_APP_NAME, *places]),
-        "environment": {"image": _image(plan.container)},
+        "environment": {"image": environment_image(plan.container)},
         "resources": {"instance_count": plan.node_count},
         "environment_variables": {
             **plan.environment_variables,
             MANIFEST_VARIABLE: json.dumps(manifest, sort_keys=True, separators=(",", ":")),
         },
         "limits": {"timeout": plan.max_run_duration_seconds},
+        **queue_settings(priority),
         "tags": dict(plan.tags),
         "inputs": inputs,
         "outputs": outputs,
     }
     if plan.container.shm_size:
         document["resources"]["shm_size"] = plan.container.shm_size
-    distribution = _distribution(plan)
+    distribution = distribution_document(plan)
     if distribution is not None:
         document["distribution"] = distribution
     if priority != "normal":
-        # Azure ML's default queue priority is medium, Batch AI's normal: sent only when other
-        document["queue_settings"] = {"priority": _PRIORITIES[priority]}
         warnings.warn(
             "scheduling_priority maps to the Azure ML queue priority, which orders jobs only "
             "within the workspace's queue for the cluster",

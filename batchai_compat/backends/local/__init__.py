@@ -1,7 +1,8 @@
 """The ``local`` backend: Batch AI on this machine (SQLite control plane, local processes).
 
-``LocalBackend`` is imported on first access, so importing a submodule (the layout, the file
-server, the store) does not load the models.
+``LocalBackend`` is imported on first access, so importing a submodule (the store, the
+scheduler) does not load the models.  The folders under ``$BATCHAI_COMPAT_HOME`` and the loopback
+file server, shared with the legacy storage faces, are in :mod:`batchai_compat.home`.
 """
 
 from __future__ import annotations

@@ -39,10 +39,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import layout
+from ...home import layout
 from .processes import DATABASE_OPTION, SUPERVISOR_MODULE, ProcessRef, stop_session
 from .state import ACTIVE_STATES, JobRecord, StateStore, error_body
-from .supervisor import DatabaseFile, RunFiles, termination_errors
+from .supervision import DatabaseFile, RunFiles, termination_errors
 
 __all__ = ["LocalExecutor", "create_executor", "run_files", "secret_values"]
 

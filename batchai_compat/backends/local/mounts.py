@@ -29,7 +29,7 @@ from typing import Any
 
 from ...domain import mounts as domain_mounts
 from ...exceptions import ValidationError
-from . import layout
+from ...home import layout
 
 __all__ = ["MountTarget", "link_mounts", "mount_targets"]
 

@@ -27,8 +27,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...domain import paths
+from ...home import layout
 from ...runtime import expand
-from . import layout
 from .mounts import link_mounts, mount_targets
 from .state import ClusterRecord
 
@@ -58,8 +59,7 @@ def _uuid(cluster: ClusterRecord) -> str:
 
 def setup_task_output_suffix(cluster: ClusterRecord) -> str:
     """Batch AI's ``SetupTask.std_out_err_path_suffix`` of ``cluster``."""
-    sub, rg, ws = cluster.workspace
-    return f"{sub}/{rg}/workspaces/{ws}/clusters/{cluster.name}/{_uuid(cluster)}"
+    return paths.setup_task_output_suffix(*cluster.workspace, cluster.name, _uuid(cluster))
 
 
 def cluster_folder(cluster: ClusterRecord, root: Path | None = None) -> Path:

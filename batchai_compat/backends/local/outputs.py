@@ -21,8 +21,8 @@ from typing import Any
 from ... import models
 from ...domain.paths import STDOUTERR, is_stdouterr
 from ...exceptions import ValidationError, cloud_error
+from ...home import fileserver, layout
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
-from . import fileserver, layout
 from .state import JobRecord
 
 __all__ = ["list_output_files", "output_folder"]

@@ -25,11 +25,13 @@ policy (the default one unless a test says otherwise).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol, runtime_checkable
+
+from .values import Value
 
 __all__ = [
     "Clock",
@@ -77,8 +79,7 @@ class ManualClock:
             return self._now
 
 
-@dataclass(frozen=True)
-class ScalingPolicy:
+class ScalingPolicy(Value):
     """Durations (seconds) of the cluster life cycle on the local backend.
 
     * ``allocation_seconds`` — a resize request stays ``resizing`` this long before nodes are
@@ -117,4 +118,10 @@ def to_datetime(seconds: float | None) -> datetime | None:
     """Epoch seconds (how the store keeps times) to an aware UTC datetime (what models carry)."""
     if seconds is None:
         return None
+    return _utc(seconds)
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc(seconds: float) -> datetime:
+    # a listed job's times are converted on every read; datetimes are immutable, so shared
     return datetime.fromtimestamp(seconds, tz=timezone.utc)

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ...domain.documents import rest_to_snake
+from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
 from ...runtime.launcher import coordination_dir, poll_interval
 from .mounts import link_mounts, mount_targets
@@ -58,89 +59,13 @@ from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
 from .processes import DATABASE_OPTION, ProcessRef, stop_session
 from .scheduler import node_topologies, wait_for_nodes
 from .state import JobRecord, StateStore, error_body
+from .supervision import DatabaseFile, RunFiles, termination_errors
 
-__all__ = ["DatabaseFile", "RunFiles", "Supervisor", "main", "termination_errors"]
+__all__ = ["Supervisor", "main"]
 
 _STATE_CHECK_SECONDS = 0.25
 _SPARE_CHECK_SECONDS = 1.0
 """How often an idle spare checks that its state database is still there."""
-
-
-@dataclass(frozen=True)
-class DatabaseFile:
-    """The state database a supervisor serves: its path and the file found there at start."""
-
-    path: Path
-    device: int
-    inode: int
-
-    @classmethod
-    def at(cls, path: str | os.PathLike[str]) -> DatabaseFile | None:
-        """The file now at ``path``; None if there is none."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        return cls(Path(path), stat.st_dev, stat.st_ino)
-
-    @classmethod
-    def identified(cls, path: str | os.PathLike[str], file_id: str) -> DatabaseFile:
-        """The file ``file_id`` (see :attr:`file_id`) was at ``path`` (it may be gone since)."""
-        device, inode = (int(part) for part in file_id.split(":"))
-        return cls(Path(path), device, inode)
-
-    @property
-    def file_id(self) -> str:
-        """``device:inode``: which file this is, for ``--database-file``."""
-        return f"{self.device}:{self.inode}"
-
-    def present(self) -> bool:
-        """True while ``path`` still names this very file (not deleted, not replaced)."""
-        return DatabaseFile.at(self.path) == self
-
-
-@dataclass(frozen=True)
-class RunFiles:
-    """The files of a job run folder the supervisor and the executor share (no secrets)."""
-
-    run_dir: Path
-
-    @property
-    def job(self) -> Path:
-        """What to supervise: state database, job row, storage root."""
-        return self.run_dir / "job.json"
-
-    @property
-    def supervisor(self) -> Path:
-        """``ProcessRef`` of the supervisor (written by whoever started it)."""
-        return self.run_dir / "supervisor.json"
-
-    @property
-    def nodes(self) -> Path:
-        """``ProcessRef`` of each node runtime, as soon as it is started."""
-        return self.run_dir / "nodes.json"
-
-    @property
-    def log(self) -> Path:
-        return self.run_dir / "supervisor.log"
-
-    def launch(self, index: int) -> Path:
-        return self.run_dir / "nodes" / str(index) / "launch.json"
-
-    def result(self, index: int) -> Path:
-        return self.run_dir / "nodes" / str(index) / "result.json"
-
-    def node_refs(self) -> list[ProcessRef]:
-        try:
-            return [ProcessRef.from_dict(d) for d in json.loads(self.nodes.read_text())]
-        except (OSError, ValueError):
-            return []
-
-    def supervisor_ref(self) -> ProcessRef | None:
-        try:
-            return ProcessRef.from_dict(json.loads(self.supervisor.read_text()))
-        except (OSError, ValueError, KeyError):
-            return None
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -397,11 +322,8 @@ class Supervisor:
         """Watch the running nodes until the job ends (recorded here); True if it was requeued
         instead (a scale-down took its nodes and put it back in the queue)."""
         spec = job_spec(job.parameters)
-        deadline = (
-            time.monotonic() + spec.max_wall_clock_seconds
-            if spec.max_wall_clock_seconds is not None
-            else None
-        )
+        wall_clock = spec.max_wall_clock_seconds or DEFAULT_MAX_WALL_CLOCK_SECONDS
+        deadline = time.monotonic() + wall_clock
         next_state_check = 0.0
         started = time.monotonic()
         results: dict[int, NodeResult] = {}
@@ -433,7 +355,7 @@ class Supervisor:
                 self._stop_nodes()
                 self._finish_terminated()
                 return False
-            if deadline is not None and now >= deadline:
+            if now >= deadline:
                 self.log("max_wall_clock_time reached: stopping the job's nodes")
                 self._stop_nodes()
                 self._finish(
@@ -443,7 +365,7 @@ class Supervisor:
                         error_body(
                             "MaxWallClockTimeExceeded",
                             f"The job ran longer than its max_wall_clock_time "
-                            f"({spec.max_wall_clock_seconds:g} seconds) and was stopped.",
+                            f"({wall_clock:g} seconds) and was stopped.",
                         )
                     ],
                 )
@@ -527,15 +449,6 @@ class Supervisor:
         for node in self._nodes:
             stop_session(node.ref)
             node.wait()
-
-
-def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Errors to add when a job is stopped: none when its row already says why (a cluster
-    deletion's ``ClusterDeleted``, a ``terminate`` scale-down's ``JobPreempted``), otherwise
-    ``JobTerminated`` (``jobs.terminate``)."""
-    if recorded:
-        return []
-    return [error_body("JobTerminated", "The job was terminated by the user.")]
 
 
 def _read_assignment(database: DatabaseFile | None) -> str:

@@ -7,6 +7,11 @@ read-only fields, so a ``Job`` carries every field of the ``JobCreateParameters`
 (helpers rebuild one through ``_attribute_map`` and resubmit it), with mount credentials present
 as objects whose secret values are None.  Lists of jobs are :class:`LazyModels`: read a page at a
 time, as the service's ``nextLink`` pages were.
+
+What the service filled in is filled in here too (:mod:`batchai_compat.domain.answers`): no
+``errors`` / ``tags`` when there are none, a job's one-week ``max_wall_clock_time``, a cluster's
+default VM image and its setup task's output suffix, a file server's ``/data`` mount point and
+the subnet of its virtual network (which clusters mounting it join).
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from typing import TypeVar, overload
+from datetime import timedelta
+from typing import Any, TypeVar, overload
 
 from ... import models
-from ...domain import ids
+from ...domain import answers, ids
+from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...exceptions import cloud_error
 from ...models._base import clone
 from .scaling import to_datetime
@@ -46,7 +52,7 @@ def workspace_model(record: WorkspaceRecord) -> models.Workspace:
         name=record.name,
         type=ids.resource_type("workspaces"),
         location=record.location,
-        tags=dict(record.tags),
+        tags=dict(record.tags) or None,
         creation_time=to_datetime(record.creation_time),
         provisioning_state=record.provisioning_state,
         provisioning_state_transition_time=to_datetime(record.provisioning_state_transition_time),
@@ -78,7 +84,8 @@ def cluster_model(record: ClusterRecord) -> models.Cluster:
     )
     cluster.allocation_state = models.AllocationState(record.allocation_state)
     cluster.allocation_state_transition_time = to_datetime(record.allocation_state_transition_time)
-    cluster.errors = [models.BatchAIError.deserialize(error) for error in record.errors]
+    cluster.errors = _errors(record.errors)
+    _fill_in_cluster_defaults(cluster, record)
     cluster.current_node_count = record.current_node_count
     cluster.node_state_counts = models.NodeStateCounts.from_service(
         idle_node_count=counts["idle"],
@@ -90,8 +97,32 @@ def cluster_model(record: ClusterRecord) -> models.Cluster:
     return cluster
 
 
-def file_server_model(record: FileServerRecord, folder: Path) -> models.FileServer:
-    """The file server as GET returns it; ``folder`` is what its NFS export is locally."""
+def _errors(errors: list[dict[str, Any]]) -> list[models.BatchAIError] | None:
+    return [models.BatchAIError.deserialize(error) for error in errors] or None
+
+
+def _fill_in_cluster_defaults(cluster: models.Cluster, record: ClusterRecord) -> None:
+    if cluster.virtual_machine_configuration is None:
+        cluster.virtual_machine_configuration = models.VirtualMachineConfiguration(
+            image_reference=models.ImageReference(**answers.DEFAULT_IMAGE)
+        )
+    setup = cluster.node_setup
+    if setup is not None and setup.setup_task is not None:
+        # read-only: where the service put the setup task's output (node_setup loads the
+        # runtime: only clusters with a setup task pay for it)
+        from .node_setup import setup_task_output_suffix
+
+        setup.setup_task.std_out_err_path_suffix = setup_task_output_suffix(record)
+    servers = setup.mount_volumes.file_servers if setup and setup.mount_volumes else None
+    if cluster.subnet is None and servers:
+        subnet = answers.file_server_subnet_id(
+            record.workspace.subscription_id, servers[0].file_server.id
+        )
+        cluster.subnet = models.ResourceId(id=subnet)
+
+
+def file_server_model(record: FileServerRecord) -> models.FileServer:
+    """The file server as GET returns it."""
     server = models.FileServer.deserialize(record.parameters)
     server.id = ids.child_id(*record.workspace, "fileservers", record.name)
     server.name = record.name
@@ -101,8 +132,11 @@ def file_server_model(record: FileServerRecord, folder: Path) -> models.FileServ
     server.provisioning_state_transition_time = to_datetime(
         record.provisioning_state_transition_time
     )
+    if server.subnet is None:
+        subnet = answers.file_server_subnet_id(record.workspace.subscription_id, server.id)
+        server.subnet = models.ResourceId(id=subnet)
     server.mount_settings = models.MountSettings.from_service(
-        mount_point=str(folder),
+        mount_point=answers.FILE_SERVER_MOUNT_POINT,
         file_server_public_ip="127.0.0.1",
         file_server_internal_ip="127.0.0.1",
     )
@@ -133,6 +167,10 @@ class JobViews:
                 self._templates.move_to_end(key)
         if template is None:
             template = models.Job.deserialize(record.parameters)
+            if template.constraints is None:  # the service's default
+                template.constraints = models.JobPropertiesConstraints(
+                    max_wall_clock_time=timedelta(seconds=DEFAULT_MAX_WALL_CLOCK_SECONDS)
+                )
             with self._lock:
                 self._templates[key] = template
                 while len(self._templates) > self._cache_size:
@@ -162,7 +200,7 @@ class JobViews:
                 start_time=to_datetime(record.start_time),
                 end_time=to_datetime(record.end_time),
                 exit_code=record.exit_code,
-                errors=[models.BatchAIError.deserialize(error) for error in record.errors],
+                errors=_errors(record.errors),
             )
         return job
 

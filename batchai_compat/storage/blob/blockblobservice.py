@@ -15,12 +15,13 @@ returns False for a missing container unless ``fail_not_exist`` is True; ``list_
 Where the data goes (see :func:`batchai_compat.storage.select_implementation`): the local
 backend's folders (``storage="local"``) or Azure Storage through azure-storage-blob v12
 (``storage="azure"``: account key, SAS token, connection string or ``is_emulated`` — Azurite
-works).  On Azure, uploads of up to 4 MiB run in a bounded background pool, so a loop of
-``create_blob_from_path`` calls uploads concurrently; every other call on any service of the
-process (and :meth:`flush`, :meth:`close`, interpreter exit) waits for them first, and the
-returned ``ResourceProperties`` waits for its own upload when read.  An upload that failed
-raises on the next call of its service.  Before another process or client reads the data, call
-:meth:`flush` (or :func:`batchai_compat.storage.flush_all`).
+works).  Uploads are synchronous, as they were: a ``create_blob_from_*`` call returns once the
+blob is stored, or raises its own error.  A payload below ``MAX_SINGLE_PUT_SIZE`` (64 MiB) is one
+request; a bigger one (or a stream of unknown length) goes in ``MAX_BLOCK_SIZE`` (4 MiB) blocks,
+``max_connections`` at a time, committed at the end.  ``progress_callback(current, total)`` is
+called as azure-storage 0.36 called it: ``(0, total)`` first, then after each stored request with
+the bytes stored so far (``(total, total)`` once for a one-request upload).  Both class
+attributes may be changed per instance, as with the legacy client.
 
 Not offered (a clear :class:`~batchai_compat.exceptions.ValidationError` if asked for): leases,
 conditional requests (``if_match`` & co.), snapshots.
@@ -57,6 +58,7 @@ from .._service import (
     byte_count,
     encoded_text,
     existing_local_file,
+    legacy_upload,
     report_progress,
     sas_grant,
     sliced_bytes,
@@ -90,7 +92,6 @@ class BlobStore(AccountStore, Protocol):
     ) -> str: ...
     def blob_url(self, container: str, blob: str, sas_token: str | None) -> str: ...
     def container_url(self, container: str, sas_token: str | None) -> str: ...
-    def flush(self) -> None: ...
 
 
 def _refuse_unsupported(**options: Any) -> None:
@@ -123,9 +124,7 @@ def _refuse_conditions(
     )
 
 
-def make_blob_store(
-    account: StorageAccount, storage: str | None, max_concurrency: int | None
-) -> BlobStore:
+def make_blob_store(account: StorageAccount, storage: str | None) -> BlobStore:
     """The implementation ``storage`` (or the environment) selects, for ``account``."""
     if select_implementation(storage, account) == "local":
         from .._local import LocalBlobStore
@@ -133,7 +132,7 @@ def make_blob_store(
         return LocalBlobStore(account)
     from .._azure import AzureBlobStore
 
-    return AzureBlobStore(account, max_concurrency=max_concurrency)
+    return AzureBlobStore(account)
 
 
 class BaseBlobService(LegacyService[BlobStore]):
@@ -154,22 +153,14 @@ class BaseBlobService(LegacyService[BlobStore]):
         token_credential: Any = None,
         *,
         storage: str | None = None,
-        max_concurrency: int | None = None,
     ) -> None:
-        """Same arguments as the legacy constructor, plus two keywords.
-
-        ``storage``: ``"local"`` or ``"azure"`` (default: ``$BATCHAI_COMPAT_STORAGE``, else the
-        selected backend).  ``max_concurrency``: background upload threads on Azure (default 16).
-        """
+        """Same arguments as the legacy constructor, plus the keyword ``storage``: ``"local"``
+        or ``"azure"`` (default: ``$BATCHAI_COMPAT_STORAGE``, else the selected backend)."""
         if token_credential is not None:
             raise ValidationError(
                 "token_credential",
                 "is not supported; pass account_key, sas_token or connection_string",
             )
-        if max_concurrency is not None and (
-            not isinstance(max_concurrency, int) or max_concurrency < 1
-        ):
-            raise ValidationError("max_concurrency", "must be a positive integer", max_concurrency)
         account = resolve_account(
             "blob",
             account_name=account_name,
@@ -181,25 +172,11 @@ class BaseBlobService(LegacyService[BlobStore]):
             custom_domain=custom_domain,
             connection_string=connection_string,
         )
-        super().__init__(
-            make_blob_store(account, storage, max_concurrency), request_session, socket_timeout
-        )
+        super().__init__(make_blob_store(account, storage), request_session, socket_timeout)
 
     @property
     def is_emulated(self) -> bool:
         return self._store.account.is_emulated
-
-    # lifecycle --------------------------------------------------------------------------------
-    def flush(self) -> None:
-        """Wait for background uploads; raise the first failure not yet reported."""
-        self._store.flush()
-
-    def close(self) -> None:
-        """Flush, then release connections and threads."""
-        try:
-            self._store.flush()
-        finally:
-            super().close()
 
     # containers -------------------------------------------------------------------------------
     def create_container(
@@ -323,43 +300,6 @@ class BaseBlobService(LegacyService[BlobStore]):
                     continue
             entries.append(blob)
         return page(entries, num_results, marker)
-
-    # uploads ----------------------------------------------------------------------------------
-    def _put(
-        self,
-        container_name: str,
-        blob_name: str,
-        data: bytes | Path | IO[bytes],
-        count: int | None,
-        content_settings: ContentSettings | None,
-        metadata: dict[str, str] | None,
-        max_connections: int,
-        progress_callback: ProgressCallback | None,
-        total: int | None,
-        conditions: tuple[str | None, Any, Any, str | None, str | None],
-    ) -> ResourceProperties:
-        """Upload ``data``; ``conditions`` are the lease and ``if_*`` options, all refused."""
-        _names.container_name(container_name)
-        _names.blob_name(blob_name)
-        _refuse_conditions(None, *conditions)
-        _names.metadata(metadata)
-        if content_settings is not None and not isinstance(content_settings, ContentSettings):
-            # Accept any object with the legacy attributes (e.g. another SDK's ContentSettings).
-            content_settings = ContentSettings(
-                **{
-                    name: getattr(content_settings, name, None)
-                    for name in ("content_type", "content_encoding", "content_language",
-                                 "content_disposition", "cache_control", "content_md5")
-                }
-            )  # fmt: skip
-        _names.positive_int(max_connections, "max_connections")
-        result = self._store.put_blob(
-            container_name,
-            blob_name,
-            Upload(data, count, content_settings, metadata, max_connections),
-        )
-        report_progress(progress_callback, total or 0, total)
-        return result
 
     # reads ------------------------------------------------------------------------------------
     def get_blob_to_stream(
@@ -605,6 +545,44 @@ class BlockBlobService(BaseBlobService):
 
     MAX_SINGLE_PUT_SIZE = 64 * 1024 * 1024
     MAX_BLOCK_SIZE = 4 * 1024 * 1024
+
+    # uploads ----------------------------------------------------------------------------------
+    def _put(
+        self,
+        container_name: str,
+        blob_name: str,
+        data: bytes | Path | IO[bytes],
+        count: int | None,
+        content_settings: ContentSettings | None,
+        metadata: dict[str, str] | None,
+        max_connections: int,
+        progress_callback: ProgressCallback | None,
+        total: int | None,
+        conditions: tuple[str | None, Any, Any, str | None, str | None],
+    ) -> ResourceProperties:
+        """Upload ``data``; ``conditions`` are the lease and ``if_*`` options, all refused."""
+        _names.container_name(container_name)
+        _names.blob_name(blob_name)
+        _refuse_conditions(None, *conditions)
+        _names.metadata(metadata)
+        if content_settings is not None and not isinstance(content_settings, ContentSettings):
+            # Accept any object with the legacy attributes (e.g. another SDK's ContentSettings).
+            content_settings = ContentSettings(
+                **{
+                    name: getattr(content_settings, name, None)
+                    for name in ("content_type", "content_encoding", "content_language",
+                                 "content_disposition", "cache_control", "content_md5")
+                }
+            )  # fmt: skip
+        _names.positive_int(max_connections, "max_connections")
+        upload = legacy_upload(
+            data, count, content_settings, metadata, max_connections, progress_callback, total,
+            single_put_limit=self.MAX_SINGLE_PUT_SIZE,
+            chunk_size=self.MAX_BLOCK_SIZE,
+            chunk_setting="MAX_BLOCK_SIZE",
+        )  # fmt: skip
+        upload.progress.start()
+        return self._store.put_blob(container_name, blob_name, upload)
 
     def create_blob_from_path(
         self,

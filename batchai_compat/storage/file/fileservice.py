@@ -43,6 +43,7 @@ from .._service import (
     byte_count,
     encoded_text,
     existing_local_file,
+    legacy_upload,
     report_progress,
     sas_grant,
     sliced_bytes,
@@ -293,13 +294,13 @@ class FileService(LegacyService[FileStore]):
         name = _names.file_name(file_name)
         _names.metadata(metadata)
         _names.positive_int(max_connections, "max_connections")
-        self._store.put_file(
-            share_name,
-            directory,
-            name,
-            Upload(data, count, content_settings, metadata, max_connections),
-        )
-        report_progress(progress_callback, total or 0, total)
+        # The legacy FileService created the file, then wrote it range by range, whatever its size.
+        upload = legacy_upload(
+            data, count, content_settings, metadata, max_connections, progress_callback, total,
+            single_put_limit=None, chunk_size=self.MAX_RANGE_SIZE, chunk_setting="MAX_RANGE_SIZE",
+        )  # fmt: skip
+        upload.progress.start()
+        self._store.put_file(share_name, directory, name, upload)
 
     def create_file_from_path(
         self,

@@ -34,7 +34,6 @@ from .workspaces import find_workspace
 
 __all__ = [
     "assign_nodes",
-    "cores_in_use",
     "find_row",
     "insert",
     "load",
@@ -42,6 +41,7 @@ __all__ = [
     "row_for_id",
     "save",
     "settle",
+    "usage",
 ]
 
 _COLUMNS = (
@@ -49,7 +49,8 @@ _COLUMNS = (
     "c.vm_size, c.vm_priority, c.cores_per_node, c.gpus_per_node, c.scale_mode, "
     "c.target_node_count, c.minimum_node_count, c.maximum_node_count, c.deallocation_option, "
     "c.allocation_state, c.allocation_state_transition_time, c.errors, c.creation_time, "
-    "c.provisioning_state, c.provisioning_state_transition_time, c.resize_due, c.next_node_index"
+    "c.provisioning_state, c.provisioning_state_transition_time, c.resize_due, c.next_node_index, "
+    "c.unreported_resize_since"
 )
 _FROM = "FROM clusters c JOIN workspaces w ON c.workspace_row = w.row_id"
 
@@ -66,6 +67,7 @@ _MUTABLE = (
     "errors",
     "resize_due",
     "next_node_index",
+    "unreported_resize_since",
 )
 _JSON = frozenset({"parameters", "errors"})
 
@@ -94,6 +96,7 @@ def _record(row: Sequence[Any], nodes: tuple[NodeRecord, ...]) -> ClusterRecord:
         provisioning_state_transition_time=row[21],
         resize_due=row[22],
         next_node_index=row[23],
+        unreported_resize_since=row[24],
         nodes=nodes,
     )
 
@@ -117,8 +120,8 @@ def find_row(db: sqlite3.Connection, key: ClusterKey) -> int:
         key,
     ).fetchone()
     if row is None:
-        workspace = find_workspace(db, WorkspaceKey(*key[:3]))
-        raise not_found("cluster", key.cluster, f"workspace '{workspace.name}'")
+        find_workspace(db, WorkspaceKey(*key[:3]))  # a missing workspace is its own 404
+        raise not_found("cluster", key.cluster)
     return int(row[0])
 
 
@@ -292,12 +295,21 @@ def _cores(
     return int(cores)
 
 
-def cores_in_use(db: sqlite3.Connection, subscription_id: str, location: str) -> dict[str, int]:
-    """Cores allocated in ``location`` by VM priority: ``{'dedicated': n, 'lowpriority': m}``."""
-    return {
-        priority: _cores(db, subscription_id, location, priority)
-        for priority in ("dedicated", "lowpriority")
-    }
+def usage(
+    db: sqlite3.Connection, subscription_id: str, location: str
+) -> tuple[int, dict[tuple[str, str], int]]:
+    """What the subscription uses in ``location``: its number of clusters, and the cores its
+    nodes hold by (VM priority, VM size)."""
+    where = "w.subscription_id = ? AND lower(replace(w.location, ' ', '')) = ?"
+    params = (subscription_id, location.replace(" ", "").lower())
+    (count,) = db.execute(f"SELECT COUNT(*) {_FROM} WHERE {where}", params).fetchone()
+    rows = db.execute(
+        f"SELECT c.vm_priority, c.vm_size, SUM(c.cores_per_node) FROM nodes n "
+        f"JOIN clusters c ON n.cluster_row = c.row_id JOIN workspaces w "
+        f"ON c.workspace_row = w.row_id WHERE {where} GROUP BY c.vm_priority, c.vm_size",
+        params,
+    )
+    return int(count), {(priority, size): int(cores) for priority, size, cores in rows}
 
 
 def begin_resize(

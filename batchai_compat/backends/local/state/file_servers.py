@@ -37,7 +37,7 @@ def find_file_server(
         (workspace.row_id, name),
     ).fetchone()
     if row is None:
-        raise not_found("file server", name, f"workspace '{workspace.name}'")
+        raise not_found("file server", name)
     return _record(row, workspace)
 
 

@@ -17,7 +17,8 @@ leaving, see :mod:`..scaling` for the durations):
   have been idle ``idle_seconds_before_scale_down``), due resizes (new nodes within the core
   quota, or nodes leaving: preparing and idle first, then running ones if the deallocation
   option is ``requeue`` or ``terminate``: their jobs are *preempted*);
-* :func:`rescale` applies ``clusters.update`` scale settings; :func:`next_transition_at` says
+* :func:`rescale` applies ``clusters.update`` scale settings (and :func:`owe_resize_report` /
+  :func:`report`: a resize over at once is still shown once); :func:`next_transition_at` says
   when the cluster next changes on its own; :func:`idle_nodes` picks nodes for a job.
 
 Jobs (``execution_state`` queued -> running -> succeeded / failed, or terminating on the way):
@@ -28,11 +29,12 @@ the time the transition was due (a late read gives the same history as a timely 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from ....domain import answers
 from ..scaling import ScalingPolicy, autoscale_target
+from ..values import Value, field, replace
 from .records import ClusterRecord, JobRecord, NodeRecord
 
 __all__ = [
@@ -50,7 +52,9 @@ __all__ = [
     "finish",
     "idle_nodes",
     "next_transition_at",
+    "owe_resize_report",
     "preempt",
+    "report",
     "request_termination",
     "rescale",
     "settle",
@@ -70,16 +74,15 @@ _SETTLE_PASSES = 8
 
 
 def error_body(code: str, message: str, details: dict[str, str] | None = None) -> dict[str, Any]:
-    """A BatchAIError REST body (``details`` as its name/value pairs)."""
-    return {
-        "code": code,
-        "message": message,
-        "details": [{"name": k, "value": v} for k, v in (details or {}).items()],
-    }
+    """A BatchAIError REST body (``details`` as its name/value pairs, absent when there are
+    none, as the service sent them)."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = [{"name": k, "value": v} for k, v in details.items()]
+    return body
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(Value):
     """What the life cycle depends on besides time: the durations of :class:`ScalingPolicy`
     and the subscription's core quota per location and VM priority."""
 
@@ -87,8 +90,7 @@ class Rules:
     core_quota: int = DEFAULT_CORE_QUOTA
 
 
-@dataclass(frozen=True)
-class ScaleRequest:
+class ScaleRequest(Value):
     """A cluster's scale settings, as the life cycle applies them.
 
     ``mode`` is ``manual`` (``initial_target`` nodes; ``deallocation_option`` says what happens
@@ -108,8 +110,7 @@ class ScaleRequest:
             raise ValueError(f"unknown scale mode {self.mode!r}")
 
 
-@dataclass(frozen=True)
-class Preemption:
+class Preemption(Value):
     """A running job a scale-down took nodes from, ``when`` the resize was due: ``option``
     ``requeue`` puts it back in the queue, ``terminate`` ends it."""
 
@@ -118,8 +119,7 @@ class Preemption:
     when: float
 
 
-@dataclass(frozen=True)
-class Settlement:
+class Settlement(Value):
     """What :func:`settle` made of a cluster: the cluster now, and the jobs it preempted."""
 
     cluster: ClusterRecord
@@ -377,7 +377,29 @@ def rescale(cluster: ClusterRecord, scale: ScaleRequest) -> ClusterRecord:
         maximum_node_count=scale.maximum,
         deallocation_option=scale.deallocation_option,
         errors=[],
+        unreported_resize_since=None,
     )
+
+
+def owe_resize_report(asked: ClusterRecord, settled: ClusterRecord, now: float) -> ClusterRecord:
+    """After ``clusters.update``: ``asked`` is the cluster with its new scale settings,
+    ``settled`` what settling it at ``now`` made of it.  A resize that was needed but is already
+    over (instant allocation) still owes readers one ``resizing``: scripts wait for ``steady``
+    after seeing ``resizing``, as the service always showed it."""
+    live = sum(1 for node in asked.nodes if node.state != "leaving")
+    if live != asked.target_node_count and settled.allocation_state == "steady":
+        return replace(settled, unreported_resize_since=now)
+    return settled
+
+
+def report(cluster: ClusterRecord) -> tuple[ClusterRecord, ClusterRecord]:
+    """A reader's view of ``cluster`` and the cluster once read: a resize still owed (see
+    :func:`owe_resize_report`) is shown as ``resizing`` since it started, then no more."""
+    since = cluster.unreported_resize_since
+    if since is None:
+        return cluster, cluster
+    shown = replace(cluster, allocation_state="resizing", allocation_state_transition_time=since)
+    return shown, replace(cluster, unreported_resize_since=None)
 
 
 def next_transition_at(cluster: ClusterRecord, now: float, policy: ScalingPolicy) -> float | None:
@@ -445,15 +467,17 @@ def finish(
 
 
 def request_termination(job: JobRecord, now: float) -> JobRecord:
-    """``jobs.terminate``: a queued job fails at once; a running one becomes ``terminating``
-    (whoever runs it finishes it); any other job is left as it is."""
+    """``jobs.terminate``: a queued job fails at once (started and ended at ``now``, with the
+    service's ``JobTerminated``); a running one becomes ``terminating`` (whoever runs it
+    finishes it); any other job is left as it is."""
     if job.execution_state == "queued":
         return replace(
             job,
             execution_state="failed",
             execution_state_transition_time=now,
+            start_time=now,
             end_time=now,
-            errors=[error_body("JobTerminated", "The job was terminated by the user.")],
+            errors=[answers.job_error(answers.JOB_TERMINATED)],
         )
     if job.execution_state == "running":
         return replace(job, execution_state="terminating", execution_state_transition_time=now)

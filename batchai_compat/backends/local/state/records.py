@@ -7,16 +7,18 @@ Times are epoch seconds (UTC).
 
 Records are frozen: a life-cycle change (:mod:`.lifecycle`) returns a new record.  The ones
 read in bulk (jobs, nodes) are built straight from their row tuples by :func:`job_from_row` and
-:func:`node_from_row`, without the per-field cost of a frozen dataclass's ``__init__``.
+:func:`node_from_row`, without the per-field cost of ``__init__``.  They are
+:class:`~..values.Value` classes (frozen dataclasses cost start-up).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
+
+from ..values import Value
 
 __all__ = [
     "JOB_COLUMNS",
@@ -60,8 +62,7 @@ class JobKey(NamedTuple):
     job: str
 
 
-@dataclass(frozen=True)
-class WorkspaceRecord:
+class WorkspaceRecord(Value):
     row_id: int
     subscription_id: str
     resource_group: str
@@ -77,8 +78,7 @@ class WorkspaceRecord:
         return WorkspaceKey(self.subscription_id, self.resource_group, self.name)
 
 
-@dataclass(frozen=True)
-class ExperimentRecord:
+class ExperimentRecord(Value):
     row_id: int
     workspace: WorkspaceKey
     name: str
@@ -87,8 +87,7 @@ class ExperimentRecord:
     provisioning_state_transition_time: float
 
 
-@dataclass(frozen=True)
-class NodeRecord:
+class NodeRecord(Value):
     """One local compute node: Batch AI's node states are ``preparing``, ``idle``,
     ``running``, ``leaving`` and ``unusable``.  ``node_index`` is unique in its cluster (never
     reused); ``ready_at`` is when a ``preparing`` node becomes ``idle`` or a ``leaving`` one is
@@ -120,11 +119,11 @@ def node_from_row(row: Sequence[Any]) -> NodeRecord:
     return record
 
 
-@dataclass(frozen=True)
-class ClusterRecord:
+class ClusterRecord(Value):
     """A cluster and its nodes (ordered by index).  ``target_node_count`` is what the cluster
     is resizing to; ``resize_due`` when the resize in flight happens; ``next_node_index`` the
-    index the next new node gets."""
+    index the next new node gets; ``unreported_resize_since`` when a resize that finished as
+    soon as it was asked for started (it still owes a reader one ``resizing``)."""
 
     row_id: int
     workspace: WorkspaceKey
@@ -148,7 +147,8 @@ class ClusterRecord:
     provisioning_state_transition_time: float
     resize_due: float | None = None
     next_node_index: int = 0
-    nodes: tuple[NodeRecord, ...] = field(default=())
+    unreported_resize_since: float | None = None
+    nodes: tuple[NodeRecord, ...] = ()
 
     @property
     def key(self) -> ClusterKey:
@@ -165,8 +165,7 @@ class ClusterRecord:
         return counts
 
 
-@dataclass(frozen=True)
-class FileServerRecord:
+class FileServerRecord(Value):
     row_id: int
     workspace: WorkspaceKey
     name: str
@@ -176,8 +175,7 @@ class FileServerRecord:
     provisioning_state_transition_time: float
 
 
-@dataclass(frozen=True)
-class JobRecord:
+class JobRecord(Value):
     """A job row.  ``parameters`` is the job's JobCreateParameters REST body without secrets
     (parsed from ``parameters_json`` on first use); ``job_uuid`` names its run folder and ends
     its output path segment."""
@@ -253,5 +251,5 @@ def job_from_row(row: Sequence[Any]) -> JobRecord:
     values["job_uuid"] = row[6]
     values["parameters_json"] = row[7]
     values.update(zip(_JOB_FIELDS, row[8:22], strict=True))
-    values["errors"] = json.loads(row[22])
+    values["errors"] = [] if row[22] == "[]" else json.loads(row[22])
     return record

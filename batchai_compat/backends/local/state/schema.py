@@ -114,7 +114,10 @@ CREATE INDEX IF NOT EXISTS nodes_by_cluster ON nodes (cluster_row, state);
 CREATE INDEX IF NOT EXISTS nodes_by_job ON nodes (job_row);
 """
 
-MIGRATIONS: tuple[str, ...] = ()
+MIGRATIONS: tuple[str, ...] = (
+    # 2: a resize that finished within clusters.update still owes one 'resizing' report
+    "ALTER TABLE clusters ADD COLUMN unreported_resize_since REAL",
+)
 """Scripts that take a file from version ``i + 1`` to ``i + 2`` (the first from 1 to 2)."""
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

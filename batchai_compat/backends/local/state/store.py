@@ -26,10 +26,8 @@ supervisor outliving its job is normal).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +50,16 @@ from .records import (
 
 __all__ = ["StateStore"]
 
-_log = logging.getLogger(__name__)
 
-
-@dataclass
 class _Tx:
     """One write transaction: its connection, its time, the jobs it preempted."""
 
-    db: Any
-    now: float
-    preempted: list[int] = field(default_factory=list)
+    __slots__ = ("db", "now", "preempted")
+
+    def __init__(self, db: Any, now: float) -> None:
+        self.db = db
+        self.now = now
+        self.preempted: list[int] = []
 
 
 class StateStore:
@@ -113,7 +111,11 @@ class StateStore:
             try:
                 self.on_preempted(preempted)
             except Exception:  # the change is committed; a failed stop must not fail the call
-                _log.exception("stopping preempted jobs %s failed", [j.name for j in preempted])
+                import logging  # on this failure only: logging costs every reader's start-up
+
+                logging.getLogger(__name__).exception(
+                    "stopping preempted jobs %s failed", [j.name for j in preempted]
+                )
 
     def _settle(self, tx: _Tx, cluster: ClusterRecord | int) -> ClusterRecord | None:
         """Settle a cluster in ``tx`` and apply the preemptions of its scale-downs."""
@@ -136,7 +138,9 @@ class StateStore:
             return workspaces.put_workspace(tx.db, tx.now, key, location, tags)
 
     def get_workspace(self, key: WorkspaceKey) -> WorkspaceRecord:
-        return workspaces.find_workspace(self._database.connection(), key)
+        record = workspaces.find_workspace(self._database.connection(), key)
+        self._reported([record])
+        return record
 
     def update_workspace_tags(
         self, key: WorkspaceKey, tags: dict[str, str] | None
@@ -147,20 +151,48 @@ class StateStore:
     def list_workspaces(
         self, subscription_id: str, resource_group: str | None = None
     ) -> list[WorkspaceRecord]:
-        return workspaces.list_workspaces(
+        records = workspaces.list_workspaces(
             self._database.connection(), subscription_id, resource_group
         )
+        self._reported(records)
+        return records
 
-    def delete_workspace(self, key: WorkspaceKey) -> tuple[list[JobRecord], list[FileServerRecord]]:
-        """Delete a workspace with its clusters, file servers, experiments and jobs; returns the
-        jobs and file servers that went with it (to stop processes and remove folders)."""
+    def _reported(self, records: list[WorkspaceRecord]) -> None:
+        """A reader has seen these workspaces: those ``deleting`` are now gone."""
+        deleting = [r.row_id for r in records if r.provisioning_state == workspaces.DELETING]
+        if deleting:
+            with self._write() as tx:
+                workspaces.purge(tx.db, deleting)
+
+    def delete_workspace(
+        self, key: WorkspaceKey
+    ) -> tuple[WorkspaceRecord, list[JobRecord], list[FileServerRecord]]:
+        """Delete a workspace's clusters, file servers, experiments and jobs, and mark it
+        ``deleting`` (see :mod:`.workspaces`); returns it with the jobs and file servers that
+        went (to stop processes and remove folders)."""
         with self._write() as tx:
             workspace = workspaces.find_workspace(tx.db, key)
             deleted = jobs.select(tx.db, "WHERE e.workspace_row = ?", (workspace.row_id,))
             servers = file_servers.in_workspace(tx.db, workspace)
             clusters.release_nodes(tx.db, tx.now, [job.row_id for job in deleted])
-            tx.db.execute("DELETE FROM workspaces WHERE row_id = ?", (workspace.row_id,))
-            return deleted, servers
+            for table in ("experiments", "clusters", "file_servers"):
+                tx.db.execute(f"DELETE FROM {table} WHERE workspace_row = ?", (workspace.row_id,))
+            workspaces.mark_deleting(tx.db, tx.now, workspace)
+            return workspace, deleted, servers
+
+    def workspace_deleting(self, row_id: int) -> bool:
+        """Whether workspace ``row_id`` is still ``deleting`` (not yet seen or waited for)."""
+        row = (
+            self._database.connection()
+            .execute("SELECT provisioning_state FROM workspaces WHERE row_id = ?", (row_id,))
+            .fetchone()
+        )
+        return row is not None and row[0] == workspaces.DELETING
+
+    def purge_workspace(self, row_id: int) -> None:
+        """Finish deleting workspace ``row_id`` (its delete operation was waited for)."""
+        with self._write() as tx:
+            workspaces.purge(tx.db, [row_id])
 
     def put_experiment(self, key: WorkspaceKey, name: str) -> ExperimentRecord:
         """Create an experiment; an existing one is returned unchanged (ARM PUT)."""
@@ -214,11 +246,20 @@ class StateStore:
             assert settled is not None
             return settled, False
 
-    def get_cluster(self, key: ClusterKey) -> ClusterRecord:
+    def get_cluster(self, key: ClusterKey, *, report: bool = True) -> ClusterRecord:
+        """``clusters.get``: the cluster as a reader sees it (settled, see
+        :func:`.lifecycle.report`); ``report=False`` for a caller that shows no allocation
+        state (remote login information, deletion), so a resize owed to readers stays owed."""
         with self._write() as tx:  # settling may move the cluster forward
             cluster = self._settle(tx, clusters.find_row(tx.db, key))
             assert cluster is not None
-            return cluster
+            return self._report(tx, cluster) if report else cluster
+
+    @staticmethod
+    def _report(tx: _Tx, cluster: ClusterRecord) -> ClusterRecord:
+        shown, after = lifecycle.report(cluster)
+        clusters.save(tx.db, cluster, after)
+        return shown
 
     def get_cluster_by_row(self, row_id: int) -> ClusterRecord | None:
         with self._write() as tx:
@@ -228,19 +269,22 @@ class StateStore:
         with self._write() as tx:
             workspace = workspaces.find_workspace(tx.db, key)
             settled = (self._settle(tx, row) for row in clusters.in_workspace(tx.db, workspace))
-            return [cluster for cluster in settled if cluster is not None]
+            return [self._report(tx, cluster) for cluster in settled if cluster is not None]
 
     def rescale_cluster(self, key: ClusterKey, scale: ScaleRequest) -> ClusterRecord:
         """``clusters.update``: a manual target, or auto-scale bounds (see
-        :func:`.lifecycle.rescale`)."""
+        :func:`.lifecycle.rescale`); a resize over at once is still reported (the answer and the
+        next read say ``resizing``)."""
         with self._write() as tx:
             before = self._settle(tx, clusters.find_row(tx.db, key))  # catch up first
             assert before is not None
             rescaled = lifecycle.rescale(before, scale)
             clusters.save(tx.db, before, rescaled)
-            after = self._settle(tx, rescaled)
-            assert after is not None
-            return after
+            settled = self._settle(tx, rescaled)
+            assert settled is not None
+            after = lifecycle.owe_resize_report(rescaled, settled, tx.now)
+            clusters.save(tx.db, settled, after)
+            return lifecycle.report(after)[0]  # the update's answer: the first read is still owed
 
     def delete_cluster(self, key: ClusterKey) -> list[JobRecord]:
         """Delete a cluster and its nodes.  Its queued jobs fail with ``ClusterDeleted``; its
@@ -302,8 +346,8 @@ class StateStore:
         """
         document = dumps_document(parameters, "job")
         with self._write() as tx:
-            workspace, experiment = jobs.parents(tx.db, key)
-            existing = jobs.existing(tx.db, experiment, key, document)
+            place = jobs.place(tx.db, key)
+            existing = jobs.existing(tx.db, place, key, document)
             if existing is not None:
                 return existing, False
             cluster_row, scale_mode = clusters.row_for_id(tx.db, key.subscription_id, cluster_id)
@@ -311,8 +355,7 @@ class StateStore:
                 tx.db,
                 tx.now,
                 key,
-                workspace,
-                experiment,
+                place,
                 document,
                 cluster_id=cluster_id,
                 cluster_row=cluster_row,
@@ -439,9 +482,10 @@ class StateStore:
             return lifecycle.next_transition_at(cluster, tx.now, self.rules.policy)
 
     # usages ----------------------------------------------------------------------------------
-    def cores_in_use(self, subscription_id: str, location: str) -> dict[str, int]:
-        """Cores allocated in ``location`` by VM priority: ``{'dedicated': n, 'lowpriority': m}``."""
+    def usage(self, subscription_id: str, location: str) -> tuple[int, dict[tuple[str, str], int]]:
+        """``usages.list``: the subscription's clusters in ``location`` and the cores their
+        nodes hold by (VM priority, VM size), every cluster settled first."""
         with self._write() as tx:
             for row in clusters.in_subscription(tx.db, subscription_id):
                 self._settle(tx, row)
-            return clusters.cores_in_use(tx.db, subscription_id, location)
+            return clusters.usage(tx.db, subscription_id, location)

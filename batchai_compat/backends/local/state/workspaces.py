@@ -5,6 +5,11 @@ an experiment holds jobs.  Both are ARM PUTs: creating one that exists is idempo
 workspace's tags are replaced; another location is a 409 ``InvalidResourceLocation``).  Names
 compare without case, as ARM's did.  Functions take a connection inside the caller's
 transaction (:mod:`.store` owns transactions and the deletes that cascade).
+
+A deleted workspace loses its children at once but stays, ``deleting``, until a reader has seen
+it so or its delete operation is waited for (:func:`purge`): the service showed deleted
+workspaces as ``deleting`` while their deletion ran.  Nothing can be created in it meanwhile,
+and creating it again replaces it.
 """
 
 from __future__ import annotations
@@ -20,14 +25,19 @@ from .errors import not_found, parent_not_found
 from .records import ExperimentRecord, WorkspaceKey, WorkspaceRecord
 
 __all__ = [
+    "DELETING",
     "find_experiment",
     "find_workspace",
     "list_experiments",
     "list_workspaces",
+    "mark_deleting",
+    "purge",
     "put_experiment",
     "put_workspace",
     "update_workspace_tags",
 ]
+
+DELETING = "deleting"
 
 _WORKSPACE_COLUMNS = (
     "row_id, subscription_id, resource_group, name, location, tags, creation_time, "
@@ -57,17 +67,17 @@ def _norm_location(location: str) -> str:
 def find_workspace(
     db: sqlite3.Connection, key: WorkspaceKey, *, parent_of: bool = False
 ) -> WorkspaceRecord:
-    """The workspace ``key``; 404 ``ResourceNotFound`` (``ParentResourceNotFound`` when it is
-    looked up as the parent of something being created)."""
+    """The workspace ``key``; the service's 404 (``ParentResourceNotFound`` when it is looked
+    up as the parent of something being created: a ``deleting`` workspace is none)."""
     row = db.execute(
         f"SELECT {_WORKSPACE_COLUMNS} FROM workspaces "
         "WHERE subscription_id = ? AND resource_group = ? AND name = ?",
         key,
     ).fetchone()
-    if row is None:
+    if row is None or (parent_of and row[7] == DELETING):
         if parent_of:
             raise parent_not_found("workspace", key.workspace)
-        raise not_found("workspace", key.workspace, f"resource group '{key.resource_group}'")
+        raise not_found("workspace", key.workspace)
     return _workspace(row)
 
 
@@ -80,10 +90,13 @@ def put_workspace(
 ) -> WorkspaceRecord:
     """Create a workspace, or (ARM PUT) replace the tags of the existing one."""
     row = db.execute(
-        "SELECT row_id, location FROM workspaces "
+        "SELECT row_id, location, provisioning_state FROM workspaces "
         "WHERE subscription_id = ? AND resource_group = ? AND name = ?",
         key,
     ).fetchone()
+    if row is not None and row[2] == DELETING:
+        purge(db, [row[0]])
+        row = None
     if row is None:
         db.execute(
             "INSERT INTO workspaces (subscription_id, resource_group, name, location, tags, "
@@ -126,6 +139,25 @@ def list_workspaces(
     return [_workspace(row) for row in rows]
 
 
+def mark_deleting(db: sqlite3.Connection, now: float, workspace: WorkspaceRecord) -> None:
+    """``workspace`` is being deleted (its children are gone already)."""
+    db.execute(
+        "UPDATE workspaces SET provisioning_state = ?, provisioning_state_transition_time = ? "
+        "WHERE row_id = ?",
+        (DELETING, now, workspace.row_id),
+    )
+
+
+def purge(db: sqlite3.Connection, rows: Sequence[int]) -> None:
+    """Finish deleting these workspaces (those of ``rows`` still ``deleting``)."""
+    if rows:
+        db.execute(
+            f"DELETE FROM workspaces WHERE provisioning_state = ? "
+            f"AND row_id IN ({','.join('?' * len(rows))})",
+            (DELETING, *rows),
+        )
+
+
 def find_experiment(
     db: sqlite3.Connection, workspace: WorkspaceRecord, name: str, *, parent_of: bool = False
 ) -> ExperimentRecord:
@@ -137,7 +169,7 @@ def find_experiment(
     if row is None:
         if parent_of:
             raise parent_not_found("experiment", name)
-        raise not_found("experiment", name, f"workspace '{workspace.name}'")
+        raise not_found("experiment", name)
     return _experiment(row, workspace.key)
 
 

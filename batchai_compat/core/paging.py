@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from ._raw import ClientRawResponse, ServiceResponse
+from .raw import ClientRawResponse, ServiceResponse
 
 __all__ = ["DEFAULT_PAGE_SIZE", "Paged"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...exceptions import ValidationError
+from ..exceptions import ValidationError
 
 ENV_HOME = "BATCHAI_COMPAT_HOME"
 

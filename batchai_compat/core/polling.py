@@ -3,9 +3,11 @@
 2.0.0 returned ``msrest.polling.LROPoller``: the PUT/DELETE was sent when the method was called,
 and a background thread polled the service.  Here the operations layer calls the backend when the
 method is called (so ``client.jobs.delete(...)`` without ``.result()`` still deletes); the backend
-returns either the final value or an :class:`~batchai_compat.backends.base.Operation`, which a
-daemon thread waits on.  The poller keeps msrest's surface (``result(timeout=None)``, ``wait()``,
-``done()``, ``status()``, ``add_done_callback()``, ``remove_done_callback()``) and azure-core's
+returns either the final value or an :class:`Operation`, which a daemon thread waits on --
+unless the operation says ``completes_on_wait``: it finishes when someone waits for it
+(``result()`` / ``wait()``, in the caller's thread) or is found done (``done()``, ``status()``).
+The poller keeps msrest's surface (``result(timeout=None)``, ``wait()``, ``done()``,
+``status()``, ``add_done_callback()``, ``remove_done_callback()``) and azure-core's
 ``polling_method()``.
 
 ``polling`` is what callers passed: ``True`` (wait for the operation), ``False`` (msrest's
@@ -19,17 +21,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from ..backends.base import Operation
-
-__all__ = ["BackendPolling", "LROPoller"]
+__all__ = ["BackendPolling", "LROPoller", "Operation"]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 IN_PROGRESS = "InProgress"
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
+
+
+@runtime_checkable
+class Operation(Protocol[T_co]):
+    """A long-running operation a backend has started (what a backend may return for one)."""
+
+    def done(self) -> bool: ...
+
+    def result(self, timeout: float | None = None) -> T_co:
+        """Block until done (or ``timeout`` seconds) and return the final value or raise."""
+        ...
 
 
 class BackendPolling(Generic[T]):
@@ -58,22 +70,27 @@ class BackendPolling(Generic[T]):
         self._status = FAILED
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 class LROPoller(Generic[T]):
     """Handle on a long-running Batch AI operation that the backend has already started.
 
     ``started`` is what the backend returned: the final value or an ``Operation``.  ``finish``
-    turns the final value into what ``result()`` returns (``raw=True`` wraps it).
+    turns the final value into what ``result()`` returns (``raw=True`` wraps it); ``T`` is the
+    type of that result (``LROPoller[Job]``).
     """
 
     def __init__(
         self,
-        started: T | Operation[T],
+        started: Any,
         *,
         polling: Any = True,
-        finish: Callable[[Any], Any] | None = None,
+        finish: Callable[[Any], T] | None = None,
         name: str = "operation",
     ) -> None:
-        self._finish = finish or (lambda value: value)
+        self._finish: Callable[[Any], T] = finish or _unchanged
         self._method: BackendPolling[T] = BackendPolling()
         self._callbacks: list[Callable[[BackendPolling[T]], Any]] = []
         self._lock = threading.Lock()
@@ -82,9 +99,13 @@ class LROPoller(Generic[T]):
         self.custom_polling = polling if not isinstance(polling, bool) else None
         self._no_polling = polling is False or polling is None
 
-        operation = started if isinstance(started, Operation) else None
+        # (a returned model is no Operation: skip the slow runtime Protocol check for it)
+        operation = started if hasattr(started, "done") and isinstance(started, Operation) else None
+        self._on_wait: Operation[T] | None = None
         if operation is None:
             self._complete(started, None)
+        elif getattr(operation, "completes_on_wait", False) and not self._no_polling:
+            self._on_wait = operation
         elif self._no_polling:
             # NoPolling: report what the backend has now and do not wait for the rest.
             value = operation.result(timeout=0) if operation.done() else None
@@ -95,7 +116,7 @@ class LROPoller(Generic[T]):
             )
             self._thread.start()
 
-    def _wait_for(self, operation: Operation[T]) -> None:
+    def _wait_for(self, operation: Operation[Any]) -> None:
         try:
             value = operation.result()
         except BaseException as exc:  # re-raised to the caller by wait()/result()
@@ -118,24 +139,42 @@ class LROPoller(Generic[T]):
             callback(self._method)
 
     # msrest LROPoller surface ---------------------------------------------------------------
+    def _finish_on_wait(self, *, waiting: bool) -> None:
+        """A ``completes_on_wait`` operation: finish it when waited for, or when it is done."""
+        operation = self._on_wait
+        if operation is None or self._done.is_set():
+            return
+        with self._lock:
+            if self._on_wait is None:
+                return
+            if not waiting and not operation.done():
+                return
+            self._on_wait = None
+        self._wait_for(operation)
+
     def status(self) -> str:
         """``'InProgress'``, ``'Succeeded'`` or ``'Failed'`` (ARM polling's status strings)."""
+        self._finish_on_wait(waiting=False)
         return self._method.status()
 
     def done(self) -> bool:
         """Whether the operation has finished (successfully or not)."""
+        self._finish_on_wait(waiting=False)
         return self._done.is_set()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait up to ``timeout`` seconds (forever when None); re-raise the operation's error."""
+        self._finish_on_wait(waiting=True)
         self._done.wait(timeout)
         if self._method._error is not None:
             raise self._method._error
 
-    def result(self, timeout: float | None = None) -> Any:
-        """The operation's final value (None for deletes), or None if ``timeout`` ran out first."""
+    def result(self, timeout: float | None = None) -> T:
+        """The operation's final value (None for deletes), or None if ``timeout`` ran out first
+        (typed as azure-core types it: the value)."""
         self.wait(timeout)
-        return self._method.resource()
+        resource: T = self._method.resource()
+        return resource
 
     def add_done_callback(self, func: Callable[[BackendPolling[T]], Any]) -> None:
         """Call ``func(polling_method)`` when done (at once if already done)."""

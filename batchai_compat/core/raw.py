@@ -9,10 +9,11 @@ the ARM URL of the call, its status code, and the output serialized as the REST 
 from __future__ import annotations
 
 import json
-import uuid
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = ["ClientRawResponse", "ServiceRequest", "ServiceResponse"]
+
+T = TypeVar("T")
 
 _REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content"}
 
@@ -37,11 +38,21 @@ class ServiceResponse:
         self.url = url
         self.status_code = status_code
         self.reason = _REASONS.get(status_code, "OK")
-        self.headers = {
-            "x-ms-request-id": str(uuid.uuid4()),
-            "content-type": "application/json; charset=utf-8",
-        }
+        self._headers: dict[str, str] | None = None
         self._output = output
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers (the request id is made when first read: every page of a list
+        has a response, and ``uuid`` costs start-up, benchmark 6)."""
+        if self._headers is None:
+            import uuid
+
+            self._headers = {
+                "x-ms-request-id": str(uuid.uuid4()),
+                "content-type": "application/json; charset=utf-8",
+            }
+        return self._headers
 
     def json(self) -> Any:
         return _rest_body(self._output)
@@ -69,10 +80,10 @@ def _rest_body(output: Any) -> Any:
     return output
 
 
-class ClientRawResponse:
+class ClientRawResponse(Generic[T]):
     """``raw=True`` result: ``output`` (the model or None), ``response``, and ``headers``."""
 
-    def __init__(self, output: Any, response: ServiceResponse | None) -> None:
+    def __init__(self, output: T, response: ServiceResponse | None) -> None:
         self.output = output
         self.response = response
         self.headers: dict[str, Any] = {}

@@ -40,6 +40,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import mimetypes
 import os
 import re
@@ -71,6 +72,9 @@ KEY_FILE_NAME = "fileserver.key"
 _KEY_BYTES = 32
 _CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+_log = logging.getLogger(__name__)
 
 
 def signing_key(root: Path | None = None) -> bytes:
@@ -174,6 +178,10 @@ class FileServer:
                 )
                 thread.start()
                 self._httpd, self._thread = httpd, thread
+                _log.info(
+                    "download server for output files and SAS URLs listening on http://%s:%d",
+                    self._host, httpd.server_address[1],
+                )  # fmt: skip
         return self
 
     def close(self) -> None:

@@ -1,0 +1,79 @@
+"""A Batch AI recipe runbook, with ``az batchai`` / ``az storage`` / ``az group`` replaced by
+``batchai``, runs to its end on the local backend (real processes, real storage folders).
+
+``data/runbook.sh`` is the runbook: group, storage account and its key, shares, a directory, a
+file upload, a container, a blob upload-batch, a workspace, clusters from flags and from
+``cluster.json``, an experiment, ``job create -f job.json`` with the storage placeholders, the
+worker log streamed while the job runs, ``job wait``, output listings, a resize and deletes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import DATA
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    work = tmp_path / "runbook"
+    work.mkdir()
+    for name in ("runbook.sh", "job.json", "cluster.json", "train.py"):
+        shutil.copy(DATA / name, work / name)
+    dataset = work / "mnist"
+    (dataset / "nested").mkdir(parents=True)
+    (dataset / "train.txt").write_text("1 2 3 4 5\n6 7 8 9 10\n")
+    (dataset / "nested" / "test.txt").write_text("11 12 13\n")
+    return work
+
+
+def test_recipe_runbook_runs_to_the_end(workdir, shim, cli_env, batchai_home):
+    env = {
+        **cli_env,
+        "PATH": f"{shim}{os.pathsep}{cli_env['PATH']}",
+        "STORAGE_ACCOUNT": "recipes01",
+    }
+    done = subprocess.run(
+        ["bash", "runbook.sh"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    # The log streamed while the job ran is worker 0's whole log, in order.
+    streamed = (workdir / "streamed-wk-0.txt").read_text().splitlines()
+    assert streamed[0] == "worker 0: 2 files, 13 samples"
+    assert streamed[1:6] == [f"worker 0 step {n} loss {1.0 / n:.3f}" for n in range(1, 6)]
+    assert streamed[-1] == "worker 0 done"
+
+    jobs = (workdir / "jobs.txt").read_text().splitlines()
+    assert jobs[0].split() == [
+        "Name", "Cluster", "Cluster", "RG", "Cluster", "Workspace", "Tool", "Nodes", "State",
+        "Exit", "code",
+    ]  # fmt: skip
+    assert jobs[2].split() == [
+        "distributed_tensorflow", "nc6", "batchai.recipes", "recipe_workspace", "tensorflow",
+        "2", "succeeded", "0",
+    ]  # fmt: skip
+
+    listed = {line.split()[0] for line in (workdir / "stdouterr.txt").read_text().splitlines()[2:]}
+    assert {"stdout-wk-0.txt", "stdout-wk-1.txt", "stdout-ps-0.txt"} <= listed
+    assert any(name.startswith("execution") for name in listed)
+    model = "trained on 13 samples\n"
+    assert (workdir / "model.tsv").read_text() == f"model.txt\t{len(model)}\n"
+
+    # The group's deletion took its storage account (and the workspace its clusters and jobs).
+    assert not (batchai_home / "storage" / "recipes01").exists()
+    assert "WARNING" not in done.stderr.replace("WARNING: Job", "").replace(
+        "WARNING: Reusing", ""
+    ).replace("WARNING: SSH key files", "")
