@@ -6,6 +6,7 @@ retries, and a fake service that intercepts all HTTP made through ``requests``.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# azureml-core reads it once, when it is first imported (test modules import it at collection):
+# without it, its compute and run-start calls retry on their own, sleeping for real.
+os.environ["AZUREML_DEFAULT_RETRIES"] = "0"
 
 from fake_service import SUBSCRIPTION, FakeAzureML, FakeCredential  # noqa: E402
 

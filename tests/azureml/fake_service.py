@@ -23,6 +23,11 @@ Conventions kept from the real service, because the SDK depends on them:
 * error bodies are ``{"error": {"code", "message", "details"}}`` with the right status;
 * datastore registration of an existing name answers 400 "Another datastore with the same name
   already exists", which the SDK recognises.
+
+Faults: :meth:`FakeAzureML.inject` makes the next matching requests fail the way a real service
+or network does (an error status with or without ``Retry-After`` and ``details``, a refused
+connection, or a reply lost after the service acted); :attr:`FakeAzureML.faults_served` records
+each one served.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+import requests
 import responses
 
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000a1"
@@ -186,6 +192,39 @@ def _ok(
 
 
 @dataclass
+class Fault:
+    """How the next ``times`` requests matching ``method`` and ``path`` (a regex searched in the
+    URL path) fail.
+
+    * ``status`` set: the service answers it with ``body`` (default: an error body with a code
+      and a message but no ``details``, as azureml-core's ``ServiceException`` chokes on) and
+      ``headers`` (e.g. ``Retry-After``); nothing is done;
+    * ``status`` None and ``lost_reply`` False: the connection is refused; nothing is done;
+    * ``lost_reply``: the service does the work, then the reply is lost (connection error).
+
+    The first ``after`` matching requests pass untouched.
+    """
+
+    method: str
+    path: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    lost_reply: bool = False
+    times: int = 1
+    after: int = 0
+    code: str = "ServiceError"
+    message: str = "The service failed to process the request."
+
+    def answer(self) -> tuple[int, dict[str, str], str]:
+        assert self.status is not None
+        if self.body is not None:
+            return self.status, dict(self.headers), self.body
+        body = {"error": {"code": self.code, "message": self.message}}
+        return self.status, dict(self.headers), json.dumps(body)
+
+
+@dataclass
 class Run:
     experiment: str
     run_id: str
@@ -274,6 +313,9 @@ class FakeAzureML:
         #: (method, path, parsed JSON body or None) of every request, in order
         self.requests: list[tuple[str, str, Any]] = []
         self.unhandled: list[tuple[str, str]] = []
+        #: pending faults (see :meth:`inject`) and the (method, path, fault) of each one served
+        self.faults: list[Fault] = []
+        self.faults_served: list[tuple[str, str, Fault]] = []
         #: the workspace storage account's key: made up per fake, handed out only through the
         #: default datastore, checked on every Shared Key request to that account
         self.storage_key = base64.b64encode(os.urandom(64)).decode()
@@ -387,6 +429,25 @@ class FakeAzureML:
         compute["properties"]["properties"]["currentNodeCount"] = current
         compute["properties"]["properties"]["nodeStateCounts"]["idleNodeCount"] = current
 
+    def inject(self, *faults: Fault) -> None:
+        """Make matching requests fail (first matching fault first, each ``times`` times)."""
+        with self._lock:
+            self.faults.extend(faults)
+
+    def _fault_for(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.method == method and re.search(fault.path, path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    self.faults_served.append((method, path, fault))
+                    return fault
+        return None
+
     def requests_to(self, method: str, pattern: str) -> list[Any]:
         """Bodies of the requests whose method matches and whose path matches ``pattern``."""
         return [body for m, path, body in self.requests if m == method and re.search(pattern, path)]
@@ -440,13 +501,21 @@ class FakeAzureML:
                     body = raw
         with self._lock:
             self.requests.append((method, path, body))
+        fault = self._fault_for(method, path)
+        if fault is not None and not fault.lost_reply:
+            if fault.status is None:
+                raise requests.ConnectionError(f"fault: connection refused for {method} {path}")
+            return fault.answer()
         for pattern_method, pattern, handler in self._routes():
             if pattern_method != method:
                 continue
             match = re.fullmatch(pattern, path, flags=re.IGNORECASE)
             if match:
                 with self._lock:
-                    return handler(request, match, query, body)
+                    answer = handler(request, match, query, body)
+                if fault is not None:  # the service acted; its reply never arrives
+                    raise requests.ConnectionError(f"fault: reply lost for {method} {path}")
+                return answer
         self.unhandled.append((method, url))
         return _error(501, "NotFakedYet", f"{method} {path}")
 

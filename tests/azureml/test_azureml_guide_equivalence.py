@@ -33,7 +33,7 @@ from guide import (
 
 import batchai_compat.models as models
 from batchai_compat.backends._azureml_common import naming
-from batchai_compat.backends.azureml.backend import _azureml_auth
+from batchai_compat.backends.azureml.auth import azureml_auth
 
 
 def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict, dict]:
@@ -43,7 +43,7 @@ def hand_written_estimator_run(fake: FakeAzureML, tmp_path: Path) -> tuple[dict,
 
     ws = Workspace.get(
         WS,
-        auth=_azureml_auth(FakeCredential(), SUBSCRIPTION),
+        auth=azureml_auth(FakeCredential(), SUBSCRIPTION),
         subscription_id=SUBSCRIPTION,
         resource_group=RG,
     )

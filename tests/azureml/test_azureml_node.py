@@ -24,8 +24,8 @@ from guide import STORAGE_KEY, job_parameters
 import batchai_compat.models as models
 from batchai_compat.backends._azureml_common import naming
 from batchai_compat.backends.azureml import translate
-from batchai_compat.backends.azureml.backend import node_app
 from batchai_compat.backends.azureml.node import gpu_count
+from batchai_compat.backends.azureml.node_app import node_app
 
 SECRET = "secret-from-key-vault"
 RUN_TOKEN = "run-token-123"

@@ -256,6 +256,32 @@ def test_bad_job_input() -> None:
         )
 
 
+def test_a_share_folder_is_mounted_at_that_folder_and_inputs_under_it() -> None:
+    share = models.MountVolumes(
+        azure_file_shares=[
+            models.AzureFileShareReference(
+                account_name="acct",
+                azure_file_url="https://acct.file.core.windows.net/share/runs/2018",
+                relative_mount_path="afs",
+                credentials=models.AzureStorageCredentialsInfo(account_key="k"),
+            )
+        ]
+    )
+    params = job(
+        custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
+        mount_volumes=share,
+        input_directories=[
+            models.InputDirectory(id="DATA", path="$AZ_BATCHAI_JOB_MOUNT_ROOT/afs/data")
+        ],
+    )
+    references = run_configuration(submit(params))["dataReferences"]
+    name = naming.datastore_name("file", "acct", "share")
+    assert {(r["dataStoreName"], r["pathOnDataStore"]) for r in references.values()} == {
+        (name, "runs/2018"),
+        (name, "runs/2018/data"),
+    }
+
+
 def test_datastore_names_are_deterministic_and_distinct() -> None:
     a = naming.datastore_name("blob", "acct", "data-set")
     assert a == naming.datastore_name("blob", "acct", "data-set")

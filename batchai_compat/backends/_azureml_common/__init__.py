@@ -13,7 +13,13 @@ here as pure functions over plain data:
   wall clock and the node manifest;
 * :mod:`.clusters` — ``ClusterCreateParameters`` -> node bounds and tags, what has no AmlCompute
   equivalent, and AmlCompute states and errors back to Batch AI's;
-* :mod:`.runs` — run states, run-history file names and run details back to a Batch AI ``Job``.
+* :mod:`.runs` — run states, run-history file names and run details back to a Batch AI ``Job``;
+  :mod:`.resources` — workspaces, experiments and nodes back to Batch AI fields;
+* :mod:`.errors` — what the service said (status, code, whole message, ``Retry-After``) and the
+  ``CloudError`` that says it; :mod:`.retry` — bounded retries honouring ``Retry-After``;
+  :mod:`.submission` — whose run holds a job's id (idempotent submission, honest clean-up);
+* :mod:`.credentials` — the client's msrest / azure-identity credentials as a TokenCredential;
+  :mod:`.operations` — a polled long-running operation.
 
 Each SDK adapter turns a plan into its own objects (``ScriptRunConfig`` +
 ``TensorflowConfiguration`` on v1, ``command(...)`` + ``TensorFlowDistribution`` on v2).

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...domain import answers, ids
+from ...domain import scale as domain_scale
 from ...domain.documents import get, plain
 from ...exceptions import NoEquivalentError, ValidationError
 from . import AzureMLSemanticsWarning, naming
@@ -31,6 +32,7 @@ __all__ = [
     "ClusterRequest",
     "cluster_fields",
     "cluster_request",
+    "differences",
     "scale_bounds",
     "update_scale",
 ]
@@ -60,43 +62,25 @@ def _value(item: Any) -> str | None:
 
 
 def scale_bounds(scale_settings: Any, stacklevel: int = 3) -> tuple[int, int, dict[str, str]]:
-    """(min_nodes, max_nodes, tags) for a Batch AI ``ScaleSettings``."""
-    manual = get(scale_settings or {}, "manual")
-    auto = get(scale_settings or {}, "auto_scale")
-    if manual is not None and auto is not None:
-        raise ValidationError(
-            "parameters.scale_settings", "set either manual or auto_scale, not both"
-        )
-    if manual is not None:
-        target = get(manual, "target_node_count")
-        if not isinstance(target, int) or target < 0:
-            raise ValidationError(
-                "parameters.scale_settings.manual.target_node_count",
-                "must be an integer >= 0",
-                target,
-            )
+    """(min_nodes, max_nodes, tags) of a Batch AI ``ScaleSettings`` (checked by
+    :func:`batchai_compat.domain.scale.scale_bounds`); the tags record how it was scaled."""
+    bounds = domain_scale.scale_bounds(scale_settings)
+    if bounds is None:
+        raise ValidationError("parameters.scale_settings", "is required (manual or auto_scale)")
+    if bounds.mode == "manual":
         # Deallocation options only matter when a resize shrinks a busy cluster; a new cluster
         # has nothing to deallocate, so the option is not consulted here (see update_scale).
-        return target, target, {naming.TAG_SCALE: "manual"}
-    if auto is not None:
-        low, high = get(auto, "minimum_node_count"), get(auto, "maximum_node_count")
-        if not isinstance(low, int) or not isinstance(high, int) or low < 0 or high < low:
-            raise ValidationError(
-                "parameters.scale_settings.auto_scale",
-                "needs 0 <= minimum_node_count <= maximum_node_count",
-            )
-        initial = get(auto, "initial_node_count", 0)
-        tags = {naming.TAG_SCALE: "auto"}
-        if initial not in (0, low):
-            warnings.warn(
-                f"auto_scale.initial_node_count={initial} has no AmlCompute equivalent: the cluster "
-                f"starts at minimum_node_count={low} and grows with queued jobs",
-                AzureMLSemanticsWarning,
-                stacklevel=stacklevel,
-            )
-            tags[naming.TAG_INITIAL_NODES] = str(initial)
-        return low, high, tags
-    raise ValidationError("parameters.scale_settings", "is required (manual or auto_scale)")
+        return bounds.minimum, bounds.maximum, {naming.TAG_SCALE: "manual"}
+    tags = {naming.TAG_SCALE: "auto"}
+    if bounds.initial not in (0, bounds.minimum):
+        warnings.warn(
+            f"auto_scale.initial_node_count={bounds.initial} has no AmlCompute equivalent: the "
+            f"cluster starts at minimum_node_count={bounds.minimum} and grows with queued jobs",
+            AzureMLSemanticsWarning,
+            stacklevel=stacklevel,
+        )
+        tags[naming.TAG_INITIAL_NODES] = str(bounds.initial)
+    return bounds.minimum, bounds.maximum, tags
 
 
 def _reject_node_setup(node_setup: Any, backend: str) -> None:
@@ -187,6 +171,30 @@ def _is_default_image(image: Any) -> bool:
     ) and not get(image, "virtual_machine_image_id")
 
 
+def differences(request: ClusterRequest, existing: ClusterRequest) -> list[str]:
+    """What a create request asks that the existing cluster of that name does not have (secrets
+    aside: the service never returns them).  Empty: the same cluster, created again."""
+    found = []
+    if request.vm_size.lower() != existing.vm_size.lower():
+        found.append(f"vm_size {existing.vm_size!r}")
+    if request.vm_priority.lower() != existing.vm_priority.lower():
+        found.append(f"vm_priority {existing.vm_priority!r}")
+    if (request.min_nodes, request.max_nodes) != (existing.min_nodes, existing.max_nodes):
+        found.append(f"nodes {existing.min_nodes}..{existing.max_nodes}")
+    scale_tags = (naming.TAG_SCALE, naming.TAG_INITIAL_NODES)
+    if {k: request.tags.get(k) for k in scale_tags} != {
+        k: existing.tags.get(k) for k in scale_tags
+    }:
+        found.append("scale settings")
+    if (request.admin_username or None) != (existing.admin_username or None):
+        found.append(f"admin user {existing.admin_username!r}")
+    ours = tuple(part.lower() for part in request.subnet) if request.subnet else None
+    theirs = tuple(part.lower() for part in existing.subnet) if existing.subnet else None
+    if ours != theirs:
+        found.append("subnet")
+    return found
+
+
 def update_scale(scale_settings: Any, current_max_nodes: int | None = None) -> tuple[int, int]:
     """Batch AI ``clusters.update(scale_settings=...)`` -> AmlCompute (min_nodes, max_nodes).
 
@@ -196,8 +204,8 @@ def update_scale(scale_settings: Any, current_max_nodes: int | None = None) -> t
     :class:`~._azureml_common.AzureMLSemanticsWarning`.
     """
     min_nodes, max_nodes, _ = scale_bounds(scale_settings)
-    manual = get(scale_settings, "manual")
-    option = _value(get(manual, "node_deallocation_option")) if manual is not None else None
+    bounds = domain_scale.scale_bounds(scale_settings)
+    option = bounds.deallocation_option if bounds is not None else None
     shrinking = current_max_nodes is None or max_nodes < current_max_nodes
     if option in ("requeue", "terminate") and shrinking:
         warnings.warn(

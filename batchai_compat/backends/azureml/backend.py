@@ -1,314 +1,61 @@
-"""The Azure ML v1 backend: the thin side-effect adapter over azureml-core.
+"""The Azure ML v1 backend: the thin adapter that sends Batch AI requests through azureml-core.
 
-Every decision about *what* to send lives in :mod:`.translate` (pure); this module only calls
-azureml-core and turns its answers and errors into Batch AI models and
-:func:`~batchai_compat.exceptions.cloud_error` exceptions.
+What to send is decided elsewhere and is pure: the decisions both Azure ML backends share in
+:mod:`batchai_compat.backends._azureml_common`, the azureml-core objects in :mod:`.translate`.
+This module makes the SDK calls and caches what it fetched; the other pieces of the adapter are
+:mod:`.auth` (credentials), :mod:`.errors` (what the service said), :mod:`.submit` and
+:mod:`.compute` (jobs and clusters created once), :mod:`.node_app` (the node zip application), :mod:`.run_files` (output listings)
+and :mod:`._private` (every private azureml-core API, with the version it was checked on).
 
-Mapping (Batch AI → Azure ML v1):
+Mapping (Batch AI -> Azure ML v1):
 
-* workspace (resource group, name) → ``Workspace`` in the client's subscription;
-* experiment → ``Experiment``; job → a run of that experiment whose id is derived from the job
+* workspace (resource group, name) -> ``Workspace`` in the client's subscription;
+* experiment -> ``Experiment``; job -> a run of that experiment whose id is derived from the job
   name (so ``jobs.get`` is one GET) and whose tags record the Batch AI job;
-* cluster → ``AmlCompute``; mounted volumes → registered ``Datastore``\\ s (registered once per
+* cluster -> ``AmlCompute``; mounted volumes -> registered ``Datastore``\\ s (registered once per
   workspace and process, then reused);
-* job secrets → the workspace Key Vault, read on the node by the runtime.
+* job secrets -> the workspace Key Vault, read on the node by the runtime.
 
-What has no equivalent (job deletion, file servers, node setup, custom VM images...) raises
+Creating a cluster or a job that exists already with the same parameters returns it; with other
+parameters it is ``409 Conflict`` (as on Batch AI and the local backend).  What has no
+equivalent (job deletion, file servers, node setup, custom VM images...) raises
 :class:`~batchai_compat.exceptions.NoEquivalentError`; ``docs/azureml.md`` lists each case.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
-import contextvars
 import functools
-import json
 import logging
-import shutil
-import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
 # This module is imported only when the azureml backend is selected (see __init__.py).
-from azureml.core.authentication import AbstractAuthentication
-
-from ...core import http_logging
 from ...domain import answers, ids
-from ...exceptions import NoEquivalentError, ValidationError, cloud_error
+from ...exceptions import NoEquivalentError, ValidationError
 from .. import _http_trace as http_trace
-from .._azureml_common import clusters, errors, jobs, naming, runs, usages
+from .._azureml_common import clusters, jobs, naming, resources, runs, usages
+from .._azureml_common.operations import PolledOperation
+from .._azureml_common.retry import RetryPolicy
 from .._transitions import TransitionLog, resource_path
-from . import run_files, translate
-from .node_app import node_app
+from . import _private, quota, run_files, translate
+from . import compute as compute_target
+from .auth import azureml_auth
+from .errors import describe, status_of, translate_errors
+from .submit import submit_job
 
 __all__ = ["AzureMLBackend"]
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
-_ARM = "https://management.azure.com"
-_ARM_SCOPE = f"{_ARM}/.default"
-#: Azure ML's usages REST API version (the list has kept its shape since Batch AI's days).
-_USAGES_API_VERSION = "2022-10-01"
-#: Tags azureml-core adds to what it creates (not the user's, not returned as Batch AI tags).
-_SDK_TAGS = frozenset({"createdByToolkit"})
-
-
-def _models() -> Any:
-    from ... import models
-
-    return models
-
 
 def _build(model: str, data: dict[str, Any]) -> Any:
     """A Batch AI read model from its snake_case fields (read-only ones included)."""
-    cls = getattr(_models(), model)
+    from ... import models
+
+    cls = getattr(models, model)
     return cls.from_dict({k: v for k, v in data.items() if v is not None})
-
-
-# --------------------------------------------------------------------------------------------
-# credentials
-# --------------------------------------------------------------------------------------------
-
-
-def _azureml_auth(credentials: Any, subscription_id: str) -> Any:
-    """Whatever the Batch AI client was given → an azureml ``AbstractAuthentication``.
-
-    Accepted: an azureml auth object (used as is); an azure-identity style credential
-    (``get_token(scope)``); a msrestazure/msrest credential (``signed_session()`` or ``token``).
-    """
-    if isinstance(credentials, AbstractAuthentication):
-        return credentials
-    if callable(getattr(credentials, "get_token", None)) or callable(
-        getattr(credentials, "signed_session", None)
-    ):
-        return _CredentialAuthentication(credentials, subscription_id)
-    raise ValidationError(
-        "credentials",
-        "must be an azure-identity credential, a msrestazure credential or an azureml "
-        "authentication object for the 'azureml' backend",
-    )
-
-
-_SubscriptionInfo = collections.namedtuple("_SubscriptionInfo", "subscription_name subscription_id")
-
-
-class _CredentialAuthentication(AbstractAuthentication):
-    """An azureml authentication object over a Batch AI client's credentials: an azure-identity
-    credential (track 2, ``get_token``) or a msrest/msrestazure one (track 1, refreshed by
-    ``signed_session()``)."""
-
-    def __init__(self, credential: Any, subscription_id: str) -> None:
-        super().__init__(cloud="AzureCloud")
-        self._credential = credential
-        self._subscription_id = subscription_id
-
-    def _token(self, scope: str) -> str:
-        credential = self._credential
-        if callable(getattr(credential, "get_token", None)):
-            return str(credential.get_token(scope).token)
-        session = credential.signed_session()  # track 1 credentials hold one ARM token
-        token = getattr(credential, "token", None)
-        if isinstance(token, dict) and token.get("access_token"):
-            return str(token["access_token"])
-        header = str(session.headers.get("Authorization", ""))
-        return header.split(" ", 1)[1] if " " in header else header
-
-    def _get_arm_token(self) -> str:
-        return self._token(_ARM_SCOPE)
-
-    def _get_graph_token(self) -> str:
-        return self._token("https://graph.microsoft.com/.default")
-
-    def _get_azureml_client_token(self) -> str:
-        return self._token("https://ml.azure.com/.default")
-
-    def _get_all_subscription_ids(self) -> tuple[list[Any], str | None]:
-        # The Batch AI client names its subscription; no need to list the tenant's.
-        from azureml._base_sdk_common.common import fetch_tenantid_from_aad_token
-
-        try:
-            tenant = fetch_tenantid_from_aad_token(self._get_arm_token())
-        except Exception:
-            tenant = None
-        return [_SubscriptionInfo(self._subscription_id, self._subscription_id)], tenant
-
-    def _get_workspace(self, subscription_id: str, resource_group: str, name: str) -> None:
-        return None  # use ARM
-
-
-# --------------------------------------------------------------------------------------------
-# errors
-# --------------------------------------------------------------------------------------------
-
-
-def _status_of(error: BaseException) -> int | None:
-    for candidate in (
-        getattr(error, "status_code", None),
-        getattr(getattr(error, "response", None), "status_code", None),
-        getattr(getattr(error, "response", None), "status", None),
-    ):
-        if isinstance(candidate, int):
-            return candidate
-    text = str(error)
-    for code in (404, 409, 400, 403):
-        if f"Response Code: {code}" in text or f"status code {code}" in text.lower():
-            return code
-    if "NotFound" in text or "not found" in text.lower():
-        return 404
-    return None
-
-
-def _message(error: BaseException) -> str:
-    """The service's own words: azureml exceptions keep them in ``message``, not ``str()``."""
-    text = getattr(error, "message", None)
-    if not isinstance(text, str) or not text.strip():
-        text = str(error)
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    useful = [line for line in lines if not line.endswith("Exception:")]
-    return (useful or lines or [type(error).__name__])[0][:500]
-
-
-def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Turn azureml-core / ARM failures into Batch AI CloudErrors (404, 409, 400, others).
-
-    A 404 of a call naming its ``kind`` (a ``cluster`` argument for ``"cluster"``...) is the
-    service's ``<Kind>NotFound`` for that name.  Our own errors (validation, no-equivalent,
-    already-built CloudErrors) pass unchanged.
-    """
-
-    def decorate(function: Callable[..., T]) -> Callable[..., T]:
-        not_found = errors.not_found_for(function, kind)
-
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            # A backend method logs its HTTP as its client asked; a poll keeps its caller's say.
-            flag = getattr(args[0], "_http_logging", None) if args else None
-            try:
-                with (
-                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
-                ):
-                    return function(*args, **kwargs)
-            except Exception as error:
-                if type(error).__module__.startswith("batchai_compat"):
-                    raise
-                status = _status_of(error)
-                if status is None and type(error).__name__ == "UserErrorException":
-                    status = 400  # the SDK's own validation: the service would reject it too
-                if status == 404:
-                    named = not_found(args, kwargs)
-                    if named is not None:
-                        raise named from None
-                    raise cloud_error(
-                        404, "ResourceNotFound", f"The {kind} was not found."
-                    ) from None
-                if status == 409:
-                    raise cloud_error(
-                        409, "Conflict", f"The {kind} conflicts with its current state."
-                    ) from None
-                raise cloud_error(
-                    status or 500,
-                    "AzureMLError",
-                    f"Azure ML refused the {kind} request: {_message(error)}",
-                ) from error
-
-        return wrapper
-
-    return decorate
-
-
-# --------------------------------------------------------------------------------------------
-# operations
-# --------------------------------------------------------------------------------------------
-
-
-class _Operation:
-    """A started long-running operation; ``result()`` polls ``poll`` until it returns a value."""
-
-    def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
-        self._poll = poll
-        # Polls run on the poller's thread: with the context of the call that started them
-        # (logging_enable's HTTP logging).
-        self._context = contextvars.copy_context()
-        self._interval = interval
-        self._done = False
-        self._value: Any = None
-        self._lock = threading.Lock()
-
-    def done(self) -> bool:
-        with self._lock:
-            if not self._done:
-                self._done, self._value = self._context.copy().run(self._poll)
-            return self._done
-
-    def result(self, timeout: float | None = None) -> Any:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self.done():
-            if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError("the Azure ML operation did not finish in time")
-            time.sleep(self._interval)
-        return self._value
-
-
-# --------------------------------------------------------------------------------------------
-# the backend
-# --------------------------------------------------------------------------------------------
-
-
-_SUBMIT_LOCK = threading.Lock()
-
-
-def _register_datastore(workspace: Any, spec: jobs.DatastoreSpec) -> None:
-    """Register (or refresh the key of) one datastore with a single request.
-
-    ``Datastore.register_azure_*`` would add a GET to build a Datastore object nobody uses.
-    """
-    from msrest.exceptions import HttpOperationError
-
-    import azureml.data.constants as constants
-    from azureml._restclient.models import AzureStorage, DataStore
-    from azureml.data.datastore_client import _DatastoreClient
-
-    storage = AzureStorage(
-        account_name=spec.account_name,
-        container_name=spec.container,
-        endpoint=None,  # the service's defaults (core.windows.net, https), as register_* sends
-        protocol=None,
-        credential_type=constants.ACCOUNT_KEY,
-        credential=spec.account_key,
-        are_workspace_managed_identities_allowed=False,
-        service_data_access_auth_identity=constants.NONE,
-    )
-    kind = constants.AZURE_BLOB if spec.kind == "blob" else constants.AZURE_FILE
-    dto = DataStore(name=spec.name, data_store_type=kind, azure_storage_section=storage)
-    client = _DatastoreClient._get_client(workspace, None, None)
-    scope = (workspace.subscription_id, workspace.resource_group, workspace.name)
-    try:
-        client.data_stores.create(
-            *scope, dto, False, False, custom_headers=_DatastoreClient._custom_headers
-        )
-    except HttpOperationError as error:
-        if (
-            error.response is None
-            or error.response.status_code != 400
-            or (constants.CONFLICT_MESSAGE not in str(error.message))
-        ):
-            raise
-        client.data_stores.update(
-            subscription_id=scope[0],
-            resource_group_name=scope[1],
-            workspace_name=scope[2],
-            name=spec.name,
-            dto=dto,
-            create_if_not_exists=False,
-            skip_validation=False,
-            custom_headers=_DatastoreClient._custom_headers,
-        )
 
 
 class AzureMLBackend:
@@ -324,7 +71,7 @@ class AzureMLBackend:
         if self._http_logging:
             http_trace.install()
         self._job_states = TransitionLog(_log, "job")
-        self._auth = _azureml_auth(config.credentials, self._subscription_id)
+        self._auth = azureml_auth(config.credentials, self._subscription_id)
         # seconds between polls of a long-running operation, as the Batch AI client's config said
         self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
         self._workspaces: dict[tuple[str, str], Any] = {}
@@ -333,14 +80,22 @@ class AzureMLBackend:
         #: (resource group, workspace) -> its default datastore when that holds the storage key
         #: (lists run-history blobs), or None: file sizes are then read file by file
         self._artifact_stores: dict[tuple[str, str], Any] = {}
+        #: how the requests this backend makes itself are retried (tests inject ``sleep``)
+        self.retry_policy = RetryPolicy()
 
     def __repr__(self) -> str:  # never the credentials
         return f"AzureMLBackend(subscription_id={self._subscription_id!r})"
 
     # ------------------------------------------------------------------ helpers
 
-    def _ids(self, resource_group: str, workspace: str) -> str:
-        return ids.workspace_id(self._subscription_id, resource_group, workspace)
+    def _call(self, function: Callable[[], T]) -> T:
+        """``function()`` (one SDK call, safe to repeat), retried while it fails transiently."""
+        return self.retry_policy.call(function, describe)
+
+    def _adopt_workspace(self, resource_group: str, ws: Any) -> Any:
+        _private.own_the_retries(ws)
+        self._workspaces[(resource_group, ws.name)] = ws
+        return ws
 
     def _workspace(self, resource_group: str, workspace: str) -> Any:
         key = (resource_group, workspace)
@@ -350,18 +105,19 @@ class AzureMLBackend:
         from azureml.core import Workspace
 
         try:
-            found = Workspace.get(
-                workspace,
-                auth=self._auth,
-                subscription_id=self._subscription_id,
-                resource_group=resource_group,
+            found = self._call(
+                lambda: Workspace.get(
+                    workspace,
+                    auth=self._auth,
+                    subscription_id=self._subscription_id,
+                    resource_group=resource_group,
+                )
             )
         except Exception as error:
-            if _status_of(error) == 404:
+            if status_of(error) == 404:
                 raise answers.not_found("workspace", workspace) from None
             raise
-        self._workspaces[key] = found
-        return found
+        return self._adopt_workspace(resource_group, found)
 
     def _experiment(
         self, resource_group: str, workspace: str, experiment: str, create: bool = False
@@ -374,9 +130,9 @@ class AzureMLBackend:
 
         ws = self._workspace(resource_group, workspace)
         if create:
-            found = Experiment(ws, experiment)
+            found = self._call(lambda: Experiment(ws, experiment))
         else:
-            matches = Experiment.list(ws, experiment_name=experiment)
+            matches = self._call(lambda: Experiment.list(ws, experiment_name=experiment))
             if not matches:
                 raise answers.not_found("experiment", experiment)
             found = matches[0]
@@ -386,48 +142,32 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ workspaces
 
     def _workspace_model(self, resource_group: str, ws: Any) -> Any:
-        details: dict[str, Any] = {}
-        try:
-            details = (
-                dict(ws._workspace_autorest_object.as_dict())
-                if getattr(ws, "_workspace_autorest_object", None)
-                else {}
-            )
-        except Exception:
-            details = {}
-        created = details.get("creation_time")
         return _build(
             "Workspace",
-            {
-                "id": self._ids(resource_group, ws.name),
-                "name": ws.name,
-                "type": "Microsoft.BatchAI/workspaces",
-                "location": ws.location,
-                "tags": {k: v for k, v in ws.tags.items() if k not in _SDK_TAGS} or None
-                if getattr(ws, "tags", None)
-                else None,
-                "creation_time": created,
-                "provisioning_state": "succeeded",
-                "provisioning_state_transition_time": created,
-            },
+            resources.workspace_fields(
+                subscription_id=self._subscription_id,
+                resource_group=resource_group,
+                name=ws.name,
+                location=ws.location,
+                tags=getattr(ws, "tags", None),
+                created=_private.workspace_created(ws),
+            ),
         )
 
-    @_translate_errors("workspace")
+    @translate_errors("workspace")
     def create_workspace(
         self, resource_group: str, workspace: str, location: str, tags: dict[str, str] | None
     ) -> Any:
-        from azureml._base_sdk_common.common import check_valid_resource_name
         from azureml.core import Workspace
-        from azureml.exceptions import UserErrorException
 
-        try:  # Azure ML's name rule (3-33 characters) is narrower than Batch AI's (1-64)
-            check_valid_resource_name(workspace, "Workspace")
-        except UserErrorException as error:
-            raise ValidationError("workspace_name", str(error.message)) from None
+        # Azure ML's name rule (3-33 characters) is narrower than Batch AI's (1-64)
+        refused = _private.check_workspace_name(workspace)
+        if refused is not None:
+            raise ValidationError("workspace_name", refused)
         try:
             ws = self._workspace(resource_group, workspace)
         except Exception as error:
-            if _status_of(error) != 404:
+            if status_of(error) != 404:
                 raise
             ws = Workspace.create(
                 workspace,
@@ -439,38 +179,40 @@ class AzureMLBackend:
                 exist_ok=True,
                 show_output=False,
             )
-            self._workspaces[(resource_group, workspace)] = ws
+            self._adopt_workspace(resource_group, ws)
         return self._workspace_model(resource_group, ws)
 
-    @_translate_errors("workspace")
+    @translate_errors("workspace")
     def get_workspace(self, resource_group: str, workspace: str) -> Any:
         self._workspaces.pop((resource_group, workspace), None)
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
-    @_translate_errors("workspace")
+    @translate_errors("workspace")
     def update_workspace(
         self, resource_group: str, workspace: str, tags: dict[str, str] | None
     ) -> Any:
         """Batch AI replaced the workspace's tags; the SDK's own tags are kept."""
         ws = self._workspace(resource_group, workspace)
-        kept = {k: v for k, v in (ws.tags or {}).items() if k in _SDK_TAGS}
-        ws.update(tags={**kept, **(tags or {})})
+        kept = {k: v for k, v in (ws.tags or {}).items() if k in resources.SDK_TAGS}
+        self._call(lambda: ws.update(tags={**kept, **(tags or {})}))
         self._workspaces.pop((resource_group, workspace), None)
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
-    @_translate_errors("workspace")
+    @translate_errors("workspace")
     def delete_workspace(self, resource_group: str, workspace: str) -> None:
         ws = self._workspace(resource_group, workspace)
-        ws.delete(delete_dependent_resources=False, no_wait=True)
+        self._call(lambda: ws.delete(delete_dependent_resources=False, no_wait=True))
         self._workspaces.pop((resource_group, workspace), None)
         return None
 
-    @_translate_errors("workspace")
+    @translate_errors("workspace")
     def list_workspaces(self, resource_group: str | None) -> list[Any]:
         from azureml.core import Workspace
 
-        found = Workspace.list(
-            self._subscription_id, auth=self._auth, resource_group=resource_group
+        found = self._call(
+            lambda: Workspace.list(
+                self._subscription_id, auth=self._auth, resource_group=resource_group
+            )
         )
         result = []
         for _, items in sorted(found.items()):
@@ -481,43 +223,42 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ experiments
 
     def _experiment_model(self, resource_group: str, workspace: str, experiment: Any) -> Any:
-        created = getattr(getattr(experiment, "_experiment_dto", None), "created_utc", None)
         return _build(
             "Experiment",
-            {
-                "id": f"{self._ids(resource_group, workspace)}/experiments/{experiment.name}",
-                "name": experiment.name,
-                "type": "Microsoft.BatchAI/workspaces/experiments",
-                "creation_time": created,
-                "provisioning_state": "succeeded",
-                "provisioning_state_transition_time": created,
-            },
+            resources.experiment_fields(
+                subscription_id=self._subscription_id,
+                resource_group=resource_group,
+                workspace=workspace,
+                name=experiment.name,
+                created=_private.experiment_created(experiment),
+            ),
         )
 
-    @_translate_errors("experiment")
+    @translate_errors("experiment")
     def create_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
         found = self._experiment(resource_group, workspace, experiment, create=True)
         return self._experiment_model(resource_group, workspace, found)
 
-    @_translate_errors("experiment")
+    @translate_errors("experiment")
     def get_experiment(self, resource_group: str, workspace: str, experiment: str) -> Any:
         self._experiments.pop((resource_group, workspace, experiment), None)
         found = self._experiment(resource_group, workspace, experiment)
         return self._experiment_model(resource_group, workspace, found)
 
-    @_translate_errors("experiment")
+    @translate_errors("experiment")
     def delete_experiment(self, resource_group: str, workspace: str, experiment: str) -> None:
         found = self._experiment(resource_group, workspace, experiment)
-        found.archive()  # Azure ML v1 deletes only empty experiments; archiving hides any
+        self._call(found.archive)  # Azure ML v1 deletes only empty experiments; archiving hides any
         self._experiments.pop((resource_group, workspace, experiment), None)
         return None
 
-    @_translate_errors("experiment")
+    @translate_errors("experiment")
     def list_experiments(self, resource_group: str, workspace: str) -> list[Any]:
         from azureml.core import Experiment
 
         ws = self._workspace(resource_group, workspace)
-        return [self._experiment_model(resource_group, workspace, e) for e in Experiment.list(ws)]
+        found = self._call(lambda: Experiment.list(ws))
+        return [self._experiment_model(resource_group, workspace, e) for e in found]
 
     # ------------------------------------------------------------------ clusters
 
@@ -525,16 +266,15 @@ class AzureMLBackend:
         return ids.child_id(self._subscription_id, resource_group, workspace, "clusters", cluster)
 
     def _compute(self, resource_group: str, workspace: str, cluster: str) -> Any:
-        from azureml.core.compute import AmlCompute
-        from azureml.exceptions import ComputeTargetException
+        compute = self._find_compute(resource_group, workspace, cluster)
+        if compute is None:
+            raise answers.not_found("cluster", cluster)
+        return compute
 
+    def _find_compute(self, resource_group: str, workspace: str, cluster: str) -> Any | None:
+        """The AmlCompute named ``cluster`` (None: there is none), read with retries."""
         ws = self._workspace(resource_group, workspace)
-        try:
-            return AmlCompute(ws, cluster)
-        except ComputeTargetException as error:
-            if "NotFound" in str(error) or "not found" in str(error):
-                raise answers.not_found("cluster", cluster) from None
-            raise
+        return self._call(lambda: compute_target.find(ws, cluster))
 
     def _cluster_model(self, resource_group: str, workspace: str, compute: Any) -> Any:
         fields = translate.cluster_fields(
@@ -542,30 +282,38 @@ class AzureMLBackend:
         )
         return _build("Cluster", fields)
 
-    @_translate_errors("cluster")
+    @translate_errors("cluster")
     def create_cluster(
         self, resource_group: str, workspace: str, cluster: str, parameters: Any
     ) -> Any:
-        from azureml.core.compute import ComputeTarget
-
-        config = translate.provisioning_configuration(parameters, self._subscription_id)
+        """Create the AmlCompute, or return the existing one when it was created with the same
+        parameters (a repeated create, or a create whose reply was lost): :mod:`.compute`."""
+        request = clusters.cluster_request(parameters, self._subscription_id, self.name)
+        config = translate.compute_configuration(request)
         ws = self._workspace(resource_group, workspace)
-        compute = ComputeTarget.create(ws, cluster, config)
-        _log.info(
-            "cluster %s: AmlCompute %r requested (%s)",
-            resource_path(resource_group, workspace, cluster), cluster, parameters.vm_size,
-        )  # fmt: skip
+        cluster_id = self._cluster_id(resource_group, workspace, cluster)
+        existing = self._find_compute(resource_group, workspace, cluster)
+        if existing is not None:
+            compute = compute_target.same_or_conflict(existing, request, cluster_id, workspace)
+        else:
+            compute = self._call(
+                lambda: compute_target.create(ws, cluster, request, config, cluster_id)
+            )
+            _log.info(
+                "cluster %s: AmlCompute %r requested (%s)",
+                resource_path(resource_group, workspace, cluster), cluster, request.vm_size,
+            )  # fmt: skip
 
         def poll() -> tuple[bool, Any]:
-            compute.refresh_state()
+            self._call(compute.refresh_state)
             state = (compute.provisioning_state or "").lower()
             if state in ("succeeded", "failed", "canceled"):
                 return True, self._cluster_model(resource_group, workspace, compute)
             return False, None
 
-        return _Operation(_translate_errors("cluster")(poll), self._poll_interval)
+        return PolledOperation(translate_errors("cluster")(poll), self._poll_interval)
 
-    @_translate_errors("cluster")
+    @translate_errors("cluster")
     def update_cluster(
         self, resource_group: str, workspace: str, cluster: str, scale_settings: Any
     ) -> Any:
@@ -573,58 +321,51 @@ class AzureMLBackend:
         if scale_settings is not None:
             current = getattr(getattr(compute, "scale_settings", None), "maximum_node_count", None)
             min_nodes, max_nodes = clusters.update_scale(scale_settings, current)
-            compute.update(min_nodes=min_nodes, max_nodes=max_nodes)
-            compute.refresh_state()
+            self._call(lambda: compute.update(min_nodes=min_nodes, max_nodes=max_nodes))
+            self._call(compute.refresh_state)
         return self._cluster_model(resource_group, workspace, compute)
 
-    @_translate_errors("cluster")
+    @translate_errors("cluster")
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
         return self._cluster_model(
             resource_group, workspace, self._compute(resource_group, workspace, cluster)
         )
 
-    @_translate_errors("cluster")
+    @translate_errors("cluster")
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
         compute = self._compute(resource_group, workspace, cluster)
-        compute.delete()
+        self._call(compute.delete)
 
         def poll() -> tuple[bool, Any]:
             try:
                 self._compute(resource_group, workspace, cluster)
             except Exception as error:
-                if _status_of(error) == 404:
+                if status_of(error) == 404:
                     return True, None
                 raise
             return False, None
 
-        return _Operation(poll, self._poll_interval)
+        return PolledOperation(poll, self._poll_interval)
 
-    @_translate_errors("cluster")
+    @translate_errors("cluster")
     def list_clusters(self, resource_group: str, workspace: str) -> list[Any]:
         from azureml.core.compute import AmlCompute, ComputeTarget
 
         ws = self._workspace(resource_group, workspace)
         return [
             self._cluster_model(resource_group, workspace, c)
-            for c in ComputeTarget.list(ws)
+            for c in self._call(lambda: ComputeTarget.list(ws))
             if isinstance(c, AmlCompute)
         ]
 
-    @_translate_errors("cluster")
+    @translate_errors("cluster")
     def list_cluster_remote_login_information(
         self, resource_group: str, workspace: str, cluster: str
     ) -> list[Any]:
         compute = self._compute(resource_group, workspace, cluster)
         return [
-            _build(
-                "RemoteLoginInformation",
-                {
-                    "node_id": node.get("nodeId"),
-                    "ip_address": node.get("publicIpAddress") or node.get("privateIpAddress"),
-                    "port": node.get("port"),
-                },
-            )
-            for node in compute.list_nodes() or ()
+            _build("RemoteLoginInformation", resources.remote_login_fields(node))
+            for node in self._call(compute.list_nodes) or ()
         ]
 
     # ------------------------------------------------------------------ file servers
@@ -649,7 +390,7 @@ class AzureMLBackend:
     def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
         raise answers.not_found("file server", file_server)
 
-    @_translate_errors("workspace")
+    @translate_errors("workspace")
     def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
         self._workspace(resource_group, workspace)  # a missing workspace is still a 404
         return []
@@ -661,35 +402,23 @@ class AzureMLBackend:
     ) -> None:
         """Register each mounted container/share as a Datastore once per workspace and process.
 
-        One request per datastore: a create, or on "already exists" an update that refreshes the
-        account key (Batch AI jobs carried the key each time, so a rotated key keeps working).
+        One request per datastore (retried while it fails transiently): a create, or on
+        "already exists" an update that refreshes the account key (Batch AI jobs carried the key
+        each time, so a rotated key keeps working).
         """
         for spec in specs:
             key = (resource_group, workspace, spec.name)
             if key in self._datastores:
                 continue
-            if spec.account_key is None:
-                raise ValidationError(
-                    "mount_volumes.credentials.account_key",
-                    f"is required to register datastore {spec.name!r}",
+            self._call(
+                functools.partial(
+                    _private.register_datastore, self._workspace(resource_group, workspace), spec
                 )
-            _register_datastore(self._workspace(resource_group, workspace), spec)
+            )
             self._datastores.add(key)
             _log.debug("datastore %r registered in workspace %s", spec.name, workspace)
 
-    @staticmethod
-    def _snapshot_folder() -> str:
-        """The run snapshot: only the node adapter (:data:`~.._azureml_common.naming.NODE_APP_NAME`).
-
-        The zip is byte-identical from job to job (the job itself travels in the run
-        configuration), so Azure ML's snapshot cache uploads it once per workspace and reuses
-        that snapshot for every later job.
-        """
-        folder = tempfile.mkdtemp(prefix="batchai_azureml_")
-        (Path(folder) / naming.NODE_APP_NAME).write_bytes(node_app())
-        return folder
-
-    @_translate_errors("job")
+    @translate_errors("job")
     def create_job(
         self, resource_group: str, workspace: str, experiment: str, job: str, parameters: Any
     ) -> Any:
@@ -720,59 +449,18 @@ class AzureMLBackend:
         )
         exp = self._experiment(resource_group, workspace, experiment)  # 404 if missing, as Batch AI
         self._ensure_datastores(resource_group, workspace, submission.datastores)
-        vault = (
-            self._workspace(resource_group, workspace).get_default_keyvault()
-            if submission.secrets
-            else None
+        run, tags = submit_job(
+            self._workspace(resource_group, workspace),
+            exp,
+            submission,
+            naming.run_id(experiment, job),
+            self.retry_policy,
         )
-        if vault is not None:
-            vault.set_secrets(submission.secrets)
-        tags = dict(submission.tags)
-        tags[naming.TAG_PARAMETERS] = json.dumps(submission.manifest["parameters"], sort_keys=True)
-        # azureml-core changes the process's working directory while it snapshots a folder
-        # (git metadata lookup): submissions from several threads must take turns.
-        with _SUBMIT_LOCK:
-            folder = self._snapshot_folder()
-            try:
-                submission.run_config.source_directory = folder
-                run = self._submit(exp, submission.run_config, naming.run_id(experiment, job), tags)
-            except BaseException:
-                if vault is not None:  # no job, so no secrets of it left in the Key Vault
-                    with contextlib.suppress(Exception):
-                        vault.delete_secrets(list(submission.secrets))
-                raise
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
         _log.info(
             "job %s submitted as Azure ML run %r on compute %r",
             resource_path(resource_group, workspace, experiment, job), run.id, cluster.name,
         )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
-
-    @staticmethod
-    def _submit(experiment: Any, config: Any, run_id: str, tags: dict[str, str]) -> Any:
-        """``Experiment.submit(ScriptRunConfig)``, with the run id Batch AI's job name implies
-        and one tag update (the SDK's own submit adds a second update with git metadata)."""
-        from azureml._execution import _commands
-        from azureml._project.project import Project
-        from azureml.core.script_run_config import (
-            _update_args_and_io,
-            get_run_config_from_script_run,
-        )
-
-        project = Project(directory=config.source_directory, experiment=experiment)
-        run_config = get_run_config_from_script_run(config)
-        _update_args_and_io(experiment.workspace, run_config)
-        try:
-            run = _commands.start_run(project, run_config, run_id=run_id)
-        except Exception as error:
-            if _status_of(error) in (409,) or "already exists" in str(error).lower():
-                raise cloud_error(
-                    409, "Conflict", f"Job {tags.get(naming.TAG_JOB_NAME)} already exists."
-                ) from None
-            raise
-        run.set_tags(tags)
-        return run
 
     def _job_model(
         self,
@@ -783,8 +471,9 @@ class AzureMLBackend:
         tags: dict[str, str] | None = None,
     ) -> Any:
         """A Batch AI ``Job`` from the run as last fetched (no extra request)."""
+        details = _private.run_details(run)
         fields = translate.job_fields(
-            dict(run._run_dto or {}),
+            details,
             subscription_id=self._subscription_id,
             resource_group=resource_group,
             workspace=workspace,
@@ -795,7 +484,7 @@ class AzureMLBackend:
         self._job_states.seen(
             (resource_group, workspace, experiment, fields["name"]),
             resource_path(resource_group, workspace, experiment, fields["name"]),
-            f"{fields['execution_state']} (Azure ML: {(run._run_dto or {}).get('status')})",
+            f"{fields['execution_state']} (Azure ML: {details.get('status')})",
         )
         return _build("Job", fields)
 
@@ -804,13 +493,13 @@ class AzureMLBackend:
 
         exp = self._experiment(resource_group, workspace, experiment)
         try:
-            return Run(exp, naming.run_id(experiment, job))
+            return self._call(lambda: Run(exp, naming.run_id(experiment, job)))
         except Exception as error:
-            if _status_of(error) == 404 or "not found" in str(error).lower():
+            if status_of(error) == 404:
                 raise answers.not_found("job", job) from None
             raise
 
-    @_translate_errors("job")
+    @translate_errors("job")
     def get_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
         return self._job_model(
             resource_group,
@@ -827,19 +516,19 @@ class AzureMLBackend:
             "jobs.terminate to stop the job and submit under a new job name.",
         )
 
-    @_translate_errors("job")
+    @translate_errors("job")
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         run = self._run(resource_group, workspace, experiment, job)
-        if runs.execution_state(run.get_status()) not in ("succeeded", "failed"):
-            run.cancel()
+        if runs.execution_state(self._call(run.get_status)) not in ("succeeded", "failed"):
+            self._call(run.cancel)
         return None
 
-    @_translate_errors("job")
+    @translate_errors("job")
     def list_jobs(self, resource_group: str, workspace: str, experiment: str) -> list[Any]:
         exp = self._experiment(resource_group, workspace, experiment)
         return [
             self._job_model(resource_group, workspace, experiment, run)
-            for run in exp.get_runs()
+            for run in self._call(lambda: list(exp.get_runs()))
             if naming.TAG_JOB_NAME in (run.tags or {})
         ]
 
@@ -855,7 +544,7 @@ class AzureMLBackend:
             self._artifact_stores[key] = store
         return self._artifact_stores[key]
 
-    @_translate_errors("job")
+    @translate_errors("job")
     def list_output_files(
         self, resource_group: str, workspace: str, experiment: str, job: str, options: Any
     ) -> list[Any]:
@@ -867,99 +556,41 @@ class AzureMLBackend:
         ``last_modified`` is its newest file's, as the files are all Blob storage keeps (None
         when sizes are read file by file).
         """
-        from azureml._restclient.constants import RUN_ORIGIN
-
         run = self._run(resource_group, workspace, experiment, job)
-        output_id = options.outputdirectoryid
-        container = getattr(run, "_container", None) or f"dcid.{run.id}"
-        listed = run._client.artifacts.get_files_by_artifact_prefix_id(f"{RUN_ORIGIN}/{container}/")
-        files: dict[str, run_files.RunFile] = {}
-        for path, url in listed:
-            name = (
-                runs.batchai_log_name(path)
-                if output_id == "stdouterr"
-                else runs.output_file_name(path, output_id)
-            )
-            if name:
-                files[name] = run_files.RunFile(path, url)
-        entries = run_files.directory_entries(
-            files,
-            getattr(options, "directory", None),
-            getattr(options, "max_results", None) or 1000,
-        )
+        listed = self._call(lambda: _private.run_artifact_urls(run))
         store = self._artifact_store(resource_group, workspace)
-        properties, store_served = run_files.blob_properties(
-            (e.files[0] for e in entries if not e.is_directory),
-            store,
-            directory_files=(f for e in entries if e.is_directory for f in e.files),
-        )
+        fields, store_served = run_files.listing(listed, options, store, self.retry_policy)
         if store is not None and not store_served:
             self._artifact_stores[(resource_group, workspace)] = None  # the key is refused
-        result = []
-        for entry in entries:
-            found = [properties[f.path] for f in entry.files if f.path in properties]
-            times = [p.last_modified for p in found if p.last_modified is not None]
-            result.append(
-                _build(
-                    "File",
-                    {
-                        "name": entry.name,
-                        "file_type": "directory" if entry.is_directory else "file",
-                        "download_url": None if entry.is_directory else entry.files[0].url,
-                        "last_modified": max(times) if times else None,
-                        "content_length": None
-                        if entry.is_directory or not found
-                        else found[0].content_length,
-                    },
-                )
-            )
-        return result
+        return [_build("File", item) for item in fields]
 
-    @_translate_errors("job")
+    @translate_errors("job")
     def list_job_remote_login_information(
         self, resource_group: str, workspace: str, experiment: str, job: str
     ) -> list[Any]:
         run = self._run(resource_group, workspace, experiment, job)
-        target = run.get_details().get("target")
+        target = self._call(run.get_details).get("target")
         if not target:
             return []
-        nodes = self._compute(resource_group, workspace, target).list_nodes() or ()
+        compute = self._compute(resource_group, workspace, target)
+        nodes = self._call(compute.list_nodes) or ()
         return [
-            _build(
-                "RemoteLoginInformation",
-                {
-                    "node_id": node.get("nodeId"),
-                    "ip_address": node.get("publicIpAddress") or node.get("privateIpAddress"),
-                    "port": node.get("port"),
-                },
-            )
+            _build("RemoteLoginInformation", resources.remote_login_fields(node))
             for node in nodes
             if node.get("runId") == run.id
         ]
 
     # ------------------------------------------------------------------ subscription level
 
-    @_translate_errors("usage")
+    @translate_errors("usage")
     def list_usages(self, location: str) -> list[Any]:
         """The subscription's Azure ML quota in ``location`` (the REST list
         ``AmlCompute.list_usages`` reads, which needs no workspace), as Batch AI's usages."""
-        import requests
-
-        url: str | None = (
-            f"{_ARM}/subscriptions/{self._subscription_id}/providers/"
-            f"Microsoft.MachineLearningServices/locations/{location}/usages"
+        entries = self._call(
+            lambda: quota.usage_entries(self._auth, self._subscription_id, location)
         )
-        params: dict[str, str] | None = {"api-version": _USAGES_API_VERSION}
-        entries: list[Any] = []
-        while url:
-            response = requests.get(
-                url, params=params, headers=self._auth.get_authentication_header(), timeout=60
-            )
-            response.raise_for_status()
-            page = response.json()
-            entries += page.get("value") or []
-            url, params = page.get("nextLink"), None
-        models = _models()
+        from ... import models
+
         return [models.Usage.from_dict(entry) for entry in usages.batchai_usages(entries)]
 
     def list_operations(self) -> list[Any]:

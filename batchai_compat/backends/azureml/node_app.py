@@ -1,18 +1,24 @@
-"""``batchai_node.pyz``: the node side of both Azure ML backends as one zip application.
+"""``batchai_node.pyz``: the node side of a Batch AI job on Azure ML, as one zip application.
 
-Azure ML (v1 runs and v2 command jobs alike) starts ``python batchai_node.pyz`` in every
-process of a Batch AI job: :mod:`.node` and the stdlib-only node runtime, built
-deterministically (byte-identical from job to job, so Azure ML uploads it once per workspace and
-reuses it).  Standard library only: importing this module imports no Azure SDK.
+Azure ML runs ``python batchai_node.pyz`` in every process of the run: :mod:`.node` with the
+shared node runtime (:mod:`batchai_compat.runtime`), the domain rules
+(:mod:`batchai_compat.domain`) and the shared Azure ML names
+(:mod:`batchai_compat.backends._azureml_common`) — standard library only, so any image with a
+Python 3.8+ runs it.  The archive is deterministic (fixed times, sorted names) and the job
+travels in the run configuration, not in the snapshot, so Azure ML's snapshot cache uploads it
+once per workspace.
 """
 
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 
-__all__ = ["node_app"]
+from .._azureml_common.naming import NODE_APP_NAME
+
+__all__ = ["node_app", "snapshot_folder"]
 
 _NODE_APP: list[bytes] = []
 #: The zip application's entry point; Python 2 compatible up to the version check, so that an
@@ -34,10 +40,12 @@ from batchai_compat.backends.azureml.node import main
 sys.exit(main())
 """
 
+#: Packages shipped whole (every module of each is standard library only).
+_PACKAGES = ("runtime", "domain", "backends/_azureml_common")
+
 
 def node_app() -> bytes:
-    """``batchai_node.pyz``: :mod:`.node` and the stdlib-only node runtime as a zip application
-    (``python batchai_node.pyz batchai_job.json``), built deterministically once per process."""
+    """The zip application's bytes, built once per process."""
     if _NODE_APP:
         return _NODE_APP[0]
     package = Path(__file__).resolve().parents[2]
@@ -47,9 +55,7 @@ def node_app() -> bytes:
     }
     for name in ("__init__.py", "_version.py", "exceptions.py"):
         files[f"batchai_compat/{name}"] = (package / name).read_bytes()
-    for source in sorted((package / "runtime").glob("*.py")):
-        files[f"batchai_compat/runtime/{source.name}"] = source.read_bytes()
-    for folder in ("domain", "backends/_azureml_common"):
+    for folder in _PACKAGES:
         for source in sorted((package / folder).glob("*.py")):
             files[f"batchai_compat/{folder}/{source.name}"] = source.read_bytes()
     for name in ("__init__.py", "node.py"):
@@ -65,3 +71,11 @@ def node_app() -> bytes:
             archive.writestr(info, files[name])
     _NODE_APP.append(buffer.getvalue())
     return _NODE_APP[0]
+
+
+def snapshot_folder() -> str:
+    """A new temporary folder holding only the node app: the run snapshot (the caller removes
+    it after submission)."""
+    folder = tempfile.mkdtemp(prefix="batchai_azureml_")
+    (Path(folder) / NODE_APP_NAME).write_bytes(node_app())
+    return folder

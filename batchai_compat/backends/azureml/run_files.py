@@ -14,6 +14,8 @@ account, so their sizes and times come from Blob storage:
 * where no key is available (identity-based storage, Shared Key access disabled, a caller not
   allowed to read the datastore's credential): Get Blob Properties (``HEAD``) on each listed
   file's SAS URL.
+
+Both are retried while they fail transiently (:class:`~.._azureml_common.retry.RetryPolicy`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ...domain.paths import is_stdouterr
+from .._azureml_common import runs
+from .._azureml_common.retry import RetryPolicy
+from .errors import describe
+
 __all__ = [
     "BlobProperties",
     "Entry",
@@ -34,6 +41,7 @@ __all__ = [
     "blob_properties",
     "directory_entries",
     "keyed_default_datastore",
+    "listing",
 ]
 
 #: Parallel ``HEAD`` requests when sizes must be read file by file.
@@ -129,10 +137,14 @@ def _listed_properties(
         return None
     common = os.path.commonprefix(paths)
     prefix = base + common[: common.rfind("/") + 1]
+    from azure.storage.blob import ContainerClient
+
+    # a client of our own, without the SDK's retries (the caller's honour Retry-After)
+    client = ContainerClient(
+        store.blob_service.url, container, credential=store.account_key, retry_total=0
+    )
     try:
-        blobs = store.blob_service.get_container_client(container).list_blobs(
-            name_starts_with=prefix
-        )
+        blobs = client.list_blobs(name_starts_with=prefix)
         found = {
             blob.name[len(base) :]: BlobProperties(blob.size, blob.last_modified) for blob in blobs
         }
@@ -143,10 +155,19 @@ def _listed_properties(
     return {path: found.get(path, BlobProperties()) for path in paths}
 
 
-def _head(url: str) -> BlobProperties:
+def _head(url: str, retry: RetryPolicy) -> BlobProperties:
     import requests
 
-    response = requests.head(url, timeout=_TIMEOUT_SECONDS)
+    def head() -> Any:
+        response = requests.head(url, timeout=_TIMEOUT_SECONDS)
+        if response.status_code in (408, 429) or response.status_code >= 500:
+            response.raise_for_status()  # retried (honouring Retry-After), then given up on
+        return response
+
+    try:
+        response = retry.call(head, describe)
+    except requests.RequestException:
+        return BlobProperties()  # sizes are a courtesy: the listing stands without them
     if response.status_code != 200:
         return BlobProperties()
     length = response.headers.get("Content-Length")
@@ -158,7 +179,10 @@ def _head(url: str) -> BlobProperties:
 
 
 def blob_properties(
-    files: Iterable[RunFile], store: Any | None, directory_files: Iterable[RunFile] = ()
+    files: Iterable[RunFile],
+    store: Any | None,
+    directory_files: Iterable[RunFile] = (),
+    retry: RetryPolicy | None = None,
 ) -> tuple[dict[str, BlobProperties], bool]:
     """``({artifact path: properties}, whether store's key served them)``.
 
@@ -167,14 +191,18 @@ def blob_properties(
     Without one, or when the account refuses the key, one ``HEAD`` per file of ``files`` on its
     SAS URL; directories then get no time rather than one request per file inside them.
     """
+    retry = retry or RetryPolicy()
     wanted = {f.path: f for f in files}
     inside = {f.path: f for f in directory_files}
     if not wanted and not inside:
         return {}, store is not None
     if store is not None:
         location = _blob_location(next(iter({**wanted, **inside}.values())))
+        paths = sorted({*wanted, *inside})
         listed = (
-            _listed_properties(store, location, sorted({*wanted, *inside})) if location else None
+            retry.call(lambda: _listed_properties(store, location, paths), describe)
+            if location
+            else None
         )
         if listed is not None:
             return listed, True
@@ -182,5 +210,53 @@ def blob_properties(
     heads: dict[str, BlobProperties] = {}
     if urls:
         with ThreadPoolExecutor(max_workers=min(_HEAD_WORKERS, len(urls))) as pool:
-            heads = dict(zip(urls, pool.map(_head, urls), strict=True))
+            found = pool.map(lambda url: _head(url, retry), urls)
+            heads = dict(zip(urls, found, strict=True))
     return {path: heads[f.url] for path, f in wanted.items()}, False
+
+
+def listing(
+    listed: Iterable[tuple[str, str]], options: Any, store: Any | None, retry: RetryPolicy
+) -> tuple[list[dict[str, Any]], bool]:
+    """``jobs.list_output_files``: (Batch AI ``File`` fields of each entry, whether ``store``'s
+    key served the sizes) from the run's ``(artifact path, SAS URL)`` list.
+
+    ``stdouterr`` maps run-history log names to Batch AI's; an output directory id lists
+    ``outputs/<ID>/``.  A directory's ``last_modified`` is its newest file's, as the files are
+    all Blob storage keeps (None when sizes are read file by file).
+    """
+    output_id = str(options.outputdirectoryid)
+    files: dict[str, RunFile] = {}
+    for path, url in listed:
+        name = (
+            runs.batchai_log_name(path)
+            if is_stdouterr(output_id)
+            else runs.output_file_name(path, output_id)
+        )
+        if name:
+            files[name] = RunFile(path, url)
+    entries = directory_entries(
+        files, getattr(options, "directory", None), getattr(options, "max_results", None) or 1000
+    )
+    properties, store_served = blob_properties(
+        (e.files[0] for e in entries if not e.is_directory),
+        store,
+        directory_files=(f for e in entries if e.is_directory for f in e.files),
+        retry=retry,
+    )
+    result = []
+    for entry in entries:
+        found = [properties[f.path] for f in entry.files if f.path in properties]
+        times = [p.last_modified for p in found if p.last_modified is not None]
+        result.append(
+            {
+                "name": entry.name,
+                "file_type": "directory" if entry.is_directory else "file",
+                "download_url": None if entry.is_directory else entry.files[0].url,
+                "last_modified": max(times) if times else None,
+                "content_length": None
+                if entry.is_directory or not found
+                else found[0].content_length,
+            }
+        )
+    return result, store_served

@@ -34,6 +34,8 @@ __all__ = [
     "AzureMLSemanticsWarning",
     "JobSubmission",
     "cluster_fields",
+    "cluster_request_of",
+    "compute_configuration",
     "job_fields",
     "job_submission",
     "provisioning_configuration",
@@ -50,10 +52,17 @@ BACKEND = "azureml"
 def provisioning_configuration(parameters: Any, subscription_id: str) -> Any:
     """Batch AI ``ClusterCreateParameters`` -> ``AmlCompute.provisioning_configuration(...)``
     (the mapping: :func:`batchai_compat.backends._azureml_common.clusters.cluster_request`)."""
+    return compute_configuration(
+        clusters.cluster_request(parameters, subscription_id, BACKEND, stacklevel=5)
+    )
+
+
+def compute_configuration(request: clusters.ClusterRequest) -> Any:
+    """A :class:`~batchai_compat.backends._azureml_common.clusters.ClusterRequest` ->
+    ``AmlCompute.provisioning_configuration(...)``, checked by the SDK."""
     from azureml.core.compute import AmlCompute
     from azureml.exceptions import ComputeTargetException
 
-    request = clusters.cluster_request(parameters, subscription_id, BACKEND)
     vnet: dict[str, str] = {}
     if request.subnet is not None:
         vnet = {
@@ -77,23 +86,48 @@ def provisioning_configuration(parameters: Any, subscription_id: str) -> Any:
         config.validate_configuration()
     except ComputeTargetException as error:
         # The SDK's messages state the rule and never echo the password.
-        message = str(getattr(error, "message", "") or "").strip() or "rejected by AmlCompute"
-        raise ValidationError("parameters.user_account_settings", message) from None
+        message = getattr(error, "message", None)
+        if not isinstance(message, str) or not message.strip():
+            message = "rejected by AmlCompute"
+        raise ValidationError("parameters.user_account_settings", message.strip()) from None
     return config
+
+
+def _subnet_of(compute: Any, cluster_id: str) -> ids.SubnetReference | None:
+    if not getattr(compute, "vnet_name", None):
+        return None
+    workspace = getattr(compute, "workspace", None)
+    subscription = getattr(workspace, "subscription_id", None) or cluster_id.split("/")[2]
+    return ids.SubnetReference(
+        subscription, compute.vnet_resourcegroup_name, compute.vnet_name, compute.subnet_name
+    )
+
+
+def _scale_of(compute: Any) -> Any:
+    status = getattr(compute, "status", None)
+    return getattr(compute, "scale_settings", None) or getattr(status, "scale_settings", None)
+
+
+def cluster_request_of(compute: Any, cluster_id: str) -> clusters.ClusterRequest:
+    """An existing ``AmlCompute`` as the request it answers (no secrets: none are returned), to
+    compare with a new create request."""
+    scale = _scale_of(compute)
+    return clusters.ClusterRequest(
+        vm_size=str(getattr(compute, "vm_size", None) or ""),
+        vm_priority=str(getattr(compute, "vm_priority", None) or "dedicated"),
+        min_nodes=int(getattr(scale, "minimum_node_count", None) or 0),
+        max_nodes=int(getattr(scale, "maximum_node_count", None) or 0),
+        tags={k: v for k, v in (getattr(compute, "tags", None) or {}).items()},
+        admin_username=getattr(compute, "admin_username", None),
+        subnet=_subnet_of(compute, cluster_id),
+    )
 
 
 def cluster_fields(compute: Any, cluster_id: str) -> dict[str, Any]:
     """An azureml ``AmlCompute`` (as the service returned it) -> Batch AI ``Cluster`` fields."""
     status = getattr(compute, "status", None)
-    scale = getattr(compute, "scale_settings", None) or getattr(status, "scale_settings", None)
+    scale = _scale_of(compute)
     counts = getattr(status, "node_state_counts", None) if status else None
-    subnet = None
-    if getattr(compute, "vnet_name", None):
-        workspace = getattr(compute, "workspace", None)
-        subscription = getattr(workspace, "subscription_id", None) or cluster_id.split("/")[2]
-        subnet = ids.SubnetReference(
-            subscription, compute.vnet_resourcegroup_name, compute.vnet_name, compute.subnet_name
-        )
     return clusters.cluster_fields(
         cluster_id=cluster_id,
         name=compute.name,
@@ -114,7 +148,7 @@ def cluster_fields(compute: Any, cluster_id: str) -> dict[str, Any]:
         errors=(getattr(status, "errors", None) if status else None)
         or getattr(compute, "provisioning_errors", None),
         admin_username=getattr(compute, "admin_username", None),
-        subnet=subnet,
+        subnet=_subnet_of(compute, cluster_id),
         created=getattr(compute, "created_on", None),
         modified=getattr(compute, "modified_on", None),
     )

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import json
 import logging
 import re
@@ -46,13 +45,14 @@ from urllib.parse import quote
 from azure.ai.ml import MLClient
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from ...core import http_logging
 from ...domain import answers
 from ...domain.documents import get
 from ...domain.ids import workspace_id
 from ...exceptions import NoEquivalentError, ValidationError, cloud_error
 from .. import _http_trace as http_trace
-from .._azureml_common import errors, usages
+from .._azureml_common import usages
+from .._azureml_common.credentials import token_credential
+from .._azureml_common.errors import translating
 from .._azureml_common.naming import (
     MANIFEST_VARIABLE,
     NODE_APP_NAME,
@@ -87,59 +87,6 @@ def _build(model: str, data: dict[str, Any]) -> Any:
 
 
 # --------------------------------------------------------------------------------------------
-# credentials
-# --------------------------------------------------------------------------------------------
-
-
-class _LegacyCredential:
-    """An azure-core ``TokenCredential`` over a msrest / msrestazure credential (what Batch AI
-    scripts passed: ``ServicePrincipalCredentials``...), which holds one ARM token refreshed by
-    ``signed_session()``."""
-
-    def __init__(self, credential: Any) -> None:
-        self._credential = credential
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        from azure.core.credentials import AccessToken
-
-        credential = self._credential
-        resource = scopes[0].removesuffix("/.default") if scopes else None
-        if (
-            resource
-            and hasattr(credential, "resource")
-            and hasattr(credential, "set_token")
-            and credential.resource.rstrip("/") != resource.rstrip("/")
-        ):
-            # service principals (msrestazure) can sign in to another resource
-            credential.resource = resource
-            credential.set_token()
-        session = credential.signed_session()
-        token = getattr(credential, "token", None)
-        if isinstance(token, dict) and token.get("access_token"):
-            expires = int(token.get("expires_on") or 0) or int(datetime.now().timestamp()) + 300
-            return AccessToken(str(token["access_token"]), expires)
-        header = str(session.headers.get("Authorization", ""))
-        value = header.split(" ", 1)[1] if " " in header else header
-        return AccessToken(value, int(datetime.now().timestamp()) + 300)
-
-    def __repr__(self) -> str:
-        return f"_LegacyCredential({type(self._credential).__name__})"
-
-
-def token_credential(credentials: Any) -> Any:
-    """The Batch AI client's ``credentials`` as an azure-core ``TokenCredential``."""
-    if callable(getattr(credentials, "get_token", None)):
-        return credentials
-    if callable(getattr(credentials, "signed_session", None)):
-        return _LegacyCredential(credentials)
-    raise ValidationError(
-        "credentials",
-        "must be an azure-identity / azure-core TokenCredential or a msrest(azure) credential for "
-        "the 'azureml-v2' backend",
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # errors
 # --------------------------------------------------------------------------------------------
 
@@ -167,37 +114,17 @@ def _service_error(error: BaseException, kind: str) -> Exception:
     return cloud_error(status, str(code or "AzureMLError"), message)
 
 
+def _convert(error: Exception, kind: str) -> Exception:
+    if type(error).__name__ in ("ValidationException", "UserErrorException"):
+        # azure-ai-ml's own checks: the service would refuse it too
+        return cloud_error(400, "BadRequest", str(getattr(error, "message", error)))
+    return _service_error(error, kind)
+
+
 def _translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """azure-ai-ml / azure-core failures -> Batch AI CloudErrors; ours pass unchanged."""
-
-    def decorate(function: Callable[..., T]) -> Callable[..., T]:
-        not_found = errors.not_found_for(function, kind)
-
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            # A backend method logs its HTTP as its client asked; a poll keeps its caller's say.
-            flag = getattr(args[0], "_http_logging", None) if args else None
-            try:
-                with (
-                    http_logging.enabled_for(flag) if flag is not None else contextlib.nullcontext()
-                ):
-                    return function(*args, **kwargs)
-            except Exception as error:
-                if type(error).__module__.startswith("batchai_compat"):
-                    raise
-                named = not_found(args, kwargs) if _status(error) == 404 else None
-                if named is not None:
-                    raise named from None
-                if type(error).__name__ in ("ValidationException", "UserErrorException"):
-                    # azure-ai-ml's own checks: the service would refuse it too
-                    raise cloud_error(
-                        400, "BadRequest", str(getattr(error, "message", error))
-                    ) from None
-                raise _service_error(error, kind) from None
-
-        return wrapper
-
-    return decorate
+    """azure-ai-ml / azure-core failures -> Batch AI CloudErrors (a 404 about the resource the
+    call names is its ``<Kind>NotFound``); ours pass unchanged."""
+    return translating(kind, _convert)
 
 
 def _usage_rest(usage: Any) -> dict[str, Any]:
@@ -273,7 +200,7 @@ class AzureMLV2Backend:
 
     def __init__(self, config: Any) -> None:
         self._subscription_id: str = config.subscription_id
-        self._credential = token_credential(config.credentials)
+        self._credential = token_credential(config.credentials, self.name, switch_resource=True)
         self._http_logging = bool(getattr(config, "logging_enable", False))
         if self._http_logging:
             http_trace.install()  # azure-core's RequestsTransport sends through requests

@@ -1,0 +1,41 @@
+"""A long-running Azure ML operation (compute create/delete) as the Backend protocol's
+``Operation``: started already, polled when asked (``done()``) or waited for (``result()``)."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["PolledOperation"]
+
+
+class PolledOperation:
+    """``poll()`` returns ``(done, value)``; ``result()`` polls every ``interval`` seconds until
+    done (or ``timeout``) and returns the value or raises what ``poll`` raised."""
+
+    def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
+        self._poll = poll
+        # Polls run on the poller's thread: with the context of the call that started them
+        # (logging_enable's HTTP logging).
+        self._context = contextvars.copy_context()
+        self._interval = interval
+        self._done = False
+        self._value: Any = None
+        self._lock = threading.Lock()
+
+    def done(self) -> bool:
+        with self._lock:
+            if not self._done:
+                self._done, self._value = self._context.copy().run(self._poll)
+            return self._done
+
+    def result(self, timeout: float | None = None) -> Any:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.done():
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError("the Azure ML operation did not finish in time")
+            time.sleep(self._interval)
+        return self._value

@@ -1,0 +1,63 @@
+"""Azure ML workspaces, experiments and compute nodes back to Batch AI fields.
+
+Shared by the Azure ML backends: each reads the values from its SDK's objects and builds the
+Batch AI read model (``Model.from_dict``) from these fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...domain import ids
+
+__all__ = ["SDK_TAGS", "experiment_fields", "remote_login_fields", "workspace_fields"]
+
+#: Tags Azure ML SDKs add to what they create (not the user's, not returned as Batch AI tags).
+SDK_TAGS = frozenset({"createdByToolkit"})
+
+
+def workspace_fields(
+    *,
+    subscription_id: str,
+    resource_group: str,
+    name: str,
+    location: str | None,
+    tags: Mapping[str, str] | None,
+    created: Any = None,
+) -> dict[str, Any]:
+    """A Batch AI ``Workspace``: the user's tags only, ``succeeded`` once it exists."""
+    user_tags = {k: v for k, v in (tags or {}).items() if k not in SDK_TAGS}
+    return {
+        "id": ids.workspace_id(subscription_id, resource_group, name),
+        "name": name,
+        "type": ids.resource_type("workspaces"),
+        "location": location,
+        "tags": user_tags or None,
+        "creation_time": created,
+        "provisioning_state": "succeeded",
+        "provisioning_state_transition_time": created,
+    }
+
+
+def experiment_fields(
+    *, subscription_id: str, resource_group: str, workspace: str, name: str, created: Any = None
+) -> dict[str, Any]:
+    """A Batch AI ``Experiment``."""
+    return {
+        "id": ids.child_id(subscription_id, resource_group, workspace, "experiments", name),
+        "name": name,
+        "type": ids.resource_type("experiments"),
+        "creation_time": created,
+        "provisioning_state": "succeeded",
+        "provisioning_state_transition_time": created,
+    }
+
+
+def remote_login_fields(node: Mapping[str, Any]) -> dict[str, Any]:
+    """An AmlCompute node (``nodeId``, public/private IP, ``port``) -> ``RemoteLoginInformation``."""
+    return {
+        "node_id": node.get("nodeId"),
+        "ip_address": node.get("publicIpAddress") or node.get("privateIpAddress"),
+        "port": node.get("port"),
+    }
