@@ -43,6 +43,7 @@ from .._azureml_common import jobs, submission, usages
 from .._azureml_common.credentials import token_credential
 from .._azureml_common.fixed_answers import FixedAnswers
 from .._azureml_common.naming import TAG_EXPERIMENT, TAG_JOB_UUID
+from .._azureml_common.retry import RetryPolicy
 from .._transitions import TransitionLog, resource_path
 from . import responses, translate
 from .errors import describe, status_of, translate_errors
@@ -75,6 +76,11 @@ class AzureMLV2Backend(FixedAnswers):
 
     def __repr__(self) -> str:  # never the credentials
         return f"AzureMLV2Backend(subscription_id={self._subscription_id!r})"
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retries of the requests the SDKs do not retry themselves (see :mod:`.service`)."""
+        return self._service.retry_policy
 
     def close(self) -> None:
         self._service.close()

@@ -13,18 +13,26 @@ Where azure-ai-ml has no call for what Batch AI needs, the REST objects are read
 operation groups' own generated clients (:mod:`.shims`); experiments, which Azure ML v2 does not
 have, are marker blobs ``batchai/experiments/<name>`` of the default datastore
 (:data:`.translate.EXPERIMENT_MARKERS`).
+
+Retries: the SDKs' pipelines retry most failures themselves (azure-core: 408, 429 and 5xx with
+``Retry-After``, and lost connections of idempotent methods; azure-storage: 5xx and lost
+connections).  What they do not retry -- a lost reply or a 429 of a ``POST`` / ``PATCH`` that
+is safe to repeat (node lists, datastore secrets, tags, cancel, archive), and Blob storage's
+429 -- goes again through :attr:`AzureMLService.retry_policy` (bounded, ``Retry-After``
+honoured, its ``sleep`` injectable), as the v1 backend's own calls do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 # This module is imported only when the azureml-v2 backend is selected (see __init__.py).
@@ -33,12 +41,24 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from ...domain import answers
 from ...exceptions import NoEquivalentError, ValidationError
+from .._azureml_common.errors import ServiceFailure
 from .._azureml_common.naming import NODE_APP_NAME
+from .._azureml_common.retry import RetryPolicy
 from . import entities, shims, translate
+from .errors import describe
 
-__all__ = ["AzureMLService", "Storage"]
+__all__ = ["NODE_CODE_ASSET", "AzureMLService", "Storage"]
 
+T = TypeVar("T")
 _BACKEND = "azureml-v2"
+#: The code asset holding the node app (``batchai_node.pyz``), one version per node app digest.
+NODE_CODE_ASSET = "batchai-node"
+
+
+def _left_by_sdk(failure: ServiceFailure) -> bool:
+    """Failures azure-core does not retry for ``POST`` / ``PATCH`` and azure-storage not for
+    any method: no reply, and throttling."""
+    return failure.status is None or failure.status == 429
 
 
 class Storage(NamedTuple):
@@ -58,7 +78,7 @@ class AzureMLService:
         self._subscription_id = subscription_id
         self._clients: dict[tuple[str, str | None], MLClient] = {}
         self._datastores: set[tuple[str, str, str]] = set()
-        #: (rg, ws) -> registered id of the node app code asset, reused by every later job
+        #: (rg, ws) -> id of the node app's code asset (:meth:`_node_code`)
         self._code: dict[tuple[str, str], str] = {}
         #: (rg, ws, image) -> registered id of the anonymous environment of that image
         self._environments: dict[tuple[str, str, str], str] = {}
@@ -67,6 +87,11 @@ class AzureMLService:
         #: (rg, ws, experiment) -> creation time, for experiments seen in this process
         self._experiments: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
+        self.retry_policy = RetryPolicy()
+
+    def _again(self, function: Callable[[], T]) -> T:
+        """``function()`` (requests safe to repeat), tried again on what the SDK left."""
+        return self.retry_policy.call(function, describe, retry_if=_left_by_sdk)
 
     # ------------------------------------------------------------------ clients
 
@@ -124,7 +149,7 @@ class AzureMLService:
         ml = self.ml(resource_group)
         entity = ml.workspaces.get(workspace)
         entity.tags = tags
-        ml.workspaces.begin_update(entity).result()
+        self._again(lambda: ml.workspaces.begin_update(entity).result())
 
     def begin_delete_workspace(self, resource_group: str, workspace: str) -> Any:
         poller = self.ml(resource_group).workspaces.begin_delete(
@@ -149,7 +174,9 @@ class AzureMLService:
         key = (resource_group, workspace)
         if key not in self._storage:
             ml = self.ml(resource_group, workspace)
-            store = ml.datastores.get(translate.DEFAULT_DATASTORE, include_secrets=True)
+            store = self._again(
+                lambda: ml.datastores.get(translate.DEFAULT_DATASTORE, include_secrets=True)
+            )
             account_key = getattr(getattr(store, "credentials", None), "account_key", None)
             endpoint = getattr(store, "endpoint", None) or "core.windows.net"
             protocol = getattr(store, "protocol", None) or "https"
@@ -171,7 +198,7 @@ class AzureMLService:
     def blobs(self, resource_group: str, workspace: str, prefix: str) -> list[Any]:
         """The default datastore's blobs under ``prefix`` (name, size, last modified)."""
         container = self._container(resource_group, workspace)
-        return list(container.list_blobs(name_starts_with=prefix))
+        return self._again(lambda: list(container.list_blobs(name_starts_with=prefix)))
 
     def download_url(self, resource_group: str, workspace: str, blob: str, expiry: datetime) -> str:
         """A read-only SAS URL of a blob of the default datastore, signed locally."""
@@ -201,9 +228,9 @@ class AzureMLService:
         """The experiment's creation time: its marker's, written when missing."""
         blob = self._marker(resource_group, workspace, experiment)
         try:
-            created = blob.get_blob_properties().last_modified
+            created = self._again(blob.get_blob_properties).last_modified
         except ResourceNotFoundError:
-            created = blob.upload_blob(b"", overwrite=True)["last_modified"]
+            created = self._again(lambda: blob.upload_blob(b"", overwrite=True))["last_modified"]
         self._experiments[(resource_group, workspace, experiment)] = created
         return created
 
@@ -216,8 +243,9 @@ class AzureMLService:
         known = self._experiments.get(key)
         if cached and known is not None:
             return known
+        blob = self._marker(resource_group, workspace, experiment)
         try:
-            created = self._marker(resource_group, workspace, experiment).get_blob_properties()
+            created = self._again(blob.get_blob_properties)
         except ResourceNotFoundError:
             self._experiments.pop(key, None)
             raise answers.not_found("experiment", experiment) from None
@@ -225,8 +253,9 @@ class AzureMLService:
         return created.last_modified
 
     def delete_experiment(self, resource_group: str, workspace: str, experiment: str) -> None:
+        blob = self._marker(resource_group, workspace, experiment)
         with contextlib.suppress(ResourceNotFoundError):  # a repeated delete finishes
-            self._marker(resource_group, workspace, experiment).delete_blob()
+            self._again(blob.delete_blob)
         self._experiments.pop((resource_group, workspace, experiment), None)
 
     def experiments(self, resource_group: str, workspace: str) -> list[tuple[str, Any]]:
@@ -251,7 +280,8 @@ class AzureMLService:
         return shims.computes_rest(self.ml(resource_group, workspace))
 
     def nodes_rest(self, resource_group: str, workspace: str, cluster: str) -> list[dict[str, Any]]:
-        return list(shims.compute_nodes_rest(self.ml(resource_group, workspace), cluster))
+        ml = self.ml(resource_group, workspace)
+        return self._again(lambda: list(shims.compute_nodes_rest(ml, cluster)))
 
     def begin_create_compute(
         self, resource_group: str, workspace: str, document: dict[str, Any]
@@ -304,17 +334,18 @@ class AzureMLService:
         return SecretClient(self._vaults[key], self._credential)
 
     def store_secrets(self, resource_group: str, workspace: str, secrets: dict[str, str]) -> None:
-        """Store a job's secrets in the workspace Key Vault; when one fails, those stored by this
-        call are deleted again (no job holds them) and the failure is raised."""
+        """Store a job's secrets in the workspace Key Vault; when one fails, those this call
+        may have stored (the failed one too: its reply may be what was lost) are deleted again
+        (no job holds them) and the failure is raised."""
         vault = self._vault(resource_group, workspace)
-        stored: list[str] = []
+        tried: list[str] = []
         try:
             for name, value in secrets.items():
+                tried.append(name)
                 vault.set_secret(name, value)
-                stored.append(name)
         except BaseException:
             with contextlib.suppress(Exception):
-                self.delete_secrets(resource_group, workspace, stored)
+                self.delete_secrets(resource_group, workspace, tried)
             raise
 
     def delete_secrets(self, resource_group: str, workspace: str, names: Iterable[str]) -> None:
@@ -349,10 +380,10 @@ class AzureMLService:
         afterwards.  Returns the job as a REST document (what Batch AI shows of it)."""
         ml = self.ml(resource_group, workspace)
         image = document["environment"]["image"]
-        code = self._code.get((resource_group, workspace))
+        code = self._node_code(resource_group, workspace)
         environment = self._environments.get((resource_group, workspace, image))
         folder = None
-        if code is None:
+        if code is None:  # identity-based storage: azure-ai-ml uploads the folder
             from ..azureml.node_app import node_app
 
             folder = tempfile.mkdtemp(prefix="batchai_azureml_v2_")
@@ -367,8 +398,6 @@ class AzureMLService:
         finally:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
-        if isinstance(created.code, str) and created.code:
-            self._code[(resource_group, workspace)] = created.code
         if isinstance(created.environment, str) and created.environment:
             self._environments[(resource_group, workspace, image)] = created.environment
         created_at = getattr(getattr(created, "creation_context", None), "created_at", None)
@@ -383,8 +412,44 @@ class AzureMLService:
             "systemData": {"createdAt": created_at},
         }
 
+    def _node_code(self, resource_group: str, workspace: str) -> str | None:
+        """The id of the node app's code asset, registered once per workspace and version.
+
+        The asset is named ``batchai-node``, versioned by the node app's digest (byte-identical
+        from job to job): a workspace that has it is one GET.  Otherwise the node app is written
+        to the default datastore (``batchai/node/<version>/``) with its account key, one PUT,
+        and registered there, one more: azure-ai-ml's own folder upload would cost a hash
+        lookup, a pending-upload SAS, a HEAD and a metadata write, and in azure-ai-ml 1.35 it
+        waits forever when a blob upload fails without a progress bar.  None when the
+        workspace's storage has no account key (azure-ai-ml uploads the folder then).
+        """
+        key = (resource_group, workspace)
+        if key in self._code:
+            return self._code[key]
+        from ..azureml.node_app import node_app
+
+        data = node_app()
+        version = hashlib.sha256(data).hexdigest()[:16]
+        ml = self.ml(resource_group, workspace)
+        code_id = shims.code_id(ml, NODE_CODE_ASSET, version)
+        if code_id is None:
+            storage = self.storage(resource_group, workspace)
+            if storage.key is None:
+                return None
+            folder = f"{translate.OUTPUT_ROOT}/node/{version}"
+            container = self._container(resource_group, workspace)
+            self._again(
+                lambda: container.upload_blob(f"{folder}/{NODE_APP_NAME}", data, overwrite=True)
+            )
+            uri = f"{storage.account_url}/{storage.container}/{folder}"
+            code_id = shims.register_code(ml, NODE_CODE_ASSET, version, uri)
+        self._code[key] = code_id
+        return code_id
+
     def begin_cancel(self, resource_group: str, workspace: str, name: str) -> Any:
-        return self.ml(resource_group, workspace).jobs.begin_cancel(name)
+        jobs = self.ml(resource_group, workspace).jobs
+        return self._again(lambda: jobs.begin_cancel(name))
 
     def archive(self, resource_group: str, workspace: str, name: str) -> None:
-        self.ml(resource_group, workspace).jobs.archive(name)
+        jobs = self.ml(resource_group, workspace).jobs
+        self._again(lambda: jobs.archive(name))
