@@ -56,16 +56,29 @@ class Summary:
 
 @dataclass(frozen=True)
 class Target:
-    """A target on the ratio ours / baseline, e.g. ``Target(0.3)`` for "≤ 0.3×"."""
+    """A target on the ratio ours / baseline, e.g. ``Target(0.3)`` for "≤ 0.3×", and/or an
+    absolute bound on ours' median in the row's unit (``max_ours``: "≤ 10 ms per job")."""
 
-    max_ratio: float
+    max_ratio: float | None
     label: str = ""
+    max_ours: float | None = None
 
-    def met(self, ratio: float) -> bool:
-        return ratio <= self.max_ratio
+    def met(self, ratio: float | None, ours: float | None = None) -> bool | None:
+        checks: list[bool] = []
+        for bound, value in ((self.max_ratio, ratio), (self.max_ours, ours)):
+            if bound is not None:
+                if value is None:
+                    return None
+                checks.append(value <= bound)
+        return all(checks) if checks else None
 
     def describe(self) -> str:
-        return self.label or f"≤ {self.max_ratio:g}×"
+        if self.label:
+            return self.label
+        parts = [f"≤ {self.max_ratio:g}×"] if self.max_ratio is not None else []
+        if self.max_ours is not None:
+            parts.append(f"ours ≤ {self.max_ours:g}")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -95,10 +108,9 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        ratio = self.ratio
-        if self.target is None or ratio is None:
+        if self.target is None:
             return None
-        return self.target.met(ratio)
+        return self.target.met(self.ratio, None if self.ours is None else self.ours.median)
 
 
 @dataclass

@@ -25,6 +25,7 @@ BASELINE_MODULES: dict[str, tuple[str, ...]] = {
     "control-plane": (),
     "upload": ("azure.storage.blob",),
     "cli": (),  # its baseline is a bare interpreter
+    "sweep": (),  # its baselines are sqlite3 and `sleep`
 }
 PIP_INSTALL = [sys.executable, "-m", "pip", "install", "-q", "-e", f"{REPO_ROOT}[bench]"]
 AZURITE_INSTALL = ["bash", str(REPO_ROOT / "scripts" / "install_azurite.sh")]

@@ -1,7 +1,6 @@
 """Session-wide test setup: every test gets its own BATCHAI_COMPAT_HOME (a real folder), and
 no job process of a test's home outlives the test (nor, checked at the end, the session)."""
 
-import gc
 import time
 
 import pytest
@@ -17,21 +16,20 @@ def batchai_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("BATCHAI_COMPAT_BACKEND", raising=False)
     monkeypatch.delenv("BATCHAI_COMPAT_STORAGE", raising=False)
     yield home
-    if (home / "jobs").is_dir():  # jobs were submitted here: stop what the home still runs
-        from batchai_compat.backends.local.processes import stop_supervisors
+    if (home / "jobs").is_dir() or (home / "helpers").is_dir():  # stop what the home runs
+        from batchai_compat.home.processes import stop_supervisors
 
         stop_supervisors(home)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def no_supervisor_survives(tmp_path_factory):
-    """Fails the session if a supervisor of any home under this session's temporary folder is
-    still alive at its end (then stops it): every test must leave nothing running."""
+    """Fails the session if a helper or supervisor of any home under this session's temporary
+    folder is still alive at its end (then stops it): every test must leave nothing running."""
     yield
-    from batchai_compat.backends.local.processes import find_supervisors, stop_sessions
+    from batchai_compat.home.processes import find_supervisors, stop_sessions
 
     base = tmp_path_factory.getbasetemp()
-    gc.collect()  # an executor dropped in a reference cycle lets its idle spare go now
     deadline = time.monotonic() + 2
     while (survivors := find_supervisors(base)) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -63,7 +63,8 @@ ENTRY_POINTS = frozenset(
     {
         f"{PACKAGE}.__main__",
         f"{PACKAGE}.runtime.__main__",
-        f"{PACKAGE}.backends.local.supervisor",
+        f"{PACKAGE}.backends.local.daemon",
+        f"{PACKAGE}.home.fileservice_process",
     }
 )
 
@@ -312,9 +313,9 @@ def test_the_walker_sees_every_kind_of_import():
     assert (f"{PACKAGE}.core.polling", False) in targets  # from ..core.polling import ...
     assert (f"{PACKAGE}.backends.base", True) in targets  # under TYPE_CHECKING
     assert any(edge.target == "urllib.parse" for edge in outside)
-    # a function-level import: the local storage face loads the file server on first use
+    # a function-level import: the local storage face loads the file service on first use
     inside, _ = EDGES[f"{PACKAGE}.storage._local"]
-    assert f"{PACKAGE}.home.fileserver" in {edge.target for edge in inside}
+    assert f"{PACKAGE}.home.fileservice" in {edge.target for edge in inside}
 
 
 @pytest.mark.parametrize(

@@ -28,9 +28,8 @@ from . import messages
 from .errors import CommandError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ..client import BatchAIManagementClient
+    from ..core.progress import TerminalProgress
     from .config import Config
 
 LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -46,10 +45,19 @@ class _NoCredentials:
 class Context:
     """The global options of one invocation and the services built from them on first use."""
 
-    def __init__(self, config: Config, *, backend: str | None, subscription: str | None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        backend: str | None,
+        subscription: str | None,
+        command: str = "batchai",
+    ) -> None:
         from ..backends.registry import ENV_BACKEND, selected_backend_name
 
         self.config = config
+        #: the command's words (``batchai cluster create``), which its progress line names
+        self.command = command
         chosen = backend or os.environ.get(ENV_BACKEND) or config.get("core", "backend")
         if chosen:
             # The storage layer and the jobs this process submits follow the same backend.
@@ -113,24 +121,20 @@ class Context:
             if answer in ("n", "no", ""):
                 raise CommandError("Operation cancelled.")
 
-    def progress(self, label: str) -> Callable[[int, int | None], None] | None:
-        """A legacy ``progress_callback`` drawing az's progress line, on a terminal only."""
-        if not sys.stderr.isatty() or messages.level() > messages.WARNING:
-            return None
+    def progress(self, label: str) -> TerminalProgress:
+        """az's progress line on stderr for ``label`` (an upload, a wait): drawn on a terminal
+        only, and not at all with ``--only-show-errors``.  Use it with ``with``; it is a legacy
+        ``progress_callback`` too."""
+        from ..core.progress import TerminalProgress
 
-        def callback(current: int, total: int | None) -> None:
-            if total:
-                done = int(40 * current / total)
-                percent = 100.0 * current / total
-                bar = "#" * done + " " * (40 - done)
-                sys.stderr.write(f"\r{label} [{bar}] {percent:7.2f}%")
-                if current >= total:
-                    sys.stderr.write("\n")
-            else:
-                sys.stderr.write(f"\r{label} {current} bytes")
-            sys.stderr.flush()
+        quiet = messages.level() > messages.WARNING
+        return TerminalProgress(label, sys.stderr, enabled=False if quiet else None)
 
-        return callback
+    def finish(self, poller: Any) -> Any:
+        """The result of a long-running operation (a poller), waited for as az waited: with
+        its ``Running`` spinner on a terminal meanwhile."""
+        with self.progress(self.command) as progress, progress.spinning("Running"):
+            return poller.result()
 
 
 def _az_account_subscription() -> str | None:

@@ -157,7 +157,9 @@ def _run_command(prog: str, command: Command, rest: list[str]) -> int:
 
     from .context import Context
 
-    context = Context(config, backend=parsed.backend, subscription=parsed.subscription)
+    context = Context(
+        config, backend=parsed.backend, subscription=parsed.subscription, command=prog
+    )
     try:
         if command.confirm and getattr(parsed, "yes", None) is not None:
             context.confirm(command.confirm, parsed.yes)
@@ -194,7 +196,10 @@ def _root_help() -> str:
     groups = [(w, s) for w, (m, s) in tree.TOP.items() if w not in ("list-usages", "configure")]
     return group_help(
         PROG,
-        "Manage Batch AI resources (the `az batchai` commands, on batchai_compat's backends).",
+        "Manage Batch AI resources: the `az batchai` commands, and the `az storage` and "
+        "`az group` lines of Batch AI runbooks. They run on this machine (the local backend, no "
+        "Azure account needed) unless --backend or BATCHAI_COMPAT_BACKEND names azureml or "
+        "azureml-v2.",
         groups,
         commands,
     )

@@ -83,7 +83,7 @@ class StorageAccount:
             place = f"{where}: " if where else ""
             raise UsageError(
                 f"{place}no key for storage account {account!r}. {MSG_CONFIGURE_KEY} "
-                f"(Get it with: az storage account keys list -n {account} --query [0].value -o tsv)"
+                f'(Get it with: az storage account keys list -n {account} --query "[0].value" -o tsv)'
             )
         return key
 

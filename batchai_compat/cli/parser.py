@@ -55,8 +55,9 @@ GLOBALS: tuple[tuple[tuple[str, ...], str, bool, str], ...] = (
         ("--backend",),
         "backend",
         True,
-        "The batchai_compat backend that runs the command: local (default), azureml, ... "
-        "Default: $BATCHAI_COMPAT_BACKEND, else `[core] backend` of the configuration.",
+        "The batchai_compat backend that runs the command: local (this machine, no Azure "
+        "account), azureml (Azure ML SDK v1) or azureml-v2 (azure-ai-ml). Default: "
+        "$BATCHAI_COMPAT_BACKEND, else `[core] backend` of the configuration, else local.",
     ),
 )
 
@@ -153,6 +154,46 @@ def _paragraph(text: str, indent: int = 4) -> list[str]:
     return textwrap.wrap(text, _width() - indent, initial_indent=pad, subsequent_indent=pad)
 
 
+def _shown(default: Any) -> str:
+    """A default as help shows it: quoted when it has no letter or digit (``"."``), which
+    would otherwise read as punctuation."""
+    text = str(default)
+    return text if any(c.isalnum() for c in text) else f'"{text}"'
+
+
+def _example_lines(text: str, width: int) -> list[str]:
+    """An example's lines, each longer than ``width`` continued (`` \\``) before one of its
+    options, as the examples written on several lines are; an option stays with its value and
+    quoted words stay whole."""
+    import re
+
+    word = re.compile(r"""(?:[^\s"']+|"[^"]*"|'[^']*')+""")
+    lines: list[str] = []
+    for line in text.strip("\n").splitlines():
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        continued = line.endswith("\\")
+        body = line[:-1].rstrip() if continued else line
+        indent = body[: len(body) - len(body.lstrip())]
+        groups: list[list[str]] = []  # an option and its values (first: the command's words)
+        for token in word.findall(body):
+            if token.startswith("-") or not groups:
+                groups.append([token])
+            else:
+                groups[-1].append(token)
+        current = indent + " ".join(groups[0])
+        for group in groups[1:]:
+            piece = " ".join(group)
+            if len(current) + len(piece) + 3 > width:  # (+ " " before, " \\" after)
+                lines.append(current + " \\")
+                current = (indent or "    ") + piece
+            else:
+                current += " " + piece
+        lines.append(current + (" \\" if continued else ""))
+    return lines
+
+
 def command_help(prog: str, command: Command, config: Config) -> str:
     lines = ["", "Command", *_paragraph(f"{prog} : {command.summary}")]
     if command.long_summary:
@@ -166,7 +207,7 @@ def command_help(prog: str, command: Command, config: Config) -> str:
         if arg.choices:
             text += f" Allowed values: {', '.join(arg.choices)}."
         if arg.default not in (None, False) and not arg.action:
-            text += f" Default: {arg.default}."
+            text += f" Default: {_shown(arg.default)}."
         if configured:
             text += f" Configured default: {configured}."
         groups.setdefault(arg.group, []).append((" ".join(arg.options), text))
@@ -187,7 +228,7 @@ def command_help(prog: str, command: Command, config: Config) -> str:
         lines += ["", "Examples"]
         for title, text in command.examples:
             lines += _paragraph(title)
-            lines += ["        " + line for line in text.strip("\n").splitlines()]
+            lines += ["        " + line for line in _example_lines(text, _width() - 8)]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n\n"
 

@@ -12,9 +12,12 @@ started (:func:`complete`).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CommandError
+
+if TYPE_CHECKING:
+    from .context import Context
 
 _ARM_ID = re.compile(
     r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/[^/]+/[^/]+/[^/]+(?:/[^/]+/[^/]+)*/?$",
@@ -50,7 +53,7 @@ def ensure_absent(get: Any, what: str, resource_group: str, workspace: str, name
     )
 
 
-def complete(poller: Any, no_wait: bool) -> None:
+def complete(context: Context, poller: Any, no_wait: bool) -> None:
     """Wait for a long-running operation unless ``--no-wait`` (it has started either way)."""
     if not no_wait:
-        poller.result()
+        context.finish(poller)

@@ -29,7 +29,8 @@ TOP: dict[str, tuple[str, str]] = {
     ),
     "export": (
         "export",
-        "Write native Azure ML v2 files for a Batch AI job or cluster (no batchai_compat needed).",
+        "Write native Azure ML v2 files for a Batch AI job or cluster (no batchai_compat "
+        "needed to run them).",
     ),
     "storage": ("storage", "The `az storage` commands of Batch AI runbooks."),
     "group": ("groups", "The `az group` commands of Batch AI runbooks (local backend)."),

@@ -8,7 +8,11 @@ does that for the ``batchai`` command line (and any script):
   ``create_file_from_path`` or the bulk helpers of :mod:`batchai_compat.storage.bulk`, and it
   shows ``label: 12.0 MiB / 48.0 MiB  25%`` (or the bytes so far when the total is unknown);
 * :meth:`TerminalProgress.status` shows a spinner and a short text for waits
-  (``job tf_job: running``);
+  (``job tf_job: running``), and :meth:`TerminalProgress.pause` sleeps between two polls of a
+  wait with the spinner turning, and ``with progress.spinning(text):`` turns it from a thread of
+  its own while the body blocks (a long-running operation's ``result()``);
+* :meth:`TerminalProgress.clear` erases the line so that a message (az's ``WARNING: Job state:
+  running``) prints on a line of its own; the next step draws the line again;
 * it draws only when its stream is a terminal (``isatty()``, and ``TERM`` is not ``dumb``),
   redraws at most every ``interval`` seconds (always for the last step), is safe to call from
   the upload threads of one transfer, and ends its line on :meth:`close` (or leaving a ``with``).
@@ -18,12 +22,13 @@ Nothing here imports more than the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TextIO
 
@@ -94,6 +99,20 @@ class TerminalProgress:
         """Show ``text`` after a spinner (each call turns it), e.g. a job's state while waiting."""
         self._draw(f"{next(self._spinner)} {text}", final=False)
 
+    def pause(self, seconds: float, text: str) -> None:
+        """Sleep ``seconds`` (between two polls of a wait), turning the spinner beside ``text``
+        on a terminal; elsewhere just sleep."""
+        if not self.enabled:
+            time.sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while True:
+            self.status(text)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(self._interval, left))
+
     # drawing ------------------------------------------------------------------------------------
     def _draw(self, text: str, *, final: bool) -> None:
         if not self.enabled:
@@ -110,6 +129,44 @@ class TerminalProgress:
             self._width = len(line)
             self._stream.write(f"\r{line}{padding}")
             self._stream.flush()
+
+    @contextlib.contextmanager
+    def spinning(self, text: str) -> Iterator[None]:
+        """``with progress.spinning("Running"):`` turns the spinner beside ``text`` from a thread
+        of its own while the body blocks, and erases the line after it (nothing happens where
+        nothing is drawn)."""
+        if not self.enabled:
+            yield
+            return
+        stop = threading.Event()
+
+        def turn() -> None:
+            while True:
+                self.status(text)
+                if stop.wait(self._interval):
+                    return
+
+        thread = threading.Thread(target=turn, name="progress", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            self.clear()
+
+    def clear(self) -> None:
+        """Erase the drawn line (the cursor back at its start), so that other output can be
+        written; the next step draws the line again, at once."""
+        if not self.enabled:
+            return
+        with self._lock:
+            if self._closed or self._last_draw is None:
+                return
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
+            self._last_draw = None
 
     def close(self, final: str | None = None) -> None:
         """End the progress line (with ``final`` in place of the last text, when given)."""

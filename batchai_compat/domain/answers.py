@@ -33,6 +33,7 @@ __all__ = [
     "JOB_TERMINATED",
     "RECORDED_FAMILIES",
     "file_server_subnet_id",
+    "is_default_image",
     "job_error",
     "job_error_message",
     "not_found",
@@ -89,6 +90,20 @@ DEFAULT_IMAGE = {
     "sku": "16.04-LTS",
     "version": "latest",
 }
+
+
+def is_default_image(image: Any) -> bool:
+    """Whether ``image`` (an ``ImageReference``, model or snake_case mapping) is
+    :data:`DEFAULT_IMAGE`, as a cluster's GET echoed it: asking for it is asking for no image.
+    No version means the latest, as it did on Azure (az's ``-i UbuntuLTS`` gives none)."""
+    from .documents import get  # (not at import: a read of the local backend imports this module)
+
+    given = {key: get(image, key) for key in DEFAULT_IMAGE}
+    given["version"] = given["version"] or "latest"
+    return all(
+        str(given[key] or "").lower() == value.lower() for key, value in DEFAULT_IMAGE.items()
+    ) and not get(image, "virtual_machine_image_id")
+
 
 #: ``FileServer.mount_settings.mount_point``: where the server's data disks were mounted.
 FILE_SERVER_MOUNT_POINT = "/data"

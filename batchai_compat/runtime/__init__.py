@@ -13,7 +13,7 @@ the runtime starts fast on any node.
 from __future__ import annotations
 
 from .environment import TaskRole, expand, job_environment, job_paths, task_environment
-from .launcher import NodeError, NodeResult, run_node
+from .launcher import NodeError, NodeResult, run_node, shell_exit_code
 from .spec import JobSpec, job_spec
 from .toolkits import MpiOptions, TaskPlan, task_plans, tensorflow_task_counts
 from .topology import JobIdentity, Topology
@@ -32,6 +32,7 @@ __all__ = [
     "job_paths",
     "job_spec",
     "run_node",
+    "shell_exit_code",
     "task_environment",
     "task_plans",
     "tensorflow_task_counts",

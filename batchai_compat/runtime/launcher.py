@@ -23,10 +23,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,7 +44,14 @@ from .spec import JobSpec
 from .toolkits import MpiOptions, TaskPlan, task_plans
 from .topology import Topology
 
-__all__ = ["NodeError", "NodeResult", "run_node", "workers_done_marker", "write_host_file"]
+__all__ = [
+    "NodeError",
+    "NodeResult",
+    "run_node",
+    "shell_exit_code",
+    "workers_done_marker",
+    "write_host_file",
+]
 
 #: Exit code bash uses for "command not found"; reported when an interpreter/framework is missing.
 EXIT_NOT_FOUND = 127
@@ -59,6 +68,14 @@ def poll_interval(elapsed: float) -> float:
 
 
 _STOP_GRACE_SECONDS = 3.0
+
+
+def shell_exit_code(returncode: int) -> int:
+    """A process's end as a shell reports it: its exit code, or ``128 + N`` when signal ``N``
+    killed it (``subprocess`` gives ``-N``).  Batch AI ran tasks under bash and reported this;
+    a task killed by ``kill -9`` and a node runtime killed by ``kill -9`` both end the job with
+    exit code 137."""
+    return returncode if returncode >= 0 else 128 - returncode
 
 
 @dataclass(frozen=True)
@@ -258,7 +275,7 @@ def _run(
         log.write(f"job preparation started: {spec.job_preparation}")
         prep = _start(spec.job_preparation, env, cwd, stdouterr / out_name, stdouterr / err_name)
         processes.append(prep)
-        code = prep.wait()
+        code = shell_exit_code(prep.wait())
         log.write(f"job preparation exited with code {code}")
         if code != 0:
             reason = failure_reason(stdouterr / err_name, secrets)
@@ -344,6 +361,54 @@ def _serve_until_every_node_is_done(
     log.write("workers of every node done")
 
 
+class _ChildExits:
+    """Wakes a waiting loop as soon as a child process exits (SIGCHLD) rather than at its next
+    poll: a task's end is seen at once, not up to a poll interval later.  Only in the main
+    thread (where signal handlers run); elsewhere :meth:`wait` just sleeps."""
+
+    def __init__(self) -> None:
+        self._read = self._write = -1
+        self._restore: tuple[int, Any] | None = None
+
+    def __enter__(self) -> _ChildExits:
+        if threading.current_thread() is threading.main_thread():
+            read_end, write_end = os.pipe()
+            for fd in (read_end, write_end):
+                os.set_blocking(fd, False)
+            try:
+                previous_fd = signal.set_wakeup_fd(write_end)
+            except ValueError:
+                os.close(read_end)
+                os.close(write_end)
+                return self
+            self._read, self._write = read_end, write_end
+            self._restore = (previous_fd, signal.signal(signal.SIGCHLD, _wake_only))
+        return self
+
+    def wait(self, seconds: float) -> None:
+        if self._restore is None:
+            time.sleep(seconds)
+            return
+        ready, _, _ = select.select([self._read], [], [], seconds)
+        if ready:
+            with contextlib.suppress(BlockingIOError):
+                while os.read(self._read, 256):
+                    pass
+
+    def __exit__(self, *exc: object) -> None:
+        if self._restore is not None:
+            previous_fd, handler = self._restore
+            signal.set_wakeup_fd(previous_fd)
+            signal.signal(signal.SIGCHLD, handler)
+            os.close(self._read)
+            os.close(self._write)
+            self._restore = None
+
+
+def _wake_only(signum: int, frame: object) -> None:
+    """A SIGCHLD handler that only makes the wake-up descriptor readable."""
+
+
 def _wait(
     started: list[tuple[TaskPlan, subprocess.Popen[bytes]]],
     log: _ExecutionLog,
@@ -351,15 +416,28 @@ def _wait(
     stdouterr: Path,
     secrets: Mapping[str, str],
 ) -> NodeResult:
+    with _ChildExits() as exits:
+        return _wait_for_tasks(started, log, node, stdouterr, secrets, exits)
+
+
+def _wait_for_tasks(
+    started: list[tuple[TaskPlan, subprocess.Popen[bytes]]],
+    log: _ExecutionLog,
+    node: str,
+    stdouterr: Path,
+    secrets: Mapping[str, str],
+    exits: _ChildExits,
+) -> NodeResult:
     pending = [(plan, p) for plan, p in started if plan.required]
     since = time.monotonic()
     while pending:
         still = []
         for plan, process in pending:
-            code = process.poll()
-            if code is None:
+            returncode = process.poll()
+            if returncode is None:
                 still.append((plan, process))
                 continue
+            code = shell_exit_code(returncode)
             log.write(f"task {plan.role}-{plan.index} exited with code {code}")
             if code != 0:
                 reason = failure_reason(stdouterr / plan.stderr_name, secrets)
@@ -379,7 +457,7 @@ def _wait(
                 )
         pending = still
         if pending:
-            time.sleep(poll_interval(time.monotonic() - since))
+            exits.wait(poll_interval(time.monotonic() - since))
     return NodeResult(0)
 
 

@@ -16,10 +16,11 @@ Differences, by necessity: blob names must map to paths (no empty, ``.`` or ``..
 a blob cannot be both ``a`` and the directory of ``a/b``); metadata and content settings live
 beside the data, in ``storage/<account>/.properties/``, tagged with the etag of the content they
 describe — a file a job rewrote reads back with default settings (``content_type`` guessed from
-its name) and no metadata; account keys are not checked.  SAS tokens and URLs are served by the loopback file server
-(:mod:`batchai_compat.home.fileserver`): a read SAS URL is
-``http://127.0.0.1:<port>/<token>/<name>`` and honours ``Range``; a URL without a valid SAS is
-refused with 403, as Azure refuses anonymous reads of a private container.
+its name) and no metadata; account keys are not checked.  SAS tokens and URLs are served by
+the home's loopback file service (:mod:`batchai_compat.home.fileservice`): a read SAS
+URL is ``http://127.0.0.1:<port>/<token>/<name>``, honours ``Range`` and keeps working after
+the process that made it ends, until it expires; a URL without a valid SAS is refused with
+403, as Azure refuses anonymous reads of a private container.
 """
 
 from __future__ import annotations
@@ -245,17 +246,17 @@ def _sas_query(
 
 
 def _token_of(sas_token: str | None, root: Path) -> str:
-    """The file-server token a local SAS for ``root`` carries in ``sig``, else ``unsigned``.
+    """The file-service token a local SAS for ``root`` carries in ``sig``, else ``unsigned``.
 
-    A SAS signed for another container or share yields ``unsigned`` (a URL the server refuses),
-    as Azure refuses a SAS presented for the wrong resource.
+    A SAS signed for another container or share yields ``unsigned`` (a URL the service
+    refuses), as Azure refuses a SAS presented for the wrong resource.
     """
-    from ..home.fileserver import token_root
+    from ..home.fileservice import names_folder
 
     if not sas_token:
         return UNSIGNED
     values = parse_qs(sas_token.lstrip("?")).get("sig")
-    if not values or token_root(values[0]) != str(root.resolve()):
+    if not values or not names_folder(values[0], root):
         return UNSIGNED
     return values[0]
 
@@ -263,13 +264,12 @@ def _token_of(sas_token: str | None, root: Path) -> str:
 def _sign(
     root: Path, name: str | None, permission: str, expiry: datetime, start: datetime | None
 ) -> str:
-    from ..home.fileserver import default_server
+    from ..home.fileservice import token_until
 
-    server = default_server()
     if "r" not in permission:
-        # The loopback server only reads: a SAS without read permission grants nothing there.
+        # The file service only reads: a SAS without read permission grants nothing there.
         return UNSIGNED
-    return server.token_until(
+    return token_until(
         root, name, expiry.timestamp(), start.timestamp() if start is not None else None
     )
 
@@ -279,9 +279,9 @@ def _join(directory: str, name: str) -> str:
 
 
 def _url(token: str, name: str) -> str:
-    from ..home.fileserver import default_server
+    from ..home.fileservice import url_for_name
 
-    return default_server().url_for_name(token, name)
+    return url_for_name(token, name)
 
 
 def _stamp(properties: Any, stat: os.stat_result) -> None:

@@ -3,7 +3,7 @@ keys list`` did for the accounts Batch AI runbooks mounted.
 
 The legacy ``BlockBlobService`` / ``FileService`` faces only ever saw an account's data.  On
 local folders an account is the folder ``$BATCHAI_COMPAT_HOME/storage/<account>/`` (see
-:mod:`batchai_compat.backends.local.layout`); one written by the faces without being created
+:mod:`batchai_compat.home.layout`); one written by the faces without being created
 here still lists, with an unknown resource group.  Creating one records its resource group,
 location, SKU and kind in ``storage/<account>/.account.json``.
 

@@ -20,6 +20,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "control-plane": ("control_plane", "4. local control plane"),
     "upload": ("bulk_upload", "5. bulk upload to Azurite"),
     "cli": ("cli_start", "6. `batchai` command start-up"),
+    "sweep": ("sweep", "7. local sweep: 1,000 queued jobs, then drained"),
 }
 
 

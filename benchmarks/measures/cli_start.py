@@ -20,7 +20,7 @@ from typing import Any
 
 from ..harness import Row, Target, interleave, run_child
 from ..settings import Settings
-from .client_setup import local_client
+from .client_setup import local_client, one_node_cluster
 
 RG, WS, EXPERIMENT, CLUSTER = "bench-rg", "bench-ws", "bench-exp", "bench-cluster"
 JOBS = 5
@@ -34,20 +34,7 @@ def batchai_argv() -> list[str]:
 def _prepare(home: Path) -> None:
     """A workspace, a one-node cluster and ``JOBS`` finished jobs in ``home``."""
     with local_client(home) as (client, models):
-        client.workspaces.create(RG, WS, "eastus").result()
-        client.experiments.create(RG, WS, EXPERIMENT).result()
-        cluster = client.clusters.create(
-            RG,
-            WS,
-            CLUSTER,
-            models.ClusterCreateParameters(
-                vm_size="STANDARD_D1",
-                scale_settings=models.ScaleSettings(
-                    manual=models.ManualScaleSettings(target_node_count=1)
-                ),
-                user_account_settings=models.UserAccountSettings(admin_user_name="bench"),
-            ),
-        ).result()
+        cluster_id = one_node_cluster(client, models, RG, WS, EXPERIMENT, CLUSTER)
         for index in range(JOBS):
             client.jobs.create(
                 RG,
@@ -55,7 +42,7 @@ def _prepare(home: Path) -> None:
                 EXPERIMENT,
                 f"job-{index}",
                 models.JobCreateParameters(
-                    cluster=models.ResourceId(id=cluster.id),
+                    cluster=models.ResourceId(id=cluster_id),
                     node_count=1,
                     std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
                     custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
@@ -132,6 +119,6 @@ def run(settings: Settings) -> Iterator[Row]:
                 )
                 yield from _rows(paired, measure, title, "batchai " + " ".join(words))
         finally:
-            from batchai_compat.backends.local.processes import stop_supervisors
+            from batchai_compat.home.processes import stop_supervisors
 
             stop_supervisors(home)

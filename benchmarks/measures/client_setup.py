@@ -47,3 +47,22 @@ def local_client(home: Path, *, execution: bool = True) -> Iterator[tuple[Any, A
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def one_node_cluster(client: Any, models: Any, rg: str, ws: str, experiment: str, name: str) -> str:
+    """A workspace, an experiment and a one-node manual cluster ``name``; the cluster's id."""
+    client.workspaces.create(rg, ws, "eastus").result()
+    client.experiments.create(rg, ws, experiment).result()
+    cluster = client.clusters.create(
+        rg,
+        ws,
+        name,
+        models.ClusterCreateParameters(
+            vm_size="STANDARD_D1",
+            scale_settings=models.ScaleSettings(
+                manual=models.ManualScaleSettings(target_node_count=1)
+            ),
+            user_account_settings=models.UserAccountSettings(admin_user_name="bench"),
+        ),
+    ).result()
+    return str(cluster.id)

@@ -229,3 +229,21 @@ def test_resize_deallocation_options() -> None:
         assert clusters.update_scale(grow, current_max_nodes=2) == (4, 4)  # nothing to drain
     with pytest.warns(AzureMLSemanticsWarning):
         clusters.update_scale(grow, current_max_nodes=6)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        # what the service echoed for a cluster created without an image
+        models.ImageReference(
+            publisher="Canonical", offer="UbuntuServer", sku="16.04-LTS", version="latest"
+        ),
+        # az's `-i UbuntuLTS`: the same image, without a version (the latest)
+        models.ImageReference(publisher="Canonical", offer="UbuntuServer", sku="16.04-LTS"),
+    ],
+    ids=["echoed", "az_alias"],
+)
+def test_batch_ais_default_image_is_no_custom_image(image) -> None:
+    configuration = models.VirtualMachineConfiguration(image_reference=image)
+    params = base_params(virtual_machine_configuration=configuration)
+    assert translate.provisioning_configuration(params, SUB).vm_size == "STANDARD_D1"

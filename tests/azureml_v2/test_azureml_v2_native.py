@@ -368,7 +368,7 @@ def test_cluster_export_drops_node_setup_and_secrets_with_notes(tmp_path) -> Non
     assert "setup task ('apt-get install -y x')" in head
     assert "cluster-wide mounts under $AZ_BATCHAI_MOUNT_ROOT: shared" in head
     assert "initial_node_count=2" in head
-    assert "custom VM image p:o:s" in _comments(text)
+    assert "Dropped: the VM image p:o:s." in _comments(text)
     path = tmp_path / "compute.yml"
     path.write_text(text)
     compute = load_compute(path)

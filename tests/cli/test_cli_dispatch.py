@@ -15,7 +15,8 @@ def all_commands():
             yield word, command
 
 
-def test_every_command_has_help_with_an_example(run_cli):
+def test_every_command_has_help_with_an_example(run_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # the help's width
     count = 0
     for word, command in all_commands():
         words = [word, *command.words]
@@ -24,10 +25,14 @@ def test_every_command_has_help_with_an_example(run_cli):
         assert done.err == ""
         assert f"batchai {' '.join(words)} : {command.summary}" in " ".join(done.out.split())
         assert "\nExamples\n" in done.out, words
+        shown = " ".join(done.out.replace("\\\n", " ").split())  # continuations joined
         for _, example in command.examples:
             first = example.splitlines()[0]
             assert first.startswith(f"batchai {' '.join(words)}"), (words, first)
-            assert first in done.out
+            assert " ".join(example.replace("\\\n", " ").split()) in shown, (words, example)
+        examples = done.out.split("\nExamples\n", 1)[1].splitlines()
+        for line in examples:  # long examples continue on the next line, before an option
+            assert len(line) <= 100 or len(line.split()) <= 2, (words, line)
         for arg in command.args:
             assert " ".join(arg.options) in done.out, (words, arg.options)
         for options, *_ in GLOBALS:
@@ -59,7 +64,7 @@ def test_group_help_lists_subgroups_and_commands(run_cli):
     assert "Subgroups:" in done.out and "Commands:" in done.out
     text = " ".join(done.out.split())
     assert "file : Commands to list and stream files in job's output directories." in text
-    assert "wait : Waits for specified job completion" in text
+    assert "wait : Wait for a job to finish; exit with the job's exit code when it failed." in text
     root = run_cli("--help")
     assert root.code == 0 and "workspace" in root.out and "list-usages" in root.out
     assert run_cli("cluster", "node", "-h").out.count("exec") >= 1
@@ -253,3 +258,25 @@ def test_a_query_finding_nothing_prints_nothing(run_cli):
     assert run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "tags").out == ""
     # an empty object found is printed
     assert run_cli("workspace", "show", "-g", "rg", "-n", "ws", "--query", "`{}`").out == "{}\n"
+
+
+def test_help_reads_as_a_new_user_needs_it(run_cli):
+    from batchai_compat.backends.registry import available_backends
+
+    root = " ".join(run_cli("--help").out.split())
+    assert "They run on this machine (the local backend, no Azure account needed)" in root
+    # The root help's one-line summaries are the groups' own.
+    for word, (_, summary) in tree.TOP.items():
+        area = tree.area(word)
+        own = area.summary if area.commands[0].words else area.commands[0].summary
+        assert f"{word} : {summary}" in root and summary == own, word
+    # Every backend is named where --backend is explained.
+    backend = next(text for options, _, _, text in GLOBALS if options == ("--backend",))
+    assert all(name in backend for name in available_backends())
+    # A default that is punctuation is quoted (az printed "Default: ..").
+    listing = " ".join(run_cli("job", "file", "list", "--help").out.split())
+    assert 'Relative path in the given output directory. Default: ".".' in listing
+    # --format says what each export writes.
+    cluster = " ".join(run_cli("export", "cluster", "--help").out.split())
+    assert "yaml: compute.yml for `az ml ... create --file`; python: compute.py" in cluster
+    assert "job.yml" not in cluster.split("--format", 1)[1].split("--name", 1)[0]

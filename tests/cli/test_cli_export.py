@@ -138,7 +138,10 @@ def test_cluster_json_drops_node_setup_with_a_comment_and_a_warning(run_cli, job
         "--storage-account-name", "acct",
     )  # fmt: skip
     assert done.code == 0, done.err
-    assert "WARNING: compute.yml: the cluster-wide mounts under $AZ_BATCHAI_MOUNT_ROOT" in done.err
+    assert (
+        "WARNING: compute.yml: dropped the cluster-wide mounts under $AZ_BATCHAI_MOUNT_ROOT"
+        in done.err
+    )
     text = (job_json / "compute.yml").read_text()
     assert "<not a real password>" not in text and MARKER_KEY not in text
     assert "# Dropped: the cluster-wide mounts under $AZ_BATCHAI_MOUNT_ROOT: afs" in text
@@ -185,8 +188,8 @@ def test_an_existing_job_exports_with_its_cluster(run_cli, tmp_path, monkeypatch
     ]
     text = _all_text(tmp_path / "out")
     assert "s3cret-token" not in text and "Secret-Pw1" not in text
-    assert "WARNING: job.yml: the secret variables TOKEN" in done.err
-    assert "WARNING: compute.yml: the node setup task ('echo hi')" in done.err
+    assert "WARNING: job.yml: dropped the secret variables TOKEN" in done.err
+    assert "WARNING: compute.yml: dropped the node setup task ('echo hi')" in done.err
     compute = load_compute(tmp_path / "out" / "compute.yml")
     assert (compute.name, compute.size, compute.min_instances, compute.max_instances) == (
         "c", "STANDARD_NC6", 0, 0,
@@ -206,3 +209,41 @@ def test_a_missing_job_is_the_services_not_found(run_cli, tmp_path, monkeypatch)
     done = run_cli("export", "job", *JOB_BASE, "-n", "nope")
     assert done.code == 1 and "(JobNotFound) The specified job nope is not found" in done.err
     assert not list(tmp_path.glob("*.yml"))
+
+
+def test_an_existing_clusters_image_is_dropped_with_a_note_unless_it_is_the_default(
+    run_cli, tmp_path, monkeypatch
+):
+    # A cluster created without -i reads back with Batch AI's default image (the service
+    # filled it in): nobody asked for it, so the export has nothing to drop or to warn about.
+    from azure.ai.ml import load_compute
+
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("workspace", "create", "-g", "rg", "-n", "ws", "-l", "eastus").code == 0
+    flags = ("-s", "STANDARD_NC6", "-t", "0", "-u", "me", "-p", "Secret-Pw1")
+    for name, image in (
+        ("plain", ()),
+        ("lts", ("-i", "UbuntuLTS")),
+        ("dsvm", ("-i", "UbuntuDSVM")),
+    ):
+        created = run_cli("cluster", "create", *BASE, "-n", name, *flags, *image)
+        assert created.code == 0, created.err
+    default = run_cli(
+        "cluster", "show", *BASE, "-n", "plain", "--query", "virtualMachineConfiguration"
+    )
+    assert default.json()["imageReference"]["offer"] == "UbuntuServer"
+
+    for name in ("plain", "lts"):  # (az's UbuntuLTS alias names the default, without version)
+        plain = run_cli("export", "cluster", *BASE, "-n", name, "--output-dir", name)
+        assert (plain.code, plain.err) == (0, "")
+        assert "image" not in (tmp_path / name / "compute.yml").read_text()
+
+    dsvm = run_cli("export", "cluster", *BASE, "-n", "dsvm", "--output-dir", "dsvm")
+    assert dsvm.code == 0, dsvm.err
+    image = "microsoft-ads:linux-data-science-vm-ubuntu:linuxdsvmubuntu"
+    assert dsvm.err == (
+        f"WARNING: compute.yml: dropped the VM image {image} (its comment there says what to do)\n"
+    )
+    text = (tmp_path / "dsvm" / "compute.yml").read_text()
+    assert f"# Dropped: the VM image {image}" in text
+    assert load_compute(tmp_path / "dsvm" / "compute.yml").size == "STANDARD_NC6"

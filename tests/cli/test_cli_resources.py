@@ -318,7 +318,7 @@ def test_a_failed_job_makes_job_wait_exit_with_its_code(run_cli, cluster, tmp_pa
     assert names and all(name.startswith(("stdout-", "stderr-")) for name in names)
     stdout = next(f for f in files.json() if f["name"].startswith("stdout-"))
     assert stdout["is_directory"] is False
-    # In this process the download URL is served (a finished batchai's dies with it: issue 14).
+    # The download URL is served by the home's file service (it outlives the command).
     with urllib.request.urlopen(stdout["download_url"]) as response:
         content = response.read().decode()
     assert content.startswith("set up /") and len(content) == stdout["size"]

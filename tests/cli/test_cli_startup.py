@@ -73,8 +73,8 @@ def test_messages_keep_azs_format_and_levels_when_logging_loads_late(batchai, tm
     warned = batchai(*args, "-c", "c", "--output-dir", "a")
     assert warned.code == 0, warned.err
     assert warned.err.splitlines() == [
-        "WARNING: job.yml: the job preparation ('apt-get install -y tool'), which Batch AI ran "
-        "once per node before the job"
+        "WARNING: job.yml: dropped the job preparation ('apt-get install -y tool'), which Batch "
+        "AI ran once per node before the job (its comment there says what to do)"
     ]
     quiet = batchai(*args, "-c", "c", "--output-dir", "b", "--only-show-errors")
     assert (quiet.code, quiet.err) == (0, "")

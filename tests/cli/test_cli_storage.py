@@ -158,9 +158,13 @@ def test_containers_and_blobs_round_trip(run_cli, tmp_path, batchai_home, monkey
         "*.txt",
     )
     assert batch.code == 0, batch.err
-    urls = [item["Blob"] for item in batch.json()]
-    assert len(urls) == 2
-    assert urls[0].endswith("/mnist/train.txt") and urls[1].endswith("/mnist/sub/test.txt")
+    # The blobs' addresses as az printed them (the account's primaryEndpoints): a loopback
+    # URL would read nothing without a SAS, and making one would start the file service.
+    assert sorted(item["Blob"] for item in batch.json()) == [
+        "https://acct1.blob.core.windows.net/data/mnist/sub/test.txt",
+        "https://acct1.blob.core.windows.net/data/mnist/train.txt",
+    ]
+    assert not (batchai_home / "helpers" / "files.json").exists()
     container = batchai_home / "storage" / "acct1" / "blob" / "data"
     assert sorted(
         p.relative_to(container).as_posix() for p in container.rglob("*") if p.is_file()
@@ -279,6 +283,11 @@ def test_blob_lines_on_azure_storage(run_cli, azurite, tmp_path):
         *account,
     )
     assert batch.code == 0, batch.err
+    # On Azure Storage (Azurite here) the blobs' own URLs, as the SDK makes them.
+    blob_endpoint = azurite.connection_string.split("BlobEndpoint=")[1].split(";")[0]
+    assert sorted(item["Blob"] for item in batch.json()) == [
+        f"{blob_endpoint.rstrip('/')}/cli-data/mnist/{name}" for name in ("a.txt", "b.txt")
+    ]
     names = run_cli(
         "storage",
         "blob",
@@ -308,3 +317,23 @@ def test_blob_lines_on_azure_storage(run_cli, azurite, tmp_path):
     assert got.code == 0 and target.read_text() == "bb\n"
     gone = run_cli("storage", "blob", "list", "-c", "nope", *account)
     assert gone.code == 1 and "ContainerNotFound" in gone.err
+
+
+def test_file_upload_batch_prints_each_files_address(run_cli, tmp_path, batchai_home):
+    data = tmp_path / "samples"
+    (data / "sub").mkdir(parents=True)
+    (data / "a.py").write_text("a\n")
+    (data / "sub" / "b.py").write_text("b\n")
+    assert run_cli("storage", "share", "create", "-n", "scripts", *ACCOUNT).code == 0
+    batch = run_cli(
+        "storage", "file", "upload-batch", "-d", "scripts", "-s", str(data),
+        "--destination-path", "run 1", *ACCOUNT,
+    )  # fmt: skip
+    assert batch.code == 0, batch.err
+    assert sorted(batch.json()) == [
+        "https://acct1.file.core.windows.net/scripts/run%201/a.py",
+        "https://acct1.file.core.windows.net/scripts/run%201/sub/b.py",
+    ]
+    share = batchai_home / "storage" / "acct1" / "file" / "scripts" / "run 1"
+    assert (share / "sub" / "b.py").read_text() == "b\n"
+    assert not (batchai_home / "helpers" / "files.json").exists()  # no file service needed

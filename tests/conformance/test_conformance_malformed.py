@@ -18,8 +18,8 @@ from typing import Any
 import msrest.exceptions
 
 import batchai_compat.models as models
-from batchai_compat.backends.local.processes import find_supervisors
 from batchai_compat.exceptions import ValidationError
+from batchai_compat.home.processes import find_supervisors
 
 from .conftest import EXP, LOCATION, RG, WS, cluster_parameters, job_parameters
 

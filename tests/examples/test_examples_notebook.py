@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from batchai_compat.home.processes import stop_supervisors
+
 SCRIPT_ROOT_LINES = [
     "RECIPES_ROOT = os.path.dirname(os.path.abspath(__file__))",
     "if not os.path.isdir(os.path.join(RECIPES_ROOT, 'utilities')):",
@@ -69,14 +71,17 @@ def test_notebook_runs_from_its_folder(examples_dir, tmp_path):
     code = _notebook_code(examples_dir)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BATCHAI_COMPAT_")}
     env["BATCHAI_COMPAT_HOME"] = str(tmp_path / "home")
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=examples_dir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=examples_dir,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+    finally:  # the home's helpers outlive the notebook on purpose (its URLs stay valid)
+        stop_supervisors(tmp_path / "home")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Job state: succeeded ExitCode: 0" in result.stdout
     assert re.search(r"Test accuracy: 0\.[89]\d*", result.stdout)

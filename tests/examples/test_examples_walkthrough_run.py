@@ -17,6 +17,8 @@ import sys
 
 import pytest
 
+from batchai_compat.home.processes import stop_supervisors
+
 pytestmark = pytest.mark.slow
 
 
@@ -27,14 +29,17 @@ def walkthrough(examples_dir, tmp_path_factory):
     home = tmp_path_factory.mktemp("walkthrough_home")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BATCHAI_COMPAT_")}
     env["BATCHAI_COMPAT_HOME"] = str(home)
-    result = subprocess.run(
-        [sys.executable, str(examples_dir / "migration_walkthrough.py")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    return result, home
+    try:
+        result = subprocess.run(
+            [sys.executable, str(examples_dir / "migration_walkthrough.py")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        yield result, home
+    finally:  # the home's helpers outlive the script on purpose (its URLs stay valid)
+        stop_supervisors(home)
 
 
 def _section(out: str, start: str, end: str) -> list[str]:

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # execution_jobs.py, shared job 
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.local.processes import ProcessRef, session_members, stop_session
+from batchai_compat.home.processes import ProcessRef, session_members, stop_session
 
 RG, WS, EXP = "rg", "ws", "exp"
 FINAL = ("succeeded", "failed")

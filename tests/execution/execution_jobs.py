@@ -25,3 +25,13 @@ def job_on_share(cluster_id: str, node_count: int, **toolkit: object) -> models.
         ),
         **toolkit,
     )
+
+
+def custom(cluster_id: str, command: str) -> models.JobCreateParameters:
+    """A one-node custom-toolkit job running ``command``, its logs in the node's job temp."""
+    return models.JobCreateParameters(
+        cluster=models.ResourceId(id=cluster_id),
+        node_count=1,
+        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
+        custom_toolkit_settings=models.CustomToolkitSettings(command_line=command),
+    )

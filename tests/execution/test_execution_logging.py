@@ -18,6 +18,7 @@ from execution_jobs import job_on_share
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
+from batchai_compat.home.file_grants import Tokens
 from batchai_compat.home.fileserver import FileServer
 from batchai_compat.storage.blob import BlobPermissions, BlockBlobService
 
@@ -188,9 +189,9 @@ def test_a_session_logs_what_a_user_follows_and_no_secret(
     assert leaks == []
 
 
-def test_the_download_server_says_where_it_listens(caplog):
+def test_the_download_server_says_where_it_listens(caplog, tmp_path):
     caplog.set_level(logging.INFO, logger="batchai_compat")
-    server = FileServer(key_provider=lambda: b"k" * 32)
+    server = FileServer(Tokens(tmp_path))
     try:
         port = int(server.base_url.rsplit(":", 1)[1])
     finally:

@@ -1,5 +1,5 @@
 """No job process outlives its home, and a cluster scale-down treats running jobs as its
-``node_deallocation_option`` says (real supervisors, real node processes)."""
+``node_deallocation_option`` says (a real scheduler daemon, real supervisors and nodes)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from execution_jobs import custom
 
 import batchai_compat.models as models
 from batchai_compat import BatchAIManagementClient
-from batchai_compat.backends.local.processes import (
+from batchai_compat.home.helpers import SCHEDULER, read_record
+from batchai_compat.home.processes import (
     ProcessRef,
     find_supervisors,
     session_members,
@@ -29,23 +31,23 @@ RG, WS, EXP = "rg", "ws", "exp"
 REPO = Path(__file__).resolve().parents[2]
 
 
-def custom(cluster_id: str, command: str) -> models.JobCreateParameters:
-    return models.JobCreateParameters(
-        cluster=models.ResourceId(id=cluster_id),
-        node_count=1,
-        std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
-        custom_toolkit_settings=models.CustomToolkitSettings(command_line=command),
-    )
-
-
 def manual(target: int, option: str) -> models.ScaleSettings:
     return models.ScaleSettings(
         manual=models.ManualScaleSettings(target_node_count=target, node_deallocation_option=option)
     )
 
 
-def supervisor_of(run_dir: Path) -> ProcessRef:
-    return ProcessRef.from_dict(json.loads((run_dir / "supervisor.json").read_text()))
+def supervisor_of(run_dir: Path, wait_until) -> ProcessRef:
+    """The supervisor of a running job (the daemon records it just after the job starts)."""
+    path = run_dir / "supervisor.json"
+    wait_until(path.exists)
+    return ProcessRef.from_dict(json.loads(path.read_text()))
+
+
+def daemon_of(home: Path) -> ProcessRef:
+    record = read_record(home, SCHEDULER)
+    assert record is not None, "no scheduler daemon runs for this home"
+    return record.ref
 
 
 def live_sessions(refs: list[ProcessRef]) -> list[int]:
@@ -76,7 +78,7 @@ def started_nodes(run_dir: Path, wait_until) -> list[ProcessRef]:
     return refs
 
 
-def test_queued_supervisor_and_warm_spare_exit_when_their_home_is_deleted(
+def test_a_queued_job_holds_no_process_and_the_daemon_exits_when_its_home_is_deleted(
     batchai_home: Path, wait_until, run_dir
 ):
     client = BatchAIManagementClient(object(), "sub-1", backend="local")
@@ -96,15 +98,14 @@ def test_queued_supervisor_and_warm_spare_exit_when_their_home_is_deleted(
         client.jobs.create(RG, WS, EXP, "never", custom(empty.id, "echo never")).result()
         job = client.jobs.get(RG, WS, EXP, "never")
         assert job.execution_state == "queued"
-        supervisor = supervisor_of(run_dir(job))
-        spare = client._backend._executor._spare  # the idle supervisor for the next job
-        assert spare is not None
-        assert set(find_supervisors(batchai_home)) == {supervisor, spare.ref}
+        assert not run_dir(job).exists()  # a row, nothing else
+        daemon = daemon_of(batchai_home)
+        assert find_supervisors(batchai_home) == [daemon]  # the home's one process
 
         shutil.rmtree(batchai_home)  # as pytest, or a user, discards a home with its jobs
 
-        wait_until(lambda: not supervisor.alive() and not spare.ref.alive(), timeout=10)
-        assert not batchai_home.exists()  # neither recreated a folder, a database or a log
+        wait_until(lambda: not daemon.alive(), timeout=10)
+        assert not batchai_home.exists()  # it recreated no folder, database or log
     finally:
         client.close()
     assert not batchai_home.exists()
@@ -115,7 +116,7 @@ def test_running_job_stops_quietly_when_its_database_is_replaced(
 ):
     client.jobs.create(RG, WS, EXP, "busy", custom(cluster.id, "sleep 600 & sleep 600")).result()
     job = wait_job(client, "busy", ("running",))
-    supervisor = supervisor_of(run_dir(job))
+    supervisor = supervisor_of(run_dir(job), wait_until)
     nodes = started_nodes(run_dir(job), wait_until)
     database = batchai_home / "state.db"
     copy = batchai_home / "copy.db"
@@ -123,7 +124,7 @@ def test_running_job_stops_quietly_when_its_database_is_replaced(
     os.replace(copy, database)  # same path, another file: not the database it served
 
     wait_until(lambda: not live_sessions([supervisor, *nodes]), timeout=15)
-    wait_until(lambda: not find_supervisors(batchai_home), timeout=10)  # the spare too
+    wait_until(lambda: not find_supervisors(batchai_home), timeout=10)  # the daemon too
     with sqlite3.connect(database) as db:  # the copy: the supervisor wrote nothing into it
         states = [state for (state,) in db.execute("SELECT execution_state FROM jobs")]
     assert states == ["running"]
@@ -138,9 +139,8 @@ def test_stop_supervisors_ends_every_job_process_of_a_home(
     client.jobs.create(RG, WS, EXP, "running", custom(busy.id, "sleep 600 & sleep 600")).result()
     client.jobs.create(RG, WS, EXP, "queued", custom(empty.id, "echo never")).result()
     running = wait_job(client, "running", ("running",))
-    queued = client.jobs.get(RG, WS, EXP, "queued")
     nodes = started_nodes(run_dir(running), wait_until)
-    refs = [supervisor_of(run_dir(running)), supervisor_of(run_dir(queued)), *nodes]
+    refs = [supervisor_of(run_dir(running), wait_until), daemon_of(batchai_home), *nodes]
 
     stopped = stop_supervisors(batchai_home)
 
@@ -150,6 +150,8 @@ def test_stop_supervisors_ends_every_job_process_of_a_home(
     job = client.jobs.get(RG, WS, EXP, "running")
     assert job.execution_state == "failed"
     assert [e.code for e in job.execution_info.errors] == ["JobTerminated"]
+    assert client.jobs.get(RG, WS, EXP, "queued").execution_state == "queued"
+    stop_supervisors(batchai_home)  # (the read above started a daemon again)
 
 
 def test_a_test_session_leaves_no_supervisor_behind(tmp_path: Path):
@@ -172,7 +174,7 @@ def test_a_test_session_leaves_no_supervisor_behind(tmp_path: Path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert list(base.glob("batchai_home*/jobs")), "the reproduction no longer submits jobs"
+    assert list(base.glob("batchai_home*/helpers")), "the reproduction no longer submits jobs"
     assert not find_supervisors(base)
 
 
@@ -194,14 +196,14 @@ def test_requeue_scale_down_puts_the_running_job_back_and_runs_it_again(
     client.jobs.create(RG, WS, EXP, "job", custom(cluster.id, command)).result()
     job = wait_job(client, "job", ("running",))
     first_run = started_nodes(run_dir(job), wait_until)
-    supervisor = supervisor_of(run_dir(job))
+    supervisor = supervisor_of(run_dir(job), wait_until)
 
     client.clusters.update(RG, WS, "nc6", scale_settings=manual(0, "requeue"))
 
     job = wait_job(client, "job", ("queued",))
     assert job.execution_info is None or not job.execution_info.errors
     wait_until(lambda: not live_sessions(first_run))  # the first run's processes are gone
-    assert supervisor.alive()  # ... and its supervisor waits for nodes again
+    wait_until(lambda: not supervisor.alive())  # ... its supervisor too: queued, it is a row
     assert client.clusters.get(RG, WS, "nc6").current_node_count == 0
 
     gate.write_text("")
@@ -234,23 +236,31 @@ def test_a_requeued_run_starts_without_the_previous_runs_coordination_files(
     assert runs.read_text().splitlines() == ["clean", "clean"]
 
 
-def test_requeue_of_a_job_whose_supervisor_died_stops_its_nodes(
+def test_a_killed_supervisor_is_repaired_without_any_read(
     client, cluster, batchai_home: Path, wait_job, wait_until, run_dir
 ):
+    """kill -9 of a job's supervisor: the daemon stops the job's nodes and fails it, saying so,
+    with no client reading the job (the database is watched directly)."""
     command, _, _ = _gated(batchai_home)
     client.jobs.create(RG, WS, EXP, "job", custom(cluster.id, command)).result()
     job = wait_job(client, "job", ("running",))
     nodes = started_nodes(run_dir(job), wait_until)
-    supervisor = supervisor_of(run_dir(job))
+    supervisor = supervisor_of(run_dir(job), wait_until)
     os.kill(supervisor.pid, signal.SIGKILL)
-    wait_until(lambda: not supervisor.alive())
 
-    client.clusters.update(RG, WS, "nc6", scale_settings=manual(0, "requeue"))
+    def recorded() -> tuple[str, str] | None:
+        with sqlite3.connect(batchai_home / "state.db") as db:
+            state, errors = db.execute("SELECT execution_state, errors FROM jobs").fetchone()
+        return (state, errors) if state != "running" else None
 
-    assert not live_sessions(nodes)  # no supervisor to do it: the client stopped them
-    job = client.jobs.get(RG, WS, EXP, "job")
-    assert job.execution_state == "failed"
-    assert [e.code for e in job.execution_info.errors] == ["SupervisorDied"]
+    state, errors = wait_until(recorded)
+    assert state == "failed"
+    (error,) = json.loads(errors)
+    assert error["code"] == "SupervisorDied"
+    assert f"pid {supervisor.pid}" in error["message"] and "signal 9" in error["message"]
+    assert not live_sessions(nodes)
+    nodes_left = client.clusters.get(RG, WS, "nc6").node_state_counts
+    assert (nodes_left.idle_node_count, nodes_left.running_node_count) == (1, 0)
 
 
 def test_terminate_scale_down_fails_the_running_job_as_preempted(
@@ -296,9 +306,9 @@ def test_waitforjobcompletion_scale_down_lets_the_running_job_finish(
 
 @pytest.mark.parametrize("option", ["requeue", "terminate"])
 def test_scale_down_of_an_idle_node_leaves_a_queued_job_alone(
-    client, make_cluster, option, wait_until, run_dir
+    client, make_cluster, option, run_dir
 ):
-    """Only running jobs lose nodes: a job still waiting for nodes stays queued, supervised."""
+    """Only running jobs lose nodes: a job still waiting for nodes stays queued."""
     small = make_cluster("small", nodes=1)
     params = custom(small.id, "echo two")
     params.node_count = 2
@@ -306,7 +316,7 @@ def test_scale_down_of_an_idle_node_leaves_a_queued_job_alone(
     client.clusters.update(RG, WS, "small", scale_settings=manual(0, option))
     job = client.jobs.get(RG, WS, EXP, "wide")
     assert job.execution_state == "queued"
-    supervisor = supervisor_of(run_dir(job))
-    assert supervisor.alive()
+    assert job.execution_info is None or not job.execution_info.errors
+    assert not (run_dir(job) / "supervisor.json").exists()
     client.jobs.terminate(RG, WS, EXP, "wide").result()
-    wait_until(lambda: not supervisor.alive())
+    assert client.jobs.get(RG, WS, EXP, "wide").execution_state == "failed"

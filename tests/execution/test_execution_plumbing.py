@@ -14,9 +14,9 @@ import pytest
 
 import batchai_compat.models as models
 from batchai_compat.backends.local.mounts import link_mounts, mount_targets
-from batchai_compat.backends.local.processes import ProcessRef, session_members, stop_session
 from batchai_compat.exceptions import ValidationError
 from batchai_compat.home import layout
+from batchai_compat.home.processes import ProcessRef, session_members, stop_session
 
 RG, WS, EXP = "rg", "ws", "exp"
 FS_ID = (
@@ -156,9 +156,13 @@ def test_secret_values_are_in_no_command_line(client, cluster, wait_job, wait_un
     assert str(wait_job(client, "argv").execution_state.value) == "failed"
 
 
-def test_the_warm_spare_supervisor_goes_away_with_its_client(batchai_home, wait_until):
+def test_the_daemon_exits_when_idle_and_a_later_call_starts_another(
+    batchai_home, wait_until, monkeypatch
+):
     from batchai_compat import BatchAIManagementClient
+    from batchai_compat.home.helpers import ENV_IDLE_SECONDS, SCHEDULER, read_record
 
+    monkeypatch.setenv(ENV_IDLE_SECONDS, "0.5")  # the daemon inherits it from its starter
     client = BatchAIManagementClient(object(), "sub-1", backend="local")
     client.workspaces.create(RG, WS, "eastus").result()
     client.experiments.create(RG, WS, EXP).result()
@@ -183,12 +187,19 @@ def test_the_warm_spare_supervisor_goes_away_with_its_client(batchai_home, wait_
         custom_toolkit_settings=models.CustomToolkitSettings(command_line="true"),
     )
     client.jobs.create(RG, WS, EXP, "first", params).result()
-    spare = client._backend._executor._spare  # the supervisor waiting for the next job
-    assert spare is not None and spare.ref.alive()
-    # Once its imports are done it sits alone in a session of its own, waiting.
-    wait_until(lambda: session_members(spare.ref.pid) == [spare.ref.pid])
+    first = read_record(batchai_home, SCHEDULER)
+    assert first is not None and first.ref.alive()
     wait_until(
         lambda: str(client.jobs.get(RG, WS, EXP, "first").execution_state.value) == "succeeded"
     )
     client.close()
-    wait_until(lambda: not spare.ref.alive())
+    wait_until(lambda: not first.ref.alive())  # nothing left to do: it went away
+    assert read_record(batchai_home, SCHEDULER) is None
+
+    with BatchAIManagementClient(object(), "sub-1", backend="local") as again:
+        again.jobs.create(RG, WS, EXP, "second", params).result()
+        second = read_record(batchai_home, SCHEDULER)
+        assert second is not None and second.ref != first.ref
+        wait_until(
+            lambda: str(again.jobs.get(RG, WS, EXP, "second").execution_state.value) == "succeeded"
+        )

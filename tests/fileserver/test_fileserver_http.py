@@ -1,7 +1,13 @@
-"""The loopback file server over real HTTP (requests on 127.0.0.1): tokens, Range, refusals."""
+"""The loopback file server over real HTTP (requests on 127.0.0.1): tokens, Range, refusals.
+
+The server runs in this process (its own threads) so that a fake clock drives expiry; the
+home's file service runs the same server in a process of its own (test_fileservice_process).
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import stat
 from datetime import timedelta
@@ -10,7 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
-from batchai_compat.home import fileserver
+from batchai_compat.home import file_grants, fileservice
+from batchai_compat.home.file_grants import Tokens
 from batchai_compat.home.fileserver import FileServer
 
 
@@ -32,8 +39,7 @@ def _module_server(tmp_path_factory):
     # One server for the module (stopping a server waits for its poll loop); its key lives in
     # a home of its own, like a real home's key file.
     home = tmp_path_factory.mktemp("fileserver_home")
-    srv = FileServer(key_provider=lambda: fileserver.signing_key(home), clock=_MODULE_CLOCK)
-    with srv:
+    with FileServer(Tokens(home, clock=_MODULE_CLOCK)) as srv:
         yield srv
 
 
@@ -134,12 +140,21 @@ def test_tail_pattern_of_the_recipes_streams_each_byte_once(server, job_dir):
     assert seen == log.read_bytes() == b"0123456789abcdefg"
 
 
-def test_unparseable_or_multiple_ranges_send_the_whole_file(server, job_dir):
+def test_multiple_ranges_or_another_unit_send_the_whole_file(server, job_dir):
     url = server.url_for(job_dir / "stdout-wk-0.txt", job_dir, timedelta(minutes=5))
-    for header in ("bytes=0-1,4-5", "items=0-3", "bytes=5-2"):
+    for header in ("bytes=0-1,4-5", "items=0-3"):
         r = get(url, Range=header)
         assert r.status_code == 200, header
         assert r.content == b"0123456789"
+
+
+@pytest.mark.parametrize("header", ["bytes=5-2", "bytes=abc", "bytes=-", "bytes=1", "bytes=²-"])
+def test_malformed_byte_ranges_are_416_never_the_file(server, job_dir, header):
+    url = server.url_for(job_dir / "stdout-wk-0.txt", job_dir, timedelta(minutes=5))
+    r = get(url, Range=header)
+    assert r.status_code == 416, header
+    assert r.headers["Content-Range"] == "bytes */10"
+    assert b"0123456789" not in r.content
 
 
 def test_expired_token_is_403(server, clock, job_dir):
@@ -164,17 +179,10 @@ def test_forged_or_tampered_tokens_are_403(server, job_dir):
     assert get(with_token(body)).status_code == 403
     assert get(with_token("not-a-token")).status_code == 403
     # A token signed with another key (another home's) is refused too.
-    other = FileServer(key_provider=lambda: b"k" * 32)
-    assert (
-        get(
-            with_token(other.token_for(job_dir, "stdout-wk-0.txt", timedelta(minutes=5)))
-        ).status_code
-        == 403
-    )
+    other = Tokens(job_dir.parent / "other-home", clock=server.tokens.clock)
+    foreign = other.issue(job_dir, "stdout-wk-0.txt", server.tokens.clock() + 300)
+    assert get(with_token(foreign)).status_code == 403
     # Widening the grant (drop the name from the payload) breaks the signature.
-    import base64
-    import json
-
     payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     payload["n"] = None
     widened = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
@@ -236,35 +244,46 @@ def test_symlink_escaping_the_root_is_refused(server, job_dir, tmp_path):
 
 def test_only_get_and_head(server, job_dir):
     url = server.url_for(job_dir / "stdout-wk-0.txt", job_dir, timedelta(minutes=5))
-    assert requests.put(url, data=b"x", timeout=10).status_code == 501
+    for method in ("PUT", "POST", "DELETE"):
+        r = requests.request(method, url, data=b"x", timeout=10)
+        assert r.status_code == 405, method
+        assert r.headers["Allow"] == "GET, HEAD"
     assert (job_dir / "stdout-wk-0.txt").read_bytes() == b"0123456789"
 
 
 def test_key_file_is_private_and_stable(batchai_home):
-    key = fileserver.signing_key()
-    path = batchai_home / fileserver.KEY_FILE_NAME
+    key = file_grants.signing_key(batchai_home)
+    path = batchai_home / file_grants.KEY_FILE_NAME
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert fileserver.signing_key() == key
+    assert file_grants.signing_key(batchai_home) == key
     assert len(key) == 32
 
 
 def test_tokens_validate_across_server_restarts(clock, batchai_home, job_dir):
-    """The key lives in the home: a new server (a restarted client) validates older tokens."""
-    first = FileServer(key_provider=lambda: fileserver.signing_key(batchai_home), clock=clock)
-    token = first.token_for(job_dir, "stdout-wk-0.txt", timedelta(minutes=5))
-    with FileServer(
-        key_provider=lambda: fileserver.signing_key(batchai_home), clock=clock
-    ) as second:
+    """The key and the grants live in the home: a new server validates older tokens."""
+    first = Tokens(batchai_home, clock=clock)
+    token = first.issue(job_dir, "stdout-wk-0.txt", clock() + 300)
+    with FileServer(Tokens(batchai_home, clock=clock)) as second:
         assert get(second.url_for_name(token, "stdout-wk-0.txt")).content == b"0123456789"
 
 
-def test_module_level_url_for_uses_the_process_server(job_dir):
-    url = fileserver.url_for(job_dir / "sub" / "model.ckpt", job_dir, timedelta(minutes=1))
+def test_tokens_name_no_local_path(server, job_dir):
+    url = server.url_for(job_dir / "sub" / "model.ckpt", job_dir, timedelta(minutes=5))
+    token = urlsplit(url).path.split("/")[1]
+    body = token.split(".")[0]
+    payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+    assert str(job_dir) not in payload and job_dir.name not in payload
+    assert str(job_dir) not in url and "stdouterr" not in url
+    assert "sub/model.ckpt" in json.loads(payload)["n"]  # the name in the grant, as in the URL
+
+
+def test_module_level_url_for_uses_the_homes_file_service(job_dir, batchai_home):
+    url = fileservice.url_for(job_dir / "sub" / "model.ckpt", job_dir, timedelta(minutes=1))
     assert url.startswith("http://127.0.0.1:")
     assert url.endswith("/sub/model.ckpt")
     assert get(url).content == b"weights"
     with pytest.raises(ValueError):
-        fileserver.url_for(job_dir / "x", job_dir, timedelta(0))
+        fileservice.url_for(job_dir / "x", job_dir, timedelta(0))
 
 
 def test_names_with_spaces_and_unicode_round_trip(server, job_dir):
@@ -274,11 +293,11 @@ def test_names_with_spaces_and_unicode_round_trip(server, job_dir):
     assert get(url).text == "ok"
 
 
-def test_token_until_honours_not_before_and_past_expiry(server, clock, job_dir):
+def test_tokens_honour_not_before_and_past_expiry(server, clock, job_dir):
     now = clock.now
-    early = server.token_until(job_dir, "stdout-wk-0.txt", now + 60, not_before=now + 10)
+    early = server.tokens.issue(job_dir, "stdout-wk-0.txt", now + 60, not_before=now + 10)
     assert get(server.url_for_name(early, "stdout-wk-0.txt")).status_code == 403
     clock.now = now + 10
     assert get(server.url_for_name(early, "stdout-wk-0.txt")).status_code == 200
-    stale = server.token_until(job_dir, "stdout-wk-0.txt", clock.now - 1)
+    stale = server.tokens.issue(job_dir, "stdout-wk-0.txt", clock.now - 1)
     assert get(server.url_for_name(stale, "stdout-wk-0.txt")).status_code == 403

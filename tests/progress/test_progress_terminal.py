@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pty
 import select
+import threading
 
 import pytest
 
@@ -24,6 +26,17 @@ def _read_all(fd: int) -> bytes:
             break
         data += chunk
     return data
+
+
+@contextlib.contextmanager
+def silent_pipe():
+    """A pipe's writing end; on leaving, checks that nothing was written into it."""
+    read_end, write_end = os.pipe()
+    stream = os.fdopen(write_end, "w")
+    yield stream
+    stream.close()
+    with os.fdopen(read_end, "rb") as pipe:
+        assert pipe.read() == b""
 
 
 @pytest.fixture
@@ -85,18 +98,14 @@ def test_a_wait_shows_a_spinner_and_its_state(terminal, monkeypatch):
 
 
 def test_nothing_is_written_into_a_pipe(batchai_home):
-    read_end, write_end = os.pipe()
-    stream = os.fdopen(write_end, "w")
-    bar = TerminalProgress("train.bin", stream)
-    assert not bar.enabled
-    service = BlockBlobService("acct", "a2V5")
-    service.create_container("data")
-    service.create_blob_from_bytes("data", "train.bin", b"x" * 1000, progress_callback=bar)
-    bar.status("waiting")
-    bar.close("done")
-    stream.close()
-    with os.fdopen(read_end, "rb") as pipe:
-        assert pipe.read() == b""
+    with silent_pipe() as stream:
+        bar = TerminalProgress("train.bin", stream)
+        assert not bar.enabled
+        service = BlockBlobService("acct", "a2V5")
+        service.create_container("data")
+        service.create_blob_from_bytes("data", "train.bin", b"x" * 1000, progress_callback=bar)
+        bar.status("waiting")
+        bar.close("done")
 
 
 def test_a_dumb_terminal_is_not_drawn_on(terminal, monkeypatch):
@@ -106,3 +115,65 @@ def test_a_dumb_terminal_is_not_drawn_on(terminal, monkeypatch):
     bar(1, 2)
     bar.close()
     assert not bar.enabled and _read_all(master) == b""
+
+
+def test_clear_erases_the_line_for_a_message_and_the_next_step_draws_it_again(
+    terminal, monkeypatch
+):
+    monkeypatch.setenv("TERM", "xterm")
+    stream, master = terminal
+    wait = TerminalProgress("job tf_job", stream, interval=10, clock=lambda: 0.0)
+    wait.clear()  # nothing drawn yet: nothing to erase
+    wait.status("queued")
+    wait.clear()
+    stream.write("WARNING: Job state: running\n")
+    wait.status("running")  # within the interval, yet drawn: the line was erased
+    wait.clear()
+    wait.close()  # nothing drawn since the last clear: no empty line
+    shown = _read_all(master).decode().replace("\r\n", "\n")
+    first, second = "job tf_job: | queued", "job tf_job: / running"
+    assert shown == (
+        f"\r{first}\r{' ' * len(first)}\rWARNING: Job state: running\n"
+        f"\r{second}\r{' ' * len(second)}\r"
+    )
+
+
+def test_pause_turns_the_spinner_on_a_terminal_and_only_sleeps_in_a_pipe(terminal, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
+    stream, master = terminal
+    with TerminalProgress("job tf_job", stream, interval=0.01) as wait:
+        wait.pause(0.05, "running")
+    drawn = [f.rstrip() for f in _read_all(master).decode().split("\r") if f.strip()]
+    assert drawn and all(f[:12] == "job tf_job: " and f[13:] == " running" for f in drawn)
+    assert all(f[12] in "|/-\\" for f in drawn)
+
+    with silent_pipe() as piped, TerminalProgress("job tf_job", piped, interval=0.01) as quiet:
+        quiet.pause(0.02, "running")
+
+
+def test_spinning_turns_while_the_body_blocks_then_erases_the_line(terminal, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
+    stream, master = terminal
+    shown = b""
+    progress = TerminalProgress("batchai cluster create", stream, interval=0.01)
+    with progress, progress.spinning("Running"):
+        # The body blocks (as a poller's result() does) until a second frame is drawn.
+        while shown.count(b"\r") < 2:
+            assert select.select([master], [], [], 60)[0]
+            shown += os.read(master, 65536)
+    shown += _read_all(master)
+    text = shown.decode()
+    *drawn, erased, rest = text.split("\r")
+    assert rest == ""  # the cursor is back at the start of an empty line: nothing left
+    assert erased.strip() == "" and len(erased) == len("batchai cluster create: | Running")
+    frames = [f for f in drawn if f.strip()]
+    assert len(frames) >= 2
+    assert all(f.rstrip()[:-9] == "batchai cluster create: " for f in frames)
+    assert [f.rstrip()[-7:] for f in frames] == ["Running"] * len(frames)
+
+
+def test_spinning_in_a_pipe_runs_no_thread_and_writes_nothing():
+    with silent_pipe() as piped:
+        progress = TerminalProgress("batchai cluster create", piped)
+        with progress.spinning("Running"):
+            assert "progress" not in [thread.name for thread in threading.enumerate()]

@@ -126,7 +126,7 @@ def cluster_request(
         raise ValidationError("parameters.vm_size", "is required")
     vm_configuration = get(parameters, "virtual_machine_configuration")
     image = get(vm_configuration, "image_reference") if vm_configuration is not None else None
-    if image and not _is_default_image(image):
+    if image and not answers.is_default_image(image):
         raise NoEquivalentError(
             "ClusterCreateParameters.virtual_machine_configuration (custom VM image)",
             backend,
@@ -161,14 +161,6 @@ def cluster_request(
         admin_password=get(admin, "admin_user_password"),
         admin_ssh_key=get(admin, "admin_user_ssh_public_key"),
     )
-
-
-def _is_default_image(image: Any) -> bool:
-    """Batch AI's own image, as its GET echoed it: asking for it is asking for no custom one."""
-    return all(
-        str(get(image, key) or "").lower() == value.lower()
-        for key, value in answers.DEFAULT_IMAGE.items()
-    ) and not get(image, "virtual_machine_image_id")
 
 
 def differences(request: ClusterRequest, existing: ClusterRequest) -> list[str]:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...domain import ids
+from ...domain import answers, ids
 from ...domain import mounts as domain_mounts
 from ...domain.documents import get, snake_document
 from ...domain.paths import output_path_segment
@@ -106,21 +106,20 @@ def _semantics(notes: Notes, path: tuple[str, ...], call: Callable[[], Any]) -> 
 def export_compute(parameters: Any, name: str, subscription_id: str) -> Exported:
     """Batch AI ``ClusterCreateParameters`` (or a ``Cluster``) -> a native ``amlcompute`` file.
 
-    Node setup (setup task, cluster-wide mounts, performance counters), a custom VM image and a
-    subnet of another subscription are dropped with a note; the admin password and SSH key are
-    never exported.
+    Node setup (setup task, cluster-wide mounts, performance counters), a VM image other than
+    Batch AI's default and a subnet of another subscription are dropped with a note; the admin
+    password and SSH key are never exported.
     """
     document = snake_document(parameters)
     notes: Notes = {}
     image = get(get(document, "virtual_machine_configuration") or {}, "image_reference")
-    if image is not None:
-        document.pop("virtual_machine_configuration")
+    document.pop("virtual_machine_configuration", None)
+    if image is not None and not answers.is_default_image(image):  # (the default: none asked)
         _note(
             notes,
             ("size",),
-            f"Dropped: the custom VM image {_image_name(image)}. AmlCompute nodes run a managed "
-            "OS image: put your software into a Docker image and name it in the job's "
-            "environment.",
+            f"Dropped: the {_image_name(image)}. AmlCompute nodes run a managed OS image: put "
+            "your software into a Docker image and name it in the job's environment.",
         )
     setup = document.pop("node_setup", None) or {}
     task = get(setup, "setup_task")
@@ -185,9 +184,12 @@ def export_compute(parameters: Any, name: str, subscription_id: str) -> Exported
 
 
 def _image_name(image: Any) -> str:
-    parts = [get(image, k) for k in ("publisher", "offer", "sku", "version")]
+    """``VM image <publisher:offer:sku[:version]>``, or ``custom VM image <its ARM id>``."""
     custom = get(image, "virtual_machine_image_id")
-    return str(custom) if custom else ":".join(str(p) for p in parts if p)
+    if custom:
+        return f"custom VM image {custom}"
+    parts = [get(image, k) for k in ("publisher", "offer", "sku", "version")]
+    return "VM image " + ":".join(str(p) for p in parts if p)
 
 
 def _volume(mount: domain_mounts.Mount) -> str:

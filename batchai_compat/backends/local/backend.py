@@ -107,7 +107,8 @@ class JobExecutor(Protocol):
     * ``list_output_files(job, options)`` — ``jobs.list_output_files``.
 
     Optionally ``refresh(job) -> JobRecord``: called before an unfinished job is returned, so
-    the executor can fail a job whose processes died (liveness on read).
+    the executor can fail a job whose processes died (liveness on read); and ``changed()``:
+    a cluster was created, updated or deleted (whatever runs jobs may act on it now).
     """
 
     def submit(self, job: JobRecord, parameters: models.JobCreateParameters) -> None: ...
@@ -410,6 +411,7 @@ class LocalBackend:
                 resource_path(resource_group, workspace, cluster), parameters.vm_size,
                 vm_priority, _describe_scale(scale),
             )  # fmt: skip
+            self._cluster_changed()
         else:
             _log.debug(
                 "cluster %s exists with these parameters",
@@ -433,6 +435,7 @@ class LocalBackend:
             "cluster %s rescaled: %s",
             resource_path(resource_group, workspace, cluster), _describe_scale(scale),
         )  # fmt: skip
+        self._cluster_changed()
         return self._cluster(record)
 
     def get_cluster(self, resource_group: str, workspace: str, cluster: str) -> models.Cluster:
@@ -453,6 +456,7 @@ class LocalBackend:
         )
         for job in stopped:
             self._executor.terminate(job)
+        self._cluster_changed()
 
     def list_clusters(self, resource_group: str, workspace: str) -> list[models.Cluster]:
         return [
@@ -618,6 +622,13 @@ class LocalBackend:
             )
             for node in self.store.job_nodes(record.row_id)
         ]
+
+    def _cluster_changed(self) -> None:
+        """Tell the execution layer (optional ``changed()``): a cluster's nodes may move now,
+        whether or not anyone reads it again."""
+        changed = getattr(self._executor, "changed", None)
+        if changed is not None:
+            changed()
 
     def _stop_preempted(self, jobs: list[JobRecord]) -> None:
         """A scale-down took these running jobs' nodes (requeued or terminating)."""

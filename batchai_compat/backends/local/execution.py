@@ -1,59 +1,63 @@
 """Local job execution, as the control plane (:mod:`.backend`) sees it: :class:`LocalExecutor`.
 
 The local backend stores a job (``StateStore.put_job``, ``queued``) and then hands it to the
-executor, which starts the job's detached supervisor (:mod:`.supervisor`).  The seam is the
-backend's ``JobExecutor`` protocol (``LocalBackend`` builds one with :func:`create_executor`):
+executor, which talks to the home's scheduler daemon (:mod:`.daemon`, started on demand by
+:func:`.helpers.ensure`).  The seam is the backend's ``JobExecutor`` protocol (``LocalBackend``
+builds one with :func:`create_executor`):
 
-* :meth:`LocalExecutor.submit` — after ``put_job`` created the job: hand it to a supervisor
-  with the secret values (``JobCreateParameters.secrets``) through a pipe.  The executor keeps
-  one spare supervisor started ahead of need (idle, already imported; it exits when this
-  client closes or the state database disappears), so a job starts without waiting for an
-  interpreter;
+* :meth:`LocalExecutor.submit` — after ``put_job`` created the job: hand it over to the daemon
+  (secret values of the job and of the cluster's setup task, this process's environment and
+  Python) through its socket; it returns once the daemon holds them.  The job then waits as a
+  row until the daemon gives it nodes;
 * :meth:`LocalExecutor.terminate` — after ``StateStore.request_termination``, a cluster
-  deletion or a scale-down that took the job's nodes: a ``terminating`` job is stopped by its
-  supervisor (SIGTERM), which records ``failed`` with the reason (``JobTerminated`` unless the
-  row already names one); a job a ``requeue`` scale-down put back to ``queued`` is left to its
-  supervisor, which sees the row, stops the nodes and waits for nodes again;
+  deletion or a scale-down that took the job's nodes: a ``terminating`` job's supervisor is
+  signalled (SIGTERM) and records ``failed`` with the reason (``JobTerminated`` unless the row
+  already names one); a job a ``requeue`` scale-down put back to ``queued`` is left to its
+  supervisor, which sees the row, stops the nodes and ends (the daemon runs the job again);
 * :meth:`LocalExecutor.delete` — after the job row was deleted (``delete_job``,
   ``delete_experiment``, ...): stop every process it still has;
-* :meth:`LocalExecutor.refresh` — on reads of an unfinished job: a job whose supervisor died is
-  failed (``SupervisorDied``) and its processes stopped, so no job stays ``running`` forever;
+* :meth:`LocalExecutor.changed` — a cluster was created, updated or deleted: the daemon settles
+  it and starts what its nodes allow;
+* :meth:`LocalExecutor.refresh` — on reads of an unfinished job: make sure the daemon runs.  A
+  daemon started now repairs what a killed one left (jobs whose supervisor is gone are failed,
+  ``SupervisorDied``) before it answers, so the read sees the repaired job;
 * :meth:`LocalExecutor.list_output_files` — ``jobs.list_output_files`` (see :mod:`.outputs`).
 
-Everything the executor and the supervisor share lives in the job's run folder
-(``layout.job_run_dir``): ``job.json`` (what to run), ``supervisor.json`` / ``nodes.json``
-(process identities), ``supervisor.log``.  None of them holds a secret.
+Everything the daemon, the supervisor and the executor share on disk lives in the job's run
+folder (``layout.job_run_dir``): ``supervisor.json`` / ``nodes.json`` (process identities),
+``supervisor.log``.  None of them holds a secret.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
-import subprocess
+import socket
 import sys
-import threading
 import time
-import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...core.logs import LazyLogger
 from ...home import layout
-from .processes import DATABASE_OPTION, SUPERVISOR_MODULE, ProcessRef, stop_session
-from .state import ACTIVE_STATES, JobRecord, StateStore, error_body
-from .supervision import DatabaseFile, RunFiles, termination_errors
+from ...home.helpers import SCHEDULER, HelperUnavailable, ensure, read_record
+from .state import ACTIVE_STATES, JobRecord, StateStore
+from .supervision import RunFiles, fail_abandoned
 
-__all__ = ["LocalExecutor", "create_executor", "run_files", "secret_values"]
+__all__ = ["LocalExecutor", "create_executor", "secret_values"]
 
-#: How long a job may exist without a supervisor record before a reader declares it lost
-#: (covers the moment between ``put_job`` and ``submit`` in another process).
-SUPERVISOR_START_GRACE_SECONDS = 30.0
+_log = LazyLogger(__name__)  # no logging import until a record needs it
 
-
-def run_files(job: JobRecord, root: Path | None = None) -> RunFiles:
-    rg, ws = job.workspace.resource_group, job.workspace.workspace
-    return RunFiles(layout.job_run_dir(rg, ws, job.experiment, job.name, job.job_uuid, root))
+_ANSWER_TIMEOUT_SECONDS = 90.0
+"""The daemon answers at once unless SQLite makes it wait (busy timeout: 60 s)."""
+_LIVENESS_CHECK_SECONDS = 0.5
+"""How often reads of unfinished jobs check that the daemon still runs."""
+_TERMINATE_WAIT_SECONDS = 60.0
+"""The most ``jobs.terminate`` waits for the job to stop (a node ignoring SIGTERM is killed
+after 3 s; a cluster setup task in progress runs to its end first)."""
 
 
 def secret_values(secrets: Iterable[Any] | None) -> dict[str, str]:
@@ -73,29 +77,8 @@ def secret_values(secrets: Iterable[Any] | None) -> dict[str, str]:
     return values
 
 
-class _Spare:
-    """A supervisor waiting for its assignment: its identity and the write end of its stdin.
-
-    The pipe is a bare descriptor closed by ``close()`` or, if the executor is simply dropped,
-    when this object is collected — either way the spare reads end of input and exits.
-    """
-
-    def __init__(self, ref: ProcessRef, fd: int) -> None:
-        self.ref = ref
-        self.fd = fd
-        self._finalizer = weakref.finalize(self, os.close, fd)
-
-    def send(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
-
-    def close(self) -> None:
-        self._finalizer()
-
-
 class LocalExecutor:
-    """Starts, stops and watches the supervisors of local jobs (one per job)."""
+    """Hands local jobs to the home's scheduler daemon and stops their processes."""
 
     def __init__(
         self,
@@ -107,103 +90,62 @@ class LocalExecutor:
         self.root = root
         # ClusterCreateParameters (secrets included) of clusters this process created, by row.
         self._cluster_parameters = cluster_parameters if cluster_parameters is not None else {}
-        # A supervisor started ahead of need, idle until its job arrives (or this client ends).
-        self._spare: _Spare | None = None
-        self._spare_lock = threading.Lock()
-        self._closed = False
+        self._checked_at = -_LIVENESS_CHECK_SECONDS
 
     @property
-    def _database(self) -> str:
-        """The state database, as supervisors are told it (``--database``, ``job.json``)."""
-        return os.path.abspath(self.store.path)
+    def home(self) -> Path:
+        return self.root or layout.home()
+
+    # the daemon ------------------------------------------------------------------------------
+    def _send(self, message: dict[str, Any]) -> bool:
+        """Deliver ``message`` to the daemon (started if need be); False if none answers.
+
+        A daemon that was just exiting (idle) refuses the connection: a new one is started.
+        """
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+        for _ in range(3):
+            try:
+                record = ensure(self.home, SCHEDULER)
+            except HelperUnavailable as error:
+                _log.warning("the local scheduler could not be started: %s", error)
+                return False
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.settimeout(_ANSWER_TIMEOUT_SECONDS)
+                    conn.connect("\0" + record.address)
+                    conn.sendall(data)
+                    answer = b""
+                    while not answer.endswith(b"\n"):
+                        chunk = conn.recv(1024)
+                        if not chunk:
+                            break
+                        answer += chunk
+                if answer.endswith(b"\n"):
+                    self._checked_at = time.monotonic()
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        _log.warning("the local scheduler of %s did not answer", self.home)
+        return False
 
     def submit(self, job: JobRecord, parameters: Any = None) -> None:
-        """Start ``job``'s supervisor (detached: it outlives this process).
+        """Hand ``job`` over to the daemon.
 
         ``parameters``: the ``JobCreateParameters`` the job was created from, secret values
         included (only their ``secrets`` are read; the rest comes from the store).
         """
-        secrets = {
-            "job": secret_values(getattr(parameters, "secrets", None)),
-            "setup_task": self._setup_task_secrets(job),
-        }
-        files = run_files(job, self.root)
-        files.run_dir.mkdir(parents=True, exist_ok=True)
-        if files.supervisor_ref() is not None:
-            return  # already submitted (an idempotent re-create of the same job)
-        files.job.write_text(
-            json.dumps(
-                {
-                    "database": self._database,
-                    "job_row": job.row_id,
-                    "storage_root": str(self.root or layout.home()),
-                }
-            )
+        self._send(
+            {
+                "op": "submit",
+                "job": job.row_id,
+                "cluster": job.cluster_row,
+                "secrets": secret_values(getattr(parameters, "secrets", None)),
+                "setup_secrets": self._setup_task_secrets(job),
+                "environment": dict(os.environ),
+                "python": sys.executable,
+            }
         )
-        assignment = {"run_dir": str(files.run_dir), **secrets}
-        with self._spare_lock:
-            spare, self._spare = self._spare, None
-        if spare is None or not self._hand_over(spare, files, assignment):
-            self._hand_over(self._spawn(), files, assignment)  # refresh() reports a failure
-        with self._spare_lock:  # warm the next job's supervisor while this one runs
-            if self._spare is None and not self._closed:
-                self._spare = self._spawn()
-
-    def _spawn(self) -> _Spare:
-        """Start a supervisor that waits for its assignment on a pipe we keep.
-
-        ``sh`` starts it in the background and exits: the supervisor is adopted by init (no
-        zombie here, no tie to this process), calls setsid() itself, and keeps this pipe as its
-        stdin (fd 3 detour: sh gives background jobs /dev/null otherwise).  It imports
-        everything while it waits, so a job handed to it starts at once; it ends when the pipe
-        closes or the state database it is given disappears: ``--database`` names it,
-        ``--database-file`` says which file it is now (device and inode, taken here: the spare
-        may finish starting after the file was already replaced).
-        """
-        database = DatabaseFile.at(self._database)
-        read_end, write_end = os.pipe()
-        try:
-            launcher = subprocess.Popen(
-                [
-                    "/bin/sh",
-                    "-c",
-                    'exec 3<&0; "$@" <&3 3<&- >/dev/null 2>&1 & echo $!',
-                    "sh",
-                    sys.executable,
-                    "-m",
-                    SUPERVISOR_MODULE,
-                    DATABASE_OPTION,
-                    self._database,
-                    *(["--database-file", database.file_id] if database is not None else []),
-                ],
-                stdin=read_end,
-                stdout=subprocess.PIPE,
-                close_fds=True,
-                start_new_session=True,  # off the terminal (Ctrl-C) even before its setsid()
-            )
-        finally:
-            os.close(read_end)
-        assert launcher.stdout is not None
-        with launcher.stdout:
-            pid = int(launcher.stdout.readline())
-        launcher.wait()
-        os.set_inheritable(write_end, False)
-        return _Spare(ProcessRef.of(pid) or ProcessRef(pid, 0), write_end)
-
-    @staticmethod
-    def _hand_over(spare: _Spare, files: RunFiles, assignment: dict[str, Any]) -> bool:
-        """Give ``spare`` its job; False when it is gone (killed while waiting)."""
-        if not spare.ref.alive():
-            spare.close()
-            return False
-        files.supervisor.write_text(json.dumps(spare.ref.to_dict()))
-        try:
-            spare.send(json.dumps(assignment).encode() + b"\n")
-        except BrokenPipeError:
-            return False
-        finally:
-            spare.close()
-        return True
 
     def _setup_task_secrets(self, job: JobRecord) -> dict[str, str]:
         cluster = (
@@ -213,77 +155,85 @@ class LocalExecutor:
         setup_task = getattr(node_setup, "setup_task", None)
         return secret_values(getattr(setup_task, "secrets", None))
 
+    def changed(self) -> None:
+        """A cluster was created, updated or deleted: let the daemon act on it now."""
+        self._send({"op": "wake"})
+
     def terminate(self, job: JobRecord) -> None:
         """Stop a running job whose row now says ``terminating`` (``jobs.terminate``, cluster
-        deleted, ``terminate`` scale-down).  A row back to ``queued`` (``requeue`` scale-down)
-        is left to its supervisor, which notices, stops the nodes and queues for new ones."""
-        files = run_files(job, self.root)
-        ref = files.supervisor_ref()
-        supervised = ref is not None and ref.alive()
+        deleted, ``terminate`` scale-down) and return once it ended, as Batch AI's terminate
+        operation completed when the job had stopped.  A row back to ``queued`` (``requeue``
+        scale-down) is left to its supervisor, which notices, stops the nodes and ends."""
+        files = RunFiles.of(job, self.home)
+        ref = files.supervisor_ref(since=job.start_time)
         if job.execution_state == "queued":
-            if not supervised:  # nobody else stops the old run's nodes
-                self._stop_processes(files)  # (the next read fails the job: SupervisorDied)
+            if ref is None or not ref.alive():
+                files.stop_processes()  # nobody else stops what its previous run left
+            self._send({"op": "wake"})
             return
-        if ref is not None and supervised:
-            try:
-                os.kill(ref.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            else:
+        if ref is not None and not ref.alive():
+            self.refresh(self.store.get_job_by_row(job.row_id) or job)  # recorded now
+            self._send({"op": "wake"})
+            return
+        signalled = self._signal(ref)
+        self._send({"op": "wake"})
+        deadline = time.monotonic() + _TERMINATE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            current = self.store.get_job_by_row(job.row_id)
+            if current is None or current.execution_state not in ("running", "terminating"):
                 return
-        # No supervisor to do it: stop the nodes and record the outcome here.
-        self._stop_processes(files)
-        self.store.finish_job(
-            job.row_id, succeeded=False, exit_code=None, errors=termination_errors(job.errors)
-        )
+            if not signalled:  # the daemon forks its supervisor just after the job starts
+                signalled = self._signal(files.supervisor_ref(since=job.start_time))
+            elif ref is not None and not ref.alive():
+                self.refresh(current)  # it died stopping the job: record it now
+                return
+            time.sleep(0.02)
+
+    @staticmethod
+    def _signal(ref: Any) -> bool:
+        if ref is None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(ref.pid, signal.SIGTERM)
+        return True
 
     def delete(self, job: JobRecord) -> None:
         """Stop every process of ``job`` (already deleted from the store)."""
-        self._stop_processes(run_files(job, self.root))
+        RunFiles.of(job, self.home).stop_processes()
+        self._send({"op": "wake"})
 
     def close(self) -> None:
-        """Let the idle spare supervisor go (end of its input).  Supervisors of submitted jobs
-        are detached and outlive the client on purpose."""
-        with self._spare_lock:
-            self._closed = True
-            spare, self._spare = self._spare, None
-        if spare is not None:
-            spare.close()
+        """Nothing to let go: the daemon and the jobs outlive the client on purpose."""
 
     def refresh(self, job: JobRecord) -> JobRecord:
-        """``job`` as it really is: an unfinished job whose supervisor is gone is failed now."""
+        """``job`` as it really is: a running job whose supervisor is gone is failed now, and
+        the daemon runs (a new one repairs what a killed one left before it answers)."""
         if job.execution_state not in ACTIVE_STATES:
             return job
-        files = run_files(job, self.root)
-        ref = files.supervisor_ref()
-        if ref is None:
-            if time.time() - job.creation_time < SUPERVISOR_START_GRACE_SECONDS:
-                return job
-            message = "The job has no supervisor process: it was never started on this machine."
-        elif ref.alive():
+        if job.execution_state != "queued":
+            files = RunFiles.of(job, self.home)
+            ref = files.supervisor_ref(since=job.start_time)
+            if ref is not None and not ref.alive():
+                what = f"The job's supervisor process (pid {ref.pid}) ended"
+                fail_abandoned(self.store, job, files, what)
+                return self.store.get_job_by_row(job.row_id) or job
+        now = time.monotonic()
+        if now - self._checked_at < _LIVENESS_CHECK_SECONDS:
             return job
-        else:
-            message = f"The job's supervisor process (pid {ref.pid}) exited before the job ended."
-        self._stop_processes(files)
-        if job.execution_state == "terminating":  # it died while stopping the job as asked
-            errors = termination_errors(job.errors)
-        else:
-            errors = [error_body("SupervisorDied", message)]
-        self.store.finish_job(job.row_id, succeeded=False, exit_code=None, errors=errors)
+        self._checked_at = now
+        if read_record(self.home, SCHEDULER) is not None:
+            return job
+        try:
+            ensure(self.home, SCHEDULER)
+        except HelperUnavailable as error:
+            _log.warning("the local scheduler could not be started: %s", error)
+            return job
         return self.store.get_job_by_row(job.row_id) or job
 
     def list_output_files(self, job: JobRecord, options: Any) -> list[Any]:
         from .outputs import list_output_files
 
         return list_output_files(job, options, root=self.root)
-
-    @staticmethod
-    def _stop_processes(files: RunFiles) -> None:
-        ref = files.supervisor_ref()
-        if ref is not None:
-            stop_session(ref)
-        for node in files.node_refs():
-            stop_session(node)
 
 
 def create_executor(backend: Any) -> LocalExecutor:

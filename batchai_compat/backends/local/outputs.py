@@ -5,9 +5,11 @@ or an ``OutputDirectory`` id, optionally a ``directory`` inside it — as ``File
 (relative to that folder), ``file_type`` (``file``/``directory``), ``download_url`` (a URL that
 expires after ``linkexpiryinminutes``; None for directories), ``last_modified`` and
 ``content_length``.  Here the folders are the ones the node runtime wrote (same path rules, see
-:mod:`batchai_compat.runtime.environment`) and the URLs come from the loopback file server
-(:mod:`.fileserver`), each granting exactly one file.  ``max_results`` is the page size the
-operations layer's pager applies.
+:mod:`batchai_compat.runtime.environment`) and the URLs come from the home's file service
+(:mod:`.fileservice`): each grants exactly one file and keeps working after this process ends,
+until it expires.  A symbolic link in the folder is listed without a URL (and without a
+length): the service never follows links.  ``max_results`` is the page size the operations
+layer's pager applies.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from ... import models
 from ...domain.paths import STDOUTERR, is_stdouterr
 from ...exceptions import ValidationError, cloud_error
-from ...home import fileserver, layout
+from ...home import fileservice, layout
 from ...runtime import JobIdentity, Topology, job_paths, job_spec
 from .state import JobRecord
 
@@ -82,25 +84,32 @@ def list_output_files(job: JobRecord, options: Any, root: Path | None = None) ->
         ) from None
     if not folder.is_dir():
         return []
-    expiry = timedelta(minutes=int(options.linkexpiryinminutes or 60))
+    links = fileservice.FolderLinks(
+        real_base, timedelta(minutes=int(options.linkexpiryinminutes or 60)), root
+    )
     files = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         try:
             info = entry.stat()  # follows links, as a mounted share would show its target
         except OSError:
-            continue  # vanished or a dangling link
+            if not entry.is_symlink():
+                continue  # vanished meanwhile
+            info = entry.stat(follow_symlinks=False)  # a dangling link: listed as a file
         is_dir = stat.S_ISDIR(info.st_mode)
-        if not is_dir and not stat.S_ISREG(info.st_mode):
+        if not is_dir and not stat.S_ISREG(info.st_mode) and not entry.is_symlink():
             continue
+        # A symbolic link is listed, never served: the file service follows no link, and
+        # whatever it points to is not the job's to hand out.
+        link = entry.is_symlink()
         files.append(
             models.File.from_service(
                 name=entry.name,
                 file_type=models.FileType.directory if is_dir else models.FileType.file,
-                download_url=None
-                if is_dir
-                else fileserver.url_for(Path(entry.path), real_base, expiry),
-                last_modified=datetime.fromtimestamp(info.st_mtime, timezone.utc),
-                content_length=None if is_dir else info.st_size,
+                download_url=None if is_dir or link else links.url(Path(entry.path)),
+                last_modified=datetime.fromtimestamp(
+                    (entry.stat(follow_symlinks=False) if link else info).st_mtime, timezone.utc
+                ),
+                content_length=None if is_dir or link else info.st_size,
             )
         )
     return files

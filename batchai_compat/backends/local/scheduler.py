@@ -1,11 +1,15 @@
-"""Gang scheduling of local jobs and the topology their nodes get.
+"""Batch AI's job queue rule, and the topology the nodes of a started job get.
 
 Batch AI gang-scheduled a job: it stayed ``queued`` until its cluster had ``node_count`` idle
 nodes at once (an auto-scale cluster growing towards the demand of queued jobs, up to its
-maximum), then ran on all of them.  A job does not take nodes while a queued job of the same
-cluster has a higher ``scheduling_priority``; among equals, whoever asks first gets them.
-:func:`wait_for_nodes` does that against the state store's node allocation API;
-:func:`node_topologies` then lays out the job's folders and ports for the node runtime
+maximum), then ran on all of them.  Queued jobs of a cluster are served in order: highest
+``scheduling_priority`` first, then oldest first (``StateStore.queued_jobs``).
+:func:`next_starts` applies that order: a job waiting for nodes holds up every job behind it
+(a small job never overtakes a bigger one that came first, so the big one is never starved),
+except a job the cluster cannot hold at all as configured (more nodes than its target, or than
+its auto-scale maximum), which waits without holding anyone up.  The home's scheduler daemon
+(:mod:`.daemon`) calls it whenever nodes may have freed and starts what it returns;
+:func:`node_topologies` then lays out each job's folders and ports for the node runtime
 (:class:`batchai_compat.runtime.Topology`).
 
 Folders of a job run (``layout.job_run_dir``)::
@@ -21,57 +25,48 @@ Folders of a job run (``layout.job_run_dir``)::
 from __future__ import annotations
 
 import socket
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 
 from ...runtime import JobIdentity, Topology, job_spec, tensorflow_task_counts
-from .state import JOB_PRIORITY_RANK, JobRecord, NodeRecord, StateStore
+from .state import ClusterRecord, JobRecord, NodeRecord
 
-__all__ = ["free_ports", "node_topologies", "wait_for_nodes"]
-
-_FIRST_WAIT = 0.02
-_LONGEST_WAIT = 0.5
+__all__ = ["cluster_capacity", "free_ports", "next_starts", "node_topologies"]
 
 
-def wait_for_nodes(
-    store: StateStore,
-    job_row: int,
-    should_stop: Callable[[], bool],
-    pause: Callable[[float], None] = time.sleep,
-) -> list[NodeRecord] | None:
-    """Block until job ``job_row`` holds its nodes; None if it stopped being queued meanwhile
-    (terminated, deleted) or ``should_stop()`` became true (the supervisor was asked to stop, its
-    state database was removed...).  ``pause(seconds)`` waits between tries: a caller that can
-    be woken up early (a signal) passes its own."""
-    delay = _FIRST_WAIT
-    while not should_stop():
-        job = store.get_job_by_row(job_row)
-        if job is None or job.execution_state != "queued":
-            return None
-        if not _outranked(store, job):
-            nodes = store.allocate_nodes(job_row)
-            if nodes is not None:
-                return nodes
-        wait = delay
-        if job.cluster_row is not None:
-            next_change = store.next_transition_at(job.cluster_row)
-            if next_change is not None:
-                wait = min(delay, max(0.0, next_change - store.now()) + 0.001)
-        pause(wait)
-        delay = min(delay * 2, _LONGEST_WAIT)
-    return None
+def cluster_capacity(cluster: ClusterRecord) -> int:
+    """The most nodes ``cluster`` may have as configured now: its manual target, or its
+    auto-scale maximum."""
+    if cluster.scale_mode == "auto":
+        return cluster.maximum_node_count or 0
+    return cluster.target_node_count
 
 
-def _outranked(store: StateStore, job: JobRecord) -> bool:
-    """True while a queued job of the same cluster has a higher ``scheduling_priority``."""
-    mine = JOB_PRIORITY_RANK.get(job.scheduling_priority, 1)
-    return any(
-        JOB_PRIORITY_RANK.get(other.scheduling_priority, 1) > mine
-        for other in store.queued_jobs(job.cluster_row)
-        if other.row_id != job.row_id
-    )
+def next_starts(
+    cluster: ClusterRecord,
+    queue: Iterable[JobRecord],
+    held: Callable[[JobRecord], bool] = lambda job: False,
+) -> list[JobRecord]:
+    """The queued jobs of a settled ``cluster`` to start now on its idle nodes.
+
+    ``queue``: its queued jobs in serving order; ``held(job)``: True for a job that must not
+    start yet though it is next (its submission is still being handed over, or its previous
+    run is still stopping): like a job waiting for nodes, it holds up the jobs behind it.
+    """
+    idle = sum(1 for node in cluster.nodes if node.state == "idle")
+    capacity = cluster_capacity(cluster)
+    starts: list[JobRecord] = []
+    for job in queue:
+        if idle <= 0:
+            break
+        if job.node_count > capacity:
+            continue  # never runs as the cluster is configured: it holds nobody up
+        if job.node_count > idle or held(job):
+            break
+        starts.append(job)
+        idle -= job.node_count
+    return starts
 
 
 def free_ports(count: int) -> list[int]:

@@ -1,11 +1,11 @@
-"""What a local job's two sides share: the executor (in the client) and its supervisor process.
+"""What a running local job's sides share: the daemon, the job's supervisor and the executor.
 
-The executor (:mod:`.execution`) starts a job's supervisor (``python -m
-batchai_compat.backends.local.supervisor``, a process boundary: no module imports the
-supervisor's main module) and later watches, terminates or deletes the job through what both
-sides agree on here: the files of the job's run folder (:class:`RunFiles`), which state database
-the supervisor serves (:class:`DatabaseFile`), and the errors recorded when a job is stopped
-(:func:`termination_errors`).  None of it holds a secret.
+The home's scheduler daemon (:mod:`.daemon`) forks a running job's supervisor
+(:mod:`.supervisor`); the executor (:mod:`.execution`, in the client) and the daemon later
+watch, terminate, repair or delete the job through what they agree on here: the files of the
+job's run folder (:class:`RunFiles`), the errors recorded when a job is stopped
+(:func:`termination_errors`) and the repair of a job whose supervisor died
+(:func:`fail_abandoned`).  None of it holds a secret.
 """
 
 from __future__ import annotations
@@ -17,42 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ...domain import answers
-from .processes import ProcessRef
+from ...home import layout
+from ...home.processes import ProcessRef, stop_sessions
+from .state import JobRecord, StateStore, error_body
 
-__all__ = ["DatabaseFile", "RunFiles", "termination_errors"]
-
-
-@dataclass(frozen=True)
-class DatabaseFile:
-    """The state database a supervisor serves: its path and the file found there at start."""
-
-    path: Path
-    device: int
-    inode: int
-
-    @classmethod
-    def at(cls, path: str | os.PathLike[str]) -> DatabaseFile | None:
-        """The file now at ``path``; None if there is none."""
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        return cls(Path(path), stat.st_dev, stat.st_ino)
-
-    @classmethod
-    def identified(cls, path: str | os.PathLike[str], file_id: str) -> DatabaseFile:
-        """The file ``file_id`` (see :attr:`file_id`) was at ``path`` (it may be gone since)."""
-        device, inode = (int(part) for part in file_id.split(":"))
-        return cls(Path(path), device, inode)
-
-    @property
-    def file_id(self) -> str:
-        """``device:inode``: which file this is, for ``--database-file``."""
-        return f"{self.device}:{self.inode}"
-
-    def present(self) -> bool:
-        """True while ``path`` still names this very file (not deleted, not replaced)."""
-        return DatabaseFile.at(self.path) == self
+__all__ = ["RunFiles", "fail_abandoned", "termination_errors", "write_atomically"]
 
 
 @dataclass(frozen=True)
@@ -61,14 +30,15 @@ class RunFiles:
 
     run_dir: Path
 
-    @property
-    def job(self) -> Path:
-        """What to supervise: state database, job row, storage root."""
-        return self.run_dir / "job.json"
+    @classmethod
+    def of(cls, job: JobRecord, home: Path) -> RunFiles:
+        """The run folder of ``job`` in the home ``home``."""
+        rg, ws = job.workspace.resource_group, job.workspace.workspace
+        return cls(layout.job_run_dir(rg, ws, job.experiment, job.name, job.job_uuid, home))
 
     @property
     def supervisor(self) -> Path:
-        """``ProcessRef`` of the supervisor (written by whoever started it)."""
+        """``ProcessRef`` of the supervisor (written by the daemon that forked it)."""
         return self.run_dir / "supervisor.json"
 
     @property
@@ -92,11 +62,52 @@ class RunFiles:
         except (OSError, ValueError):
             return []
 
-    def supervisor_ref(self) -> ProcessRef | None:
+    def supervisor_ref(self, since: float | None = None) -> ProcessRef | None:
+        """The supervisor; with ``since`` (a run's ``start_time``), only one started for that
+        run (a requeued job's folder still names the previous run's until the daemon forks
+        the next)."""
         try:
+            if since is not None and self.supervisor.stat().st_mtime < since:
+                return None
             return ProcessRef.from_dict(json.loads(self.supervisor.read_text()))
         except (OSError, ValueError, KeyError):
             return None
+
+    def stop_processes(self) -> None:
+        """Stop the supervisor's session and every node's (whatever the run left)."""
+        stop_sessions([ref for ref in (self.supervisor_ref(),) if ref] + self.node_refs())
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers (the daemon, the executor, a test) see the old content or the new one, never a
+    part."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def fail_abandoned(store: StateStore, job: JobRecord, files: RunFiles, what: str) -> bool:
+    """``job``'s supervisor ended before the job did (killed): stop what is left of the run and
+    record the job ``failed``, saying what happened (``what``: "The job's supervisor process
+    (pid N) was killed by signal 9"...).  A job being terminated ends as terminated.  False
+    when the job had already ended (someone else recorded it)."""
+    files.stop_processes()
+    if job.execution_state == "terminating":
+        errors = termination_errors(job.errors)
+    else:
+        errors = [
+            error_body(
+                "SupervisorDied",
+                f"{what} before the job ended; its processes were stopped and the job failed.",
+            )
+        ]
+    return store.finish_job(
+        job.row_id,
+        succeeded=False,
+        exit_code=None,
+        errors=errors,
+        from_states=("running", "terminating"),
+    )
 
 
 def termination_errors(recorded: list[dict[str, Any]]) -> list[dict[str, Any]]:

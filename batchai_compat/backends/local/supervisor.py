@@ -1,31 +1,32 @@
-"""The supervisor of one local job: ``python -m batchai_compat.backends.local.supervisor``.
+"""The supervisor of one running local job: a process forked from the home's scheduler daemon.
 
-What the Batch AI service did for a job, done by one detached process per job (its own session,
-so it outlives the notebook that submitted the job):
+What the Batch AI service did for a job once it had nodes, done by one process per *running*
+job (a queued job is only a row: see :mod:`.daemon`).  The daemon gives the job its nodes
+(``StateStore.allocate_nodes``), forks, and the child, in a session of its own, calls
+:func:`supervise`:
 
-1. wait, ``queued``, until the job's cluster gives it ``node_count`` nodes (:mod:`.scheduler`);
-2. link the cluster's and the job's mount volumes (:mod:`.mounts`) and run the cluster's setup
+1. link the cluster's and the job's mount volumes (:mod:`.mounts`) and run the cluster's setup
    task on nodes that have not run it yet (:mod:`.node_setup`);
-3. start one node runtime per node (forked from the supervisor, as warm as it is; the same
-   code ``python -m batchai_compat.runtime`` runs), each in a session of its own;
-4. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
+2. start one node runtime per node (forked again, as warm as the daemon; the same code
+   ``python -m batchai_compat.runtime`` runs), each in a session of its own;
+3. watch them: the first failing node fails the job and stops the others; ``jobs.terminate``
    (SIGTERM, or the job turning ``terminating``) and ``max_wall_clock_time`` stop every node;
-5. record the outcome in the state store (``execution_info``: exit code, errors) — which also
+4. record the outcome in the state store (``execution_info``: exit code, errors) — which also
    gives the nodes back to the cluster — and stop whatever the job left running.
 
 A cluster scale-down that takes the job's nodes turns its row back to ``queued``
-(``node_deallocation_option='requeue'``): the supervisor stops the nodes and goes back to
-step 1, as Batch AI put the job back in its queue.  With ``'terminate'`` the row turns
-``terminating`` with the reason (``JobPreempted``) and the job fails with it.
+(``node_deallocation_option='requeue'``): the supervisor stops the nodes and ends, and the
+daemon starts the job again when the cluster has nodes for it, as Batch AI put it back in its
+queue.  With ``'terminate'`` the row turns ``terminating`` with the reason (``JobPreempted``)
+and the job fails with it.
 
-A supervisor serves one state database (``--database <home>/state.db``, also how
-:func:`.processes.find_supervisors` finds it).  When that file is gone — deleted with its home,
-or replaced by another file at the same path (compared by device and inode) — the supervisor,
-idle spare or not, stops its nodes and exits quietly: nothing is left to report to.
+A supervisor serves one state database (:class:`.helpers.DatabaseFile`): when that file is gone
+— deleted with its home, or replaced by another file at the same path — it stops its nodes and
+ends quietly: nothing is left to report to.  When the daemon that forked it is gone (killed) and
+its job ended on its own, it starts a new daemon, so the queue moves on without any client.
 
-Its assignment arrives on standard input (``{"run_dir": ..., "job": {...}, "setup_task":
-{...}}``, see :func:`main`); secret values travel only that way and only reach the node
-runtimes and the cluster setup task's environment.
+Secret values (``JobCreateParameters.secrets``, the setup task's) reach it in memory from the
+daemon, and only reach the node runtimes and the setup task's environment.
 ``RUN_DIR/supervisor.log`` records what the supervisor did (never a value of the environment).
 
 One module (over 600 lines) because it is one process's program: the steps above share the
@@ -34,9 +35,9 @@ job's run folder, its signal handling and its store connection.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
+import gc
 import json
 import os
 import select
@@ -45,6 +46,7 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,20 +54,46 @@ from typing import Any, NoReturn
 
 from ...domain.documents import rest_to_snake
 from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
-from ...runtime import MpiOptions, NodeError, NodeResult, Topology, job_spec, run_node
+from ...home.helpers import DatabaseFile
+from ...home.processes import ProcessRef, stop_session
+from ...runtime import (
+    MpiOptions,
+    NodeError,
+    NodeResult,
+    Topology,
+    job_spec,
+    run_node,
+    shell_exit_code,
+)
 from ...runtime.launcher import coordination_dir, poll_interval
 from .mounts import link_mounts, mount_targets
 from .node_setup import NodeSetupError, prepare_cluster_mounts, run_setup_task
-from .processes import DATABASE_OPTION, ProcessRef, stop_session
-from .scheduler import node_topologies, wait_for_nodes
-from .state import JobRecord, StateStore, error_body
-from .supervision import DatabaseFile, RunFiles, termination_errors
+from .scheduler import node_topologies
+from .state import ClusterRecord, JobRecord, NodeRecord, StateStore, error_body
+from .supervision import RunFiles, termination_errors, write_atomically
 
-__all__ = ["Supervisor", "main"]
+__all__ = ["JobHandover", "Supervisor", "supervise"]
 
 _STATE_CHECK_SECONDS = 0.25
-_SPARE_CHECK_SECONDS = 1.0
-"""How often an idle spare checks that its state database is still there."""
+
+
+@dataclass(frozen=True)
+class JobHandover:
+    """What the submitting client handed over for a job, kept in the daemon's memory only:
+    the secret values of the job and of its cluster's setup task, the environment the job's
+    nodes inherit and the Python that runs a script without ``python_interpreter_path``
+    (the submitter's, as if it had started the job itself)."""
+
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    setup_secrets: Mapping[str, str] = field(default_factory=dict)
+    environment: Mapping[str, str] | None = None
+    python: str = sys.executable
+
+    def __repr__(self) -> str:  # values never show (they include secrets)
+        return (
+            f"JobHandover(secrets={sorted(self.secrets)}, "
+            f"setup_secrets={sorted(self.setup_secrets)}, python={self.python!r})"
+        )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -98,17 +126,11 @@ class _NodeProcess:
         return self.returncode
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Readers (the executor, a test) see the old content or the new one, never a part."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
-
-
 @dataclass
 class Supervisor:
-    """Runs one job to its end.  ``secrets``: name -> value of the job's secret variables.
+    """Runs one job on the nodes it was given, to its end (or until a scale-down requeues it).
 
+    ``handover``: secrets, environment and Python of the job (:class:`JobHandover`).
     ``database``: the state database file this supervisor serves (None: not checked); once it
     is gone the supervisor stops the job's nodes and ends without recording anything.
     """
@@ -117,8 +139,7 @@ class Supervisor:
     files: RunFiles
     job_row: int
     storage_root: Path
-    secrets: dict[str, str] = field(default_factory=dict)
-    setup_secrets: dict[str, str] = field(default_factory=dict)
+    handover: JobHandover = field(default_factory=JobHandover)
     database: DatabaseFile | None = None
     stop_requested: bool = False
     _nodes: list[_NodeProcess] = field(default_factory=list)
@@ -129,13 +150,15 @@ class Supervisor:
 
     def handle_signals(self) -> None:
         """SIGTERM (``jobs.terminate`` with the supervisor alive, or someone stopping it) asks
-        the job to stop, and wakes :meth:`pause` at once.  Main thread only."""
+        the job to stop; it and SIGCHLD (a node runtime ended) wake :meth:`pause` at once.
+        Main thread only."""
         read_end, write_end = os.pipe()
         for fd in (read_end, write_end):
             os.set_blocking(fd, False)
         signal.set_wakeup_fd(write_end)
         self._wakeup = read_end
         signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGCHLD, _ignore)
 
     def pause(self, seconds: float) -> None:
         """Sleep up to ``seconds``; a signal ends the sleep early."""
@@ -162,31 +185,26 @@ class Supervisor:
             f.write(f"{stamp} {message}\n")
 
     # ------------------------------------------------------------------------------------------
-    def run(self) -> None:
-        """Run the job until it ends; again from the queue each time a scale-down requeues it."""
-        while self._run_once():
-            self._forget_nodes()
-            self.log("a cluster scale-down took the job's nodes: back in the queue")
-
-    def _run_once(self) -> bool:
-        """One run of the job on nodes of its cluster; True when it was requeued meanwhile."""
-        nodes = wait_for_nodes(
-            self.store,
-            self.job_row,
-            self.should_stop,
-            pause=self.pause,
-        )
-        if nodes is None:
-            if not self.database_gone():
-                self.log("job left the queue without running (terminated or deleted)")
-            return False
-        job = self.store.get_job_by_row(self.job_row)
+    def run(
+        self,
+        nodes: list[NodeRecord],
+        cluster: ClusterRecord | None = None,
+        job: JobRecord | None = None,
+    ) -> bool:
+        """Run the job on ``nodes`` (already its own: the row says ``running``) of ``cluster``
+        until it ends; True when a scale-down requeued it instead (the daemon starts it again
+        later).  ``cluster`` and ``job`` are the records the daemon just read (None: read here;
+        the job's state is read again while it runs)."""
         if job is None:
+            job = self.store.get_job_by_row(self.job_row)
+        if job is None or self.database_gone():
             return False
+        if cluster is None and job.cluster_row is not None:
+            cluster = self.store.get_cluster_by_row(job.cluster_row)
         self.log(f"allocated nodes {[n.node_id for n in nodes]}")
         try:
             try:
-                topologies = self._prepare(job, nodes)
+                topologies = self._prepare(job, nodes, cluster)
             except NodeSetupError as error:
                 self.log(str(error))
                 if self.stop_requested:  # terminated while the setup task ran
@@ -200,10 +218,17 @@ class Supervisor:
                     False, None, [error_body("JobFailed", f"The job could not start: {error}")]
                 )
                 return False
-            self._start_nodes(topologies)
-            return self._watch(job)
+            self._start_nodes(job, topologies)
+            requeued = self._watch(job)
         finally:
-            self._stop_nodes()  # whatever the tasks left running (background daemons) stops too
+            # Nodes still running are stopped now; what finished nodes' sessions may hold
+            # (background daemons of the tasks) is swept by whoever outlives this process.
+            self._stop_nodes(finished_too=False)
+        if requeued:
+            self._stop_nodes()  # (their next run must start clean)
+            self._forget_nodes()
+            self.log("a cluster scale-down took the job's nodes: back in the queue")
+        return requeued
 
     def _forget_nodes(self) -> None:
         """Drop what a requeued run left (node identities, node results) before the next run."""
@@ -217,10 +242,9 @@ class Supervisor:
         # requeued; left behind, they would let the next run stop its ps tasks too early.
         shutil.rmtree(coordination_dir(self.files.run_dir / "shared"), ignore_errors=True)
 
-    def _prepare(self, job: JobRecord, nodes: list[Any]) -> list[Topology]:
-        cluster = (
-            self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
-        )
+    def _prepare(
+        self, job: JobRecord, nodes: list[Any], cluster: ClusterRecord | None
+    ) -> list[Topology]:
         mount_root = None
         if cluster is not None:
             node_setup = rest_to_snake(cluster.parameters).get("node_setup") or {}
@@ -234,7 +258,7 @@ class Supervisor:
                         node.node_id,
                         setup_task,
                         mount_root,
-                        self.setup_secrets,
+                        self.handover.setup_secrets,
                         self.should_stop,
                         self.storage_root,
                     )
@@ -245,7 +269,7 @@ class Supervisor:
             if not link.is_symlink():
                 link.symlink_to(mount_root, target_is_directory=True)
         topologies = node_topologies(
-            job, nodes, self.files.run_dir, slots_per_node=self._slots(job)
+            job, nodes, self.files.run_dir, slots_per_node=self._slots(cluster)
         )
         spec = job_spec(job.parameters)
         link_mounts(
@@ -253,45 +277,41 @@ class Supervisor:
         )
         return topologies
 
-    def _slots(self, job: JobRecord) -> int:
-        cluster = (
-            self.store.get_cluster_by_row(job.cluster_row) if job.cluster_row is not None else None
-        )
+    @staticmethod
+    def _slots(cluster: ClusterRecord | None) -> int:
         if cluster is None:
             return 1
         return max(1, cluster.gpus_per_node or cluster.cores_per_node)
 
-    def _start_nodes(self, topologies: list[Topology]) -> None:
+    def _start_nodes(self, job: JobRecord, topologies: list[Topology]) -> None:
         """Start one node runtime per node, each in a session of its own.
 
         The runtime is forked from this process (already warm: no interpreter start, no
         imports) rather than started as ``python -m batchai_compat.runtime``; its launch file
         is still written, so a node can be re-run by hand with that command.
         """
-        job = self.store.get_job_by_row(self.job_row)
-        assert job is not None
         mpi = MpiOptions(allow_run_as_root=os.geteuid() == 0, oversubscribe=True)
         spec = job_spec(job.parameters)
         for topology in topologies:
-            index = topology.node_index
-            launch = self.files.launch(index)
+            launch = self.files.launch(topology.node_index)
             launch.parent.mkdir(parents=True, exist_ok=True)
-            launch.write_text(
-                json.dumps(
-                    {
-                        "job": job.parameters,
-                        "topology": json.loads(topology.to_json()),
-                        "mpi": dataclasses.asdict(mpi),
-                        "python": sys.executable,
-                    }
-                )
-            )
+            gc.freeze()  # the child's collections leave our objects (and their pages) alone
             pid = os.fork()
             if pid == 0:  # the node runtime; never returns
                 self._node_main(spec, topology, mpi, launch.parent / "runtime.log")
             node = _NodeProcess(ProcessRef.of(pid) or ProcessRef(pid, 0), pid)
             self._nodes.append(node)
-            _write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
+            write_atomically(self.files.nodes, json.dumps([n.ref.to_dict() for n in self._nodes]))
+            launch.write_text(  # (after the fork: only for running the node again by hand)
+                json.dumps(
+                    {
+                        "job": job.parameters,
+                        "topology": json.loads(topology.to_json()),
+                        "mpi": dataclasses.asdict(mpi),
+                        "python": self.handover.python,
+                    }
+                )
+            )
             self.log(f"node {topology.node_id} started (pid {pid})")
 
     def _node_main(self, spec: Any, topology: Topology, mpi: MpiOptions, log: Path) -> NoReturn:
@@ -307,8 +327,16 @@ class Supervisor:
             os.dup2(devnull, 1)
             os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
-            result = run_node(spec, topology, self.secrets, default_python=sys.executable, mpi=mpi)
-            _write_atomically(self.files.result(topology.node_index), result.to_json())
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            result = run_node(
+                spec,
+                topology,
+                self.handover.secrets,
+                default_python=self.handover.python,
+                mpi=mpi,
+                base_environment=self.handover.environment,
+            )
+            write_atomically(self.files.result(topology.node_index), result.to_json())
             code = result.exit_code
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 1
@@ -316,7 +344,7 @@ class Supervisor:
             traceback.print_exc()
         finally:
             # No interpreter shutdown: the parent's SQLite connections and files are not ours.
-            os._exit(code & 0xFF if code >= 0 else 128 + (-code & 0x7F))
+            os._exit(shell_exit_code(code) & 0xFF)
 
     def _watch(self, job: JobRecord) -> bool:
         """Watch the running nodes until the job ends (recorded here); True if it was requeued
@@ -396,7 +424,7 @@ class Supervisor:
                 else f"exited with code {returncode}"
             )
             return NodeResult(
-                returncode if returncode > 0 else 128 - returncode,
+                shell_exit_code(returncode),
                 (
                     NodeError(
                         "NodeFailed",
@@ -445,88 +473,52 @@ class Supervisor:
         current = self.store.get_job_by_row(self.job_row)
         self._finish(False, None, termination_errors(current.errors if current else []))
 
-    def _stop_nodes(self) -> None:
+    def _stop_nodes(self, finished_too: bool = True) -> None:
+        """Stop each node's whole session (only those whose runtime still runs, unless
+        ``finished_too``)."""
         for node in self._nodes:
-            stop_session(node.ref)
+            if finished_too or node.poll() is None:
+                stop_session(node.ref)
             node.wait()
 
 
-def _read_assignment(database: DatabaseFile | None) -> str:
-    """The assignment line from stdin; "" at end of input or once ``database`` is gone (a
-    spare whose home was deleted has no job to wait for)."""
-    while True:
-        ready, _, _ = select.select([sys.stdin], [], [], _SPARE_CHECK_SECONDS)
-        if ready:
-            return sys.stdin.readline()
-        if database is not None and not database.present():
-            return ""
+def _ignore(signum: int, frame: object) -> None:
+    """A handler that does nothing: the signal only wakes :meth:`Supervisor.pause`."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Wait for one assignment on stdin, then supervise that job.
+def supervise(
+    store: StateStore,
+    files: RunFiles,
+    job: JobRecord,
+    nodes: list[NodeRecord],
+    cluster: ClusterRecord | None,
+    handover: JobHandover,
+    database: DatabaseFile,
+) -> tuple[bool, Supervisor]:
+    """The body of a supervisor process (forked by the daemon, already in its own session):
+    run ``job`` on ``nodes`` of ``cluster``; ``(requeued, supervisor)``.
 
-    ``--database PATH`` (and ``--database-file DEVICE:INODE``, which file it was when this
-    supervisor was started): the state database of the home it serves, checked while it waits.
-    The assignment is one JSON line: ``{"run_dir": ..., "job": {secret name: value},
-    "setup_task": {...}}``.  A supervisor may be started ahead of need (a warm spare, see
-    :mod:`.execution`); end of input before any assignment means its client went away.
+    ``store`` may be the daemon's (a forked process opens its own connection on first use);
+    it is left open: the process ends with ``os._exit``, and closing the daemon's inherited
+    connection here would drop this process's SQLite locks on the file.  Its standard output
+    and error go to ``supervisor.log``.  Whatever breaks, the job does not stay ``running``:
+    it is recorded ``failed`` (``SupervisorFailed``).
     """
-    parser = argparse.ArgumentParser(prog="python -m batchai_compat.backends.local.supervisor")
-    parser.add_argument(DATABASE_OPTION, dest="database", help="the state database it serves")
-    parser.add_argument(
-        "--database-file", help="device:inode of that database when the supervisor was started"
-    )
-    options = parser.parse_args(argv)
-    # A session of our own: stopping the job never touches the submitter.  (PermissionError:
-    # already a session leader.)
-    with contextlib.suppress(PermissionError):
-        os.setsid()
-    database: DatabaseFile | None = None
-    if options.database:
-        database = (
-            DatabaseFile.identified(options.database, options.database_file)
-            if options.database_file
-            else DatabaseFile.at(options.database)
-        )
-        if database is None or not database.present():
-            return 0  # its home is already gone
-    line = _read_assignment(database)
-    if not line.strip():
-        return 0
-    received = json.loads(line)
-    files = RunFiles(Path(received["run_dir"]))
-    if database is not None and not database.present():
-        return 0
-    config = json.loads(files.job.read_text())
-    if database is None or database.path != Path(config["database"]):
-        database = DatabaseFile.at(config["database"])
-        if database is None:
-            return 0
     log = os.open(files.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
-    secrets = {str(k): str(v) for k, v in (received.get("job") or {}).items()}
-    setup_secrets = {str(k): str(v) for k, v in (received.get("setup_task") or {}).items()}
-    store = StateStore(database.path)
-    supervisor = Supervisor(
-        store,
-        files,
-        int(config["job_row"]),
-        Path(config["storage_root"]),
-        secrets,
-        setup_secrets,
-        database,
-    )
+    supervisor = Supervisor(store, files, job.row_id, database.home, handover, database)
     supervisor.handle_signals()
     try:
-        supervisor.run()
-    except Exception as error:  # the job must not stay running because the supervisor broke
+        return supervisor.run(nodes, cluster, job), supervisor
+    except Exception as error:
         if supervisor.database_gone():
-            return 0  # its home went away under it: nothing to report to
+            return False, supervisor  # its home went away under it: nothing to report to
         supervisor.log(f"supervisor failed: {type(error).__name__}: {error}")
+        traceback.print_exc()
         store.finish_job(
-            supervisor.job_row,
+            job.row_id,
             succeeded=False,
             exit_code=None,
             errors=[
@@ -535,11 +527,4 @@ def main(argv: list[str] | None = None) -> int:
                 )
             ],
         )
-        raise
-    finally:
-        store.close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        return False, supervisor

@@ -250,9 +250,9 @@ def create(context: Context, args: Namespace) -> Any:
             command_line=args.setup_task,
             std_out_err_path_prefix=args.setup_task_output,
         )
-    return client.clusters.create(
-        args.resource_group, args.workspace, args.cluster_name, params
-    ).result()
+    return context.finish(
+        client.clusters.create(args.resource_group, args.workspace, args.cluster_name, params)
+    )
 
 
 def _check_subnet(subnet: str) -> None:
@@ -280,6 +280,7 @@ def list_clusters(context: Context, args: Namespace) -> Any:
 
 def delete(context: Context, args: Namespace) -> Any:
     complete(
+        context,
         context.client.clusters.delete(
             args.resource_group, args.workspace, args.cluster_name, polling=not args.no_wait
         ),
@@ -458,7 +459,7 @@ AREA = Area(
                 Arg(
                     "setup_task_output",
                     ("--setup-task-output",),
-                    "Directory path to store where setup-task's logs. Note, Batch AI will "
+                    "Directory path to store the setup task's logs. Note, Batch AI will "
                     "create several helper directories under this path. The created "
                     "directories are reported as stdOutErrPathSuffix by 'batchai cluster show' "
                     "command.",
@@ -484,7 +485,7 @@ AREA = Area(
                     "Operation system image for cluster nodes. The value may contain an alias "
                     f"({', '.join(IMAGE_ALIASES)}) or specify image details in the form "
                     '"publisher:offer:sku:version". If image configuration is not provided via '
-                    "command line or configuration file, Batch AI will choose default OS image",
+                    "command line or configuration file, Batch AI will choose default OS image.",
                     group="Nodes",
                 ),
                 Arg(
@@ -498,7 +499,7 @@ AREA = Area(
                 Arg(
                     "vm_size",
                     ("--vm-size", "-s"),
-                    "VM size for cluster nodes (e.g. Standard_NC6 for 1 GPU node)",
+                    "VM size for cluster nodes (e.g. Standard_NC6 for 1 GPU node).",
                     group="Nodes",
                 ),
                 Arg(

@@ -17,9 +17,9 @@ EXPERIMENT_NAME = name("experiment")
 
 
 def create(context: Context, args: Namespace) -> Any:
-    return context.client.experiments.create(
-        args.resource_group, args.workspace, args.experiment_name
-    ).result()
+    return context.finish(
+        context.client.experiments.create(args.resource_group, args.workspace, args.experiment_name)
+    )
 
 
 def show(context: Context, args: Namespace) -> Any:
@@ -34,7 +34,7 @@ def delete(context: Context, args: Namespace) -> Any:
     poller = context.client.experiments.delete(
         args.resource_group, args.workspace, args.experiment_name, polling=not args.no_wait
     )
-    complete(poller, args.no_wait)
+    complete(context, poller, args.no_wait)
 
 
 AREA = Area(

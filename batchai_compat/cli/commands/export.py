@@ -36,14 +36,18 @@ FORMATS = ("yaml", "python")
 #: What stands for a storage key while reading a file to export: the export never writes keys.
 NOT_EXPORTED = "<not exported>"
 
-FORMAT = Arg(
-    "format",
-    ("--format",),
-    "yaml: compute.yml, datastore-<name>.yml and job.yml for `az ml ... create --file`; "
-    "python: one azure-ai-ml script.",
-    default="yaml",
-    choices=FORMATS,
-)
+
+def _format_arg(files: str, script: str) -> Arg:
+    return Arg(
+        "format",
+        ("--format",),
+        f"yaml: {files} for `az ml ... create --file`; python: {script}, one azure-ai-ml script "
+        "that creates the same.",
+        default="yaml",
+        choices=FORMATS,
+    )
+
+
 OUTPUT_DIR = Arg(
     "output_dir",
     ("--output-dir",),
@@ -236,14 +240,15 @@ def _write(
         for texts in exported.notes.values():
             for note in texts:
                 if note.startswith("Dropped:"):
-                    log.warning("%s: %s", file, note.split(". ", 1)[0].removeprefix("Dropped: "))
+                    what = note.split(". ", 1)[0].removeprefix("Dropped: ")
+                    log.warning("%s: dropped %s (its comment there says what to do)", file, what)
         written.append({"kind": exported.kind, "name": exported.name, "file": target})
     return written
 
 
 JOB_NAME = name("job")
 CLUSTER_NAME = name("cluster")
-COMMON = (FORMAT, OUTPUT_DIR, OVERWRITE)
+COMMON = (OUTPUT_DIR, OVERWRITE)
 
 AREA = Area(
     summary="Write native Azure ML v2 files for a Batch AI job or cluster (no batchai_compat "
@@ -267,6 +272,7 @@ AREA = Area(
                     "cluster.id); it becomes the job's compute.",
                 ),
                 STORAGE_ACCOUNT,
+                _format_arg("compute.yml, datastore-<name>.yml and job.yml", "job.py"),
                 *COMMON,
             ),
             long_summary=(
@@ -301,6 +307,7 @@ AREA = Area(
                 CLUSTER_NAME,
                 _file_arg("cluster"),
                 STORAGE_ACCOUNT,
+                _format_arg("compute.yml", "compute.py"),
                 *COMMON,
             ),
             examples=(

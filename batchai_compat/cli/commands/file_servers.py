@@ -84,7 +84,7 @@ def create(context: Context, args: Namespace) -> Any:
         params.subnet = models.ResourceId(id=args.subnet)
     where = (args.resource_group, args.workspace, args.file_server_name)
     poller = client.file_servers.create(*where, params, polling=not args.no_wait)
-    return None if args.no_wait else poller.result()
+    return None if args.no_wait else context.finish(poller)
 
 
 def show(context: Context, args: Namespace) -> Any:
@@ -99,7 +99,9 @@ def list_file_servers(context: Context, args: Namespace) -> Any:
 
 def delete(context: Context, args: Namespace) -> Any:
     where = (args.resource_group, args.workspace, args.file_server_name)
-    complete(context.client.file_servers.delete(*where, polling=not args.no_wait), args.no_wait)
+    complete(
+        context, context.client.file_servers.delete(*where, polling=not args.no_wait), args.no_wait
+    )
 
 
 AREA = Area(

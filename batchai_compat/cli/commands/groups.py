@@ -166,7 +166,7 @@ def delete(context: Context, args: Namespace) -> Any:
         raise CommandError(f"Resource group '{args.group_name}' could not be found.")
     client = context.client
     for workspace in list(client.workspaces.list_by_resource_group(args.group_name)):
-        client.workspaces.delete(args.group_name, str(workspace.name)).result()
+        context.finish(client.workspaces.delete(args.group_name, str(workspace.name)))
     for account in owned:
         accounts.delete_account(account.name)
     _record_path(args.group_name).unlink(missing_ok=True)

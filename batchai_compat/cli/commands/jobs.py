@@ -81,9 +81,11 @@ def create(context: Context, args: Namespace) -> Any:
     params.mount_volumes = add_option_mounts(params.mount_volumes, args, account, nfs_id)
     for error in params.validate():
         raise config.error(config.model_path(error.parameter), error.rule)
-    return client.jobs.create(
-        args.resource_group, args.workspace, args.experiment, args.job_name, params
-    ).result()
+    return context.finish(
+        client.jobs.create(
+            args.resource_group, args.workspace, args.experiment, args.job_name, params
+        )
+    )
 
 
 def show(context: Context, args: Namespace) -> Any:
@@ -100,42 +102,48 @@ def list_jobs(context: Context, args: Namespace) -> Any:
 
 def delete(context: Context, args: Namespace) -> Any:
     where = (args.resource_group, args.workspace, args.experiment, args.job_name)
-    complete(context.client.jobs.delete(*where, polling=not args.no_wait), args.no_wait)
+    complete(context, context.client.jobs.delete(*where, polling=not args.no_wait), args.no_wait)
 
 
 def terminate(context: Context, args: Namespace) -> Any:
     where = (args.resource_group, args.workspace, args.experiment, args.job_name)
-    complete(context.client.jobs.terminate(*where, polling=not args.no_wait), args.no_wait)
+    complete(context, context.client.jobs.terminate(*where, polling=not args.no_wait), args.no_wait)
 
 
 def wait(context: Context, args: Namespace) -> Any:
-    """az's ``wait_for_job_completion``: report the job's progress; its exit code on failure."""
+    """az's ``wait_for_job_completion``: report the job's progress; its exit code on failure.
+    On a terminal a spinner shows the state between az's ``WARNING:`` lines."""
     interval = args.interval if args.interval is not None else (1.0 if context.is_local else 15.0)
     jobs = context.client.jobs
     where = (args.resource_group, args.workspace, args.experiment, args.job_name)
     job = jobs.get(*where)
-    log.warning("Job submitted at %s", job.creation_time)
-    last_state = None
-    reported_start = False
-    while True:
-        info = job.execution_info
-        if info is not None and info.start_time is not None and not reported_start:
-            log.warning("Job started execution at %s", info.start_time)
-            reported_start = True
-        state = _state(job)
-        if state != last_state:
-            log.warning("Job state: %s", state)
-            last_state = state
-        if state == "succeeded":
-            took = _took(info)
-            log.warning(
-                "Job completed at %s; execution took %s", info.end_time if info else None, took
-            )
-            return None
-        if state == "failed":
-            return Exit(_report_failure(args.resource_group, job))
-        time.sleep(interval)
-        job = jobs.get(*where)
+    with context.progress(f"job {args.job_name}") as progress:
+
+        def say(message: str, *values: Any) -> None:
+            progress.clear()  # the message on a line of its own
+            log.warning(message, *values)
+
+        say("Job submitted at %s", job.creation_time)
+        last_state = None
+        reported_start = False
+        while True:
+            info = job.execution_info
+            if info is not None and info.start_time is not None and not reported_start:
+                say("Job started execution at %s", info.start_time)
+                reported_start = True
+            state = _state(job)
+            if state != last_state:
+                say("Job state: %s", state)
+                last_state = state
+            if state == "succeeded":
+                end = info.end_time if info else None
+                say("Job completed at %s; execution took %s", end, _took(info))
+                return None
+            if state == "failed":
+                progress.clear()
+                return Exit(_report_failure(args.resource_group, job))
+            progress.pause(interval, state)
+            job = jobs.get(*where)
 
 
 def _took(info: Any) -> Any:
@@ -323,9 +331,9 @@ AREA = Area(
                     "batchai job create -g MyJobResourceGroup -w MyJobWorkspace -e MyExperiment "
                     "-n MyJob \\\n"
                     "    -f job.json \\\n"
-                    '    -c "/subscriptions/00000000-0000-0000-0000-000000000000/"\\\n'
-                    '"resourceGroups/MyClusterResourceGroup"\\\n'
-                    '"/providers/Microsoft.BatchAI/workspaces/MyClusterWorkspace/clusters/MyCluster"',
+                    "    -c /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                    "MyClusterResourceGroup/providers/Microsoft.BatchAI/workspaces/"
+                    "MyClusterWorkspace/clusters/MyCluster",
                 ),
                 (
                     "Create a job whose job.json names <AZURE_BATCHAI_STORAGE_ACCOUNT>.",
@@ -418,7 +426,7 @@ AREA = Area(
         ),
         Command(
             ("wait",),
-            "Waits for specified job completion and setups the exit code to the job's exit code.",
+            "Wait for a job to finish; exit with the job's exit code when it failed.",
             wait,
             (
                 *_BASE,
@@ -512,7 +520,7 @@ AREA = Area(
             "name>@<public ip> -p <node's SSH port number>",
             examples=(
                 (
-                    "List remote login information for a job nodes.",
+                    "List remote login information for a job's nodes.",
                     "batchai job node list -g MyResourceGroup -w MyWorkspace -e MyExperiment "
                     "-j MyJob -o table",
                 ),

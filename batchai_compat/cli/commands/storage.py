@@ -117,9 +117,23 @@ def _service(kind: str, args: Namespace) -> Any:
         raise UsageError(
             f"Azure Storage needs a key for account {name!r}: pass --account-key (or "
             "--connection-string / --sas-token), or set AZURE_STORAGE_KEY. Get it with: az "
-            f"storage account keys list -n {name} --query [0].value -o tsv"
+            f'storage account keys list -n {name} --query "[0].value" -o tsv'
         )
     return cls(**credentials)
+
+
+def _uploaded_url(service: Any, where: str, name: str) -> str:
+    """The URL az printed for a blob or file ``upload-batch`` stored in ``where`` (a container
+    or share).  A local account's is the address Azure would give it (its ``primaryEndpoints``,
+    as ``storage account show`` prints them): the local file service's URL of an item needs a
+    SAS to read anything, and making one would start that service for nothing."""
+    if service.storage == "local":
+        from urllib.parse import quote
+
+        return f"{service.protocol}://{service.primary_endpoint}/{where}/{quote(name)}"
+    if hasattr(service, "make_blob_url"):
+        return str(service.make_blob_url(where, name))
+    return str(service.make_file_url(where, *_split_path(name)))
 
 
 def _created(created: bool) -> dict[str, bool]:
@@ -270,13 +284,10 @@ def file_upload(context: Context, args: Namespace) -> Any:
     if not path or service.exists(args.share_name, path):
         path = f"{path}/{source.name}" if path else source.name
     directory, name = _split_path(path)
-    service.create_file_from_path(
-        args.share_name,
-        directory,
-        name,
-        str(source),
-        progress_callback=context.progress(f"Uploading {source.name}"),
-    )
+    with context.progress(f"Uploading {source.name}") as progress:
+        service.create_file_from_path(
+            args.share_name, directory, name, str(source), progress_callback=progress
+        )
     return None
 
 
@@ -285,12 +296,12 @@ def file_upload_batch(context: Context, args: Namespace) -> Any:
     from ...storage.bulk import upload_file_batch
 
     service = _service("file", args)
-    with _source_folder(args.source):
+    with _source_folder(args.source), context.progress(f"Uploading {args.source}") as progress:
         paths = upload_file_batch(
             service, args.destination, args.source, args.pattern, args.destination_path,
-            progress_callback=context.progress("Uploading"),
+            progress_callback=progress,
         )  # fmt: skip
-    return [service.make_file_url(args.destination, *_split_path(path)) for path in paths]
+    return [_uploaded_url(service, args.destination, path) for path in paths]
 
 
 def file_list(context: Context, args: Namespace) -> Any:
@@ -326,13 +337,10 @@ def file_download(context: Context, args: Namespace) -> Any:
     destination = Path(args.dest or name)
     if destination.is_dir():
         destination = destination / name
-    return service.get_file_to_path(
-        args.share_name,
-        directory,
-        name,
-        str(destination),
-        progress_callback=context.progress(f"Downloading {name}"),
-    )
+    with context.progress(f"Downloading {name}") as progress:
+        return service.get_file_to_path(
+            args.share_name, directory, name, str(destination), progress_callback=progress
+        )
 
 
 def file_delete(context: Context, args: Namespace) -> Any:
@@ -371,12 +379,10 @@ def blob_upload(context: Context, args: Namespace) -> Any:
     service = _service("blob", args)
     if not Path(args.file).is_file():
         raise UsageError(f"--file: {args.file} is not a file")
-    written = service.create_blob_from_path(
-        args.container_name,
-        args.name,
-        args.file,
-        progress_callback=context.progress(f"Uploading {Path(args.file).name}"),
-    )
+    with context.progress(f"Uploading {Path(args.file).name}") as progress:
+        written = service.create_blob_from_path(
+            args.container_name, args.name, args.file, progress_callback=progress
+        )
     return {"etag": written.etag, "lastModified": written.last_modified}
 
 
@@ -396,14 +402,14 @@ def blob_upload_batch(context: Context, args: Namespace) -> Any:
     from ...storage.bulk import upload_blob_batch
 
     service = _service("blob", args)
-    with _source_folder(args.source):
+    with _source_folder(args.source), context.progress(f"Uploading {args.source}") as progress:
         stored = upload_blob_batch(
             service, args.destination, args.source, args.pattern, args.destination_path,
-            progress_callback=context.progress("Uploading"),
+            progress_callback=progress,
         )  # fmt: skip
     return [
         {
-            "Blob": service.make_blob_url(args.destination, name),
+            "Blob": _uploaded_url(service, args.destination, name),
             "Last Modified": written.last_modified,
             "eTag": written.etag,
         }
@@ -434,12 +440,10 @@ def blob_list_table(result: Any) -> Any:
 
 def blob_download(context: Context, args: Namespace) -> Any:
     service = _service("blob", args)
-    return service.get_blob_to_path(
-        args.container_name,
-        args.name,
-        args.file,
-        progress_callback=context.progress(f"Downloading {args.name}"),
-    )
+    with context.progress(f"Downloading {args.name}") as progress:
+        return service.get_blob_to_path(
+            args.container_name, args.name, args.file, progress_callback=progress
+        )
 
 
 def blob_delete(context: Context, args: Namespace) -> Any:
@@ -451,7 +455,8 @@ def blob_delete(context: Context, args: Namespace) -> Any:
 # the table
 # --------------------------------------------------------------------------------------------
 
-_NAME = Arg("name", ("--name", "-n"), "The name.", required=True)
+_SHARE_NAME = Arg("name", ("--name", "-n"), "The file share name.", required=True)
+_CONTAINER_NAME = Arg("name", ("--name", "-n"), "The container name.", required=True)
 _PREFIX = Arg("prefix", ("--prefix",), "Filter the results to names beginning with the prefix.")
 _ACCOUNT_NAME = Arg(
     "account_name", ("--name", "-n", "--account-name"), "The storage account name.", required=True
@@ -557,7 +562,7 @@ AREA = Area(
                 (
                     "Get the first key of a storage account.",
                     "batchai storage account keys list -n mystorageaccount -g MyResourceGroup "
-                    "--query [0].value -o tsv",
+                    '--query "[0].value" -o tsv',
                 ),
             ),
         ),
@@ -566,7 +571,7 @@ AREA = Area(
             "Create a file share.",
             share_create,
             (
-                _NAME,
+                _SHARE_NAME,
                 Arg("quota", ("--quota",), "The maximum size of the share in gigabytes.", type=int),
                 FAIL_ON_EXIST,
             ),
@@ -576,14 +581,14 @@ AREA = Area(
             ("share", "delete"),
             "Delete a file share.",
             share_delete,
-            (_NAME,),
+            (_SHARE_NAME,),
             "batchai storage share delete -n scripts --account-name mystorageaccount",
         ),
         _cmd(
             ("share", "exists"),
             "Check for the existence of a file share.",
             share_exists,
-            (_NAME,),
+            (_SHARE_NAME,),
             "batchai storage share exists -n scripts --account-name mystorageaccount",
         ),
         _cmd(
@@ -690,7 +695,7 @@ AREA = Area(
             "Create a blob container.",
             container_create,
             (
-                _NAME,
+                _CONTAINER_NAME,
                 Arg(
                     "public_access",
                     ("--public-access",),
@@ -705,14 +710,14 @@ AREA = Area(
             ("container", "delete"),
             "Delete a blob container.",
             container_delete,
-            (_NAME,),
+            (_CONTAINER_NAME,),
             "batchai storage container delete -n data --account-name mystorageaccount",
         ),
         _cmd(
             ("container", "exists"),
             "Check for the existence of a blob container.",
             container_exists,
-            (_NAME,),
+            (_CONTAINER_NAME,),
             "batchai storage container exists -n data --account-name mystorageaccount",
         ),
         _cmd(

@@ -47,9 +47,9 @@ def group_location(context: Context, resource_group: str) -> str:
 
 def create(context: Context, args: Namespace) -> Any:
     where = args.location or group_location(context, args.resource_group)
-    return context.client.workspaces.create(
-        args.resource_group, args.workspace_name, where
-    ).result()
+    return context.finish(
+        context.client.workspaces.create(args.resource_group, args.workspace_name, where)
+    )
 
 
 def show(context: Context, args: Namespace) -> Any:
@@ -67,7 +67,7 @@ def delete(context: Context, args: Namespace) -> Any:
     poller = context.client.workspaces.delete(
         args.resource_group, args.workspace_name, polling=not args.no_wait
     )
-    complete(poller, args.no_wait)
+    complete(context, poller, args.no_wait)
 
 
 AREA = Area(

@@ -26,6 +26,9 @@ batchai job wait -n distributed_tensorflow -g batchai.recipes -w recipe_workspac
 batchai job list -g batchai.recipes -w recipe_workspace -e tensorflow_experiment -o table > jobs.txt
 batchai job file list -j distributed_tensorflow -w recipe_workspace -e tensorflow_experiment -g batchai.recipes -d stdouterr -o table > stdouterr.txt
 batchai job file list -j distributed_tensorflow -w recipe_workspace -e tensorflow_experiment -g batchai.recipes -d MODEL --query "[].{name: name, size: contentLength}" -o tsv > model.tsv
+# Download links, Batch AI's SAS URLs: valid after the command ends, until they expire (--expiry).
+batchai job file list -j distributed_tensorflow -w recipe_workspace -e tensorflow_experiment -g batchai.recipes -d MODEL --query "[?name=='model.txt'].downloadUrl | [0]" -o tsv > model-url.txt
+batchai job file list -j distributed_tensorflow -w recipe_workspace -e tensorflow_experiment -g batchai.recipes --expiry 5 > stdouterr.json
 
 batchai cluster resize -n nc6 -g batchai.recipes -w recipe_workspace -t 0
 batchai job delete -n distributed_tensorflow -g batchai.recipes -w recipe_workspace -e tensorflow_experiment -y
@@ -33,4 +36,3 @@ batchai experiment delete -n tensorflow_experiment -g batchai.recipes -w recipe_
 batchai cluster delete -n nc6 -g batchai.recipes -w recipe_workspace -y
 batchai cluster delete -n lowpri -g batchai.recipes -w recipe_workspace -y --no-wait
 batchai workspace delete -n recipe_workspace -g batchai.recipes -y
-batchai group delete -n batchai.recipes -y

@@ -33,6 +33,7 @@ from .records import (
 from .workspaces import find_workspace
 
 __all__ = [
+    "all_rows",
     "assign_nodes",
     "find_row",
     "insert",
@@ -131,6 +132,11 @@ def in_workspace(db: sqlite3.Connection, workspace: WorkspaceRecord) -> list[int
         "SELECT row_id FROM clusters WHERE workspace_row = ? ORDER BY row_id", (workspace.row_id,)
     )
     return [row_id for (row_id,) in rows]
+
+
+def all_rows(db: sqlite3.Connection) -> list[int]:
+    """Row ids of every cluster of the file, oldest first."""
+    return [row_id for (row_id,) in db.execute("SELECT row_id FROM clusters ORDER BY row_id")]
 
 
 def in_subscription(db: sqlite3.Connection, subscription_id: str) -> list[int]:

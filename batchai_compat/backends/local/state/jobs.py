@@ -36,6 +36,7 @@ __all__ = [
     "find",
     "insert",
     "place",
+    "queue",
     "row_ids",
     "save_state",
     "select",
@@ -55,6 +56,24 @@ _CHUNK = 500
 def select(db: sqlite3.Connection, where: str, params: Sequence[Any] = ()) -> list[JobRecord]:
     """Jobs matching ``where`` (over ``jobs j``, ``experiments e``, ``workspaces w``), by row."""
     rows = db.execute(f"SELECT {JOB_COLUMNS} {_FROM} {where} ORDER BY j.row_id", params)
+    return [job_from_row(row) for row in rows]
+
+
+def queue(
+    db: sqlite3.Connection, cluster_row: int | None, limit: int = -1, offset: int = 0
+) -> list[JobRecord]:
+    """Queued jobs (of one cluster, or all) in the order Batch AI served them: highest
+    ``scheduling_priority`` first, then oldest first; ``limit`` of them from ``offset``."""
+    where = "WHERE j.execution_state = 'queued'"
+    params: tuple[Any, ...] = ()
+    if cluster_row is not None:
+        where += " AND j.cluster_row = ?"
+        params = (cluster_row,)
+    rows = db.execute(
+        f"SELECT {JOB_COLUMNS} {_FROM} {where} "
+        "ORDER BY j.priority_rank DESC, j.creation_time, j.row_id LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
     return [job_from_row(row) for row in rows]
 
 

@@ -13,8 +13,8 @@ deleting a workspace deletes its clusters, file servers and experiments; deletin
 deletes its jobs.  Cluster transitions are applied lazily, whenever a call reads or changes the
 cluster (:func:`.lifecycle.settle`).
 
-Node allocation API (for whatever runs jobs: the scheduler in a job's supervisor)
--------------------------------------------------------------------------------------
+Node allocation API (for whatever runs jobs: the home's scheduler daemon and supervisors)
+-------------------------------------------------------------------------------------------
 Jobs are created ``queued``.  :meth:`StateStore.queued_jobs` lists them by priority then age;
 :meth:`StateStore.allocate_nodes` atomically gives a queued job ``node_count`` idle nodes of its
 cluster and marks it ``running`` (None while too few are idle: an auto-scale cluster grows
@@ -35,7 +35,7 @@ from ..scaling import Clock, ScalingPolicy, SystemClock
 from . import clusters, file_servers, jobs, lifecycle, workspaces
 from .database import Database
 from .documents import dumps_document
-from .lifecycle import ACTIVE_STATES, DEFAULT_CORE_QUOTA, JOB_PRIORITY_RANK, Rules, ScaleRequest
+from .lifecycle import ACTIVE_STATES, DEFAULT_CORE_QUOTA, Rules, ScaleRequest
 from .records import (
     ClusterKey,
     ClusterRecord,
@@ -404,18 +404,25 @@ class StateStore:
             return record
 
     # node allocation API (scheduler side) ----------------------------------------------------
-    def queued_jobs(self, cluster_row: int | None = None) -> list[JobRecord]:
-        """Queued jobs (of one cluster, or all), highest priority first, then oldest first."""
-        db, queued = self._database.connection(), "WHERE j.execution_state = 'queued'"
-        if cluster_row is None:
-            records = jobs.select(db, queued)
-        else:
-            records = jobs.select(db, f"{queued} AND j.cluster_row = ?", (cluster_row,))
-        rank = JOB_PRIORITY_RANK
-        return sorted(
-            records,
-            key=lambda job: (-rank.get(job.scheduling_priority, 1), job.creation_time, job.row_id),
+    def queued_jobs(
+        self, cluster_row: int | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[JobRecord]:
+        """Queued jobs (of one cluster, or all), highest priority first, then oldest first
+        (``limit`` of them from ``offset``: the scheduler reads the head of a long queue)."""
+        return jobs.queue(
+            self._database.connection(), cluster_row, -1 if limit is None else limit, offset
         )
+
+    def jobs_in_states(self, states: tuple[str, ...]) -> list[JobRecord]:
+        """Every job of the file in one of ``states``, by row."""
+        marks = ",".join("?" * len(states))
+        return jobs.select(
+            self._database.connection(), f"WHERE j.execution_state IN ({marks})", states
+        )
+
+    def cluster_rows(self) -> list[int]:
+        """Row ids of every cluster of the file (the scheduler walks them)."""
+        return clusters.all_rows(self._database.connection())
 
     def allocate_nodes(self, job_row: int) -> list[NodeRecord] | None:
         """Give queued job ``job_row`` ``node_count`` idle nodes of its cluster and mark it

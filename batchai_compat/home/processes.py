@@ -1,7 +1,7 @@
 """Process bookkeeping for local jobs: identify a process across pid reuse, stop a session,
-find the supervisors of a local home.
+find (and stop) every process serving a local home.
 
-Every local job runs as a *supervisor* process in its own session and one *node launcher* per
+A running local job is a *supervisor* process in its own session and one *node runtime* per
 node, each in a session of its own; tasks (and whatever they start, ``mpirun`` ranks included,
 which Open MPI puts in process groups of their own) stay in their node's session.  Stopping a
 node therefore means signalling every process of that session, found through ``/proc`` (Linux).
@@ -9,10 +9,11 @@ node therefore means signalling every process of that session, found through ``/
 A pid alone is not an identity (pids are reused), so records pair it with the process start
 time from ``/proc/<pid>/stat``.
 
-Supervisors are started as ``python -m batchai_compat.backends.local.supervisor --database
-<home>/state.db`` (:data:`SUPERVISOR_MODULE`, :data:`DATABASE_OPTION`), and the node runtimes
-they fork keep that command line, so :func:`find_supervisors` can tell which processes serve a
-given home (warm spares included) and :func:`stop_supervisors` can stop them.
+The helpers of a home (:mod:`.helpers`: the scheduler daemon, the file service) are started as
+``python -m <module> --database <home>/state.db`` (:data:`HELPER_MODULES`,
+:data:`DATABASE_OPTION`); supervisors are forked from the scheduler daemon and node runtimes
+from their supervisor, so they keep that command line too.  :func:`find_supervisors` tells
+which processes serve a given home and :func:`stop_supervisors` stops them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "DATABASE_OPTION",
-    "SUPERVISOR_MODULE",
+    "FILE_SERVICE_MODULE",
+    "HELPER_MODULES",
+    "SCHEDULER_MODULE",
     "ProcessRef",
     "find_supervisors",
     "session_members",
@@ -35,11 +38,14 @@ __all__ = [
     "stop_supervisors",
 ]
 
-SUPERVISOR_MODULE = "batchai_compat.backends.local.supervisor"
-"""What ``python -m`` runs for a job's supervisor."""
+SCHEDULER_MODULE = "batchai_compat.backends.local.daemon"
+"""What ``python -m`` runs for a home's scheduler daemon (supervisors are forked from it)."""
+FILE_SERVICE_MODULE = "batchai_compat.home.fileservice_process"
+"""What ``python -m`` runs for a home's loopback file service."""
+HELPER_MODULES = (SCHEDULER_MODULE, FILE_SERVICE_MODULE)
 
 DATABASE_OPTION = "--database"
-"""Supervisor option naming the state database (``<home>/state.db``) it serves."""
+"""Helper option naming the state database (``<home>/state.db``) it serves."""
 
 _STOP_GRACE_SECONDS = 3.0
 
@@ -141,11 +147,11 @@ def stop_sessions(sessions: Iterable[ProcessRef], grace: float = _STOP_GRACE_SEC
     _signal_all(members(), signal.SIGKILL)
 
 
-_MODULE_BYTES = SUPERVISOR_MODULE.encode()
+_MODULE_BYTES = b"batchai_compat."
 
 
 def _served_database(pid: int) -> str | None:
-    """The ``--database`` of a supervisor's (or forked node runtime's) command line."""
+    """The ``--database`` of a helper's command line (or of a process forked from one)."""
     try:  # os-level calls: this runs for every process of the machine
         fd = os.open(f"/proc/{pid}/cmdline", os.O_RDONLY)
     except OSError:
@@ -160,15 +166,17 @@ def _served_database(pid: int) -> str | None:
         return None
     argv = raw.decode("utf-8", "surrogateescape").split("\0")
     try:
-        return argv[argv.index(DATABASE_OPTION) + 1] if SUPERVISOR_MODULE in argv else None
+        if not any(module in argv for module in HELPER_MODULES):
+            return None
+        return argv[argv.index(DATABASE_OPTION) + 1]
     except (ValueError, IndexError):
         return None
 
 
 def find_supervisors(home: str | os.PathLike[str]) -> list[ProcessRef]:
-    """Live supervisors (warm spares included) and node runtimes whose state database lies
-    under the folder ``home`` (a ``BATCHAI_COMPAT_HOME``, or any folder above several),
-    found through their command lines in ``/proc``."""
+    """Live helpers, supervisors and node runtimes whose state database lies under the folder
+    ``home`` (a ``BATCHAI_COMPAT_HOME``, or any folder above several), found through their
+    command lines in ``/proc``."""
     prefix = os.path.join(os.path.abspath(home), "")
     found = []
     for entry in os.listdir("/proc"):
@@ -185,14 +193,23 @@ def find_supervisors(home: str | os.PathLike[str]) -> list[ProcessRef]:
 def stop_supervisors(
     home: str | os.PathLike[str], grace: float = _STOP_GRACE_SECONDS
 ) -> list[ProcessRef]:
-    """Stop every job process of the local home ``home``: its supervisors (SIGTERM: a running
-    job is recorded ``failed``/``JobTerminated``, a queued one stays queued), the node runtimes
-    and their tasks (each node's whole session), idle warm spares.  Returns what was running.
+    """Stop every process serving the local home ``home``: its helpers (the scheduler daemon
+    starts no job once signalled; the file service stops serving), the supervisors (SIGTERM: a
+    running job is recorded ``failed``/``JobTerminated``, a queued one stays queued), the node
+    runtimes and their tasks (each node's whole session).  Returns what was running.
 
     For a home about to be discarded (a test's temporary folder); ``jobs.terminate`` is the way
-    to stop one job of a home that stays in use.
+    to stop one job of a home that stays in use.  A job that ends while this runs may start a
+    new scheduler daemon: the search is repeated until nothing is left.
     """
-    found = find_supervisors(home)
-    if found:
+    stopped: list[ProcessRef] = []
+    for _ in range(_STOP_ROUNDS):
+        found = [ref for ref in find_supervisors(home) if ref not in stopped]
+        if not found:
+            break
         stop_sessions(found, grace)
-    return found
+        stopped += found
+    return stopped
+
+
+_STOP_ROUNDS = 5
