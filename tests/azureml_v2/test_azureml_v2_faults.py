@@ -129,6 +129,7 @@ CALLS = [
         lambda c: c.workspaces.create(RG, "ws2", "eastus").result(),
     ),
     Call("workspaces.get", _setup(_nothing), lambda c: c.workspaces.get(RG, WS)),
+    Call("workspaces.list", _setup(_nothing), lambda c: list(c.workspaces.list())),
     Call(
         "workspaces.list_by_resource_group",
         _setup(_nothing),
@@ -226,6 +227,7 @@ CALLS = [
         lambda c: c.jobs.delete(RG, WS, "exp", "job").result(),
         deletes=True,
     ),
+    Call("usages.list", _setup(_nothing), lambda c: list(c.usages.list("eastus"))),
 ]
 
 
