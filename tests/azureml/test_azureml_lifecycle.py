@@ -17,7 +17,7 @@ from guide import ADMIN_PASSWORD, STORAGE_KEY, cluster_parameters, job_parameter
 
 import batchai_compat.models as models
 from batchai_compat.backends._azureml_common import naming
-from batchai_compat.backends.azureml.node_app import node_app
+from batchai_compat.backends._azureml_common.node_app import node_app
 from batchai_compat.exceptions import CloudError, NoEquivalentError, ResourceNotFoundError
 
 SECRET = "api-token-kept-in-key-vault"

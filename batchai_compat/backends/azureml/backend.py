@@ -4,8 +4,8 @@ What to send is decided elsewhere and is pure: the decisions both Azure ML backe
 :mod:`batchai_compat.backends._azureml_common`, the azureml-core objects in :mod:`.translate`.
 This module makes the SDK calls and caches what it fetched; the other pieces of the adapter are
 :mod:`.auth` (credentials), :mod:`.errors` (what the service said), :mod:`.submit` and
-:mod:`.compute` (jobs and clusters created once), :mod:`.node_app` (the node zip application), :mod:`.run_files` (output listings)
-and :mod:`._private` (every private azureml-core API, with the version it was checked on).
+:mod:`.compute` (jobs and clusters created once), :mod:`.run_files` (output listings) and
+:mod:`._private` (every private azureml-core API, with the version it was checked on).
 
 Mapping (Batch AI -> Azure ML v1):
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from ...domain import ids
 from ...domain.documents import get
+from .._azureml_common import output_files as folders
 from .._azureml_common import resources
-from ..azureml import run_files
 from . import translate
 
 __all__ = [
@@ -122,8 +122,8 @@ def output_files(
     folder ``prefix``) -> Batch AI ``File``\\ s of ``options.directory`` with Batch AI's names,
     at most ``options.max_results``; ``url(blob name)`` signs a file's download URL."""
     found = {blob.name[len(prefix) :]: blob for blob in blobs if blob.name != prefix}
-    files = {name: run_files.RunFile(blob.name, "") for name, blob in found.items()}
-    entries = run_files.directory_entries(
+    files = {name: folders.RunFile(blob.name, "") for name, blob in found.items()}
+    entries = folders.directory_entries(
         files,
         getattr(options, "directory", None),
         getattr(options, "max_results", None) or 1000,

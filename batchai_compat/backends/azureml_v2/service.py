@@ -384,7 +384,7 @@ class AzureMLService:
         environment = self._environments.get((resource_group, workspace, image))
         folder = None
         if code is None:  # identity-based storage: azure-ai-ml uploads the folder
-            from ..azureml.node_app import node_app
+            from .._azureml_common.node_app import node_app
 
             folder = tempfile.mkdtemp(prefix="batchai_azureml_v2_")
             (Path(folder) / NODE_APP_NAME).write_bytes(node_app())
@@ -426,7 +426,7 @@ class AzureMLService:
         key = (resource_group, workspace)
         if key in self._code:
             return self._code[key]
-        from ..azureml.node_app import node_app
+        from .._azureml_common.node_app import node_app
 
         data = node_app()
         version = hashlib.sha256(data).hexdigest()[:16]
