@@ -56,6 +56,8 @@ from urllib3.exceptions import ProtocolError
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "azureml"))
 
+from fake_blob_auth import shared_key_signed, storage_error  # noqa: E402
+
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000a2"
 TENANT = "00000000-0000-0000-0000-0000000000b2"
 LOCATION = "eastus"
@@ -373,7 +375,7 @@ class FakeAzureMLV2:
         code = STATUS_CODES.get(status, "ServiceError")
         message = f"injected fault: {status} {code}"
         if service == "Blob":
-            answer = self._storage_error(status, code, message)
+            answer = storage_error(status, code, message)
             return answer[0], {**answer[1], **headers}, answer[2]
         return _error(status, code, message, headers)
 
@@ -1136,18 +1138,13 @@ class FakeAzureMLV2:
             expiry=datetime.now(timezone.utc) + timedelta(hours=hours),
         )
 
-    @staticmethod
-    def _storage_error(status: int, code: str, message: str) -> Any:
-        body = f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>'
-        return status, {"x-ms-error-code": code, "Content-Type": "application/xml"}, body
-
     def _authorised(
         self, request: Any, account: str, container: str, blob: str | None, write: bool
     ) -> Any:
         """None when the request carries a valid SAS or Shared Key signature of ``account``."""
         key = self.account_keys.get(account)
         if key is None:
-            return self._storage_error(403, "AuthenticationFailed", "unknown account")
+            return storage_error(403, "AuthenticationFailed", "unknown account")
         query = {
             k: v[-1]
             for k, v in parse_qs(urlsplit(request.url).query, keep_blank_values=True).items()
@@ -1158,12 +1155,10 @@ class FakeAzureMLV2:
         if auth.startswith("SharedKey "):
             return (
                 None
-                if self._check_shared_key(request, account, key)
-                else self._storage_error(
-                    403, "AuthenticationFailed", "Shared Key signature mismatch"
-                )
+                if shared_key_signed(request, account, key)
+                else storage_error(403, "AuthenticationFailed", "Shared Key signature mismatch")
             )
-        return self._storage_error(
+        return storage_error(
             403, "NoAuthenticationInformation", "Server failed to authenticate the request."
         )
 
@@ -1182,9 +1177,9 @@ class FakeAzureMLV2:
         try:
             expires = datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
         except ValueError:
-            return self._storage_error(403, "AuthenticationFailed", "malformed se")
+            return storage_error(403, "AuthenticationFailed", "malformed se")
         if expires < datetime.now(timezone.utc):
-            return self._storage_error(403, "AuthenticationFailed", "Signed expiry time has passed")
+            return storage_error(403, "AuthenticationFailed", "Signed expiry time has passed")
         common = {
             "account_key": key,
             "permission": query.get("sp", ""),
@@ -1194,7 +1189,7 @@ class FakeAzureMLV2:
         }
         if query.get("sr") == "b":
             if blob is None:
-                return self._storage_error(
+                return storage_error(
                     403, "AuthorizationResourceTypeMismatch", "blob SAS on a container"
                 )
             expected = generate_blob_sas(account, container, blob, **common)
@@ -1202,54 +1197,13 @@ class FakeAzureMLV2:
             expected = generate_container_sas(account, container, **common)
         sig = parse_qs(expected)["sig"][-1]
         if not hmac.compare_digest(sig, query["sig"]):
-            return self._storage_error(403, "AuthenticationFailed", "Signature did not match")
+            return storage_error(403, "AuthenticationFailed", "Signature did not match")
         needed = "w" if write else "r"
         if blob is None and not write:
             needed = "l"
         if needed not in query.get("sp", ""):
-            return self._storage_error(
-                403, "AuthorizationPermissionMismatch", f"SAS lacks '{needed}'"
-            )
+            return storage_error(403, "AuthorizationPermissionMismatch", f"SAS lacks '{needed}'")
         return None
-
-    @staticmethod
-    def _check_shared_key(request: Any, account: str, key: str) -> bool:
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        if headers.get("content-length") == "0":
-            headers.pop("content-length")
-        standard = (
-            "content-encoding",
-            "content-language",
-            "content-length",
-            "content-md5",
-            "content-type",
-            "date",
-            "if-modified-since",
-            "if-match",
-            "if-none-match",
-            "if-unmodified-since",
-            "range",
-        )
-        parts = urlsplit(request.url)
-        canonical_headers = "".join(
-            f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-")
-        )
-        canonical_query = "".join(
-            f"\n{n.lower()}:{','.join(sorted(v))}"
-            for n, v in sorted(parse_qs(parts.query, keep_blank_values=True).items())
-        )
-        to_sign = (
-            f"{request.method}\n"
-            + "".join(headers.get(k, "") + "\n" for k in standard)
-            + canonical_headers
-            + f"/{account}{parts.path}"
-            + canonical_query
-        )
-        expected = base64.b64encode(
-            hmac.new(base64.b64decode(key), to_sign.encode(), hashlib.sha256).digest()
-        ).decode()
-        signature = (request.headers.get("Authorization") or "").split(":", 1)[-1]
-        return hmac.compare_digest(signature, expected)
 
     def _blob_path(self, account: str, container: str, blob: str) -> Path | None:
         root = self.storage_folder(account, container)
@@ -1263,7 +1217,7 @@ class FakeAzureMLV2:
             return refused
         target = self._blob_path(account, container, blob)
         if target is None:
-            return self._storage_error(400, "InvalidResourceName", blob)
+            return storage_error(400, "InvalidResourceName", blob)
         meta = {
             k[len("x-ms-meta-") :]: v
             for k, v in request.headers.items()
@@ -1271,7 +1225,7 @@ class FakeAzureMLV2:
         }
         if query.get("comp") == "metadata":
             if not target.is_file():
-                return self._storage_error(404, "BlobNotFound", blob)
+                return storage_error(404, "BlobNotFound", blob)
             self.metadata[(account, container, blob)] = meta
             return (
                 200,
@@ -1279,7 +1233,7 @@ class FakeAzureMLV2:
                 "",
             )
         if query.get("comp") in ("block", "blocklist"):
-            return self._storage_error(400, "UnsupportedOperation", "block uploads are not faked")
+            return storage_error(400, "UnsupportedOperation", "block uploads are not faked")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
         self.metadata[(account, container, blob)] = meta
@@ -1318,7 +1272,7 @@ class FakeAzureMLV2:
             return refused
         target = self._blob_path(account, container, blob)
         if target is None or not target.is_file():
-            return self._storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
         target.unlink()
         self.metadata.pop((account, container, blob), None)
         return 202, {}, ""
@@ -1344,7 +1298,7 @@ class FakeAzureMLV2:
             return refused
         target = self._blob_path(account, container, blob)
         if target is None or not target.is_file():
-            return self._storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
         data = target.read_bytes()
         headers = self._properties(account, container, blob, target)
         wanted = re.fullmatch(
@@ -1372,7 +1326,7 @@ class FakeAzureMLV2:
     def _list_blobs(self, request: Any, match: Any, query: Any, raw: bytes, account: str) -> Any:
         container = match["container"]
         if (query.get("restype"), query.get("comp")) != ("container", "list"):
-            return self._storage_error(
+            return storage_error(
                 400, "InvalidQueryParameterValue", "unsupported container operation"
             )
         refused = self._authorised(request, account, container, None, write=False)
