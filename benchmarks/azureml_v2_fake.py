@@ -11,9 +11,7 @@ starts); the request log is cleared afterwards.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,23 +19,14 @@ from types import ModuleType
 from typing import Any
 
 from . import guide
-from .harness import REPO_ROOT
+from .harness import REPO_ROOT, load_test_module
 
 FAKE_SERVICE = REPO_ROOT / "tests" / "azureml_v2" / "fake_v2_service.py"
 
 
 def load_fake_service() -> ModuleType:
-    """``tests/azureml_v2/fake_v2_service.py`` as a module (the tests folder is not a package)."""
-    name = "batchai_bench_fake_v2_service"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, FAKE_SERVICE)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {FAKE_SERVICE}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """``tests/azureml_v2/fake_v2_service.py`` as a module."""
+    return load_test_module(FAKE_SERVICE, "batchai_bench_fake_v2_service")
 
 
 def compute_payload() -> dict[str, Any]:

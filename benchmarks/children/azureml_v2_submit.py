@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _child import args, report
+from _child import args, report_two_submissions
 
 from benchmarks import azureml_v2_fake, guide
 
@@ -107,15 +107,6 @@ def hand_written_job(ml: Any) -> Any:
     return ml.jobs.create_or_update(job)
 
 
-def batchai_job(client: Any, models: Any, job_name: str) -> Any:
-    """The guide's "Batch AI" blocks for one job, on batchai_compat."""
-    cluster = client.clusters.get(cfg.resource_group, cfg.workspace, guide.cluster_name)
-    parameters = guide.job_create_parameters(models, cluster.id)
-    return client.jobs.create(
-        cfg.resource_group, cfg.workspace, guide.experiment_name, job_name, parameters
-    ).result()
-
-
 with azureml_v2_fake.seeded_fake(compute, marker, Path(storage)) as fake:
     fs = azureml_v2_fake.load_fake_service()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -143,26 +134,12 @@ with azureml_v2_fake.seeded_fake(compute, marker, Path(storage)) as fake:
         )
 
         def submit(index: int) -> Any:
-            return batchai_job(client, models, f"tf_job_{index}")
+            return guide.submit_job(client, models, f"tf_job_{index}")
 
-    submit(1)
-    first_wall, first_cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    first_requests = len(fake.calls)
-    fake.calls.clear()
-    start = time.perf_counter()
-    submit(2)
-    second_wall = time.perf_counter() - start
-    second_requests = len(fake.calls)
-    if fake.unhandled:
-        raise RuntimeError(f"requests the fake does not answer: {fake.unhandled}")
-    jobs = [key for key in fake.resources if key[2] == "jobs"]
-    if len(jobs) != 2:
-        raise RuntimeError(f"expected 2 submitted jobs, the fake has {len(jobs)}")
-
-report(
-    wall_s=first_wall,
-    cpu_s=first_cpu,
-    requests_first=first_requests,
-    second_wall_s=second_wall,
-    requests_second=second_requests,
-)
+    report_two_submissions(
+        submit,
+        fake,
+        lambda: len([key for key in fake.resources if key[2] == "jobs"]),
+        start,
+        cpu_start,
+    )
