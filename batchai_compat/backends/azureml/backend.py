@@ -483,7 +483,7 @@ class AzureMLBackend(FixedAnswers):
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         run = self._run(resource_group, workspace, experiment, job)
         if runs.execution_state(self._call(run.get_status)) not in ("succeeded", "failed"):
-            self._call(run.cancel)
+            self._call(lambda: _private.cancel_run(run))
         return None
 
     @translate_errors("job")
