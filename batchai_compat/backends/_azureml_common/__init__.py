@@ -26,8 +26,8 @@ here as pure functions over plain data:
 
 Each SDK adapter turns a plan into its own objects (``ScriptRunConfig`` +
 ``TensorflowConfiguration`` on v1, ``command(...)`` + ``TensorFlowDistribution`` on v2).
-Standard library only (plus :mod:`batchai_compat.domain`): importable without either SDK, and
-shipped inside the node app.
+Standard library only (plus :mod:`batchai_compat.domain`, the runtime and
+:mod:`batchai_compat.core.logs`): importable without either SDK, and shipped inside the node app.
 """
 
 from __future__ import annotations
