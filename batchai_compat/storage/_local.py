@@ -21,6 +21,11 @@ the home's loopback file service (:mod:`batchai_compat.home.fileservice`): a rea
 URL is ``http://127.0.0.1:<port>/<token>/<name>``, honours ``Range`` and keeps working after
 the process that made it ends, until it expires; a URL without a valid SAS is refused with
 403, as Azure refuses anonymous reads of a private container.
+
+This module holds what blob containers and file shares share: the account's folders
+(:class:`AccountFolders`), atomic writes, ranged reads, the properties kept beside the data and
+the SAS tokens; :mod:`._local_blobs` (``LocalBlobStore``) and :mod:`._local_files`
+(``LocalFileStore``) build the two services on them.
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ import mimetypes
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import parse_qs
 
 from .. import exceptions
@@ -43,14 +48,10 @@ from ..exceptions import ValidationError
 from ..home import layout
 from ._account import StorageAccount
 from ._models import (
-    Blob,
     BlobProperties,
     Container,
     ContentSettings,
-    Directory,
-    File,
     FileProperties,
-    ResourceProperties,
     Share,
 )
 from ._names import sas_time_text
@@ -59,16 +60,17 @@ from ._service import Upload, read_chunks
 _log = logging.getLogger(__name__)
 _COPY_CHUNK = 1024 * 1024
 UNSIGNED = "unsigned"
+_Listed = TypeVar("_Listed", Container, Share)
 
 
-def _etag(stat: os.stat_result) -> str:
+def etag(stat: os.stat_result) -> str:
     digest = hashlib.blake2b(
         f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}".encode(), digest_size=8
     )
     return f'"0x{digest.hexdigest().upper()}"'
 
 
-def _modified(stat: os.stat_result) -> datetime:
+def modified(stat: os.stat_result) -> datetime:
     return datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
 
 
@@ -78,10 +80,10 @@ def _guess_content_type(name: str) -> str:
 
 def _write_atomically(target: Path, incoming: Path, data: bytes) -> os.stat_result:
     """Write ``data`` to a private temporary file, then rename it over ``target``."""
-    return _store_atomically(target, incoming, Upload(data, None, None, None, 1))
+    return store_atomically(target, incoming, Upload(data, None, None, None, 1))
 
 
-def _store_atomically(target: Path, incoming: Path, upload: Upload) -> os.stat_result:
+def store_atomically(target: Path, incoming: Path, upload: Upload) -> os.stat_result:
     """Store an upload's payload through a private temporary file renamed over ``target``.
 
     Chunked uploads are written (and reported to their progress) chunk by chunk, as the service
@@ -105,7 +107,7 @@ def _store_atomically(target: Path, incoming: Path, upload: Upload) -> os.stat_r
     return target.stat()
 
 
-def _read_range(
+def read_range(
     path: Path, stream: IO[bytes], start: int | None, end: int | None
 ) -> tuple[int, int, str | None]:
     """Copy bytes ``start..end`` (inclusive) of ``path`` into ``stream``: (copied, size, range)."""
@@ -133,7 +135,7 @@ def _read_range(
         return last - first + 1, size, f"bytes {first}-{last}/{size}"
 
 
-def _segments(name: str, parameter: str) -> list[str]:
+def segments(name: str, parameter: str) -> list[str]:
     parts = name.split("/")
     if any(part in ("", ".", "..") or len(part.encode()) > 255 for part in parts) or "\\" in name:
         raise ValidationError(
@@ -145,7 +147,7 @@ def _segments(name: str, parameter: str) -> list[str]:
     return parts
 
 
-def _prune_empty_parents(path: Path, stop: Path) -> None:
+def prune_empty_parents(path: Path, stop: Path) -> None:
     parent = path.parent
     while parent != stop and stop in parent.parents:
         try:
@@ -168,7 +170,7 @@ class _PropertyStore:
         self._incoming = incoming
 
     def _path(self, container: str, name: str) -> Path:
-        # ``name`` passed _segments() (no empty, '.' or '..' segment) and only this class writes
+        # ``name`` passed segments() (no empty, '.' or '..' segment) and only this class writes
         # under its root, so a plain join stays inside it.
         return self._root / container / (name + ".json")
 
@@ -216,8 +218,8 @@ class _PropertyStore:
     ) -> dict[str, str]:
         """Fill ``props`` of the blob or file ``name`` from its ``stat`` and saved settings; its metadata."""
         props.content_length = stat.st_size
-        props.etag = _etag(stat)
-        props.last_modified = _modified(stat)
+        props.etag = etag(stat)
+        props.last_modified = modified(stat)
         props.server_encrypted = False
         settings, metadata = self.load(container, name, props.etag)
         props.content_settings = settings or ContentSettings(content_type=_guess_content_type(name))
@@ -229,7 +231,7 @@ class _PropertyStore:
             path.unlink()
         except FileNotFoundError:
             return
-        _prune_empty_parents(path, self._root)
+        prune_empty_parents(path, self._root)
 
     def drop(self, container: str) -> None:
         shutil.rmtree(self._root / container, ignore_errors=True)
@@ -274,7 +276,7 @@ def _sign(
     )
 
 
-def _join(directory: str, name: str) -> str:
+def join(directory: str, name: str) -> str:
     return f"{directory}/{name}" if directory else name
 
 
@@ -284,13 +286,13 @@ def _url(token: str, name: str) -> str:
     return url_for_name(token, name)
 
 
-def _stamp(properties: Any, stat: os.stat_result) -> None:
+def stamp(properties: Any, stat: os.stat_result) -> None:
     """Set ``etag`` and ``last_modified`` of a listed item's properties from its folder's stat."""
-    properties.etag = _etag(stat)
-    properties.last_modified = _modified(stat)
+    properties.etag = etag(stat)
+    properties.last_modified = modified(stat)
 
 
-class _AccountFolders:
+class AccountFolders:
     """The top-level folders of one account's ``service``: blob containers or file shares.
 
     ``<account>/<service>/<name>`` (:mod:`~batchai_compat.home.layout`), with the
@@ -350,344 +352,35 @@ class _AccountFolders:
         self.properties.drop(name)
         return True
 
-    def listed(self, prefix: str | None) -> Iterator[tuple[str, os.stat_result]]:
-        """``(name, stat)`` of every folder whose name starts with ``prefix``, by name."""
+    def listed(self, prefix: str | None, item: Callable[[str], _Listed]) -> list[_Listed]:
+        """An ``item(name)`` (a ``Container`` or ``Share``) of every folder whose name starts
+        with ``prefix``, by name, its properties stamped from the folder."""
         if not self._base.is_dir():
-            return
+            return []
+        found = []
         for entry in sorted(os.scandir(self._base), key=lambda e: e.name):
             if entry.is_dir(follow_symlinks=False) and entry.name.startswith(prefix or ""):
-                yield entry.name, entry.stat()
-
-
-class LocalBlobStore:
-    """Blob containers of one storage account, as folders (see the module docstring)."""
-
-    kind = "local"
-
-    def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
-        self.account = account
-        self._containers = _AccountFolders(account, "blob", "container", root)
-        self._properties = self._containers.properties
-
-    # containers -------------------------------------------------------------------------------
-    def create_container(
-        self,
-        container: str,
-        metadata: dict[str, str] | None = None,
-        public_access: str | None = None,
-    ) -> bool:
-        return self._containers.create(container)
-
-    def delete_container(self, container: str) -> bool:
-        return self._containers.delete(container)
-
-    def container_exists(self, container: str) -> bool:
-        return self._containers.exists(container)
-
-    def list_containers(self, prefix: str | None) -> list[Container]:
-        containers = []
-        for name, stat in self._containers.listed(prefix):
-            container = Container(name)
-            _stamp(container.properties, stat)
-            containers.append(container)
-        return containers
-
-    # blobs ------------------------------------------------------------------------------------
-    def _blob_path(
-        self, container: str, blob: str, must_exist_container: bool = True
-    ) -> tuple[Path, Path]:
-        folder = (
-            self._containers.existing(container)
-            if must_exist_container
-            else self._containers.path(container)
-        )
-        _segments(blob, "blob_name")
-        return folder, layout.resolve_inside(folder, blob)
-
-    def blob_exists(self, container: str, blob: str) -> bool:
-        try:
-            _, path = self._blob_path(container, blob, must_exist_container=False)
-        except ValidationError:
-            return False
-        return path.is_file()
-
-    def put_blob(self, container: str, blob: str, upload: Upload) -> ResourceProperties:
-        folder, path = self._blob_path(container, blob)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise exceptions.ConflictError(
-                f"Cannot store blob {blob!r} locally: a blob named like one of its directories exists.",
-                status_code=409,
-                code="BlobPathConflict",
-            ) from None
-        if path.is_dir():
-            raise exceptions.ConflictError(
-                f"Cannot store blob {blob!r} locally: other blobs use it as a directory.",
-                status_code=409,
-                code="BlobPathConflict",
-            )
-        stat = _store_atomically(path, self._containers.incoming, upload)
-        self._properties.save(
-            container, blob, _etag(stat), upload.content_settings, upload.metadata
-        )
-        _log.debug("blob %r stored in local container %r: %d bytes", blob, container, stat.st_size)
-        result = ResourceProperties()
-        result.etag = _etag(stat)
-        result.last_modified = _modified(stat)
-        return result
-
-    def _blob(self, container: str, name: str, stat: os.stat_result) -> Blob:
-        props = BlobProperties()
-        props.blob_type = "BlockBlob"
-        props.creation_time = datetime.fromtimestamp(stat.st_ctime, tz=timezone.utc)
-        metadata = self._properties.describe(props, container, name, stat)
-        return Blob(name=name, props=props, metadata=metadata)
-
-    def _existing_blob(self, container: str, blob: str) -> Path:
-        _, path = self._blob_path(container, blob)
-        if not path.is_file():
-            raise exceptions.ResourceNotFoundError(
-                "The specified blob does not exist.", status_code=404, code="BlobNotFound"
-            )
-        return path
-
-    def get_blob(
-        self, container: str, blob: str, stream: IO[bytes], start: int | None, end: int | None
-    ) -> Blob:
-        path = self._existing_blob(container, blob)
-        stat = path.stat()
-        copied, _size, content_range = _read_range(path, stream, start, end)
-        result = self._blob(container, blob, stat)
-        result.properties.content_length = copied
-        result.properties.content_range = content_range
-        return result
-
-    def get_blob_properties(self, container: str, blob: str) -> Blob:
-        path = self._existing_blob(container, blob)
-        return self._blob(container, blob, path.stat())
-
-    def list_blobs(self, container: str, prefix: str) -> Iterator[Blob]:
-        folder = self._containers.existing(container)
-        found: list[tuple[str, os.stat_result]] = []
-        for directory, subdirs, files in os.walk(folder):
-            subdirs.sort()
-            relative = Path(directory).relative_to(folder).as_posix()
-            base = "" if relative == "." else relative + "/"
-            if prefix and not (base.startswith(prefix) or prefix.startswith(base)):
-                subdirs[:] = []
-                continue
-            for name in files:
-                full = base + name
-                if full.startswith(prefix):
-                    stat = os.stat(os.path.join(directory, name), follow_symlinks=False)
-                    if os.path.isfile(os.path.join(directory, name)) and not os.path.islink(
-                        os.path.join(directory, name)
-                    ):
-                        found.append((full, stat))
-        for name, stat in sorted(found, key=lambda item: item[0]):
-            yield self._blob(container, name, stat)
-
-    def delete_blob(self, container: str, blob: str) -> None:
-        folder = self._containers.existing(container)
-        path = self._existing_blob(container, blob)
-        path.unlink()
-        _prune_empty_parents(path, folder)
-        self._properties.remove(container, blob)
+                listed = item(entry.name)
+                stamp(listed.properties, entry.stat())
+                found.append(listed)
+        return found
 
     # URLs and SAS -----------------------------------------------------------------------------
-    def blob_sas(
+    def sas(
         self,
-        container: str,
-        blob: str | None,
-        permission: str,
-        expiry: datetime,
-        start: datetime | None,
-    ) -> str:
-        folder = self._containers.path(container)
-        token = _sign(folder, blob, permission, expiry, start)
-        return _sas_query("b" if blob is not None else "c", permission, expiry, start, token)
-
-    def blob_url(self, container: str, blob: str, sas_token: str | None) -> str:
-        return _url(_token_of(sas_token, self._containers.path(container)), blob)
-
-    def container_url(self, container: str, sas_token: str | None) -> str:
-        return _url(_token_of(sas_token, self._containers.path(container)), "").rstrip("/")
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class LocalFileStore:
-    """Azure file shares of one storage account, as folders (see the module docstring)."""
-
-    kind = "local"
-
-    def __init__(self, account: StorageAccount, root: Path | None = None) -> None:
-        self.account = account
-        self._shares = _AccountFolders(account, "file", "share", root)
-        self._properties = self._shares.properties
-
-    def _directory(self, share: str, directory: str) -> Path:
-        folder = self._shares.existing(share)
-        return layout.resolve_inside(folder, directory) if directory else folder
-
-    def _existing_directory(self, share: str, directory: str) -> Path:
-        path = self._directory(share, directory)
-        if not path.is_dir():
-            raise exceptions.ResourceNotFoundError(
-                "The specified parent path does not exist.", status_code=404, code="ParentNotFound"
-            )
-        return path
-
-    # shares -----------------------------------------------------------------------------------
-    def create_share(
-        self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None
-    ) -> bool:
-        return self._shares.create(share)
-
-    def delete_share(self, share: str) -> bool:
-        return self._shares.delete(share)
-
-    def share_exists(self, share: str) -> bool:
-        return self._shares.exists(share)
-
-    def list_shares(self, prefix: str | None) -> list[Share]:
-        shares = []
-        for name, stat in self._shares.listed(prefix):
-            share = Share(name)
-            _stamp(share.properties, stat)
-            shares.append(share)
-        return shares
-
-    # directories ------------------------------------------------------------------------------
-    def create_directory(
-        self, share: str, directory: str, metadata: dict[str, str] | None = None
-    ) -> bool:
-        path = self._directory(share, directory)
-        if not path.parent.is_dir():
-            raise exceptions.ResourceNotFoundError(
-                "The specified parent path does not exist.", status_code=404, code="ParentNotFound"
-            )
-        try:
-            path.mkdir()
-        except FileExistsError:
-            if not path.is_dir():
-                raise exceptions.ResourceExistsError(
-                    "The specified resource name is used by a file.",
-                    status_code=409,
-                    code="ResourceAlreadyExists",
-                ) from None
-            return False
-        return True
-
-    def delete_directory(self, share: str, directory: str) -> bool:
-        path = self._directory(share, directory)
-        if not path.is_dir():
-            return False
-        try:
-            path.rmdir()
-        except OSError:
-            raise exceptions.ConflictError(
-                "The specified directory is not empty.", status_code=409, code="DirectoryNotEmpty"
-            ) from None
-        return True
-
-    def directory_exists(self, share: str, directory: str) -> bool:
-        try:
-            return self._directory(share, directory).is_dir()
-        except exceptions.ResourceNotFoundError:
-            return False
-
-    # files ------------------------------------------------------------------------------------
-    def file_exists(self, share: str, directory: str, name: str) -> bool:
-        try:
-            return (self._directory(share, directory) / name).is_file()
-        except exceptions.ResourceNotFoundError:
-            return False
-
-    def put_file(self, share: str, directory: str, name: str, upload: Upload) -> None:
-        target = self._existing_directory(share, directory) / name
-        if target.is_dir():
-            raise exceptions.ConflictError(
-                "The specified resource name is used by a directory.",
-                status_code=409,
-                code="ResourceTypeMismatch",
-            )
-        stat = _store_atomically(target, self._shares.incoming, upload)
-        self._properties.save(
-            share, _join(directory, name), _etag(stat), upload.content_settings, upload.metadata
-        )
-        _log.debug(
-            "file %r stored in local share %r: %d bytes",
-            _join(directory, name),
-            share,
-            stat.st_size,
-        )
-
-    def _file(self, share: str, path: str, name: str, stat: os.stat_result) -> File:
-        props = FileProperties()
-        metadata = self._properties.describe(props, share, path, stat)
-        return File(name=name, props=props, metadata=metadata)
-
-    def _existing_file(self, share: str, directory: str, name: str) -> Path:
-        path = self._existing_directory(share, directory) / name
-        if not path.is_file():
-            raise exceptions.ResourceNotFoundError(
-                "The specified resource does not exist.", status_code=404, code="ResourceNotFound"
-            )
-        return path
-
-    def get_file(
-        self,
-        share: str,
-        directory: str,
         name: str,
-        stream: IO[bytes],
-        start: int | None,
-        end: int | None,
-    ) -> File:
-        path = self._existing_file(share, directory, name)
-        stat = path.stat()
-        copied, _size, content_range = _read_range(path, stream, start, end)
-        result = self._file(share, _join(directory, name), name, stat)
-        result.properties.content_length = copied
-        result.properties.content_range = content_range
-        return result
-
-    def list_directories_and_files(
-        self, share: str, directory: str, prefix: str
-    ) -> Iterator[File | Directory]:
-        folder = self._existing_directory(share, directory)
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if not entry.name.startswith(prefix):
-                continue
-            stat = entry.stat(follow_symlinks=False)
-            if entry.is_dir(follow_symlinks=False):
-                item = Directory(entry.name)
-                _stamp(item.properties, stat)
-                yield item
-            elif entry.is_file(follow_symlinks=False):
-                yield self._file(share, _join(directory, entry.name), entry.name, stat)
-
-    def delete_file(self, share: str, directory: str, name: str) -> None:
-        self._existing_file(share, directory, name).unlink()
-        self._properties.remove(share, _join(directory, name))
-
-    # URLs and SAS -----------------------------------------------------------------------------
-    def file_sas(
-        self,
-        share: str,
-        path: str | None,
+        item: str | None,
         permission: str,
         expiry: datetime,
         start: datetime | None,
+        kinds: str,
     ) -> str:
-        token = _sign(self._shares.path(share), path, permission, expiry, start)
-        return _sas_query("f" if path is not None else "s", permission, expiry, start, token)
+        """A SAS query for folder ``name`` or its ``item``; ``kinds`` is the ``sr`` of an item,
+        then of the folder (``"bc"``: blob, container; ``"fs"``: file, share)."""
+        token = _sign(self.path(name), item, permission, expiry, start)
+        kind = kinds[0] if item is not None else kinds[1]
+        return _sas_query(kind, permission, expiry, start, token)
 
-    def file_url(self, share: str, path: str, sas_token: str | None) -> str:
-        return _url(_token_of(sas_token, self._shares.path(share)), path)
-
-    def close(self) -> None:
-        """Nothing to release."""
+    def url(self, name: str, item: str, sas_token: str | None) -> str:
+        """The file-service URL of ``item`` of folder ``name`` under ``sas_token``."""
+        return _url(_token_of(sas_token, self.path(name)), item)

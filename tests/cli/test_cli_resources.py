@@ -356,3 +356,29 @@ def test_job_file_options_and_missing_required_fields(run_cli, cluster, tmp_path
     assert done.err.startswith(f"ERROR: {path}: properties.nodeCount: ")
     nocluster = run_cli("job", "create", *JOB_BASE, "-n", "j", "-f", write_job(tmp_path, "true"))
     assert nocluster.code == 2 and "Please provide cluster information" in nocluster.err
+
+
+def test_setup_files_on_a_mounted_container_are_listed_with_read_urls(run_cli, workspace, tmp_path):
+    """``cluster file list`` where the setup task writes to a blob container the nodes mount."""
+    account = ("--account-name", "acct1")
+    assert run_cli("storage", "container", "create", "-n", "logs", *account).code == 0
+    done = create_cluster(
+        run_cli, "-n", "c", "-t", "0", "--storage-account-name", "acct1", "--bfs-name", "logs",
+        "--setup-task", "true", "--setup-task-output", "$AZ_BATCHAI_MOUNT_ROOT/bfs/setup",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    suffix = done.json()["nodeSetup"]["setupTask"]["stdOutErrPathSuffix"]
+    (tmp_path / "out.txt").write_text("set up\n")
+    for name in ("stdout-node.txt", "more/stderr-node.txt"):
+        blob = f"setup/{suffix}/{name}"
+        uploaded = run_cli("storage", "blob", "upload", "-c", "logs", "-f", str(tmp_path / "out.txt"), "-n", blob, *account)  # fmt: skip
+        assert uploaded.code == 0, uploaded.err
+    files = run_cli("cluster", "file", "list", *BASE, "-c", "c")
+    assert files.code == 0, files.err
+    listed = {f["name"]: f for f in files.json()}
+    assert sorted(listed) == ["more", "stdout-node.txt"]
+    assert (listed["more"]["is_directory"], listed["more"]["download_url"]) == (True, None)
+    with urllib.request.urlopen(listed["stdout-node.txt"]["download_url"]) as response:
+        assert response.read() == b"set up\n"
+    inside = run_cli("cluster", "file", "list", *BASE, "-c", "c", "-p", "more")
+    assert [f["name"] for f in inside.json()] == ["stderr-node.txt"]

@@ -197,6 +197,7 @@ def test_requeue_scale_down_puts_the_running_job_back_and_runs_it_again(
     job = wait_job(client, "job", ("running",))
     first_run = started_nodes(run_dir(job), wait_until)
     supervisor = supervisor_of(run_dir(job), wait_until)
+    wait_until(runs.exists)  # the first run recorded itself (its shell may start late under load)
 
     client.clusters.update(RG, WS, "nc6", scale_settings=manual(0, "requeue"))
 
@@ -270,6 +271,7 @@ def test_terminate_scale_down_fails_the_running_job_as_preempted(
     client.jobs.create(RG, WS, EXP, "job", custom(cluster.id, command)).result()
     job = wait_job(client, "job", ("running",))
     nodes = started_nodes(run_dir(job), wait_until)
+    wait_until(runs.exists)  # the run recorded itself (its shell may start late under load)
 
     client.clusters.update(RG, WS, "nc6", scale_settings=manual(0, "terminate"))
 

@@ -1,1 +1,1 @@
-"""The commands of ``batchai``, one module per top-level word (see :mod:`..tree`)."""
+"""The commands of ``batchai``, one module (or package) per top-level word (see :mod:`..tree`)."""

@@ -41,7 +41,7 @@ def create(context: Context, args: Namespace) -> Any:
     from ..admin import complete_user_account, generate_keys_if_asked
     from ..mounts import StorageAccount, parameters_from_file
     from ..resources import ensure_absent
-    from .clusters import _check_subnet
+    from .clusters.create import check_subnet
 
     client = context.client
     generate_keys_if_asked(args)
@@ -80,7 +80,7 @@ def create(context: Context, args: Namespace) -> Any:
     if not params.vm_size:
         raise UsageError("Please provide VM size.")
     if args.subnet:
-        _check_subnet(args.subnet)
+        check_subnet(args.subnet)
         params.subnet = models.ResourceId(id=args.subnet)
     where = (args.resource_group, args.workspace, args.file_server_name)
     poller = client.file_servers.create(*where, params, polling=not args.no_wait)

@@ -6,7 +6,8 @@ After :mod:`batchai_compat.install`, ``from azure.storage.blob import BlockBlobS
 """
 
 from . import models
-from .blockblobservice import BaseBlobService, BlockBlobService
+from .baseblobservice import BaseBlobService
+from .blockblobservice import BlockBlobService
 from .models import (
     Blob,
     BlobPermissions,

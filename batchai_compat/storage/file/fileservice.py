@@ -53,7 +53,7 @@ __all__ = ["FileService"]
 
 
 class FileStore(AccountStore, Protocol):
-    """What an implementation provides (``_local.LocalFileStore``, ``_azure.AzureFileStore``)."""
+    """What an implementation provides (``_local_files.LocalFileStore``, ``_azure.AzureFileStore``)."""
 
     def create_share(
         self, share: str, metadata: dict[str, str] | None = None, quota: int | None = None
@@ -90,7 +90,7 @@ class FileStore(AccountStore, Protocol):
 def make_file_store(account: StorageAccount, storage: str | None) -> FileStore:
     """The implementation ``storage`` (or the environment) selects, for ``account``."""
     if select_implementation(storage, account) == "local":
-        from .._local import LocalFileStore
+        from .._local_files import LocalFileStore
 
         return LocalFileStore(account)
     from .._azure import AzureFileStore
