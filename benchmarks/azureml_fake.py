@@ -10,32 +10,21 @@ the request log is cleared afterwards.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
 from . import guide
-from .harness import REPO_ROOT
+from .harness import REPO_ROOT, load_test_module
 
 FAKE_SERVICE = REPO_ROOT / "tests" / "azureml" / "fake_service.py"
 
 
 def load_fake_service() -> ModuleType:
-    """``tests/azureml/fake_service.py`` as a module (the tests folder is not a package)."""
-    name = "batchai_bench_fake_service"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, FAKE_SERVICE)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {FAKE_SERVICE}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """``tests/azureml/fake_service.py`` as a module."""
+    return load_test_module(FAKE_SERVICE, "batchai_bench_fake_service")
 
 
 def _workspace_path(fs: ModuleType) -> str:

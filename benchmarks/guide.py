@@ -123,6 +123,16 @@ def job_create_parameters(models: ModuleType, cluster_id: str, cfg: Any = CFG) -
     return parameters
 
 
+def submit_job(client: Any, models: ModuleType, job_name: str, cfg: Any = CFG) -> Any:
+    """The guide's Batch AI blocks for one job: the cluster's id (``clusters.get``), the
+    ``JobCreateParameters`` and ``jobs.create(...).result()``."""
+    cluster = client.clusters.get(cfg.resource_group, cfg.workspace, cluster_name)
+    parameters = job_create_parameters(models, cluster.id, cfg)
+    return client.jobs.create(
+        cfg.resource_group, cfg.workspace, experiment_name, job_name, parameters
+    ).result()
+
+
 def cluster_resource_id(cfg: Any = CFG) -> str:
     """The ARM id ``cluster.id`` the guide reads after creating the cluster."""
     return (

@@ -8,6 +8,7 @@ the median with min and max, and compares the two as a ratio: absolute times dri
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import json
 import os
 import statistics
@@ -18,8 +19,23 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_test_module(path: Path, name: str) -> ModuleType:
+    """The test helper at ``path`` (a fake service of ``tests/``, whose folders are not
+    packages) as module ``name``, loaded once per process."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def compile_package() -> None:

@@ -22,6 +22,7 @@ VERSIONS = (
     "azure-core",
     "azureml-core",
     "azureml-train-core",
+    "azure-ai-ml",
     "azure-storage-blob",
 )
 

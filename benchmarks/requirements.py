@@ -21,6 +21,7 @@ from .harness import REPO_ROOT
 BASELINE_MODULES: dict[str, tuple[str, ...]] = {
     "imports": ("azure.mgmt.batchai",),
     "azureml": ("azureml.train.dnn", "azureml.core", "responses"),
+    "azureml-v2": ("azure.ai.ml", "azure.keyvault.secrets", "responses"),
     "local-job": (),
     "control-plane": (),
     "upload": ("azure.storage.blob",),

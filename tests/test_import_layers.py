@@ -48,16 +48,6 @@ LAYERS: tuple[dict[str, frozenset[str]], ...] = (
 #: The only modules of ``backends/`` imported from outside it.
 BACKEND_FACES = frozenset({f"{PACKAGE}.backends.base", f"{PACKAGE}.backends.registry"})
 
-#: Imports from one backend package into another that exist today and are to move into a shared
-#: ``backends/_*`` module (the Azure ML node app and run-file listing, used by v1 and v2 alike,
-#: still live in the v1 package).  Any other such edge fails the test.
-KNOWN_CROSS_BACKEND = frozenset(
-    {
-        (f"{PACKAGE}.backends.azureml_v2.backend", f"{PACKAGE}.backends.azureml.run_files"),
-        (f"{PACKAGE}.backends.azureml_v2.backend", f"{PACKAGE}.backends.azureml.node_app"),
-    }
-)
-
 #: Modules run as processes (``python -m ...``), which no module imports.
 ENTRY_POINTS = frozenset(
     {
@@ -247,8 +237,7 @@ def test_concrete_backends_are_reached_by_name_only():
             if not in_backends and edge.target not in BACKEND_FACES:
                 wrong.append(f"{edge} (outside backends/, use {sorted(BACKEND_FACES)})")
             target = _backend_package(edge.target)
-            known = (module, edge.target) in KNOWN_CROSS_BACKEND
-            if in_backends and target is not None and target != own and not known:
+            if in_backends and target is not None and target != own:
                 wrong.append(f"{edge} (one backend package imports another)")
     assert not wrong, "\n".join(wrong)
 

@@ -23,7 +23,7 @@ import json
 import time
 from typing import Any
 
-from _child import args, report
+from _child import args, report_two_submissions
 
 from benchmarks import azureml_fake, guide
 
@@ -57,16 +57,6 @@ def estimator_job(ws: Any, experiment_name: str) -> Any:
     return experiment.submit(estimator)
 
 
-def batchai_job(client: Any, models: Any, job_name: str) -> Any:
-    """The guide's "Batch AI" blocks for one job, on batchai_compat."""
-    cfg = guide.CFG
-    cluster = client.clusters.get(cfg.resource_group, cfg.workspace, guide.cluster_name)
-    parameters = guide.job_create_parameters(models, cluster.id)
-    return client.jobs.create(
-        cfg.resource_group, cfg.workspace, guide.experiment_name, job_name, parameters
-    ).result()
-
-
 with azureml_fake.seeded_fake(payload) as fake:
     fs = azureml_fake.load_fake_service()
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -90,25 +80,6 @@ with azureml_fake.seeded_fake(payload) as fake:
         client = BatchAIManagementClient(fs.FakeCredential(), fs.SUBSCRIPTION, backend="azureml")
 
         def submit(index: int) -> Any:
-            return batchai_job(client, models, f"tf_job_{index}")
+            return guide.submit_job(client, models, f"tf_job_{index}")
 
-    submit(1)
-    first_wall, first_cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    first_requests = len(fake.calls)
-    fake.calls.clear()
-    start = time.perf_counter()
-    submit(2)
-    second_wall = time.perf_counter() - start
-    second_requests = len(fake.calls)
-    if fake.unhandled:
-        raise RuntimeError(f"requests the fake does not answer: {fake.unhandled}")
-    if len(fake.runs) != 2:
-        raise RuntimeError(f"expected 2 submitted runs, the fake has {len(fake.runs)}")
-
-report(
-    wall_s=first_wall,
-    cpu_s=first_cpu,
-    requests_first=first_requests,
-    second_wall_s=second_wall,
-    requests_second=second_requests,
-)
+    report_two_submissions(submit, fake, lambda: len(fake.runs), start, cpu_start)

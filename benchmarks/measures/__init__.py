@@ -15,6 +15,7 @@ from ..settings import Settings
 MEASURES: dict[str, tuple[str, str]] = {
     "imports": ("imports", "1. import and first use, fresh interpreter"),
     "azureml": ("azureml_submit", "2. Azure ML first submit, fresh process"),
+    "azureml-v2": ("azureml_v2_submit", "2b. Azure ML v2 first submit, fresh process"),
     "local-job": ("local_job", "3. local job overhead"),
     "control-plane": ("control_plane", "4. local control plane"),
     "upload": ("bulk_upload", "5. bulk upload to Azurite"),

@@ -18,17 +18,53 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..azureml_fake import compute_payload
-from ..harness import REPO_ROOT, Row, Sample, Target, interleave, run_child
+from ..harness import REPO_ROOT, Paired, Row, Sample, Target, interleave, run_child
 from ..settings import Settings
 
 TF_SCRIPT = REPO_ROOT / "examples" / "tensorflow_samples" / "tf_mnist_replica.py"
 
 BASELINE = "guide's hand-written code: `TensorFlow` estimator + `experiment.submit`"
 OURS = "guide's Batch AI code: `jobs.create(...).result()`, backend azureml"
+
+#: metric key -> (row title, metric, unit); the rows every Azure ML submit measure reports
+SUBMIT_METRICS = {
+    "wall_s": ("Azure ML first submit", "wall time", "s"),
+    "cpu_s": ("Azure ML first submit", "CPU time", "s"),
+    "peak_rss_mb": ("Azure ML first submit", "peak RSS", "MB"),
+    "requests_first": ("HTTP requests, first job", "requests", "count"),
+    "requests_second": ("HTTP requests, second job", "requests", "count"),
+}
+
+
+def submit_rows(
+    paired: Paired,
+    *,
+    measure: str,
+    labels: tuple[str, str],
+    targets: Mapping[str, Target],
+    notes: Mapping[str, str],
+    if_missed: Mapping[str, str],
+    title_suffix: str = "",
+) -> Iterator[Row]:
+    """The rows of an Azure ML submit measure (:data:`SUBMIT_METRICS`), baseline beside ours."""
+    for key, (title, metric, unit) in SUBMIT_METRICS.items():
+        yield Row(
+            title=title + title_suffix,
+            metric=metric,
+            unit=unit,
+            baseline=paired.summary("baseline", key),
+            ours=paired.summary("ours", key),
+            target=targets.get(key),
+            note=notes.get(key, ""),
+            if_missed=if_missed.get(key, ""),
+            measure=measure,
+            baseline_label=labels[0],
+            ours_label=labels[1],
+        )
 
 
 def run(settings: Settings) -> Iterator[Row]:
@@ -64,78 +100,36 @@ def run(settings: Settings) -> Iterator[Row]:
             progress=settings.progress,
         )
 
-    yield Row(
-        title="Azure ML first submit",
-        metric="wall time",
-        unit="s",
-        baseline=paired.summary("baseline", "wall_s"),
-        ours=paired.summary("ours", "wall_s"),
-        target=Target(0.15),
-        note="From the first import of the user's code to the submitted run, in a fresh process.",
-        if_missed=(
-            "The floor is importing azureml-core itself (about 1 s on these machines); what "
-            "the shim adds on top (client, models, translation, snapshot of what it submits) "
-            "has to stay well below that."
-        ),
+    yield from submit_rows(
+        paired,
         measure="2",
-        baseline_label=BASELINE,
-        ours_label=OURS,
-    )
-    yield Row(
-        title="Azure ML first submit",
-        metric="CPU time",
-        unit="s",
-        baseline=paired.summary("baseline", "cpu_s"),
-        ours=paired.summary("ours", "cpu_s"),
-        measure="2",
-        baseline_label=BASELINE,
-        ours_label=OURS,
-    )
-    yield Row(
-        title="Azure ML first submit",
-        metric="peak RSS",
-        unit="MB",
-        baseline=paired.summary("baseline", "peak_rss_mb"),
-        ours=paired.summary("ours", "peak_rss_mb"),
-        target=Target(0.2),
-        note="Whole child process, including the fake service and `responses`, which both "
-        "sides load before the clock starts.",
-        if_missed="azureml-core's own import is most of the shim's resident memory.",
-        measure="2",
-        baseline_label=BASELINE,
-        ours_label=OURS,
-    )
-    yield Row(
-        title="HTTP requests, first job",
-        metric="requests",
-        unit="count",
-        baseline=paired.summary("baseline", "requests_first"),
-        ours=paired.summary("ours", "requests_first"),
-        target=Target(1.0),
-        note="Every request that reached the fake service during the first submission.",
-        if_missed=(
-            "The azureml backend sends more requests than the hand-written code for one "
-            "submission; every lookup it repeats (workspace, compute, datastores, experiment) "
-            "should be made once per client and cached."
-        ),
-        measure="2",
-        baseline_label=BASELINE,
-        ours_label=OURS,
-    )
-    yield Row(
-        title="HTTP requests, second job",
-        metric="requests",
-        unit="count",
-        baseline=paired.summary("baseline", "requests_second"),
-        ours=paired.summary("ours", "requests_second"),
-        target=Target(0.5),
-        note="A second job in the same process: the per-job code again, the workspace "
-        "object / client kept.",
-        if_missed=(
-            "Workspace, compute and datastore lookups should be cached per client after the "
-            "first job; only the snapshot and the submission itself need the network."
-        ),
-        measure="2",
-        baseline_label=BASELINE,
-        ours_label=OURS,
+        labels=(BASELINE, OURS),
+        targets={
+            "wall_s": Target(0.15),
+            "peak_rss_mb": Target(0.2),
+            "requests_first": Target(1.0),
+            "requests_second": Target(0.5),
+        },
+        notes={
+            "wall_s": "From the first import of the user's code to the submitted run, in a "
+            "fresh process.",
+            "peak_rss_mb": "Whole child process, including the fake service and `responses`, "
+            "which both sides load before the clock starts.",
+            "requests_first": "Every request that reached the fake service during the first "
+            "submission.",
+            "requests_second": "A second job in the same process: the per-job code again, the "
+            "workspace object / client kept.",
+        },
+        if_missed={
+            "wall_s": "The floor is importing azureml-core itself (about 1 s on these "
+            "machines); what the shim adds on top (client, models, translation, snapshot of "
+            "what it submits) has to stay well below that.",
+            "peak_rss_mb": "azureml-core's own import is most of the shim's resident memory.",
+            "requests_first": "The azureml backend sends more requests than the hand-written "
+            "code for one submission; every lookup it repeats (workspace, compute, datastores, "
+            "experiment) should be made once per client and cached.",
+            "requests_second": "Workspace, compute and datastore lookups should be cached per "
+            "client after the first job; only the snapshot and the submission itself need the "
+            "network.",
+        },
     )

@@ -47,10 +47,10 @@ import base64
 import contextlib
 import copy
 import hashlib
-import hmac
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -66,6 +66,10 @@ from xml.sax.saxutils import escape
 
 import requests
 import responses
+
+sys.path.insert(0, str(Path(__file__).parent))  # also when loaded by file (benchmarks)
+
+from fake_blob_auth import shared_key_signed, storage_error  # noqa: E402
 
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000a1"
 TENANT = "00000000-0000-0000-0000-0000000000b2"
@@ -1463,65 +1467,21 @@ class FakeAzureML:
 
     # ------------------------------------------------------------------ Blob storage (run history)
 
-    @staticmethod
-    def _storage_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], str]:
-        body = (
-            f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
-            f"<Message>{escape(message)}</Message></Error>"
-        )
-        return status, {"x-ms-error-code": code, "Content-Type": "application/xml"}, body
-
     def _shared_key_refusal(self, request: Any) -> tuple[int, dict[str, str], str] | None:
         """None when ``Authorization: SharedKey <account>:<signature>`` signs this request with
         the account key (Blob storage's Shared Key scheme); else the service's 403."""
-        scheme, _, credential = (request.headers.get("Authorization") or "").partition(" ")
-        if scheme != "SharedKey":
-            return self._storage_error(
+        if not (request.headers.get("Authorization") or "").startswith("SharedKey "):
+            return storage_error(
                 403, "NoAuthenticationInformation", "Server failed to authenticate the request."
             )
         if not self.shared_key_access:
-            return self._storage_error(
+            return storage_error(
                 403,
                 "KeyBasedAuthenticationNotPermitted",
                 "Key based authentication is not permitted on this storage account.",
             )
-        account, _, signature = credential.partition(":")
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        if headers.get("content-length") == "0":
-            del headers["content-length"]
-        standard = (
-            "content-encoding",
-            "content-language",
-            "content-length",
-            "content-md5",
-            "content-type",
-            "date",
-            "if-modified-since",
-            "if-match",
-            "if-none-match",
-            "if-unmodified-since",
-            "range",
-        )
-        parts = urlsplit(request.url)
-        canonical_headers = "".join(
-            f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-")
-        )
-        canonical_query = "".join(
-            f"\n{name.lower()}:{','.join(sorted(values))}"
-            for name, values in sorted(parse_qs(parts.query, keep_blank_values=True).items())
-        )
-        to_sign = (
-            f"{request.method}\n"
-            + "".join(headers.get(k, "") + "\n" for k in standard)
-            + canonical_headers
-            + f"/{account}{parts.path}"
-            + canonical_query
-        )
-        expected = base64.b64encode(
-            hmac.new(base64.b64decode(self.storage_key), to_sign.encode(), hashlib.sha256).digest()
-        ).decode()
-        if account != WORKSPACE_STORAGE or not hmac.compare_digest(signature, expected):
-            return self._storage_error(
+        if not shared_key_signed(request, WORKSPACE_STORAGE, self.storage_key):
+            return storage_error(
                 403,
                 "AuthenticationFailed",
                 "Server failed to authenticate the request. Make sure the value of "
@@ -1564,7 +1524,7 @@ class FakeAzureML:
         ``EnumerationResults`` XML with each blob's ``Content-Length`` and ``Last-Modified``,
         paged by ``maxresults``/``marker`` as Blob storage pages it."""
         if (query.get("restype"), query.get("comp")) != ("container", "list"):
-            return self._storage_error(
+            return storage_error(
                 400, "InvalidQueryParameterValue", "Unsupported container operation."
             )
         refused = self._shared_key_refusal(request)

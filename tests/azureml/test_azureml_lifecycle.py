@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import pytest
 from conftest import RESOURCE_GROUP as RG
@@ -17,7 +18,7 @@ from guide import ADMIN_PASSWORD, STORAGE_KEY, cluster_parameters, job_parameter
 
 import batchai_compat.models as models
 from batchai_compat.backends._azureml_common import naming
-from batchai_compat.backends.azureml.node_app import node_app
+from batchai_compat.backends._azureml_common.node_app import node_app
 from batchai_compat.exceptions import CloudError, NoEquivalentError, ResourceNotFoundError
 
 SECRET = "api-token-kept-in-key-vault"
@@ -142,6 +143,17 @@ def test_duplicate_job_name_conflicts(client, fake: FakeAzureML) -> None:
     assert sorted(fake.secrets.values()) == [SECRET]
 
 
+def _azureml_timers() -> list[str]:
+    """azureml-core's periodic daemons still scheduled in this process."""
+    return [
+        repr(thread.function.__self__)
+        for thread in threading.enumerate()
+        if isinstance(thread, threading.Timer)
+        and not thread.finished.is_set()
+        and type(getattr(thread.function, "__self__", None)).__module__.startswith("azureml.")
+    ]
+
+
 def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:
     start_guide_job(client)
     run_id = naming.run_id("tensorflow_experiment", "tf_job")
@@ -201,6 +213,7 @@ def test_status_files_terminate_and_delete(client, fake: FakeAzureML) -> None:
 
     client.jobs.terminate(RG, WS, "tensorflow_experiment", "tf_job").result()
     assert fake.runs[(RG, WS, run_id)].status == "CancelRequested"
+    assert _azureml_timers() == []  # Run.cancel's metric queues are stopped, not left ticking
     assert state() == "terminating"
     fake.set_run_status(RG, WS, run_id, "Canceled")
     finished = client.jobs.get(RG, WS, "tensorflow_experiment", "tf_job")

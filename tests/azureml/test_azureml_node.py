@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,9 +24,9 @@ from guide import STORAGE_KEY, job_parameters
 
 import batchai_compat.models as models
 from batchai_compat.backends._azureml_common import naming
+from batchai_compat.backends._azureml_common.node import gpu_count
+from batchai_compat.backends._azureml_common.node_app import node_app
 from batchai_compat.backends.azureml import translate
-from batchai_compat.backends.azureml.node import gpu_count
-from batchai_compat.backends.azureml.node_app import node_app
 
 SECRET = "secret-from-key-vault"
 RUN_TOKEN = "run-token-123"
@@ -260,6 +261,29 @@ def test_outside_a_batch_ai_run_it_refuses(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and naming.MANIFEST_VARIABLE in done.stderr
+
+
+def test_every_module_of_the_node_app_imports_from_the_app_alone(tmp_path: Path) -> None:
+    """An image has the standard library and the app: no SDK, not this package."""
+    app = tmp_path / naming.NODE_APP_NAME
+    app.write_bytes(node_app())
+    with zipfile.ZipFile(app) as archive:
+        modules = [
+            name[: -len(".py")].replace("/", ".").removesuffix(".__init__")
+            for name in archive.namelist()
+            if name.startswith("batchai_compat/")
+        ]
+    assert "batchai_compat.backends._azureml_common.node" in modules
+    code = f"import importlib; [importlib.import_module(m) for m in {sorted(modules)!r}]"
+    done = subprocess.run(
+        [sys.executable, "-S", "-I", "-c", f"import sys; sys.path.insert(0, {str(app)!r}); {code}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def _as_old_python(tmp_path: Path, path: str) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ wait, how often to try, and whose run holds a job's id."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -88,16 +89,22 @@ def _describe(error: BaseException) -> ServiceFailure | None:
     return error.args[0] if isinstance(error.args[0], ServiceFailure) else None
 
 
-def test_retries_wait_what_retry_after_asks_else_back_off():
+def test_retries_wait_what_retry_after_asks_else_back_off(caplog):
+    caplog.set_level(logging.INFO, logger="batchai_compat")
     waited: list[float] = []
     policy = RetryPolicy(attempts=4, backoff=1.0, sleep=waited.append)
     flaky = Flaky(
-        ServiceFailure(429, None, "", retry_after=9),
+        ServiceFailure(429, "TooManyRequests", "slow down", retry_after=9),
         ServiceFailure(500, None, "", retry_after=9),  # Retry-After counts for 429/503 only
-        ServiceFailure(None, None, "no reply"),
+        ServiceFailure(None, None, "connection reset"),
     )
     assert policy.call(flaky, _describe) == "done"
     assert waited == [9, 2, 4] and flaky.calls == 4
+    assert [r.getMessage() for r in caplog.records] == [  # one line per retry
+        "Azure ML answered 429 TooManyRequests: slow down; trying again in 9 s (attempt 2 of 4)",
+        "Azure ML answered 500; trying again in 2 s (attempt 3 of 4)",
+        "Azure ML answered no reply: connection reset; trying again in 4 s (attempt 4 of 4)",
+    ]
 
 
 def test_retries_are_bounded_and_capped_and_refusals_are_not_retried():

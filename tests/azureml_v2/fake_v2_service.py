@@ -35,6 +35,7 @@ import hmac
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -49,9 +50,13 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+import requests
 import responses
+from urllib3.exceptions import ProtocolError
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "azureml"))
+
+from fake_blob_auth import shared_key_signed, storage_error  # noqa: E402
 
 SUBSCRIPTION = "00000000-0000-0000-0000-0000000000a2"
 TENANT = "00000000-0000-0000-0000-0000000000b2"
@@ -100,12 +105,15 @@ class FakeTokenCredential:
 
 @dataclass
 class Fault:
-    """A failure injected on requests matching ``method`` and ``pattern`` (a path regex).
+    """A failure injected on requests matching ``method`` and ``pattern`` (a path regex), or on
+    one ``endpoint`` (a label of :attr:`FakeAzureMLV2.endpoints`, e.g. ``"ARM PUT
+    {workspace}/jobs/{name}"``).
 
-    ``status`` None with ``lose_reply`` True lets the service act and then drops the reply
-    (a connection error to the client); otherwise the request is refused with ``status``
-    (``retry_after`` seconds in ``Retry-After``; ``body`` overrides the error body) before the
-    service acts.  ``times`` requests are affected, then the fault is spent.
+    ``lose_reply`` lets the service act and then drops the reply (a connection error to the
+    client); ``refuse_connection`` fails the connection before the request arrives; otherwise
+    the request is refused with ``status`` (``retry_after`` seconds in ``Retry-After``;
+    ``body`` overrides the error body, shaped as the service shapes its errors otherwise)
+    before the service acts.  ``times`` requests are affected, then the fault is spent.
     """
 
     method: str
@@ -114,8 +122,32 @@ class Fault:
     times: int = 1
     retry_after: float | None = None
     lose_reply: bool = False
+    refuse_connection: bool = False
     body: str | None = None
+    endpoint: str | None = None
     hits: int = 0
+
+    def matches(self, method: str, path: str, endpoint: str | None) -> bool:
+        if self.hits >= self.times:
+            return False
+        if self.endpoint is not None:
+            return self.endpoint == endpoint
+        return self.method == method and re.search(self.pattern, path) is not None
+
+
+#: The error code each service sends with a refusal status.
+STATUS_CODES = {429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable"}
+
+
+def endpoint_label(service: str, method: str, pattern: str) -> str:
+    """A readable name of one route: ``ARM PUT {workspace}/jobs/{name}``."""
+    label = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern).replace("\\", "")
+    label = re.sub(
+        r"/subscriptions/\{sub\}/resourceGroups/\{rg\}/providers/[^/]+/workspaces/\{ws\}",
+        "{workspace}",
+        label,
+    )
+    return f"{service} {method} {label}"
 
 
 @dataclass
@@ -168,6 +200,8 @@ class FakeAzureMLV2:
         self.requests: list[tuple[str, str, Any]] = []
         self.unhandled: list[tuple[str, str]] = []
         self.faults: list[Fault] = []
+        #: the endpoint label of every answered request, in order (see :func:`endpoint_label`)
+        self.endpoints: list[str] = []
         #: seconds a compute create / delete stays "in progress" before its operation succeeds
         self.provisioning_polls = 1
         self._lock = threading.RLock()
@@ -223,7 +257,27 @@ class FakeAzureMLV2:
             if error:
                 props["_error"] = {"code": "UserError", "message": error}
 
-    def inject(self, method: str, pattern: str, **kwargs: Any) -> Fault:
+    #: what :meth:`snapshot` saves: the service's state (not the request logs and faults)
+    _STATE = ("workspaces", "resources", "secrets", "metadata", "account_keys", "operations")
+
+    def snapshot(self, folder: Path) -> dict[str, Any]:
+        """The service's state now, its storage copied to ``folder``: :meth:`restore` brings it
+        back (a test sets up once and tries many faults from the same state)."""
+        with self._lock:
+            shutil.copytree(self.storage_root, folder)
+            return {"storage": folder, **{n: copy.deepcopy(getattr(self, n)) for n in self._STATE}}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        """Back to a :meth:`snapshot`, with empty request logs and no faults."""
+        with self._lock:
+            shutil.rmtree(self.storage_root, ignore_errors=True)
+            shutil.copytree(saved["storage"], self.storage_root)
+            for name in self._STATE:
+                setattr(self, name, copy.deepcopy(saved[name]))
+            for log in (self.calls, self.requests, self.unhandled, self.faults, self.endpoints):
+                log.clear()
+
+    def inject(self, method: str = "", pattern: str = "", **kwargs: Any) -> Fault:
         fault = Fault(method, pattern, **kwargs)
         with self._lock:
             self.faults.append(fault)
@@ -257,54 +311,73 @@ class FakeAzureMLV2:
             self.requests.append((request.method, path, body))
         host = parts.netloc.lower()
         if host.endswith(".blob.core.windows.net"):
-            routes = self._blob_routes
+            service, routes = "Blob", self._blob_routes
             key = (host.split(".", 1)[0], raw or b"")
         elif host.startswith("login."):
-            routes = self._aad_routes
+            service, routes = "AAD", self._aad_routes
             key = (host, body)
         elif host.endswith(".vault.azure.net"):
-            routes = self._vault_routes
+            service, routes = "KeyVault", self._vault_routes
             key = (host.split(".", 1)[0], body)
         else:
-            routes = self._arm_routes
+            service, routes = "ARM", self._arm_routes
             key = (host, body)
-        fault = self._fault(request.method, path)
-        if fault is not None and not fault.lose_reply:
-            headers = (
-                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            )
-            if fault.body is not None:
-                return (
-                    fault.status or 500,
-                    {"Content-Type": "application/json", **headers},
-                    fault.body,
-                )
-            return _error(fault.status or 500, "ServiceUnavailable", "injected fault", headers)
+        route = None
         for method, pattern, handler in routes():
-            if method != request.method:
-                continue
             match = re.fullmatch(pattern, path, flags=re.IGNORECASE)
-            if match is None:
-                continue
-            with self._lock:
-                answer = handler(request, match, query, key[1], key[0])
-            if fault is not None:  # the service acted; the reply never arrives
-                raise ConnectionError(f"injected: reply to {request.method} {path} lost")
-            return answer
-        self.unhandled.append((request.method, request.url))
-        return _error(501, "NotFaked", f"{request.method} {path}")
+            if method == request.method and match is not None:
+                label = endpoint_label(service, method, pattern)
+                if "kind" in match.groupdict():  # codes and environments are two endpoints
+                    label = label.replace("{kind}", match["kind"])
+                route = (label, match, handler)
+                break
+        if route is not None and service == "Blob" and query.get("comp"):
+            # one path, several operations: Set Blob Metadata, List Blobs...
+            route = (f"{route[0]}?comp={query['comp']}", *route[1:])
+        endpoint = route[0] if route is not None else None
+        with self._lock:
+            if endpoint is not None:
+                self.endpoints.append(endpoint)
+        fault = self._fault(request.method, path, endpoint)
+        if fault is not None and fault.refuse_connection:
+            raise requests.ConnectionError(
+                f"injected: connection for {request.method} {path} refused"
+            )
+        if fault is not None and not fault.lose_reply:
+            status, headers, text = self._refusal(fault, service)
+            return status, headers, "" if request.method == "HEAD" else text  # HEAD: no body
+        if route is None:
+            self.unhandled.append((request.method, request.url))
+            return _error(501, "NotFaked", f"{request.method} {path}")
+        _, match, handler = route
+        with self._lock:
+            answer = handler(request, match, query, key[1], key[0])
+        if fault is not None:  # the service acted; the connection drops before the reply
+            raise requests.ConnectionError(
+                ProtocolError("Connection aborted.", f"reply to {request.method} {path} lost")
+            )
+        return answer
 
-    def _fault(self, method: str, path: str) -> Fault | None:
+    def _fault(self, method: str, path: str, endpoint: str | None) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if (
-                    fault.method == method
-                    and fault.hits < fault.times
-                    and re.search(fault.pattern, path)
-                ):
+                if fault.matches(method, path, endpoint):
                     fault.hits += 1
                     return fault
         return None
+
+    def _refusal(self, fault: Fault, service: str) -> tuple[int, dict[str, str], Any]:
+        """The answer of a service refusing a request, shaped as that service shapes errors."""
+        status = fault.status or 500
+        headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+        if fault.body is not None:
+            return status, {"Content-Type": "application/json", **headers}, fault.body
+        code = STATUS_CODES.get(status, "ServiceError")
+        message = f"injected fault: {status} {code}"
+        if service == "Blob":
+            answer = storage_error(status, code, message)
+            return answer[0], {**answer[1], **headers}, answer[2]
+        return _error(status, code, message, headers)
 
     def _arm_routes(self) -> list[tuple[str, str, Any]]:
         sub = r"/subscriptions/(?P<sub>[^/]+)"
@@ -1065,18 +1138,13 @@ class FakeAzureMLV2:
             expiry=datetime.now(timezone.utc) + timedelta(hours=hours),
         )
 
-    @staticmethod
-    def _storage_error(status: int, code: str, message: str) -> Any:
-        body = f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>'
-        return status, {"x-ms-error-code": code, "Content-Type": "application/xml"}, body
-
     def _authorised(
         self, request: Any, account: str, container: str, blob: str | None, write: bool
     ) -> Any:
         """None when the request carries a valid SAS or Shared Key signature of ``account``."""
         key = self.account_keys.get(account)
         if key is None:
-            return self._storage_error(403, "AuthenticationFailed", "unknown account")
+            return storage_error(403, "AuthenticationFailed", "unknown account")
         query = {
             k: v[-1]
             for k, v in parse_qs(urlsplit(request.url).query, keep_blank_values=True).items()
@@ -1087,12 +1155,10 @@ class FakeAzureMLV2:
         if auth.startswith("SharedKey "):
             return (
                 None
-                if self._check_shared_key(request, account, key)
-                else self._storage_error(
-                    403, "AuthenticationFailed", "Shared Key signature mismatch"
-                )
+                if shared_key_signed(request, account, key)
+                else storage_error(403, "AuthenticationFailed", "Shared Key signature mismatch")
             )
-        return self._storage_error(
+        return storage_error(
             403, "NoAuthenticationInformation", "Server failed to authenticate the request."
         )
 
@@ -1111,9 +1177,9 @@ class FakeAzureMLV2:
         try:
             expires = datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
         except ValueError:
-            return self._storage_error(403, "AuthenticationFailed", "malformed se")
+            return storage_error(403, "AuthenticationFailed", "malformed se")
         if expires < datetime.now(timezone.utc):
-            return self._storage_error(403, "AuthenticationFailed", "Signed expiry time has passed")
+            return storage_error(403, "AuthenticationFailed", "Signed expiry time has passed")
         common = {
             "account_key": key,
             "permission": query.get("sp", ""),
@@ -1123,7 +1189,7 @@ class FakeAzureMLV2:
         }
         if query.get("sr") == "b":
             if blob is None:
-                return self._storage_error(
+                return storage_error(
                     403, "AuthorizationResourceTypeMismatch", "blob SAS on a container"
                 )
             expected = generate_blob_sas(account, container, blob, **common)
@@ -1131,54 +1197,13 @@ class FakeAzureMLV2:
             expected = generate_container_sas(account, container, **common)
         sig = parse_qs(expected)["sig"][-1]
         if not hmac.compare_digest(sig, query["sig"]):
-            return self._storage_error(403, "AuthenticationFailed", "Signature did not match")
+            return storage_error(403, "AuthenticationFailed", "Signature did not match")
         needed = "w" if write else "r"
         if blob is None and not write:
             needed = "l"
         if needed not in query.get("sp", ""):
-            return self._storage_error(
-                403, "AuthorizationPermissionMismatch", f"SAS lacks '{needed}'"
-            )
+            return storage_error(403, "AuthorizationPermissionMismatch", f"SAS lacks '{needed}'")
         return None
-
-    @staticmethod
-    def _check_shared_key(request: Any, account: str, key: str) -> bool:
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        if headers.get("content-length") == "0":
-            headers.pop("content-length")
-        standard = (
-            "content-encoding",
-            "content-language",
-            "content-length",
-            "content-md5",
-            "content-type",
-            "date",
-            "if-modified-since",
-            "if-match",
-            "if-none-match",
-            "if-unmodified-since",
-            "range",
-        )
-        parts = urlsplit(request.url)
-        canonical_headers = "".join(
-            f"{k}:{v}\n" for k, v in sorted(headers.items()) if k.startswith("x-ms-")
-        )
-        canonical_query = "".join(
-            f"\n{n.lower()}:{','.join(sorted(v))}"
-            for n, v in sorted(parse_qs(parts.query, keep_blank_values=True).items())
-        )
-        to_sign = (
-            f"{request.method}\n"
-            + "".join(headers.get(k, "") + "\n" for k in standard)
-            + canonical_headers
-            + f"/{account}{parts.path}"
-            + canonical_query
-        )
-        expected = base64.b64encode(
-            hmac.new(base64.b64decode(key), to_sign.encode(), hashlib.sha256).digest()
-        ).decode()
-        signature = (request.headers.get("Authorization") or "").split(":", 1)[-1]
-        return hmac.compare_digest(signature, expected)
 
     def _blob_path(self, account: str, container: str, blob: str) -> Path | None:
         root = self.storage_folder(account, container)
@@ -1192,7 +1217,7 @@ class FakeAzureMLV2:
             return refused
         target = self._blob_path(account, container, blob)
         if target is None:
-            return self._storage_error(400, "InvalidResourceName", blob)
+            return storage_error(400, "InvalidResourceName", blob)
         meta = {
             k[len("x-ms-meta-") :]: v
             for k, v in request.headers.items()
@@ -1200,7 +1225,7 @@ class FakeAzureMLV2:
         }
         if query.get("comp") == "metadata":
             if not target.is_file():
-                return self._storage_error(404, "BlobNotFound", blob)
+                return storage_error(404, "BlobNotFound", blob)
             self.metadata[(account, container, blob)] = meta
             return (
                 200,
@@ -1208,7 +1233,7 @@ class FakeAzureMLV2:
                 "",
             )
         if query.get("comp") in ("block", "blocklist"):
-            return self._storage_error(400, "UnsupportedOperation", "block uploads are not faked")
+            return storage_error(400, "UnsupportedOperation", "block uploads are not faked")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
         self.metadata[(account, container, blob)] = meta
@@ -1247,7 +1272,7 @@ class FakeAzureMLV2:
             return refused
         target = self._blob_path(account, container, blob)
         if target is None or not target.is_file():
-            return self._storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
         target.unlink()
         self.metadata.pop((account, container, blob), None)
         return 202, {}, ""
@@ -1273,7 +1298,7 @@ class FakeAzureMLV2:
             return refused
         target = self._blob_path(account, container, blob)
         if target is None or not target.is_file():
-            return self._storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
         data = target.read_bytes()
         headers = self._properties(account, container, blob, target)
         wanted = re.fullmatch(
@@ -1301,7 +1326,7 @@ class FakeAzureMLV2:
     def _list_blobs(self, request: Any, match: Any, query: Any, raw: bytes, account: str) -> Any:
         container = match["container"]
         if (query.get("restype"), query.get("comp")) != ("container", "list"):
-            return self._storage_error(
+            return storage_error(
                 400, "InvalidQueryParameterValue", "unsupported container operation"
             )
         refused = self._authorised(request, account, container, None, write=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 
 import pytest
 from fake_v2_service import SUBSCRIPTION, FakeAzureMLV2, FakeTokenCredential
@@ -24,7 +25,7 @@ from guide import (
 )
 
 import batchai_compat.models as models
-from batchai_compat.backends._azureml_common import naming
+from batchai_compat.backends._azureml_common import AzureMLSemanticsWarning, naming
 from batchai_compat.exceptions import CloudError, NoEquivalentError
 
 RG, WS = "rg", "ws1"  # the workspace tests/azureml_v2/conftest.py's fake has
@@ -182,7 +183,9 @@ def test_lost_reply_on_submission_adopts_the_job_and_keeps_its_secrets(client, f
     fake.inject("PUT", r"/jobs/[^/]+$", lose_reply=True)
     job = client.jobs.create(RG, WS, "exp", "j1", parameters).result()
     assert job.name == "j1" and job.execution_state == "queued"
-    assert len(fake.requests_to("PUT", r"/jobs/[^/]+$")) == 1  # one job, not a second
+    # azure-core sends the PUT again (idempotent); the service keeps one job
+    assert len(fake.requests_to("PUT", r"/jobs/[^/]+$")) == 2
+    assert [key[3] for key in fake.resources if key[2] == "jobs"] == [naming.run_id("exp", "j1")]
     assert list(fake.secrets.values()) == ["s3cret-value"]  # kept: the job holds them
     name = naming.run_id("exp", "j1")
     assert "s3cret-value" not in json.dumps(fake.job(RG, WS, name))
@@ -266,3 +269,23 @@ def test_file_servers_have_no_equivalent(client) -> None:
                 ),
             ),
         )
+
+
+@pytest.mark.parametrize(("priority", "sent"), [("normal", None), ("high", 3), ("low", 1)])
+def test_scheduling_priority_is_the_queue_priority(client, fake, priority, sent) -> None:
+    """Batch AI's default (normal) is Azure ML's (medium): no queue settings are sent for it;
+    low and high are sent as the wire values 1 and 3."""
+    fake.job_executor = None
+    cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+    client.experiments.create(RG, WS, "exp").result()
+    parameters = job_parameters(models, cluster.id)
+    parameters.scheduling_priority = priority
+    with warnings.catch_warnings(record=True) as seen:  # (pytest.warns re-emits the SDK's)
+        warnings.simplefilter("always")
+        client.jobs.create(RG, WS, "exp", "j", parameters).result()
+    ours = [w for w in seen if issubclass(w.category, AzureMLSemanticsWarning)]
+    assert [str(w.message) for w in ours if "queue priority" in str(w.message)] == (
+        [] if priority == "normal" else [str(ours[0].message)]
+    )
+    (body,) = fake.requests_to("PUT", r"/jobs/[^/]+$")
+    assert (body["properties"].get("queueSettings") or {}).get("priority") == sent

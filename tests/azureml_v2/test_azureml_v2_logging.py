@@ -68,3 +68,23 @@ def test_logging_enable_and_state_changes_without_secrets(fake: FakeAzureMLV2, c
     }
     leaks = [(r.name, n) for r in ours for n, value in secrets.items() if value in _text(r)]
     assert leaks == []
+
+
+def test_a_retry_logs_what_the_service_answered(fake: FakeAzureMLV2, caplog) -> None:
+    """azure-core does not send a POST again when its reply was lost: the backend does (a node
+    list is safe to repeat), and its retry's line says why and how long it waits."""
+    caplog.set_level(logging.INFO, logger="batchai_compat")
+    with BatchAIManagementClient(FakeTokenCredential(), SUBSCRIPTION, backend="azureml-v2") as c:
+        waited: list[float] = []
+        c.backend.retry_policy.sleep = waited.append
+        c.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+        fault = fake.inject("POST", r"/computes/nc6/listNodes$", lose_reply=True)
+        list(c.clusters.list_remote_login_information(RG, WS, "nc6"))
+    assert fault.hits == 1 and waited == [1.0]
+    (retry,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "batchai_compat.backends._azureml_common.retry"
+    ]
+    assert retry.startswith("Azure ML answered no reply: ") and "Connection aborted" in retry
+    assert retry.endswith("; trying again in 1 s (attempt 2 of 4)")

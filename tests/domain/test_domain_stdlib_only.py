@@ -19,7 +19,12 @@ PACKAGE = Path(batchai_compat.__file__).parent
 #: package -> the other packages of ours it may load (all standard library only themselves)
 BELOW = {
     "domain": ("batchai_compat.domain",),
-    "backends/_azureml_common": ("batchai_compat.domain", "batchai_compat.runtime"),
+    # core: the shared retries log through core.logs (standard library only, shipped too)
+    "backends/_azureml_common": (
+        "batchai_compat.domain",
+        "batchai_compat.runtime",
+        "batchai_compat.core",
+    ),
 }
 
 

@@ -19,12 +19,15 @@ here as pure functions over plain data:
   ``CloudError`` that says it; :mod:`.retry` — bounded retries honouring ``Retry-After``;
   :mod:`.submission` — whose run holds a job's id (idempotent submission, honest clean-up);
 * :mod:`.credentials` — the client's msrest / azure-identity credentials as a TokenCredential;
-  :mod:`.operations` — a polled long-running operation.
+  :mod:`.operations` — a polled long-running operation;
+* :mod:`.output_files` — a job's files folded into the entries of one Batch AI folder;
+* :mod:`.node` — the node side, run in every Azure ML process of a job, and :mod:`.node_app`,
+  the zip application (``batchai_node.pyz``) that ships it with this package and the runtime.
 
 Each SDK adapter turns a plan into its own objects (``ScriptRunConfig`` +
 ``TensorflowConfiguration`` on v1, ``command(...)`` + ``TensorFlowDistribution`` on v2).
-Standard library only (plus :mod:`batchai_compat.domain`): importable without either SDK, and
-shipped inside the node app.
+Standard library only (plus :mod:`batchai_compat.domain`, the runtime and
+:mod:`batchai_compat.core.logs`): importable without either SDK, and shipped inside the node app.
 """
 
 from __future__ import annotations

@@ -33,9 +33,11 @@ __all__ = [
     "TRANSIENT_STATUSES",
     "ServiceFailure",
     "cloud_error_for",
+    "converter",
     "failure_from_reply",
     "not_found_for",
     "retry_after_seconds",
+    "status_with",
     "translating",
 ]
 
@@ -157,6 +159,34 @@ def cloud_error_for(failure: ServiceFailure, what: str) -> Exception:
         code,
         f"Azure ML refused the {what} request ({failure.status} {code}): {message}",
     )
+
+
+Describe = Callable[[BaseException], "ServiceFailure | None"]
+
+
+def status_with(describe: Describe, error: BaseException) -> int | None:
+    """The HTTP status of a failed request as ``describe`` (a backend's reading of its SDK's
+    exceptions) sees it; None: no reply, or not a request failure."""
+    failure = describe(error)
+    return failure.status if failure is not None else None
+
+
+def converter(describe: Describe, sdk: str) -> Callable[[Exception, str], Exception]:
+    """``convert(error, kind)`` for :func:`translating`: the ``CloudError`` of what the service
+    said (:func:`cloud_error_for`), or a 500 ``AzureMLError`` naming ``sdk`` when ``error`` is
+    no service failure (a defect inside the SDK)."""
+
+    def convert(error: Exception, kind: str) -> Exception:
+        failure = describe(error)
+        if failure is None:
+            return cloud_error(
+                500,
+                "AzureMLError",
+                f"The {kind} request failed inside {sdk}: {type(error).__name__}",
+            )
+        return cloud_error_for(failure, kind)
+
+    return convert
 
 
 def not_found_for(function: Callable[..., Any], kind: str) -> Builder:

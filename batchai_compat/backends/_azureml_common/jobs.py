@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...domain import ids
 from ...domain import mounts as domain_mounts
 from ...domain.documents import get, snake_document
 from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS, wall_clock_seconds
@@ -48,11 +49,33 @@ __all__ = [
     "DatastoreSpec",
     "Distribution",
     "JobPlan",
+    "compute_name",
     "distribution",
     "job_plan",
     "parameters_without_secrets",
     "volume_mounts",
 ]
+
+
+def compute_name(
+    parameters: Any, subscription_id: str, resource_group: str, workspace: str, backend: str
+) -> str:
+    """The AmlCompute a job runs on: the cluster its ``cluster.id`` names (the service's 400
+    ``InvalidClusterId`` for anything else), which must be of the job's own workspace."""
+    cluster = ids.job_cluster(get(get(parameters, "cluster"), "id"))
+    owner = (cluster.subscription_id, cluster.resource_group, cluster.workspace)
+    if tuple(part.lower() for part in owner) != (
+        subscription_id.lower(),
+        resource_group.lower(),
+        workspace.lower(),
+    ):
+        raise NoEquivalentError(
+            "a job on a cluster of another workspace",
+            backend,
+            "Azure ML jobs use compute of their own workspace; create the cluster in "
+            f"workspace {workspace!r}.",
+        )
+    return cluster.name
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Azure ML workspaces, experiments and compute nodes back to Batch AI fields.
 
 Shared by the Azure ML backends: each reads the values from its SDK's objects and builds the
-Batch AI read model (``Model.from_dict``) from these fields.
+Batch AI read model from these fields (:func:`model`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,18 @@ from typing import Any
 
 from ...domain import ids
 
-__all__ = ["SDK_TAGS", "experiment_fields", "remote_login_fields", "workspace_fields"]
+__all__ = ["SDK_TAGS", "experiment_fields", "model", "remote_login_fields", "workspace_fields"]
 
 #: Tags Azure ML SDKs add to what they create (not the user's, not returned as Batch AI tags).
 SDK_TAGS = frozenset({"createdByToolkit"})
+
+
+def model(name: str, fields: Mapping[str, Any]) -> Any:
+    """The Batch AI read model ``name`` (``"Cluster"``, ``"Job"``...) from its snake_case
+    fields, read-only ones included; None values are left out."""
+    from ... import models  # client side only (this package also ships to the nodes)
+
+    return getattr(models, name).from_dict({k: v for k, v in fields.items() if v is not None})
 
 
 def workspace_fields(

@@ -5,7 +5,8 @@ Vault secrets, run submission and tagging, artifact and blob listings): a failur
 may not repeat (:attr:`~.errors.ServiceFailure.transient`: no reply, 408, 429, 5xx) is tried
 again after ``Retry-After`` when the service sent one (429/503), else after an exponential
 backoff, at most ``attempts`` times in all; anything else, or the last failure, is raised as
-it came.  ``sleep`` is injectable so tests do not really wait.
+it came.  Each retry logs one INFO line (what the service answered, how long it waits);
+``sleep`` is injectable so tests do not really wait.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ...core.logs import LazyLogger
 from .errors import ServiceFailure
 
 __all__ = ["RetryPolicy"]
 
 T = TypeVar("T")
+_log = LazyLogger(__name__)  # a read imports no logging
+_LOGGED_MESSAGE = 300  # characters of the service's message in a retry's line
 
 
 @dataclass
@@ -63,5 +67,20 @@ class RetryPolicy:
                     or not (retry_if(failure) if retry_if else failure.transient)
                 ):
                     raise
-                self.sleep(self.delay(failure, attempt))
+                delay = self.delay(failure, attempt)
+                _log.info(
+                    "Azure ML answered %s; trying again in %g s (attempt %d of %d)",
+                    _answer(failure),
+                    delay,
+                    attempt + 1,
+                    self.attempts,
+                )
+                self.sleep(delay)
                 attempt += 1
+
+
+def _answer(failure: ServiceFailure) -> str:
+    """What the service answered, for a log line: status, code and the start of its message."""
+    said = " ".join(str(part) for part in (failure.status, failure.code) if part is not None)
+    message = failure.message[:_LOGGED_MESSAGE]
+    return f"{said or 'no reply'}: {message}" if message else said or "no reply"

@@ -21,6 +21,7 @@ from .._azureml_common.jobs import DatastoreSpec
 __all__ = [
     "CHECKED_AGAINST",
     "CredentialAuthentication",
+    "cancel_run",
     "check_workspace_name",
     "delete_secret",
     "own_the_retries",
@@ -212,6 +213,25 @@ def register_datastore(workspace: Any, spec: DatastoreSpec) -> None:
             skip_validation=False,
             custom_headers=_DatastoreClient._custom_headers,
         )
+
+
+def cancel_run(run: Any) -> None:
+    """``run.cancel()``, leaving no thread behind.
+
+    ``Run.cancel`` flushes the run's metrics client, whose two batching queues
+    (``MetricsClient._task_queue_internal`` / ``_task_queue_v2_internal``, ``BatchTaskQueue``)
+    are created by that flush and each start a 1 s ``threading.Timer`` that restarts itself
+    until its ``_daemon`` is stopped, which nothing does: every terminated job would leave two
+    threads waking every second in the caller's process.  Private: ``Run._client.metrics``,
+    those two attributes and ``Daemon.stop``."""
+    try:
+        run.cancel()
+    finally:
+        metrics = getattr(getattr(run, "_client", None), "metrics", None)
+        for name in ("_task_queue_internal", "_task_queue_v2_internal"):
+            daemon = getattr(getattr(metrics, name, None), "_daemon", None)
+            if daemon is not None and daemon.current_timer is not None:
+                daemon.stop()
 
 
 #: The workspace's cached REST clients (``ServiceContext._get_<name>_restclient``) whose calls

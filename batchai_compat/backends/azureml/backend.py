@@ -4,8 +4,8 @@ What to send is decided elsewhere and is pure: the decisions both Azure ML backe
 :mod:`batchai_compat.backends._azureml_common`, the azureml-core objects in :mod:`.translate`.
 This module makes the SDK calls and caches what it fetched; the other pieces of the adapter are
 :mod:`.auth` (credentials), :mod:`.errors` (what the service said), :mod:`.submit` and
-:mod:`.compute` (jobs and clusters created once), :mod:`.node_app` (the node zip application), :mod:`.run_files` (output listings)
-and :mod:`._private` (every private azureml-core API, with the version it was checked on).
+:mod:`.compute` (jobs and clusters created once), :mod:`.run_files` (output listings) and
+:mod:`._private` (every private azureml-core API, with the version it was checked on).
 
 Mapping (Batch AI -> Azure ML v1):
 
@@ -35,6 +35,7 @@ from ...domain import answers, ids
 from ...exceptions import NoEquivalentError, ValidationError
 from .. import _http_trace as http_trace
 from .._azureml_common import clusters, jobs, naming, resources, runs, usages
+from .._azureml_common.fixed_answers import FixedAnswers
 from .._azureml_common.operations import PolledOperation
 from .._azureml_common.retry import RetryPolicy
 from .._transitions import TransitionLog, resource_path
@@ -50,15 +51,7 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 
-def _build(model: str, data: dict[str, Any]) -> Any:
-    """A Batch AI read model from its snake_case fields (read-only ones included)."""
-    from ... import models
-
-    cls = getattr(models, model)
-    return cls.from_dict({k: v for k, v in data.items() if v is not None})
-
-
-class AzureMLBackend:
+class AzureMLBackend(FixedAnswers):
     """Batch AI on Azure Machine Learning (azureml-core 1.x): clusters are AmlCompute, jobs
     are ScriptRunConfig runs, mounts are Datastore mounts."""
 
@@ -142,7 +135,7 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ workspaces
 
     def _workspace_model(self, resource_group: str, ws: Any) -> Any:
-        return _build(
+        return resources.model(
             "Workspace",
             resources.workspace_fields(
                 subscription_id=self._subscription_id,
@@ -241,7 +234,7 @@ class AzureMLBackend:
     # ------------------------------------------------------------------ experiments
 
     def _experiment_model(self, resource_group: str, workspace: str, experiment: Any) -> Any:
-        return _build(
+        return resources.model(
             "Experiment",
             resources.experiment_fields(
                 subscription_id=self._subscription_id,
@@ -298,7 +291,7 @@ class AzureMLBackend:
         fields = translate.cluster_fields(
             compute, self._cluster_id(resource_group, workspace, compute.name)
         )
-        return _build("Cluster", fields)
+        return resources.model("Cluster", fields)
 
     @translate_errors("cluster")
     def create_cluster(
@@ -382,36 +375,16 @@ class AzureMLBackend:
     ) -> list[Any]:
         compute = self._compute(resource_group, workspace, cluster)
         return [
-            _build("RemoteLoginInformation", resources.remote_login_fields(node))
+            resources.model("RemoteLoginInformation", resources.remote_login_fields(node))
             for node in self._call(compute.list_nodes) or ()
         ]
 
     # ------------------------------------------------------------------ file servers
 
-    def _no_file_servers(self) -> NoEquivalentError:
-        return NoEquivalentError(
-            "Batch AI file servers (NFS)",
-            self.name,
-            "Azure ML has no managed NFS server; keep the data in an Azure file share or blob "
-            "container and mount it through JobCreateParameters.mount_volumes.",
-        )
-
-    def create_file_server(
-        self, resource_group: str, workspace: str, file_server: str, parameters: Any
-    ) -> Any:
-        raise self._no_file_servers()
-
-    def get_file_server(self, resource_group: str, workspace: str, file_server: str) -> Any:
-        # none can exist on Azure ML: a lookup is an honest 404 (scripts probe before creating)
-        raise answers.not_found("file server", file_server)
-
-    def delete_file_server(self, resource_group: str, workspace: str, file_server: str) -> None:
-        raise answers.not_found("file server", file_server)
-
     @translate_errors("workspace")
-    def list_file_servers(self, resource_group: str, workspace: str) -> list[Any]:
-        self._workspace(resource_group, workspace)  # a missing workspace is still a 404
-        return []
+    def _require_workspace(self, resource_group: str, workspace: str) -> None:
+        """For the file servers of :class:`FixedAnswers`: a missing workspace is a 404."""
+        self._workspace(resource_group, workspace)
 
     # ------------------------------------------------------------------ jobs
 
@@ -440,24 +413,14 @@ class AzureMLBackend:
     def create_job(
         self, resource_group: str, workspace: str, experiment: str, job: str, parameters: Any
     ) -> Any:
-        cluster = ids.job_cluster(getattr(getattr(parameters, "cluster", None), "id", None))
-        owner = (cluster.subscription_id, cluster.resource_group, cluster.workspace)
-        if tuple(part.lower() for part in owner) != (
-            self._subscription_id.lower(),
-            resource_group.lower(),
-            workspace.lower(),
-        ):
-            raise NoEquivalentError(
-                "a job on a cluster of another workspace",
-                self.name,
-                "Azure ML runs use compute targets of their own workspace; create the cluster in "
-                f"workspace {workspace!r}.",
-            )
+        cluster = jobs.compute_name(
+            parameters, self._subscription_id, resource_group, workspace, self.name
+        )
         submission = translate.job_submission(
             parameters,
             job_name=job,
             experiment=experiment,
-            cluster_name=cluster.name,
+            cluster_name=cluster,
             job_uuid=str(uuid.uuid4()),
             identity={
                 "subscription": self._subscription_id,
@@ -476,7 +439,7 @@ class AzureMLBackend:
         )
         _log.info(
             "job %s submitted as Azure ML run %r on compute %r",
-            resource_path(resource_group, workspace, experiment, job), run.id, cluster.name,
+            resource_path(resource_group, workspace, experiment, job), run.id, cluster,
         )  # fmt: skip
         return self._job_model(resource_group, workspace, experiment, run, tags)
 
@@ -504,7 +467,7 @@ class AzureMLBackend:
             resource_path(resource_group, workspace, experiment, fields["name"]),
             f"{fields['execution_state']} (Azure ML: {details.get('status')})",
         )
-        return _build("Job", fields)
+        return resources.model("Job", fields)
 
     def _run(self, resource_group: str, workspace: str, experiment: str, job: str) -> Any:
         from azureml.core import Run
@@ -538,7 +501,7 @@ class AzureMLBackend:
     def terminate_job(self, resource_group: str, workspace: str, experiment: str, job: str) -> None:
         run = self._run(resource_group, workspace, experiment, job)
         if runs.execution_state(self._call(run.get_status)) not in ("succeeded", "failed"):
-            self._call(run.cancel)
+            self._call(lambda: _private.cancel_run(run))
         return None
 
     @translate_errors("job")
@@ -580,7 +543,7 @@ class AzureMLBackend:
         fields, store_served = run_files.listing(listed, options, store, self.retry_policy)
         if store is not None and not store_served:
             self._artifact_stores[(resource_group, workspace)] = None  # the key is refused
-        return [_build("File", item) for item in fields]
+        return [resources.model("File", item) for item in fields]
 
     @translate_errors("job")
     def list_job_remote_login_information(
@@ -593,7 +556,7 @@ class AzureMLBackend:
         compute = self._compute(resource_group, workspace, target)
         nodes = self._call(compute.list_nodes) or ()
         return [
-            _build("RemoteLoginInformation", resources.remote_login_fields(node))
+            resources.model("RemoteLoginInformation", resources.remote_login_fields(node))
             for node in nodes
             if node.get("runId") == run.id
         ]
@@ -610,12 +573,6 @@ class AzureMLBackend:
         from ... import models
 
         return [models.Usage.from_dict(entry) for entry in usages.batchai_usages(entries)]
-
-    def list_operations(self) -> list[Any]:
-        """The Batch AI provider's operations (static metadata, the same on every backend)."""
-        from ..provider_operations import operation_models
-
-        return operation_models()
 
     def close(self) -> None:
         self._workspaces.clear()

@@ -25,11 +25,11 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ...exceptions import cloud_error
 from .._azureml_common.errors import (
     ServiceFailure,
-    cloud_error_for,
+    converter,
     failure_from_reply,
+    status_with,
     translating,
 )
 
@@ -167,19 +167,10 @@ def describe(error: BaseException) -> ServiceFailure | None:
 
 def status_of(error: BaseException) -> int | None:
     """The HTTP status of a failed request (None: no reply, or not a request failure)."""
-    failure = describe(error)
-    return failure.status if failure is not None else None
+    return status_with(describe, error)
 
 
-def _convert(error: Exception, kind: str) -> Exception:
-    failure = describe(error)
-    if failure is None:
-        return cloud_error(
-            500,
-            "AzureMLError",
-            f"The {kind} request failed inside azureml-core: {type(error).__name__}",
-        )
-    return cloud_error_for(failure, kind)
+_convert = converter(describe, "azureml-core")
 
 
 def translate_errors(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -21,7 +21,7 @@ Both are retried while they fail transiently (:class:`~.._azureml_common.retry.R
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,30 +31,15 @@ from urllib.parse import unquote, urlsplit
 
 from ...domain.paths import is_stdouterr
 from .._azureml_common import runs
+from .._azureml_common.output_files import RunFile, directory_entries
 from .._azureml_common.retry import RetryPolicy
 from .errors import describe
 
-__all__ = [
-    "BlobProperties",
-    "Entry",
-    "RunFile",
-    "blob_properties",
-    "directory_entries",
-    "keyed_default_datastore",
-    "listing",
-]
+__all__ = ["BlobProperties", "blob_properties", "keyed_default_datastore", "listing"]
 
 #: Parallel ``HEAD`` requests when sizes must be read file by file.
 _HEAD_WORKERS = 8
 _TIMEOUT_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class RunFile:
-    """One run-history file: its artifact ``path`` in the run and its SAS download ``url``."""
-
-    path: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -63,44 +48,6 @@ class BlobProperties:
 
     content_length: int | None = None
     last_modified: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One Batch AI ``File`` of a listing: a file, or a directory standing for ``files``."""
-
-    name: str
-    is_directory: bool
-    files: tuple[RunFile, ...]
-
-
-def directory_entries(
-    files: Mapping[str, RunFile], directory: str | None, limit: int
-) -> list[Entry]:
-    """The entries of Batch AI folder ``directory`` (None or "." for the top), at most ``limit``,
-    from ``files`` keyed by their Batch AI names (``"ckpt/1.index"``)."""
-    folder = (directory or ".").strip("/")
-    prefix = "" if folder in ("", ".") else folder + "/"
-    entries: list[Entry] = []
-    directories: dict[str, list[RunFile]] = {}
-    for name in sorted(files):
-        if not name.startswith(prefix):
-            continue
-        head, sep, _ = name[len(prefix) :].partition("/")
-        if sep:
-            members = directories.get(head)
-            if members is None:
-                if len(entries) >= limit:
-                    continue
-                members = directories[head] = []
-                entries.append(Entry(prefix + head, True, ()))
-            members.append(files[name])
-        elif len(entries) < limit:
-            entries.append(Entry(name, False, (files[name],)))
-    return [
-        Entry(e.name, True, tuple(directories[e.name[len(prefix) :]])) if e.is_directory else e
-        for e in entries
-    ]
 
 
 def keyed_default_datastore(workspace: Any) -> Any | None:

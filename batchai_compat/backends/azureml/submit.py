@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...exceptions import cloud_error
-from .._azureml_common import naming, submission
+from .._azureml_common import naming, node_app, submission
 from .._azureml_common.retry import RetryPolicy
-from . import _private, errors, node_app
+from . import _private, errors
 from .translate import JobSubmission
 
 __all__ = ["SubmissionOutcomeUnknown", "submit_job"]

@@ -2,8 +2,8 @@
 
 :mod:`.translate` holds the pure Batch AI -> Azure ML v2 translation (YAML-shaped documents, no
 azure-ai-ml import), :mod:`.entities` builds azure-ai-ml objects from them, :mod:`.backend` the
-side effects, :mod:`.shims` the private azure-ai-ml attributes it reads.  The node side is the
-v1 backend's :mod:`batchai_compat.backends.azureml.node` (one node adapter for both SDKs).
+side effects, :mod:`.shims` the private azure-ai-ml attributes it reads.  The node side is
+:mod:`batchai_compat.backends._azureml_common.node` (one node adapter for both SDKs).
 Importing this package imports neither azure-ai-ml nor pydantic: :class:`AzureMLV2Backend` is
 loaded on first access, when the registry selects the backend.
 """

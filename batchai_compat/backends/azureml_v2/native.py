@@ -353,7 +353,6 @@ def export_job(
         ),
     )
     priority = str(plan.scheduling_priority or "normal")
-    queue = translate.queue_priority(priority)
 
     taken: set[str] = set()
     inputs: dict[str, Any] = {}
@@ -451,7 +450,7 @@ def export_job(
         "environment": {"image": translate.environment_image(plan.container)},
         "resources": {"instance_count": plan.node_count},
         "limits": {"timeout": plan.max_run_duration_seconds},
-        "queue_settings": {"priority": queue},
+        **translate.queue_settings(priority),
     }
     if plan.container.shm_size:
         job["resources"]["shm_size"] = plan.container.shm_size

@@ -254,7 +254,9 @@ def _job_call(exported: Exported) -> _Call:
     if resources.get("shm_size"):
         call.add("shm_size", _py(resources["shm_size"], 1))
     call.add("timeout", _py(document["limits"]["timeout"], 1), note("limits"))
-    call.add("priority", _py(document["queue_settings"]["priority"], 1), note("queue_settings"))
+    if "queue_settings" in document:  # none: Azure ML's default priority
+        priority = document["queue_settings"]["priority"]
+        call.add("priority", _py(priority, 1), note("queue_settings"))
     if document.get("inputs"):
         call.add("inputs", _io("Input", document["inputs"]), note("inputs"))
     if document.get("outputs"):

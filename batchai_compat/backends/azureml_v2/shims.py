@@ -8,7 +8,10 @@ the operation groups' own generated clients:
 * ``ml_client.compute._operation`` -- the generated ``ComputeOperations`` (get / list);
 * ``ml_client.jobs._operation_2023_02_preview`` -- the generated ``JobsOperations``
   (get / list);
-* ``ml_client.workspaces._operation`` -- the generated ``WorkspacesOperations`` (get).
+* ``ml_client.workspaces._operation`` -- the generated ``WorkspacesOperations`` (get);
+* ``ml_client._code`` -- azure-ai-ml's ``CodeOperations`` and its ``Code`` entity
+  (``azure.ai.ml.entities._assets._artifacts.code``): 1.35 does not export code assets, which
+  the node app is registered as (get, and create from a blob folder already uploaded).
 
 Each function returns the REST body as the service's JSON (camelCase) via msrest's
 ``serialize(keep_readonly=True)``.
@@ -19,12 +22,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from azure.core.exceptions import ResourceNotFoundError
+
 __all__ = [
+    "code_id",
     "compute_nodes_rest",
     "compute_rest",
     "computes_rest",
     "job_rest",
     "jobs_rest",
+    "register_code",
     "workspace_rest",
 ]
 
@@ -80,3 +87,19 @@ def workspace_rest(ml_client: Any, resource_group: str, name: str) -> dict[str, 
     return _json(
         ml_client.workspaces._operation.get(resource_group_name=resource_group, workspace_name=name)
     )
+
+
+def code_id(ml_client: Any, name: str, version: str) -> str | None:
+    """The ARM id of code asset ``name:version``; None when the workspace has none."""
+    try:
+        return str(ml_client._code.get(name=name, version=version).id)
+    except ResourceNotFoundError:
+        return None
+
+
+def register_code(ml_client: Any, name: str, version: str, uri: str) -> str:
+    """Register the blob folder ``uri`` (already uploaded) as code asset ``name:version``: one
+    PUT, nothing uploaded.  Returns its ARM id."""
+    from azure.ai.ml.entities._assets._artifacts.code import Code
+
+    return str(ml_client._code.create_or_update(Code(name=name, version=version, path=uri)).id)

@@ -46,6 +46,7 @@ from .._azureml_common.naming import MANIFEST_VARIABLE, NODE_APP_NAME
 __all__ = [
     "BACKEND",
     "DEFAULT_DATASTORE",
+    "EXPERIMENT_MARKERS",
     "AzureMLSemanticsWarning",
     "DatastoreSpec",
     "JobDocument",
@@ -70,6 +71,9 @@ DEFAULT_DATASTORE = "workspaceblobstore"
 #: output path segment: ``{sub}/{rg}/workspaces/{ws}/experiments/{exp}/jobs/{job}/{uuid}``).
 OUTPUT_ROOT = "batchai"
 STDOUTERR = "stdouterr"
+#: Folder of the default datastore holding one empty marker blob per Batch AI experiment (Azure
+#: ML v2 has no experiment resource to create): ``batchai/experiments/<name>``.
+EXPERIMENT_MARKERS = f"{OUTPUT_ROOT}/experiments"
 #: Compute tags recording how the Batch AI cluster was scaled (AmlCompute only keeps min/max).
 TAG_SCALE = naming.TAG_SCALE
 TAG_PARAMETERS = naming.TAG_PARAMETERS
@@ -318,6 +322,13 @@ def queue_priority(scheduling_priority: str) -> str:
     return _PRIORITIES[scheduling_priority]
 
 
+def queue_settings(scheduling_priority: str) -> dict[str, Any]:
+    """A job document's ``queue_settings`` for a Batch AI ``scheduling_priority``: none for
+    ``normal``, whose Azure ML counterpart (``medium``) is the service's default."""
+    queue = queue_priority(scheduling_priority)
+    return {} if queue == "medium" else {"queue_settings": {"priority": queue}}
+
+
 def job_document(
     parameters: Any,
     *,
@@ -346,7 +357,6 @@ def job_document(
         identity=identity,
     )
     priority = str(plan.scheduling_priority or "normal")
-    queue = queue_priority(priority)
     inputs: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     places: list[str] = []
@@ -409,7 +419,7 @@ def job_document(
             MANIFEST_VARIABLE: json.dumps(manifest, sort_keys=True, separators=(",", ":")),
         },
         "limits": {"timeout": plan.max_run_duration_seconds},
-        "queue_settings": {"priority": queue},
+        **queue_settings(priority),
         "tags": dict(plan.tags),
         "inputs": inputs,
         "outputs": outputs,

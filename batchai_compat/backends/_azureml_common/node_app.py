@@ -1,7 +1,7 @@
 """``batchai_node.pyz``: the node side of a Batch AI job on Azure ML, as one zip application.
 
-Azure ML runs ``python batchai_node.pyz`` in every process of the run: :mod:`.node` with the
-shared node runtime (:mod:`batchai_compat.runtime`), the domain rules
+Azure ML runs ``python batchai_node.pyz`` in every process of a run of either backend:
+:mod:`.node` with the shared node runtime (:mod:`batchai_compat.runtime`), the domain rules
 (:mod:`batchai_compat.domain`) and the shared Azure ML names
 (:mod:`batchai_compat.backends._azureml_common`) — standard library only, so any image with a
 Python 3.8+ runs it.  The archive is deterministic (fixed times, sorted names) and the job
@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .._azureml_common.naming import NODE_APP_NAME
+from .naming import NODE_APP_NAME
 
 __all__ = ["node_app", "snapshot_folder"]
 
@@ -35,13 +35,15 @@ if sys.version_info < (3, 8):
                      % sys.version.split()[0])
     sys.exit(2)
 
-from batchai_compat.backends.azureml.node import main
+from batchai_compat.backends._azureml_common.node import main
 
 sys.exit(main())
 """
 
 #: Packages shipped whole (every module of each is standard library only).
 _PACKAGES = ("runtime", "domain", "backends/_azureml_common")
+#: Single modules those import (core.logs: the shared retries' logger).
+_MODULES = ("__init__.py", "_version.py", "exceptions.py", "core/__init__.py", "core/logs.py")
 
 
 def node_app() -> bytes:
@@ -53,15 +55,11 @@ def node_app() -> bytes:
         "__main__.py": _NODE_MAIN,
         "batchai_compat/backends/__init__.py": b"",
     }
-    for name in ("__init__.py", "_version.py", "exceptions.py"):
+    for name in _MODULES:
         files[f"batchai_compat/{name}"] = (package / name).read_bytes()
     for folder in _PACKAGES:
         for source in sorted((package / folder).glob("*.py")):
             files[f"batchai_compat/{folder}/{source.name}"] = source.read_bytes()
-    for name in ("__init__.py", "node.py"):
-        files[f"batchai_compat/backends/azureml/{name}"] = (
-            package / "backends" / "azureml" / name
-        ).read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
