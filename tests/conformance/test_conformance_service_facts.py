@@ -37,17 +37,8 @@ from .conftest import (
 
 #: test -> backend -> why the recorded behaviour is not one that backend can show
 NOT_APPLICABLE = {
-    "test_a_terminated_queued_job_failed_with_the_services_error": {
-        "azureml-v2": "the v2 fake runs every job at once: none stays queued to terminate",
-    },
     "test_a_deleted_workspace_shows_deleting_until_the_deletion_is_waited_for": {
         "azureml-v2": "the v2 fake deletes a workspace at once: no 'Deleting' to list",
-    },
-    "test_after_an_update_the_cluster_shows_resizing_before_steady": {
-        "azureml-v2": "the v2 fake resizes at once: no 'Resizing' to read",
-    },
-    "test_deleting_an_experiment_or_a_workspace_leaves_the_others_untouched": {
-        "azureml-v2": "the v2 fake runs every job at once: none stays queued to compare",
     },
 }
 
