@@ -24,6 +24,17 @@ Conventions kept from the real service, because the SDK depends on them:
 * datastore registration of an existing name answers 400 "Another datastore with the same name
   already exists", which the SDK recognises.
 
+AmlCompute's scheduling, as far as Batch AI facts depend on it (no clock: driven by requests):
+
+* a run whose target cannot hold it (``maxNodeCount`` below the run's ``nodeCount``, e.g. a
+  cluster scaled to 0) stays ``Queued``, not executed, until a scale update makes room; a cancel
+  of such a run ends it ``Canceled`` at once (it never started);
+* after a scale update the compute reports ``allocationState`` ``Resizing`` (and its old node
+  count) on the next :attr:`FakeAzureML.resize_reads` reads, then ``Steady`` with the new count;
+* a workspace deletion is accepted (202) and the workspace is listed ``Deleting`` until a GET
+  of it finds the deletion done (404), after :attr:`FakeAzureML.deletion_reads` GETs answering
+  ``Deleting``.
+
 Faults: :meth:`FakeAzureML.inject` makes the next matching requests fail the way a real service
 or network does (an error status with or without ``Retry-After`` and ``details``, a refused
 connection, or a reply lost after the service acted); :attr:`FakeAzureML.faults_served` records
@@ -326,6 +337,17 @@ class FakeAzureML:
         #: False: the account refuses Shared Key (``allowSharedKeyAccess: false``) and the
         #: default datastores are identity-based (no key to hand out)
         self.shared_key_access = True
+        #: reads of a compute that show ``Resizing`` after a scale update (then ``Steady``)
+        self.resize_reads = 2
+        #: GETs of a workspace being deleted that answer ``Deleting`` before one answers 404
+        #: (lists show it ``Deleting`` until then)
+        self.deletion_reads = 0
+        #: runs accepted but not started: their target has too few nodes (see module docstring)
+        self.waiting: list[tuple[str, str, str]] = []
+        #: compute key -> (reads left showing Resizing, node count once Steady)
+        self._resizing: dict[tuple[str, str, str], tuple[int, int]] = {}
+        #: workspace key -> GETs left answering Deleting
+        self._deleting: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ setup helpers
@@ -901,7 +923,13 @@ class FakeAzureML:
         return _ok({"status": "Succeeded"})
 
     def _get_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        found = self.workspaces.get((match["rg"], match["ws"]))
+        key = (match["rg"], match["ws"])
+        if key in self._deleting:
+            self._deleting[key] -= 1
+            if self._deleting[key] < 0:  # the deletion has finished
+                del self._deleting[key]
+                self.workspaces.pop(key, None)
+        found = self.workspaces.get(key)
         if found is None:
             return _error(404, "ResourceNotFound", f"Workspace {match['ws']} not found")
         return _ok(found)
@@ -915,8 +943,15 @@ class FakeAzureML:
         return _ok(found)
 
     def _delete_workspace(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        self.workspaces.pop((match["rg"], match["ws"]), None)
-        return 200, {}, ""
+        key = (match["rg"], match["ws"])
+        found = self.workspaces.get(key)
+        if found is None:
+            return 204, {}, ""
+        if key not in self._deleting:
+            found["properties"]["provisioningState"] = "Deleting"
+            self._deleting[key] = self.deletion_reads
+        operation = f"{ARM}/operations/{uuid.uuid4()}"
+        return 202, {"Azure-AsyncOperation": operation, "Location": operation}, ""
 
     def _discovery(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         services = (
@@ -943,17 +978,40 @@ class FakeAzureML:
     def _compute_key(self, match: Any) -> tuple[str, str, str]:
         return match["rg"], match["ws"], match["name"]
 
+    def _read_compute(self, key: tuple[str, str, str]) -> dict[str, Any]:
+        """The compute as one read sees it: a resize in progress shows ``Resizing`` for
+        :attr:`resize_reads` reads, then ends ``Steady`` with its new node count."""
+        compute = self.computes[key]
+        if key in self._resizing:
+            left, nodes = self._resizing[key]
+            if left > 0:
+                self._resizing[key] = (left - 1, nodes)
+            else:
+                del self._resizing[key]
+                inner = compute["properties"]["properties"]
+                inner.update(
+                    {
+                        "allocationState": "Steady",
+                        "allocationStateTransitionTime": _now(),
+                        "currentNodeCount": nodes,
+                    }
+                )
+                inner["nodeStateCounts"]["idleNodeCount"] = nodes
+        return compute
+
     def _list_computes(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         items = [
-            c for (r, w, _), c in self.computes.items() if (r, w) == (match["rg"], match["ws"])
+            self._read_compute(key)
+            for key in self.computes
+            if (key[0], key[1]) == (match["rg"], match["ws"])
         ]
         return _ok({"value": items})
 
     def _get_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
-        found = self.computes.get(self._compute_key(match))
-        if found is None:
+        key = self._compute_key(match)
+        if key not in self.computes:
             return _error(404, "ResourceNotFound", f"Compute {match['name']} not found")
-        return _ok(found)
+        return _ok(self._read_compute(key))
 
     def _put_compute(self, request: Any, match: Any, query: Any, body: Any) -> Any:
         key = self._compute_key(match)
@@ -1035,8 +1093,12 @@ class FakeAzureML:
             inner = compute["properties"]["properties"]
             inner["scaleSettings"].update({k: v for k, v in scale.items() if v is not None})
             nodes = inner["scaleSettings"]["minNodeCount"]
-            inner["currentNodeCount"] = inner["targetNodeCount"] = nodes
-            inner["nodeStateCounts"]["idleNodeCount"] = nodes
+            inner["targetNodeCount"] = nodes
+            if nodes != inner["currentNodeCount"]:
+                inner["allocationState"] = "Resizing"
+                inner["allocationStateTransitionTime"] = _now()
+                self._resizing[self._compute_key(match)] = (self.resize_reads, nodes)
+            self._start_waiting_runs()
         compute["properties"]["modifiedOn"] = _now()
         return _ok(compute, 200, {"Azure-AsyncOperation": f"{ARM}/operations/{uuid.uuid4()}"})
 
@@ -1232,10 +1294,26 @@ class FakeAzureML:
         scope = f"/subscriptions/{match['sub']}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}"
         self.runs[(rg, ws, run_id)] = Run(exp, run_id, body, number=len(self.runs) + 1, scope=scope)
         if self.run_executor is not None:
-            execution = threading.Thread(target=self._execute, args=(rg, ws, run_id), daemon=True)
+            self.waiting.append((rg, ws, run_id))
+            self._start_waiting_runs()
+        return _ok({"runId": run_id, "status": "Queued"})
+
+    def _fits(self, key: tuple[str, str, str]) -> bool:
+        """Whether the run's target can give it its nodes (a target we do not model can)."""
+        configuration = self.runs[key].definition.get("Configuration") or {}
+        compute = self.computes.get((key[0], key[1], str(configuration.get("target"))))
+        if compute is None:
+            return True
+        capacity = compute["properties"]["properties"]["scaleSettings"]["maxNodeCount"]
+        return int(capacity) >= int(configuration.get("nodeCount") or 1)
+
+    def _start_waiting_runs(self) -> None:
+        """Execute the waiting runs whose target can now hold them (in submission order)."""
+        for key in [k for k in self.waiting if self._fits(k)]:
+            self.waiting.remove(key)
+            execution = threading.Thread(target=self._execute, args=key, daemon=True)
             self.executions.append(execution)
             execution.start()
-        return _ok({"runId": run_id, "status": "Queued"})
 
     def _execute(self, rg: str, ws: str, run_id: str) -> None:
         try:
@@ -1303,7 +1381,11 @@ class FakeAzureML:
         run = self._run_or_404(match)
         if run is None:
             return _error(404, "NotFound", "run not found")
-        if run.status not in ("Completed", "Failed", "Canceled"):
+        key = (match["rg"], match["ws"], match["run"])
+        if key in self.waiting:  # never started: nothing to stop
+            self.waiting.remove(key)
+            run.status, run.ended = "Canceled", _now()
+        elif run.status not in ("Completed", "Failed", "Canceled"):
             run.status = "CancelRequested"
             stop = self.cancel_hooks.get((match["rg"], match["ws"], match["run"]))
             if stop is not None:  # a run executing on fake_compute: stop its processes

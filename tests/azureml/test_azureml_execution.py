@@ -232,3 +232,44 @@ def test_recipe_helper_streams_the_guide_job(
     assert "worker 0: ps=127.0.0.1:" in printed
     assert "Job state: succeeded ExitCode: 0" in printed.replace("ExecutionState.", "")
     assert SECRET not in printed
+
+
+def test_a_job_waits_queued_until_its_cluster_can_hold_it(
+    client, fake: FakeAzureML, tmp_path: Path
+) -> None:
+    """AmlCompute keeps a run queued while its cluster cannot give it its nodes; a resize that
+    makes room starts it.  The resize reads ``resizing`` first (``fake.resize_reads``)."""
+    storage = tmp_path / "storage"
+    storage.mkdir()
+    fake.run_executor = lambda f, rg, ws, run: execute_run(f, rg, ws, run, storage)
+    params = cluster_parameters(models)
+    params.scale_settings = models.ScaleSettings(
+        manual=models.ManualScaleSettings(target_node_count=1)
+    )
+    cluster = client.clusters.create(RG, WS, "small", params).result()
+    client.experiments.create(RG, WS, "exp").result()
+    job = _custom_job(
+        cluster.id, custom_toolkit_settings=models.CustomToolkitSettings(command_line="echo ran")
+    )
+    client.jobs.create(RG, WS, "exp", "big", job).result()  # two nodes on a one-node cluster
+
+    def state() -> str:
+        return str(client.jobs.get(RG, WS, "exp", "big").execution_state.value)
+
+    assert state() == "queued" and fake.executions == []
+    assert client.jobs.get(RG, WS, "exp", "big").execution_info is None
+
+    fake.resize_reads = 3
+    two = models.ScaleSettings(manual=models.ManualScaleSettings(target_node_count=2))
+    resized = client.clusters.update(RG, WS, "small", scale_settings=two)
+    assert (resized.allocation_state, resized.current_node_count) == ("resizing", 1)
+    reads = [client.clusters.get(RG, WS, "small") for _ in range(3)]
+    assert [(c.allocation_state, c.current_node_count) for c in reads] == [
+        ("resizing", 1),
+        ("resizing", 1),
+        ("steady", 2),
+    ]
+    (execution,) = fake.executions  # room now: the run started
+    execution.join(timeout=120)
+    assert state() == "succeeded"
+    assert _logs(client, "big")["stdout.txt"] == "ran\n"

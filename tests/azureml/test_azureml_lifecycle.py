@@ -302,3 +302,28 @@ def test_job_in_a_missing_experiment_is_404(client, fake: FakeAzureML) -> None:
     with pytest.raises(ResourceNotFoundError):
         client.jobs.create(RG, WS, "no_such_experiment", "job", job_parameters(models, cluster.id))
     assert fake.runs == {} and not fake.requests_to("POST", r"/datastores$")
+
+
+def test_a_workspace_reads_deleting_until_arm_has_deleted_it(fake: FakeAzureML) -> None:
+    """ARM deletes the Azure ML workspace over time: lists and GETs show ``deleting`` meanwhile,
+    the poller is done once a GET answers 404 (here after one GET still answering Deleting)."""
+    from fake_service import SUBSCRIPTION, FakeCredential
+
+    from batchai_compat import BatchAIManagementClient
+
+    fake.deletion_reads = 1
+    with BatchAIManagementClient(
+        FakeCredential(), SUBSCRIPTION, backend="azureml", polling_interval=0
+    ) as client:
+        poller = client.workspaces.delete(RG, WS)
+        assert [
+            (w.name, w.provisioning_state) for w in client.workspaces.list_by_resource_group(RG)
+        ] == [(WS, "deleting")]
+        assert not poller.done()  # its GET answered Deleting
+        assert poller.result() is None and poller.status() == "Succeeded"
+        assert list(client.workspaces.list_by_resource_group(RG)) == []
+        with pytest.raises(ResourceNotFoundError):
+            client.workspaces.get(RG, WS)
+    # only the ARM DELETE was sent: no poller of azureml-core's own polls its operation
+    assert [m for m, path, _ in fake.requests if m == "DELETE"] == ["DELETE"]
+    assert not [url for _, url in fake.calls if "/operations/" in url]

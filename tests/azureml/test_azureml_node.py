@@ -208,17 +208,39 @@ def test_mpi_rank_runs_the_program_without_mpirun(tmp_path: Path, key_vault: str
     assert [p.read_text() for p in prep] == ["prepared\n"]  # once per node
 
 
-def test_failing_task_exit_code_is_the_runs(tmp_path: Path, key_vault: str) -> None:
-    params = models.JobCreateParameters(
+def _one_node_job(command_line: str, **fields: object) -> models.JobCreateParameters:
+    return models.JobCreateParameters(
         cluster=models.ResourceId(id=CLUSTER_ID),
         node_count=1,
         std_out_err_path_prefix="$AZ_BATCHAI_JOB_TEMP",
-        custom_toolkit_settings=models.CustomToolkitSettings(command_line="echo boom >&2; exit 3"),
+        custom_toolkit_settings=models.CustomToolkitSettings(command_line=command_line),
+        **fields,
     )
+
+
+def test_failing_task_exit_code_is_the_runs(tmp_path: Path, key_vault: str) -> None:
+    params = _one_node_job("echo boom >&2; exit 3")
     run_dir, env = prepare(tmp_path, params, key_vault)
     done = run_node(run_dir, env)
     assert done.returncode == 3
     assert (run_dir / "logs" / "stdouterr" / "stderr.txt").read_text() == "boom\n"
+    # Batch AI's words last on the process's stderr (Azure ML ends the run's error with them)
+    assert done.stderr.splitlines()[-1] == (
+        "Job failed with non-zero exit code: task task-0 on node node-0 exited with code 3: boom"
+    )
+
+
+def test_failing_job_preparation_says_so_in_batch_ais_words(tmp_path: Path, key_vault: str) -> None:
+    preparation = models.JobPreparation(command_line="echo no disk >&2; exit 4")
+    params = _one_node_job("echo never", job_preparation=preparation)
+    run_dir, env = prepare(tmp_path, params, key_vault)
+    done = run_node(run_dir, env)
+    assert done.returncode == 4
+    assert done.stderr.splitlines()[-1] == (
+        "Job preparation task failed with non-zero exit code: it exited with code 4 on node "
+        "node-0: no disk"
+    )
+    assert not (run_dir / "logs" / "stdouterr" / "stdout.txt").exists()
 
 
 def test_gpu_count_reads_nvidia_devices(tmp_path: Path) -> None:

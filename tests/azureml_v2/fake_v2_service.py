@@ -23,6 +23,12 @@ body); ``unhandled`` lists what no route answered (tests assert it stays empty).
 move jobs through states (:meth:`set_job_status`); ``job_executor`` (see
 ``fake_v2_compute.execute_job``) runs accepted command jobs for real.  ``faults`` injects
 failures per route (see :meth:`inject`).
+
+AmlCompute's scheduling, as the v1 fake has it (no clock: driven by requests): a job whose
+compute cannot hold it (``maxNodeCount`` below its ``instanceCount``) stays ``NotStarted`` until
+a scale update makes room, and a cancel of it ends it ``Canceled`` at once; after a scale update
+that changes the node count the compute reads ``Resizing`` (with its old count) for
+:attr:`FakeAzureMLV2.resize_reads` GETs or lists, then ``Steady`` with the new count.
 """
 
 from __future__ import annotations
@@ -204,6 +210,11 @@ class FakeAzureMLV2:
         self.endpoints: list[str] = []
         #: seconds a compute create / delete stays "in progress" before its operation succeeds
         self.provisioning_polls = 1
+        #: reads of a compute that show ``Resizing`` after a scale update (then ``Steady``);
+        #: (the v2 backend's update itself reads the compute after its PUT)
+        self.resize_reads = 3
+        #: jobs accepted but not started: their compute has too few nodes
+        self.waiting: list[tuple[str, str, str]] = []
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ setup and test helpers
@@ -745,11 +756,35 @@ class FakeAzureMLV2:
         ]
         return _ok(usage_list(match["sub"], match["location"], computes))
 
+    def _resize(self, props: dict[str, Any], current: int, nodes: int) -> None:
+        """A scale update from ``current`` nodes to ``nodes``: ``Resizing`` for the next
+        :attr:`resize_reads` reads; waiting jobs that now fit start."""
+        props["_current"] = current
+        if nodes != current:
+            props.update(
+                {"_allocation": "Resizing", "_resize_to": nodes, "_resize_reads": self.resize_reads}
+            )
+        props["modifiedOn"] = now()
+        self._start_waiting_jobs()
+
+    @staticmethod
+    def _read_compute(resource: dict[str, Any]) -> dict[str, Any]:
+        """A compute as one read sees it: a resize shows ``Resizing`` for its reads left."""
+        props = resource["properties"]
+        if "_resize_to" in props:
+            if props["_resize_reads"] > 0:
+                props["_resize_reads"] -= 1
+            else:
+                props["_current"] = props.pop("_resize_to")
+                props["_allocation"] = "Steady"
+                props["modifiedOn"] = now()
+        return resource
+
     def _list_computes(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
         if self._ws_or_404(match) is None:
             return _error(404, "ResourceNotFound", "workspace")
         items = [
-            self._compute_body(r)
+            self._compute_body(self._read_compute(r))
             for (rg, ws, c, _), r in sorted(self.resources.items())
             if (rg, ws, c) == (match["rg"], match["ws"], "computes")
         ]
@@ -759,7 +794,7 @@ class FakeAzureMLV2:
         found = self.resources.get((match["rg"], match["ws"], "computes", match["name"]))
         if found is None:
             return self._not_found("Compute", match["name"])
-        return _ok(self._compute_body(found))
+        return _ok(self._compute_body(self._read_compute(found)))
 
     def _put_compute(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
         if self._ws_or_404(match) is None:
@@ -779,9 +814,11 @@ class FakeAzureMLV2:
         ssh = inner.get("userAccountCredentials") or {}
         props["_admin_password"] = ssh.pop("adminUserPassword", None)
         props["_admin_key"] = ssh.pop("adminUserSshPublicKey", None)
+        current = None
         if existing is not None:  # an update keeps what the request does not restate
             for secret in ("_admin_password", "_admin_key"):
                 props[secret] = props[secret] or existing["properties"].get(secret)
+            current = self._compute_body(existing)["properties"]["properties"]["currentNodeCount"]
         stamp = now()
         props.update(
             {
@@ -797,6 +834,9 @@ class FakeAzureMLV2:
         resource["tags"] = (body or {}).get("tags") or {}
         resource["identity"] = (body or {}).get("identity")
         self.resources[key] = resource
+        if current is not None:  # azure-ai-ml resizes with a PUT of the whole compute
+            nodes = (inner.get("scaleSettings") or {}).get("minNodeCount", 0)
+            self._resize(resource["properties"], current, nodes)
 
         def provisioned() -> None:
             resource["properties"]["provisioningState"] = "Succeeded"
@@ -823,8 +863,8 @@ class FakeAzureMLV2:
         if scale:
             inner = found["properties"].setdefault("properties", {})
             inner["scaleSettings"] = {**(inner.get("scaleSettings") or {}), **scale}
-            found["properties"]["_current"] = scale.get("minNodeCount", 0)
-            found["properties"]["modifiedOn"] = now()
+            current = self._compute_body(found)["properties"]["properties"]["currentNodeCount"]
+            self._resize(found["properties"], current, scale.get("minNodeCount", 0))
         return self._operation(host, "Succeeded", status_code=202, body=self._compute_body(found))
 
     def _delete_compute(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
@@ -1082,12 +1122,28 @@ class FakeAzureMLV2:
         resource = self._arm_child(match["rg"], match["ws"], "jobs", match["name"], props)
         self.resources[key] = resource
         if self.job_executor is not None:
-            thread = threading.Thread(
-                target=self._execute, args=(match["rg"], match["ws"], match["name"]), daemon=True
-            )
+            self.waiting.append((match["rg"], match["ws"], match["name"]))
+            self._start_waiting_jobs()
+        return _ok(self._job_body(resource), 201)
+
+    def _fits(self, key: tuple[str, str, str]) -> bool:
+        """Whether the job's compute can give it its instances."""
+        props = self.resources[(key[0], key[1], "jobs", key[2])]["properties"]
+        compute = str(props.get("computeId") or "").rstrip("/").rsplit("/", 1)[-1]
+        found = self.resources.get((key[0], key[1], "computes", compute))
+        if found is None:
+            return True
+        scale = (found["properties"].get("properties") or {}).get("scaleSettings") or {}
+        nodes = int((props.get("resources") or {}).get("instanceCount") or 1)
+        return int(scale.get("maxNodeCount", nodes)) >= nodes
+
+    def _start_waiting_jobs(self) -> None:
+        """Execute the waiting jobs whose compute can now hold them (in submission order)."""
+        for key in [k for k in self.waiting if self._fits(k)]:
+            self.waiting.remove(key)
+            thread = threading.Thread(target=self._execute, args=key, daemon=True)
             self.executions.append(thread)
             thread.start()
-        return _ok(self._job_body(resource), 201)
 
     def _execute(self, rg: str, ws: str, name: str) -> None:
         assert self.job_executor is not None
@@ -1101,7 +1157,11 @@ class FakeAzureMLV2:
         found = self.resources.get((match["rg"], match["ws"], "jobs", match["name"]))
         if found is None:
             return self._not_found("Job", match["name"])
-        if found["properties"]["status"] not in JOB_FINAL:
+        key = (match["rg"], match["ws"], match["name"])
+        if key in self.waiting:  # never started: nothing to stop
+            self.waiting.remove(key)
+            self.set_job_status(*key, "Canceled")
+        elif found["properties"]["status"] not in JOB_FINAL:
             found["properties"]["status"] = "CancelRequested"
             stop = self.cancel_hooks.get((match["rg"], match["ws"], match["name"]))
             if stop is not None:

@@ -22,9 +22,13 @@ and this adapter
    ``$AZ_BATCH_NODE_LIST`` and ``$AZ_BATCHAI_NUM_GPUS`` counts ``/dev/nvidia<N>``;
 5. runs ``job_preparation`` once per node, then its task's Batch AI command, logging to Batch
    AI's file names (``stdout-wk-0.txt``, ``stdout-ps-0.txt``, ``stdout-<rank>.txt``...);
-6. when the task fails, writes why as the last line of its own stderr (the task's last meaningful
-   stderr line, :mod:`batchai_compat.runtime.reasons`): Azure ML ends the run's error message
-   with the failed process's stderr, and the backend reports that line as the job's error.
+6. when the task or the job preparation fails, writes Batch AI's error message as the last line
+   of its own stderr: the service's words (``Job failed with non-zero exit code``, ``Job
+   preparation task failed with non-zero exit code``, :mod:`batchai_compat.domain.answers`),
+   then the same detail as the local backend (which task, which node, the exit code and the
+   task's last meaningful stderr line, :mod:`batchai_compat.runtime.reasons`).  Azure ML ends
+   the run's error message with the failed process's stderr; the backend finds that line there
+   and reports it under Batch AI's code (:mod:`.._azureml_common.runs`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...domain import answers
 from ...domain.toolkits import Launch
 from ...runtime.environment import TaskRole, expand, job_environment, task_environment
 from ...runtime.launcher import write_host_file
@@ -263,14 +268,19 @@ def _job_preparation_once(
             )
         marker.write_text(str(code))
         if code != 0:
-            _report(f"Job preparation failed with exit code {code}", err_path, secrets)
+            detail = f"it exited with code {code} on node {topology.node_id}"
+            _report(answers.JOB_PREPARATION_FAILED, detail, err_path, secrets)
         return code
 
 
-def _report(failure: str, stderr: Path, secrets: Mapping[str, str]) -> None:
-    """Say why on this process's stderr, last: Azure ML puts it at the end of the run's error."""
+def _report(kind: tuple[str, str], detail: str, stderr: Path, secrets: Mapping[str, str]) -> None:
+    """Batch AI's error message (``kind``: :data:`answers.JOB_FAILED` or
+    :data:`answers.JOB_PREPARATION_FAILED`) on this process's stderr, last: Azure ML puts it at
+    the end of the run's error.  ``detail`` says which task failed where, as the local backend
+    does; the reason (the task's stderr) follows it."""
     reason = failure_reason(stderr, secrets)
-    print(failure + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
+    detail += f": {reason}" if reason else ""
+    print(answers.job_error_message(kind, detail), file=sys.stderr, flush=True)
 
 
 def run(
@@ -342,7 +352,8 @@ def run(
         )
     if code != 0:
         _report(
-            f"Task {plan.role}-{plan.index} exited with code {code}",
+            answers.JOB_FAILED,
+            f"task {plan.role}-{plan.index} on node {topology.node_id} exited with code {code}",
             stderr=stdouterr / plan.stderr_name,
             secrets=secrets,
         )

@@ -16,8 +16,17 @@ class PolledOperation:
     """``poll()`` returns ``(done, value)``; ``result()`` polls every ``interval`` seconds until
     done (or ``timeout``) and returns the value or raises what ``poll`` raised."""
 
-    def __init__(self, poll: Callable[[], tuple[bool, Any]], interval: float) -> None:
+    def __init__(
+        self,
+        poll: Callable[[], tuple[bool, Any]],
+        interval: float,
+        *,
+        completes_on_wait: bool = False,
+    ) -> None:
         self._poll = poll
+        #: polled only when asked or waited for, never on a poller thread of its own (see
+        #: :class:`batchai_compat.core.polling.LROPoller`)
+        self.completes_on_wait = completes_on_wait
         # Polls run on the poller's thread: with the context of the call that started them
         # (logging_enable's HTTP logging).
         self._context = contextvars.copy_context()

@@ -33,9 +33,13 @@ def workspace_fields(
     location: str | None,
     tags: Mapping[str, str] | None,
     created: Any = None,
+    provisioning_state: str | None = None,
 ) -> dict[str, Any]:
-    """A Batch AI ``Workspace``: the user's tags only, ``succeeded`` once it exists."""
+    """A Batch AI ``Workspace``: the user's tags only, ``succeeded`` once it exists, ``creating``,
+    ``deleting`` or ``failed`` while the Azure ML workspace's ARM ``provisioning_state`` says so
+    (a workspace whose deletion runs is listed ``deleting``, as Batch AI's was)."""
     user_tags = {k: v for k, v in (tags or {}).items() if k not in SDK_TAGS}
+    state = str(provisioning_state or "").lower()
     return {
         "id": ids.workspace_id(subscription_id, resource_group, name),
         "name": name,
@@ -43,7 +47,7 @@ def workspace_fields(
         "location": location,
         "tags": user_tags or None,
         "creation_time": created,
-        "provisioning_state": "succeeded",
+        "provisioning_state": state if state in ("creating", "deleting", "failed") else "succeeded",
         "provisioning_state_transition_time": created,
     }
 

@@ -1,9 +1,15 @@
 """Azure ML runs back to Batch AI jobs: states, run-history file names, ``Job`` fields.
 
 Shared by the Azure ML backends (v1 runs and v2 command jobs report the same states and write
-the same run-history folders through the node runtime).  A failed run's error message ends
-with the stderr of the process that failed, whose last line the node adapter writes (why the
-Batch AI task failed): the job's error message is that line, as on the local backend.
+the same run-history folders through the node runtime).
+
+A job's error is Batch AI's wherever the cause is Batch AI's (:func:`job_errors`): Azure ML ends
+a failed run's error message with the stderr of the process that failed, whose last line the
+node runtime writes in Batch AI's words (``Job failed with non-zero exit code: task ... exited
+with code N: <reason>``, or the job preparation's): that line is the job's error, under Batch
+AI's code (``JobFailed``, ``JobPreparationFailed``), and N its exit code.  A canceled run was
+terminated (``jobs.terminate``): ``JobTerminated`` with the service's message.  A failure of
+Azure ML's own (an image that does not build, no quota...) keeps Azure ML's code and message.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ...domain import ids
+from ...domain import answers, ids
 from ...domain.durations import DEFAULT_MAX_WALL_CLOCK_SECONDS
 from ...domain.paths import output_path_segment
 from ...domain.toolkits import TOOLKITS
@@ -24,6 +30,7 @@ from . import naming
 __all__ = [
     "batchai_log_name",
     "execution_state",
+    "job_errors",
     "job_fields",
     "output_file_name",
     "timestamp",
@@ -105,8 +112,40 @@ def timestamp(value: Any) -> datetime | None:
 
 
 def _reason(message: Any) -> Any:
-    """The line of a run's error message that says why (see the module docstring)."""
+    """The line of an Azure ML error message that says why (its stderr's meaningful line)."""
     return (meaningful_line(message) or message) if isinstance(message, str) else message
+
+
+#: The errors the node runtime writes in Batch AI's words when a task fails.
+_NODE_ERRORS = (answers.JOB_FAILED, answers.JOB_PREPARATION_FAILED)
+#: The exit code in the node runtime's detail ("... exited with code 3 ...").
+_EXIT_CODE = re.compile(r" exited with code (-?\d+)")
+
+
+def job_errors(status: str | None, error: Any) -> tuple[list[dict[str, Any]] | None, int | None]:
+    """A run's status and error (``{"error": {"code", "message"}}`` or the inner body) ->
+    the Batch AI job's ``(errors, exit_code)`` (see the module docstring).
+
+    The exit code is the failed task's when the node runtime's line gives it, else 1 for a
+    failed run; 0 for a succeeded one; None while the job runs and for a terminated job.
+    """
+    state = execution_state(status)
+    if (status or "").replace(" ", "").lower() == "canceled":
+        return [answers.job_error(answers.JOB_TERMINATED)], None
+    body = error.get("error", error) if isinstance(error, Mapping) else {}
+    if not isinstance(body, Mapping) or not (body.get("code") or body.get("message")):
+        return None, 0 if state == "succeeded" else 1 if state == "failed" else None
+    message = body.get("message")
+    if isinstance(message, str):
+        for line in reversed(message.splitlines()):
+            # (Azure ML may put the stderr on the same line as its own words: "... Error: ")
+            at, kind = max((line.rfind(k[1]), k) for k in _NODE_ERRORS)
+            if at >= 0:
+                ours = line[at:].strip()
+                found = _EXIT_CODE.search(ours)
+                return [{"code": kind[0], "message": ours}], int(found[1]) if found else 1
+    errors = [{"code": body.get("code"), "message": _reason(message)}]
+    return errors, 0 if state == "succeeded" else 1 if state == "failed" else None
 
 
 def job_fields(
@@ -136,12 +175,9 @@ def job_fields(
     state = execution_state(status)
     started, ended = timestamp(started), timestamp(ended)
     created = timestamp(created) or started
-    body = error.get("error", error) if isinstance(error, Mapping) else {}
-    errors = (
-        [{"code": body.get("code"), "message": _reason(body.get("message"))}]
-        if isinstance(body, Mapping) and (body.get("code") or body.get("message"))
-        else None
-    )
+    errors, exit_code = job_errors(status, error)
+    if errors and errors[0]["code"] == answers.JOB_TERMINATED[0]:
+        started = started or ended  # a terminated queued job had a start time (the end's)
     uuid = tags.get(naming.TAG_JOB_UUID)
     fields = dict(parameters)
     if not fields.get("constraints"):  # the service's one-week default, which the run has too
@@ -169,9 +205,7 @@ def job_fields(
             "execution_info": {
                 "start_time": started,
                 "end_time": ended,
-                "exit_code": None
-                if state not in ("succeeded", "failed")
-                else (0 if state == "succeeded" else 1),
+                "exit_code": exit_code,
                 "errors": errors,
             }
             if started or ended or errors

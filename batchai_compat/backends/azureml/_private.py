@@ -28,11 +28,14 @@ __all__ = [
     "experiment_created",
     "put_secrets",
     "register_datastore",
+    "start_workspace_deletion",
     "run_artifact_urls",
     "run_details",
     "start_run",
     "submitted_environment",
     "workspace_created",
+    "workspace_provisioning_state",
+    "workspace_tags",
 ]
 
 CHECKED_AGAINST = "azureml-core 1.61.0"
@@ -110,6 +113,42 @@ def workspace_created(workspace: Any) -> Any:
         return dict(found.as_dict()).get("creation_time")
     except Exception:
         return None
+
+
+def workspace_tags(workspace: Any) -> dict[str, str]:
+    """The workspace's tags as fetched: ``Workspace.tags`` fetches the workspace again when it
+    has none (one more GET per workspace listed).  Private: ``Workspace._workspace_autorest_object``."""
+    found = getattr(workspace, "_workspace_autorest_object", None)
+    if found is None:
+        return dict(getattr(workspace, "tags", None) or {})
+    return dict(getattr(found, "tags", None) or {})
+
+
+def workspace_provisioning_state(workspace: Any) -> str | None:
+    """The workspace's ARM provisioning state as fetched (``Succeeded``, ``Deleting``...).
+    Private: ``Workspace._workspace_autorest_object``."""
+    found = getattr(workspace, "_workspace_autorest_object", None)
+    state = getattr(found, "provisioning_state", None)
+    return str(state) if state is not None else None
+
+
+def start_workspace_deletion(workspace: Any) -> None:
+    """Send the ARM DELETE of ``workspace`` and return: ``Workspace.delete(no_wait=True)`` would
+    leave the SDK's poller polling the operation on a thread of its own.
+
+    Private: ``auth._get_service_client`` and
+    ``azureml._base_sdk_common.workspace.operations.WorkspacesOperations.delete(raw=True)``
+    (the initial request only).
+    """
+    from azureml._base_sdk_common.workspace import AzureMachineLearningWorkspaces
+    from azureml._base_sdk_common.workspace.operations import WorkspacesOperations
+
+    client = workspace._auth._get_service_client(
+        AzureMachineLearningWorkspaces, workspace.subscription_id
+    )
+    WorkspacesOperations.delete(
+        client.workspaces, workspace.resource_group, workspace.name, raw=True
+    )
 
 
 def experiment_created(experiment: Any) -> Any:

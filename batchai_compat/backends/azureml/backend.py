@@ -142,8 +142,9 @@ class AzureMLBackend(FixedAnswers):
                 resource_group=resource_group,
                 name=ws.name,
                 location=ws.location,
-                tags=getattr(ws, "tags", None),
+                tags=_private.workspace_tags(ws),
                 created=_private.workspace_created(ws),
+                provisioning_state=_private.workspace_provisioning_state(ws),
             ),
         )
 
@@ -192,11 +193,28 @@ class AzureMLBackend(FixedAnswers):
         return self._workspace_model(resource_group, self._workspace(resource_group, workspace))
 
     @translate_errors("workspace")
-    def delete_workspace(self, resource_group: str, workspace: str) -> None:
+    def delete_workspace(self, resource_group: str, workspace: str) -> Any:
+        """ARM deletes the Azure ML workspace (listed ``deleting`` meanwhile); the operation is
+        done when the workspace is gone.  It is polled when asked or waited for: Batch AI's
+        deletion, too, ran on the service whether or not the caller waited."""
         ws = self._workspace(resource_group, workspace)
-        self._call(lambda: ws.delete(delete_dependent_resources=False, no_wait=True))
+        self._call(lambda: _private.start_workspace_deletion(ws))
         self._workspaces.pop((resource_group, workspace), None)
-        return None
+
+        def poll() -> tuple[bool, Any]:
+            try:
+                self._workspace(resource_group, workspace)
+            except Exception as error:
+                if status_of(error) == 404:
+                    return True, None
+                raise
+            finally:
+                self._workspaces.pop((resource_group, workspace), None)
+            return False, None
+
+        return PolledOperation(
+            translate_errors("workspace")(poll), self._poll_interval, completes_on_wait=True
+        )
 
     @translate_errors("workspace")
     def list_workspaces(self, resource_group: str | None) -> list[Any]:
