@@ -27,6 +27,8 @@ TensorFlow arguments are kept: the command picks them from ``TF_CONFIG``).  Secr
 keys, passwords, secret variables, registry credentials) are never exported.
 
 Pure: documents in the shape of Azure ML's YAML files plus notes; :mod:`.render` writes them.
+One module (about 600 lines) on purpose: the reference rewrites above and the job, compute and
+datastore documents that use them are one translation, read top to bottom.
 """
 
 from __future__ import annotations
