@@ -28,7 +28,11 @@ AmlCompute's scheduling, as the v1 fake has it (no clock: driven by requests): a
 compute cannot hold it (``maxNodeCount`` below its ``instanceCount``) stays ``NotStarted`` until
 a scale update makes room, and a cancel of it ends it ``Canceled`` at once; after a scale update
 that changes the node count the compute reads ``Resizing`` (with its old count) for
-:attr:`FakeAzureMLV2.resize_reads` GETs or lists, then ``Steady`` with the new count.
+:attr:`FakeAzureMLV2.resize_reads` GETs or lists, then ``Steady`` with the new count.  ARM's
+workspace deletion, the same way: a DELETE is accepted (202 with ``Azure-AsyncOperation`` and
+``Location``) and the workspace reads and lists ``Deleting`` for
+:attr:`FakeAzureMLV2.deletion_reads` GETs; the next GET (or its operation's status, once done)
+finds it gone with its computes, jobs and assets: 404, absent from lists.
 """
 
 from __future__ import annotations
@@ -164,6 +168,8 @@ class Workspace:
     tags: dict[str, str]
     workspace_id: str
     created: str = field(default_factory=now)
+    #: while ARM deletes it: the GETs left answering ``Deleting`` before one answers 404
+    deletion_reads_left: int | None = None
 
     @property
     def container(self) -> str:
@@ -213,6 +219,9 @@ class FakeAzureMLV2:
         #: reads of a compute that show ``Resizing`` after a scale update (then ``Steady``);
         #: (the v2 backend's update itself reads the compute after its PUT)
         self.resize_reads = 3
+        #: GETs of a workspace being deleted that answer ``Deleting`` before one answers 404
+        #: (lists show it ``Deleting`` until then)
+        self.deletion_reads = 0
         #: jobs accepted but not started: their compute has too few nodes
         self.waiting: list[tuple[str, str, str]] = []
         self._lock = threading.RLock()
@@ -482,7 +491,7 @@ class FakeAzureMLV2:
             "properties": {
                 "friendlyName": ws.name,
                 "workspaceId": ws.workspace_id,
-                "provisioningState": "Succeeded",
+                "provisioningState": "Succeeded" if ws.deletion_reads_left is None else "Deleting",
                 "discoveryUrl": f"{region}/discovery",
                 "mlFlowTrackingUri": f"azureml://{ws.location}.api.azureml.ms/mlflow/v1.0"
                 f"/subscriptions/{self.subscription}/resourceGroups/{ws.resource_group}"
@@ -551,6 +560,11 @@ class FakeAzureMLV2:
 
     def _get_workspace(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
         ws = self._ws_or_404(match)
+        if ws is not None and ws.deletion_reads_left is not None:
+            ws.deletion_reads_left -= 1
+            if ws.deletion_reads_left < 0:
+                self._finish_deletion(match["rg"], match["ws"])
+                ws = None
         if ws is None:
             return _error(404, "ResourceNotFound", f"Workspace {match['ws']} not found")
         return _ok(self._workspace_body(ws))
@@ -564,12 +578,27 @@ class FakeAzureMLV2:
         return _ok(self._workspace_body(ws))
 
     def _delete_workspace(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
-        ws = self.workspaces.pop((match["rg"], match["ws"]), None)
+        """ARM accepts the deletion and carries it on (see the module docstring); a repeated
+        DELETE is accepted again, one of a workspace that is gone is 204."""
+        rg, name = match["rg"], match["ws"]
+        ws = self.workspaces.get((rg, name))
         if ws is None:
             return 204, {}, ""
-        for key in [k for k in self.resources if k[:2] == (match["rg"], match["ws"])]:
+        if ws.deletion_reads_left is None:
+            ws.deletion_reads_left = self.deletion_reads
+        return self._operation(
+            host,
+            "Succeeded",
+            status_code=202,
+            polls=ws.deletion_reads_left,
+            then=lambda: self._finish_deletion(rg, name),
+        )
+
+    def _finish_deletion(self, rg: str, name: str) -> None:
+        """The deletion ARM carried on is done: the workspace and all it held are gone."""
+        self.workspaces.pop((rg, name), None)
+        for key in [k for k in self.resources if k[:2] == (rg, name)]:
             del self.resources[key]
-        return self._operation(host, "Succeeded", status_code=202)
 
     def _list_workspaces(self, request: Any, match: Any, query: Any, body: Any, host: str) -> Any:
         rg = match.groupdict().get("rg")

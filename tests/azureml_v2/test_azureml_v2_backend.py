@@ -2,7 +2,7 @@
 
 The guide's TensorFlow job through the shim is compared with the azure-ai-ml code a user would
 write by hand for it (both sent through ``MLClient`` to the same fake: the request bodies are
-compared); then faults, secrets and what has no equivalent.
+compared); then faults, secrets, workspace deletion and what has no equivalent.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import warnings
 
 import pytest
@@ -220,6 +221,54 @@ def test_retry_after_is_honoured_then_the_call_succeeds(client, fake) -> None:
     fault = fake.inject("GET", r"/workspaces/ws1$", status=503, retry_after=0, times=2)
     assert client.workspaces.get(RG, WS).name == WS
     assert fault.hits == 2
+
+
+def test_a_workspace_reads_deleting_until_arm_has_deleted_it(fake: FakeAzureMLV2) -> None:
+    """ARM deletes the Azure ML workspace over time: lists and GETs show ``deleting`` meanwhile,
+    the poller is done once a GET answers 404 (here after two GETs still answering Deleting).
+    Only the ARM DELETE is sent: no azure-core poller polls its operation on a thread."""
+    from batchai_compat import BatchAIManagementClient
+
+    fake.deletion_reads = 2
+    before = set(threading.enumerate())
+    with BatchAIManagementClient(
+        FakeTokenCredential(), SUBSCRIPTION, backend="azureml-v2", polling_interval=0
+    ) as client:
+        poller = client.workspaces.delete(RG, WS)
+        assert [t.name for t in threading.enumerate() if t not in before] == []
+        for listed in (client.workspaces.list_by_resource_group(RG), client.workspaces.list()):
+            assert [(w.name, w.provisioning_state) for w in listed] == [(WS, "deleting")]
+        assert client.workspaces.get(RG, WS).provisioning_state == "deleting"
+        assert not poller.done()  # its GET answered Deleting
+        assert poller.result() is None and poller.status() == "Succeeded"
+        assert list(client.workspaces.list_by_resource_group(RG)) == []
+        assert list(client.workspaces.list()) == []
+        with pytest.raises(CloudError) as raised:
+            client.workspaces.get(RG, WS)
+        assert raised.value.status_code == 404
+        assert [t.name for t in threading.enumerate() if t not in before] == []
+    assert fake.count("DELETE", r"/workspaces/ws1$") == 1
+    assert not [url for _, url in fake.calls if "/operations/" in url]
+
+
+def test_a_workspace_created_again_after_its_deletion_starts_afresh(client, fake) -> None:
+    """What the backend learnt of a deleted workspace (its datastores, the node app's code
+    asset, the image's environment) is not taken for a new workspace of the same name: its
+    first job registers them again."""
+    fake.job_executor = None
+    registrations = r"/(datastores|codes/[^/]+/versions|environments/[^/]+/versions)/[^/]+$"
+
+    def first_job() -> int:
+        cluster = client.clusters.create(RG, WS, "nc6", cluster_parameters(models)).result()
+        client.experiments.create(RG, WS, "exp").result()
+        client.jobs.create(RG, WS, "exp", "job", job_parameters(models, cluster.id)).result()
+        return fake.count("PUT", registrations)
+
+    registered = first_job()
+    assert registered >= 3  # a datastore of the guide's mount, the code asset, the environment
+    client.workspaces.delete(RG, WS).result()
+    client.workspaces.create(RG, WS, "eastus").result()
+    assert first_job() == 2 * registered
 
 
 @pytest.mark.parametrize(

@@ -36,14 +36,7 @@ from .conftest import (
 )
 
 #: test -> backend -> why the recorded behaviour is not one that backend can show
-NOT_APPLICABLE = {
-    "test_a_deleted_workspace_shows_deleting_until_the_deletion_is_waited_for": {
-        "azureml-v2": "not yet shown: azure-ai-ml's workspaces.begin_delete polls the deletion "
-        "on azure-core's own thread and its Workspace entity has no provisioning state, so the "
-        "v2 backend would have to send the ARM DELETE without that poller and list "
-        "provisioningState from REST (as the v1 backend does)",
-    },
-}
+NOT_APPLICABLE: dict[str, dict[str, str]] = {}
 
 
 @pytest.fixture(autouse=True)

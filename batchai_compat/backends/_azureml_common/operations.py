@@ -1,5 +1,7 @@
-"""A long-running Azure ML operation (compute create/delete) as the Backend protocol's
-``Operation``: started already, polled when asked (``done()``) or waited for (``result()``)."""
+"""A long-running Azure ML operation (compute create/delete, workspace delete) as the Backend
+protocol's ``Operation``: started already, polled when asked (``done()``) or waited for
+(``result()``).  A Batch AI deletion is done when the resource's GET answers 404
+(:func:`until_not_found`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["PolledOperation"]
+__all__ = ["PolledOperation", "until_not_found"]
 
 
 class PolledOperation:
@@ -48,3 +50,21 @@ class PolledOperation:
                 raise TimeoutError("the Azure ML operation did not finish in time")
             time.sleep(self._interval)
         return self._value
+
+
+def until_not_found(
+    read: Callable[[], Any], status_of: Callable[[BaseException], int | None]
+) -> Callable[[], tuple[bool, Any]]:
+    """The ``poll`` of a deletion the service carries on with: done (value None) once
+    ``read()`` fails with 404 (``status_of`` the failure); any other failure is raised."""
+
+    def poll() -> tuple[bool, Any]:
+        try:
+            read()
+        except Exception as error:
+            if status_of(error) == 404:
+                return True, None
+            raise
+        return False, None
+
+    return poll

@@ -36,7 +36,7 @@ from ...exceptions import NoEquivalentError, ValidationError
 from .. import _http_trace as http_trace
 from .._azureml_common import clusters, jobs, naming, resources, runs, usages
 from .._azureml_common.fixed_answers import FixedAnswers
-from .._azureml_common.operations import PolledOperation
+from .._azureml_common.operations import PolledOperation, until_not_found
 from .._azureml_common.retry import RetryPolicy
 from .._transitions import TransitionLog, resource_path
 from . import _private, quota, run_files, translate
@@ -201,19 +201,16 @@ class AzureMLBackend(FixedAnswers):
         self._call(lambda: _private.start_workspace_deletion(ws))
         self._workspaces.pop((resource_group, workspace), None)
 
-        def poll() -> tuple[bool, Any]:
+        def read() -> None:
             try:
                 self._workspace(resource_group, workspace)
-            except Exception as error:
-                if status_of(error) == 404:
-                    return True, None
-                raise
             finally:
                 self._workspaces.pop((resource_group, workspace), None)
-            return False, None
 
         return PolledOperation(
-            translate_errors("workspace")(poll), self._poll_interval, completes_on_wait=True
+            translate_errors("workspace")(until_not_found(read, status_of)),
+            self._poll_interval,
+            completes_on_wait=True,
         )
 
     @translate_errors("workspace")
@@ -346,17 +343,8 @@ class AzureMLBackend(FixedAnswers):
     def delete_cluster(self, resource_group: str, workspace: str, cluster: str) -> Any:
         compute = self._compute(resource_group, workspace, cluster)
         self._call(compute.delete)
-
-        def poll() -> tuple[bool, Any]:
-            try:
-                self._compute(resource_group, workspace, cluster)
-            except Exception as error:
-                if status_of(error) == 404:
-                    return True, None
-                raise
-            return False, None
-
-        return PolledOperation(poll, self._poll_interval)
+        gone = until_not_found(lambda: self._compute(resource_group, workspace, cluster), status_of)
+        return PolledOperation(gone, self._poll_interval)
 
     @translate_errors("cluster")
     def list_clusters(self, resource_group: str, workspace: str) -> list[Any]:

@@ -9,7 +9,8 @@ status, code and message (:mod:`.errors`).
 
 Mapping (Batch AI -> Azure ML v2):
 
-* workspace -> ``ml_client.workspaces`` (subscription from the client);
+* workspace -> ``ml_client.workspaces`` (subscription from the client); a deletion sends the
+  ARM DELETE alone and reads the workspace (``deleting``) until it is gone;
 * cluster -> ``AmlCompute`` (``ml_client.compute``); allocation state and node counts come from
   the REST object (the entity drops them); an identical ``clusters.create`` returns the cluster;
 * experiment -> ``experiment_name`` of the jobs, remembered as a marker blob
@@ -43,6 +44,7 @@ from .._azureml_common import jobs, submission, usages
 from .._azureml_common.credentials import token_credential
 from .._azureml_common.fixed_answers import FixedAnswers
 from .._azureml_common.naming import TAG_EXPERIMENT, TAG_JOB_UUID
+from .._azureml_common.operations import PolledOperation, until_not_found
 from .._azureml_common.retry import RetryPolicy
 from .._transitions import TransitionLog, resource_path
 from . import responses, translate
@@ -73,6 +75,8 @@ class AzureMLV2Backend(FixedAnswers):
         if self._http_logging:
             http_trace.install()  # azure-core's RequestsTransport sends through requests
         self._job_states = TransitionLog(_log, "job")
+        #: seconds between the GETs of a workspace being deleted, when waited for
+        self._poll_interval = float(getattr(config, "long_running_operation_timeout", 30) or 30)
 
     def __repr__(self) -> str:  # never the credentials
         return f"AzureMLV2Backend(subscription_id={self._subscription_id!r})"
@@ -133,15 +137,24 @@ class AzureMLV2Backend(FixedAnswers):
 
     @translate_errors("workspace")
     def delete_workspace(self, resource_group: str, workspace: str) -> Any:
+        """ARM deletes the Azure ML workspace (listed ``deleting`` meanwhile); the operation is
+        done when its GET answers 404.  Only the DELETE is sent, and the operation is polled
+        when asked or waited for, never on a thread of azure-core's: Batch AI's deletion, too,
+        ran on the service whether or not the caller waited."""
         self._service.workspace_rest(resource_group, workspace)  # 404 when missing
-        poller = self._service.begin_delete_workspace(resource_group, workspace)
-        return SdkOperation(poller, lambda _: None, "workspace")
+        self._service.start_workspace_deletion(resource_group, workspace)
+        poll = until_not_found(
+            lambda: self._service.workspace_rest(resource_group, workspace), status_of
+        )
+        return PolledOperation(
+            translate_errors("workspace")(poll), self._poll_interval, completes_on_wait=True
+        )
 
     @translate_errors("workspace")
     def list_workspaces(self, resource_group: str | None) -> list[Any]:
         return [
-            self._workspace_model(group, fields)
-            for group, fields in self._service.workspaces(resource_group)
+            self._workspace_model(resource_group or responses.group_of(rest), rest)
+            for rest in self._service.workspaces_rest(resource_group)
         ]
 
     @translate_errors("workspace")

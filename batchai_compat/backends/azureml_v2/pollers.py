@@ -1,9 +1,11 @@
 """Batch AI long-running operations over azure-ai-ml's azure-core pollers.
 
-A workspace, compute or job cancellation that azure-ai-ml started (``begin_*``) is handed to
-the operations layer as the Backend protocol's ``Operation``: :class:`SdkOperation` waits for
-the SDK's poller and maps its result to the Batch AI model; :class:`Finished` is an operation
-that needed no request (an identical cluster that exists).
+A workspace creation, a compute's creation or deletion, or a job cancellation that azure-ai-ml
+started (``begin_*``) is handed to the operations layer as the Backend protocol's ``Operation``:
+:class:`SdkOperation` waits for the SDK's poller and maps its result to the Batch AI model;
+:class:`Finished` is an operation that needed no request (an identical cluster that exists).
+A workspace deletion has no SDK poller (only its ARM DELETE is sent): it is a
+:class:`.._azureml_common.operations.PolledOperation` reading the workspace until it is gone.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ for, which blobs make up an output directory).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "at",
     "cluster",
     "experiment",
+    "group_of",
     "job",
     "output_files",
     "remote_logins",
@@ -42,7 +44,7 @@ def at(document: Mapping[str, Any] | None, *path: str) -> Any:
 
 
 def workspace(subscription_id: str, resource_group: str, rest: Mapping[str, Any]) -> Any:
-    """A workspace's REST object (or the fields azure-ai-ml lists) -> Batch AI ``Workspace``."""
+    """A workspace's REST object -> Batch AI ``Workspace`` (``deleting`` while ARM deletes it)."""
     return resources.model(
         "Workspace",
         resources.workspace_fields(
@@ -51,9 +53,18 @@ def workspace(subscription_id: str, resource_group: str, rest: Mapping[str, Any]
             name=rest["name"],
             location=rest.get("location"),
             tags=rest.get("tags"),
-            created=(rest.get("systemData") or {}).get("createdAt"),
+            created=at(rest, "systemData", "createdAt"),
+            provisioning_state=at(rest, "properties", "provisioningState"),
         ),
     )
+
+
+def group_of(rest: Mapping[str, Any]) -> str:
+    """The resource group of an ARM resource's REST object, from its ``id``."""
+    found = re.search(r"/resourceGroups/([^/]+)", str(rest.get("id") or ""), re.IGNORECASE)
+    if found is None:
+        raise ValueError(f"not the id of a resource in a resource group: {rest.get('id')!r}")
+    return found.group(1)
 
 
 def experiment(

@@ -113,10 +113,17 @@ class AzureMLService:
             return client
 
     def forget_workspace(self, resource_group: str, workspace: str) -> None:
+        """Drop what this process learnt of a workspace (a new one of that name starts afresh)."""
+        key = (resource_group, workspace)
         with self._lock:
-            self._clients.pop((resource_group, workspace), None)
-            self._storage.pop((resource_group, workspace), None)
-            self._vaults.pop((resource_group, workspace), None)
+            self._clients.pop(key, None)
+            self._storage.pop(key, None)
+            self._vaults.pop(key, None)
+            self._code.pop(key, None)
+            self._datastores = {k for k in self._datastores if k[:2] != key}
+            for cache in (self._environments, self._experiments):
+                for known in [k for k in cache if k[:2] == key]:
+                    del cache[known]
 
     def close(self) -> None:
         with self._lock:
@@ -151,21 +158,15 @@ class AzureMLService:
         entity.tags = tags
         self._again(lambda: ml.workspaces.begin_update(entity).result())
 
-    def begin_delete_workspace(self, resource_group: str, workspace: str) -> Any:
-        poller = self.ml(resource_group).workspaces.begin_delete(
-            workspace, delete_dependent_resources=False
-        )
+    def start_workspace_deletion(self, resource_group: str, workspace: str) -> None:
+        """The ARM DELETE of the workspace, not waited for (ARM goes on deleting it)."""
+        shims.start_workspace_deletion(self.ml(resource_group), resource_group, workspace)
         self.forget_workspace(resource_group, workspace)
-        return poller
 
-    def workspaces(self, resource_group: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(resource group, the fields Batch AI shows) of each workspace of a resource group or,
-        with None, of the subscription."""
-        ml = self.ml(resource_group or "")
-        scope = "resource_group" if resource_group else "subscription"
-        for entity in ml.workspaces.list(scope=scope):
-            group = resource_group or str(entity.resource_group)
-            yield group, {"name": entity.name, "location": entity.location, "tags": entity.tags}
+    def workspaces_rest(self, resource_group: str | None) -> Iterator[dict[str, Any]]:
+        """The REST objects of the workspaces of a resource group or, with None, of the
+        subscription."""
+        return shims.workspaces_rest(self.ml(resource_group or ""), resource_group)
 
     # ------------------------------------------------------------------ default datastore
 

@@ -8,7 +8,10 @@ the operation groups' own generated clients:
 * ``ml_client.compute._operation`` -- the generated ``ComputeOperations`` (get / list);
 * ``ml_client.jobs._operation_2023_02_preview`` -- the generated ``JobsOperations``
   (get / list);
-* ``ml_client.workspaces._operation`` -- the generated ``WorkspacesOperations`` (get);
+* ``ml_client.workspaces._operation`` -- the generated ``WorkspacesOperations`` (get, the
+  lists, and the ARM DELETE alone: ``workspaces.begin_delete`` polls it on azure-core's own
+  thread and its ``Workspace`` entity drops the ARM ``provisioningState`` a deleting workspace
+  is listed with);
 * ``ml_client._code`` -- azure-ai-ml's ``CodeOperations`` and its ``Code`` entity
   (``azure.ai.ml.entities._assets._artifacts.code``): 1.35 does not export code assets, which
   the node app is registered as (get, and create from a blob folder already uploaded).
@@ -32,7 +35,9 @@ __all__ = [
     "job_rest",
     "jobs_rest",
     "register_code",
+    "start_workspace_deletion",
     "workspace_rest",
+    "workspaces_rest",
 ]
 
 
@@ -86,6 +91,27 @@ def jobs_rest(
 def workspace_rest(ml_client: Any, resource_group: str, name: str) -> dict[str, Any]:
     return _json(
         ml_client.workspaces._operation.get(resource_group_name=resource_group, workspace_name=name)
+    )
+
+
+def workspaces_rest(ml_client: Any, resource_group: str | None) -> Iterator[dict[str, Any]]:
+    """The workspaces of a resource group or, with None, of the subscription."""
+    operations = ml_client.workspaces._operation
+    pages = (
+        operations.list_by_resource_group(resource_group)
+        if resource_group
+        else operations.list_by_subscription()
+    )
+    for item in pages:
+        yield _json(item)
+
+
+def start_workspace_deletion(ml_client: Any, resource_group: str, name: str) -> None:
+    """Send the ARM DELETE of workspace ``name`` and return.  ``polling=False`` gives
+    azure-core's ``NoPolling``, finished at once, so its ``LROPoller`` starts no thread (the
+    workspace's dependent resources are kept, as ``delete_dependent_resources=False`` does)."""
+    ml_client.workspaces._operation.begin_delete(
+        resource_group_name=resource_group, workspace_name=name, polling=False
     )
 
 
