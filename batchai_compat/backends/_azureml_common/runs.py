@@ -55,7 +55,12 @@ _RUN_STATES = {
 def execution_state(run_status: str | None) -> str:
     """Azure ML run status -> Batch AI ``ExecutionState`` (``Canceled`` is ``failed``, as a
     terminated Batch AI job was)."""
-    return _RUN_STATES.get((run_status or "notstarted").replace(" ", "").lower(), "queued")
+    return _RUN_STATES.get(_status_key(run_status), "queued")
+
+
+def _status_key(run_status: str | None) -> str:
+    """A run status as :data:`_RUN_STATES` spells it (``Cancel Requested`` -> ``cancelrequested``)."""
+    return (run_status or "notstarted").replace(" ", "").lower()
 
 
 _LOG_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -129,12 +134,12 @@ def job_errors(status: str | None, error: Any) -> tuple[list[dict[str, Any]] | N
     The exit code is the failed task's when the node runtime's line gives it, else 1 for a
     failed run; 0 for a succeeded one; None while the job runs and for a terminated job.
     """
-    state = execution_state(status)
-    if (status or "").replace(" ", "").lower() == "canceled":
+    if _status_key(status) == "canceled":
         return [answers.job_error(answers.JOB_TERMINATED)], None
+    exit_code = {"succeeded": 0, "failed": 1}.get(execution_state(status))
     body = error.get("error", error) if isinstance(error, Mapping) else {}
     if not isinstance(body, Mapping) or not (body.get("code") or body.get("message")):
-        return None, 0 if state == "succeeded" else 1 if state == "failed" else None
+        return None, exit_code
     message = body.get("message")
     if isinstance(message, str):
         for line in reversed(message.splitlines()):
@@ -144,8 +149,7 @@ def job_errors(status: str | None, error: Any) -> tuple[list[dict[str, Any]] | N
                 ours = line[at:].strip()
                 found = _EXIT_CODE.search(ours)
                 return [{"code": kind[0], "message": ours}], int(found[1]) if found else 1
-    errors = [{"code": body.get("code"), "message": _reason(message)}]
-    return errors, 0 if state == "succeeded" else 1 if state == "failed" else None
+    return [{"code": body.get("code"), "message": _reason(message)}], exit_code
 
 
 def job_fields(

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...domain import ids
+from ...domain import answers, ids
 from ...domain.paths import output_path_segment
 from ...exceptions import NoEquivalentError, ValidationError
 from .._azureml_common import AzureMLSemanticsWarning, clusters, jobs, naming, runs
@@ -478,7 +478,10 @@ def job_fields(
             error = json.loads(service.get("azureml.runError") or "{}").get("error")
         except ValueError:
             error = None
-        error = error or {"code": "JobFailed", "message": f"The Azure ML job ended {status}."}
+        error = error or {
+            "code": answers.JOB_FAILED[0],
+            "message": f"The Azure ML job ended {status}.",
+        }
     return runs.job_fields(
         subscription_id=subscription_id,
         resource_group=resource_group,
